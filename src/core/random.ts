@@ -1,0 +1,160 @@
+/**
+ * The one source of randomness in peerlearn: a seeded xoshiro128** generator.
+ *
+ * Everything random in a run (weight initialisation, exploration, replay sampling, goal sampling) draws from a
+ * `Random` created from the run's seed, so that the same seed gives the same run bit for bit. The whole state is four
+ * 32-bit words plus the spare normal deviate, so it can be saved in a checkpoint and restored exactly.
+ */
+
+/** Serialisable generator state (what a checkpoint stores). */
+export interface RandomState {
+  readonly s: readonly [number, number, number, number];
+  /** The second Box-Muller deviate, kept for the next `normal()` call, or null. */
+  readonly spareNormal: number | null;
+}
+
+const TWO_POW_M53 = 2 ** -53;
+
+/** splitmix32: spreads a small integer seed over the 128-bit state (xoshiro must not start from all zeros). */
+function splitmix32(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+export class Random {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spare: number | null = null;
+
+  constructor(seed: number) {
+    if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+    // Fold the high bits in too, so seeds that differ only above 2^32 still differ.
+    const mix = splitmix32((seed ^ Math.floor(seed / 2 ** 32)) >>> 0);
+    this.s0 = mix();
+    this.s1 = mix();
+    this.s2 = mix();
+    this.s3 = mix();
+  }
+
+  /** A generator whose stream is independent of this one's (for a sub-component: an env, a peer). */
+  fork(): Random {
+    return new Random(this.uint32() * 2 ** 21 + (this.uint32() >>> 11));
+  }
+
+  /** Next raw 32-bit output, as an unsigned integer. */
+  uint32(): number {
+    const s0 = this.s0;
+    const s1 = this.s1;
+    const s2 = this.s2;
+    const s3 = this.s3;
+    const m = Math.imul(s1, 5);
+    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    const n2 = s2 ^ s0;
+    const n3 = s3 ^ s1;
+    this.s1 = s1 ^ n2;
+    this.s0 = s0 ^ n3;
+    this.s2 = n2 ^ t;
+    this.s3 = (n3 << 11) | (n3 >>> 21);
+    return result;
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.uint32() >>> 5; // 27 bits
+    const lo = this.uint32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) * TWO_POW_M53;
+  }
+
+  /** Uniform double in [low, high). */
+  uniformIn(low: number, high: number): number {
+    return low + (high - low) * this.uniform();
+  }
+
+  /** Integer uniform in [low, high) (upper bound exclusive, like numpy's `integers`), without modulo bias. */
+  integer(low: number, high: number): number {
+    const range = high - low;
+    if (!(range >= 1) || !Number.isInteger(range) || range > 2 ** 32) {
+      throw new RangeError(`integer(${low}, ${high}): need integers with 1 <= high - low <= 2^32`);
+    }
+    // Lemire-style rejection on the 32-bit output: reject the top partial block.
+    const limit = 2 ** 32 - (2 ** 32 % range);
+    let x = this.uint32();
+    while (x >= limit) x = this.uint32();
+    return low + (x % range);
+  }
+
+  /** Standard normal deviate (Box-Muller; the second deviate is kept for the next call). */
+  normal(): number {
+    const spare = this.spare;
+    if (spare !== null) {
+      this.spare = null;
+      return spare;
+    }
+    let u = this.uniform();
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * v;
+    this.spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  }
+
+  /** Index drawn with probability proportional to `weights[i]` (non-negative, not all zero). */
+  categorical(weights: ArrayLike<number>, length = weights.length): number {
+    let total = 0;
+    for (let i = 0; i < length; i++) total += weights[i];
+    if (!(total > 0) || !Number.isFinite(total)) {
+      throw new RangeError(`categorical: weights must be finite, non-negative and not all zero (sum ${total})`);
+    }
+    let x = this.uniform() * total;
+    for (let i = 0; i < length - 1; i++) {
+      x -= weights[i];
+      if (x < 0) return i;
+    }
+    return length - 1;
+  }
+
+  /**
+   * Writes k distinct indices from [0, n) into `out` (partial Fisher-Yates on `scratch`, which must hold n
+   * entries; pass the same scratch every call to avoid allocation).
+   */
+  sampleWithoutReplacement(n: number, k: number, out: Int32Array, scratch: Int32Array = new Int32Array(n)): void {
+    if (k > n) throw new RangeError(`cannot sample ${k} distinct indices from ${n}`);
+    for (let i = 0; i < n; i++) scratch[i] = i;
+    for (let i = 0; i < k; i++) {
+      const j = this.integer(i, n);
+      const tmp = scratch[i];
+      scratch[i] = scratch[j];
+      scratch[j] = tmp;
+      out[i] = scratch[i];
+    }
+  }
+
+  /** Fills `out` with uniform integers in [0, n) (sampling with replacement, as replay buffers do). */
+  fillIntegers(out: Int32Array, n: number, count = out.length): void {
+    for (let i = 0; i < count; i++) out[i] = this.integer(0, n);
+  }
+
+  getState(): RandomState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spare };
+  }
+
+  setState(state: RandomState): void {
+    const [a, b, c, d] = state.s;
+    if ((a | b | c | d) === 0) throw new RangeError("invalid random state: all zero");
+    this.s0 = a >>> 0;
+    this.s1 = b >>> 0;
+    this.s2 = c >>> 0;
+    this.s3 = d >>> 0;
+    this.spare = state.spareNormal;
+  }
+}
