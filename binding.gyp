@@ -1,0 +1,12 @@
+{
+  "targets": [
+    {
+      "target_name": "peerlearn_native",
+      "sources": ["native/addon.cc", "native/gemm.cc"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"] },
+      "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/O2"] } }
+    }
+  ]
+}

@@ -1,0 +1,29 @@
+// Matrix product and element-wise kernels of peerlearn's native backend.
+//
+// C = op(A) op(B) + beta C on row-major float32 matrices, with three instruction-set paths chosen at run time:
+// AVX-512 (micro-tile 12 x 32), AVX2 + FMA (6 x 16) and portable C++. B is packed into panels of NR columns and KC
+// rows (so a panel stays in L1 cache); A is read in place through its row and column strides, which makes a
+// transposed A free. See gemm.cc.
+#pragma once
+#include <cstddef>
+
+namespace peerlearn {
+
+enum class Isa { generic = 0, avx2 = 1, avx512 = 2 };
+
+Isa detect_isa();
+const char* isa_name(Isa isa);
+
+void gemm(Isa isa, bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+          float* c, int ldc, float beta);
+
+void bias_act(float* y, const float* bias, int rows, int cols, int act);
+void act_backward(float* grad, const float* y, int n, int act);
+void sum_rows(const float* src, int rows, int cols, float* dst, float beta);
+void adam(float* p, const float* g, float* m, float* v, int n, float b1, float b2, float eps, float step_size,
+          float bc2_sqrt);
+void polyak(float* target, const float* source, int n, float tau);
+void scale(float* x, int n, float s);
+double sum_squares(const float* x, int n);
+
+}  // namespace peerlearn

@@ -1,0 +1,28 @@
+// Install step: build the native kernels with node-gyp. Failure is not fatal: peerlearn then falls back to its
+// WebAssembly kernels (shipped prebuilt in wasm/) and says so in `peerlearn bench`.
+// Set PEERLEARN_SKIP_NATIVE=1 to skip the build (e.g. to test the fallback).
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+
+const log = (msg) => console.error(`peerlearn: ${msg}`);
+
+if (process.env.PEERLEARN_SKIP_NATIVE === "1") {
+  rmSync("build", { recursive: true, force: true });
+  log("native kernels skipped (PEERLEARN_SKIP_NATIVE=1); the WebAssembly kernels will be used");
+  process.exit(0);
+}
+
+// npm tells scripts where its bundled node-gyp is; fall back to one on PATH.
+const gypScript = process.env.npm_config_node_gyp;
+const [cmd, args] = gypScript && existsSync(gypScript)
+  ? [process.execPath, [gypScript, "rebuild"]]
+  : ["node-gyp", ["rebuild"]];
+
+const result = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+if (result.status === 0) {
+  log("native kernels built");
+} else {
+  const why = result.error ? result.error.message : (result.stderr ?? "").trim().split("\n").slice(-3).join(" | ");
+  log(`native kernels not built (${why || "node-gyp failed"}); the WebAssembly kernels will be used instead`);
+  rmSync("build", { recursive: true, force: true });
+}

@@ -1,0 +1,104 @@
+/**
+ * Native kernels: peerlearn's own C++ (native/), built by node-gyp at install, with AVX-512 and AVX2 paths picked
+ * at run time. Absent when the build failed; `loadNativeKernels` then returns an error and the next backend is used.
+ */
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import type { ActivationCode, Kernels } from "./kernels.js";
+import { arrayBufferMemory, Heap } from "./heap.js";
+
+/** The addon's exports (native/addon.cc). */
+interface NativeAddon {
+  setHeap(buffer: ArrayBuffer): void;
+  gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void;
+  biasAct(y: number, bias: number, rows: number, cols: number, act: number): void;
+  actBackward(grad: number, y: number, n: number, act: number): void;
+  sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void;
+  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
+  polyak(target: number, source: number, n: number, tau: number): void;
+  scale(x: number, n: number, s: number): void;
+  sumSquares(x: number, n: number): number;
+  getIsa(): string;
+  setIsa(isa: string): void;
+}
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const NATIVE_ADDON_PATH = join(packageRoot, "build", "Release", "peerlearn_native.node");
+
+let cached: NativeAddon | Error | undefined;
+
+function loadAddon(): NativeAddon | Error {
+  if (cached !== undefined) return cached;
+  if (!existsSync(NATIVE_ADDON_PATH)) {
+    cached = new Error("the native addon was not built at install (see the install log, or run `npm rebuild peerlearn`)");
+    return cached;
+  }
+  try {
+    cached = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
+  } catch (e) {
+    cached = new Error(`the native addon failed to load: ${(e as Error).message}`);
+  }
+  return cached;
+}
+
+export class NativeKernels implements Kernels {
+  readonly name = "native";
+  readonly heap: Heap;
+
+  constructor(
+    private readonly addon: NativeAddon,
+    initialBytes: number,
+  ) {
+    this.heap = new Heap(arrayBufferMemory(initialBytes, (buf) => addon.setHeap(buf)));
+  }
+
+  get variant(): string {
+    return this.addon.getIsa();
+  }
+
+  /** Forces a lower instruction set ("avx2", "generic"), for tests and benchmarks of each path. */
+  setIsa(isa: string): void {
+    this.addon.setIsa(isa);
+  }
+
+  gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void {
+    this.addon.gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
+  }
+  biasAct(y: number, bias: number, rows: number, cols: number, act: ActivationCode): void {
+    this.addon.biasAct(y, bias, rows, cols, act);
+  }
+  actBackward(grad: number, y: number, n: number, act: ActivationCode): void {
+    this.addon.actBackward(grad, y, n, act);
+  }
+  sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void {
+    this.addon.sumRows(src, rows, cols, dst, beta);
+  }
+  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, stepSize: number, bc2Sqrt: number): void {
+    this.addon.adam(p, g, m, v, n, b1, b2, eps, stepSize, bc2Sqrt);
+  }
+  polyak(target: number, source: number, n: number, tau: number): void {
+    this.addon.polyak(target, source, n, tau);
+  }
+  scale(x: number, n: number, s: number): void {
+    this.addon.scale(x, n, s);
+  }
+  sumSquares(x: number, n: number): number {
+    return this.addon.sumSquares(x, n);
+  }
+}
+
+let shared: NativeKernels | undefined;
+
+/**
+ * The native backend of this thread, or the reason there is none. The addon holds one heap pointer per thread, so
+ * there is one NativeKernels per thread, shared by every network the thread builds (worker threads get their own).
+ */
+export function loadNativeKernels(initialBytes = 1 << 24): NativeKernels | Error {
+  if (shared) return shared;
+  const addon = loadAddon();
+  if (addon instanceof Error) return addon;
+  shared = new NativeKernels(addon, initialBytes);
+  return shared;
+}

@@ -1,0 +1,93 @@
+/**
+ * WebAssembly SIMD kernels (wasm/kernels.c, shipped compiled in wasm/): no build step at install, about half the
+ * speed of the native kernels. The relaxed-SIMD build (fused multiply-add) is used when the runtime validates it.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { Activation, type ActivationCode, type Kernels } from "./kernels.js";
+import { Heap, type HeapMemory } from "./heap.js";
+
+interface WasmExports {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  gemm(ta: number, tb: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void;
+  biasAct(y: number, bias: number, rows: number, cols: number, act: number): void;
+  actBackward(grad: number, y: number, n: number, act: number): void;
+  sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void;
+  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
+  polyak(target: number, source: number, n: number, tau: number): void;
+  scale(x: number, n: number, s: number): void;
+  sumSquares(x: number, n: number): number;
+}
+
+const wasmDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "wasm");
+const PAGE = 65536;
+
+let modules: { plain: WebAssembly.Module; relaxed: WebAssembly.Module | null } | undefined;
+
+function compiled(): { plain: WebAssembly.Module; relaxed: WebAssembly.Module | null } {
+  if (!modules) {
+    const plain = new WebAssembly.Module(readFileSync(join(wasmDir, "kernels.wasm")));
+    const relaxedBytes = readFileSync(join(wasmDir, "kernels-relaxed.wasm"));
+    const relaxed = WebAssembly.validate(relaxedBytes) ? new WebAssembly.Module(relaxedBytes) : null;
+    modules = { plain, relaxed };
+  }
+  return modules;
+}
+
+export class WasmKernels implements Kernels {
+  readonly name = "wasm";
+  readonly variant: string;
+  readonly heap: Heap;
+  private readonly x: WasmExports;
+
+  /** Each instance owns a module instance and its memory. `relaxed: false` forces plain SIMD. */
+  constructor(options: { initialBytes?: number; relaxed?: boolean } = {}) {
+    const mods = compiled();
+    const useRelaxed = options.relaxed !== false && mods.relaxed !== null;
+    const instance = new WebAssembly.Instance(useRelaxed && mods.relaxed ? mods.relaxed : mods.plain, {});
+    this.x = instance.exports as unknown as WasmExports;
+    this.variant = useRelaxed ? "simd128+relaxed-fma" : "simd128";
+    const memory = this.x.memory;
+    const heapBase = Number(this.x.__heap_base.value);
+    const wanted = heapBase + (options.initialBytes ?? 1 << 22);
+    const mem: HeapMemory = {
+      buffer: () => memory.buffer,
+      grow(bytes: number): ArrayBuffer {
+        const missing = bytes - memory.buffer.byteLength;
+        if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
+        return memory.buffer;
+      },
+    };
+    mem.grow(wanted);
+    this.heap = new Heap(mem, Math.ceil(heapBase / 4));
+  }
+
+  gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void {
+    this.x.gemm(ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc, beta);
+  }
+  biasAct(y: number, bias: number, rows: number, cols: number, act: ActivationCode): void {
+    if (act !== Activation.tanh) return this.x.biasAct(y, bias, rows, cols, act);
+    const f = this.heap.f32;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) f[y + r * cols + j] = Math.tanh(f[y + r * cols + j] + f[bias + j]);
+  }
+  actBackward(grad: number, y: number, n: number, act: ActivationCode): void {
+    this.x.actBackward(grad, y, n, act);
+  }
+  sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void {
+    this.x.sumRows(src, rows, cols, dst, beta);
+  }
+  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, stepSize: number, bc2Sqrt: number): void {
+    this.x.adam(p, g, m, v, n, b1, b2, eps, stepSize, bc2Sqrt);
+  }
+  polyak(target: number, source: number, n: number, tau: number): void {
+    this.x.polyak(target, source, n, tau);
+  }
+  scale(x: number, n: number, s: number): void {
+    this.x.scale(x, n, s);
+  }
+  sumSquares(x: number, n: number): number {
+    return this.x.sumSquares(x, n);
+  }
+}
