@@ -14,6 +14,10 @@ using peerlearn::Isa;
 // Per-thread state: worker threads load the addon into their own environment and register their own heap.
 struct Instance {
   float* heap = nullptr;
+  // Scalar arguments and results pass through this small Float64Array instead of as call arguments: a double
+  // crossing into a native call is boxed by the engine, which would make every update allocate.
+  double* args = nullptr;
+  napi_ref args_ref = nullptr;
   size_t floats = 0;
   napi_ref heap_ref = nullptr;
   Isa isa = peerlearn::detect_isa();
@@ -88,6 +92,28 @@ napi_value SetHeap(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+napi_value SetArgs(napi_env env, napi_callback_info info) {
+  Args args;
+  if (!read_args(env, info, args, 1)) return nullptr;
+  Instance* inst = instance(env);
+  void* data = nullptr;
+  size_t bytes = 0;
+  if (napi_get_arraybuffer_info(env, args.v[0], &data, &bytes) != napi_ok || bytes < 8 * sizeof(double)) {
+    napi_throw_type_error(env, nullptr, "peerlearn native: setArgs expects an ArrayBuffer of at least 8 doubles");
+    return nullptr;
+  }
+  if (inst->args_ref != nullptr) napi_delete_reference(env, inst->args_ref);
+  napi_create_reference(env, args.v[0], 1, &inst->args_ref);
+  inst->args = static_cast<double*>(data);
+  return undefined(env);
+}
+
+bool have_args(napi_env env, Instance* inst) {
+  if (inst->args != nullptr) return true;
+  napi_throw_error(env, nullptr, "peerlearn native: no argument block registered (setArgs)");
+  return false;
+}
+
 napi_value Gemm(napi_env env, napi_callback_info info) {
   Args args;
   if (!read_args(env, info, args, 12)) return nullptr;
@@ -153,7 +179,7 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
 
 napi_value Adam(napi_env env, napi_callback_info info) {
   Args args;
-  if (!read_args(env, info, args, 10)) return nullptr;
+  if (!read_args(env, info, args, 5)) return nullptr;
   Instance* inst = instance(env);
   bool ok = true;
   const int n = i32(env, args.v[4]);
@@ -161,35 +187,35 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   const float* g = at(env, inst, args.v[1], n, ok);
   float* m = at(env, inst, args.v[2], n, ok);
   float* v = at(env, inst, args.v[3], n, ok);
-  if (!ok) return nullptr;
-  peerlearn::adam(p, g, m, v, n, static_cast<float>(num(env, args.v[5])), static_cast<float>(num(env, args.v[6])),
-                  static_cast<float>(num(env, args.v[7])), static_cast<float>(num(env, args.v[8])),
-                  static_cast<float>(num(env, args.v[9])));
+  if (!ok || !have_args(env, inst)) return nullptr;
+  const double* a = inst->args;  // b1, b2, eps, step size, sqrt(bias correction 2)
+  peerlearn::adam(p, g, m, v, n, static_cast<float>(a[0]), static_cast<float>(a[1]), static_cast<float>(a[2]),
+                  static_cast<float>(a[3]), static_cast<float>(a[4]));
   return undefined(env);
 }
 
 napi_value Polyak(napi_env env, napi_callback_info info) {
   Args args;
-  if (!read_args(env, info, args, 4)) return nullptr;
+  if (!read_args(env, info, args, 3)) return nullptr;
   Instance* inst = instance(env);
   bool ok = true;
   const int n = i32(env, args.v[2]);
   float* t = at(env, inst, args.v[0], n, ok);
   const float* s = at(env, inst, args.v[1], n, ok);
-  if (!ok) return nullptr;
-  peerlearn::polyak(t, s, n, static_cast<float>(num(env, args.v[3])));
+  if (!ok || !have_args(env, inst)) return nullptr;
+  peerlearn::polyak(t, s, n, static_cast<float>(inst->args[0]));  // tau
   return undefined(env);
 }
 
 napi_value Scale(napi_env env, napi_callback_info info) {
   Args args;
-  if (!read_args(env, info, args, 3)) return nullptr;
+  if (!read_args(env, info, args, 2)) return nullptr;
   Instance* inst = instance(env);
   bool ok = true;
   const int n = i32(env, args.v[1]);
   float* x = at(env, inst, args.v[0], n, ok);
-  if (!ok) return nullptr;
-  peerlearn::scale(x, n, static_cast<float>(num(env, args.v[2])));
+  if (!ok || !have_args(env, inst)) return nullptr;
+  peerlearn::scale(x, n, static_cast<float>(inst->args[0]));
   return undefined(env);
 }
 
@@ -200,10 +226,9 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
   bool ok = true;
   const int n = i32(env, args.v[1]);
   const float* x = at(env, inst, args.v[0], n, ok);
-  if (!ok) return nullptr;
-  napi_value out;
-  napi_create_double(env, peerlearn::sum_squares(x, n), &out);
-  return out;
+  if (!ok || !have_args(env, inst)) return nullptr;
+  inst->args[0] = peerlearn::sum_squares(x, n);  // the result goes back through the argument block
+  return undefined(env);
 }
 
 // The instruction set the matrix product uses; `setIsa` forces a lower one (tests run every path on one machine).
@@ -236,9 +261,19 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// FMA throughput of this core with the current instruction set (GFLOP/s; 0 for the generic path).
+napi_value FmaPeak(napi_env env, napi_callback_info info) {
+  Args args;
+  if (!read_args(env, info, args, 1)) return nullptr;
+  napi_value out;
+  napi_create_double(env, peerlearn::fma_peak_gflops(instance(env)->isa, num(env, args.v[0])), &out);
+  return out;
+}
+
 void finalize(napi_env env, void* data, void*) {
   auto* inst = static_cast<Instance*>(data);
   if (inst->heap_ref != nullptr) napi_delete_reference(env, inst->heap_ref);
+  if (inst->args_ref != nullptr) napi_delete_reference(env, inst->args_ref);
   delete inst;
 }
 
@@ -246,6 +281,7 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_set_instance_data(env, new Instance(), finalize, nullptr);
   const napi_property_descriptor props[] = {
       {"setHeap", nullptr, SetHeap, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setArgs", nullptr, SetArgs, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasAct", nullptr, BiasAct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"actBackward", nullptr, ActBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -254,6 +290,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"polyak", nullptr, Polyak, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scale", nullptr, Scale, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fmaPeakGflops", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getIsa", nullptr, GetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

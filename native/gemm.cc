@@ -1,6 +1,7 @@
 // See gemm.h. The readable reference for every kernel here is src/nn/kernels/js.ts; tests compare the two.
 #include "gemm.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -79,6 +80,18 @@ __attribute__((target("avx512f,fma"))) void micro_avx512(int kc, const float* a,
       acc0[i] = _mm512_fmadd_ps(ab, b0, acc0[i]);
       acc1[i] = _mm512_fmadd_ps(ab, b1, acc1[i]);
     }
+  }
+  if (nvalid == 32) {  // full tile: plain stores (masked ones are slower on some cores)
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
+      if (accumulate) {
+        acc0[i] = _mm512_add_ps(acc0[i], _mm512_loadu_ps(ci));
+        acc1[i] = _mm512_add_ps(acc1[i], _mm512_loadu_ps(ci + 16));
+      }
+      _mm512_storeu_ps(ci, acc0[i]);
+      _mm512_storeu_ps(ci + 16, acc1[i]);
+    }
+    return;
   }
   const __mmask16 m0 = nvalid >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << nvalid) - 1);
   const __mmask16 m1 = nvalid >= 32 ? 0xFFFF : nvalid <= 16 ? 0 : static_cast<__mmask16>((1u << (nvalid - 16)) - 1);
@@ -239,6 +252,54 @@ void gemm_avx2(bool ta, bool tb, int m, int n, int k, const float* a, int lda, c
 #endif  // PEERLEARN_X86
 
 }  // namespace
+
+#ifdef PEERLEARN_X86
+namespace {
+// 12 independent accumulator chains hide the FMA latency on every current x86 core; the asm keeps the compiler
+// from folding or reordering the loop.
+#define PEERLEARN_FMA12(R)                                                                                        \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "2\n vfmadd231ps %%" R "0, %%" R "1, %%" R "3\n"                       \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "4\n vfmadd231ps %%" R "0, %%" R "1, %%" R "5\n"                       \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "6\n vfmadd231ps %%" R "0, %%" R "1, %%" R "7\n"                       \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "8\n vfmadd231ps %%" R "0, %%" R "1, %%" R "9\n"                       \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "10\n vfmadd231ps %%" R "0, %%" R "1, %%" R "11\n"                     \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "12\n vfmadd231ps %%" R "0, %%" R "1, %%" R "13\n"
+
+__attribute__((target("avx512f,fma"))) void fma_block_avx512(long iters) {
+  for (long t = 0; t < iters; t++)
+    __asm__ volatile(PEERLEARN_FMA12("zmm")::: "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                     "xmm10", "xmm11", "xmm12", "xmm13");
+}
+
+__attribute__((target("avx2,fma"))) void fma_block_avx2(long iters) {
+  for (long t = 0; t < iters; t++)
+    __asm__ volatile(PEERLEARN_FMA12("ymm")::: "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                     "xmm10", "xmm11", "xmm12", "xmm13");
+}
+}  // namespace
+#endif
+
+double fma_peak_gflops(Isa isa, double seconds) {
+#ifdef PEERLEARN_X86
+  if (isa == Isa::generic) return 0.0;
+  const double lanes = isa == Isa::avx512 ? 16.0 : 8.0;
+  const long block = 1 << 20;
+  long iters = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double elapsed = 0.0;
+  do {
+    if (isa == Isa::avx512) fma_block_avx512(block);
+    else fma_block_avx2(block);
+    iters += block;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } while (elapsed < seconds);
+  return static_cast<double>(iters) * 12.0 * lanes * 2.0 / elapsed / 1e9;
+#else
+  (void)isa;
+  (void)seconds;
+  return 0.0;
+#endif
+}
 
 Isa detect_isa() {
 #ifdef PEERLEARN_X86

@@ -14,6 +14,10 @@ enum class Isa { generic = 0, avx2 = 1, avx512 = 2 };
 Isa detect_isa();
 const char* isa_name(Isa isa);
 
+// Measured fused multiply-add throughput of this core with the given instruction set, in GFLOP/s (a tight loop of
+// independent register-only FMAs, about `seconds` long): the ceiling a GEMM is compared with.
+double fma_peak_gflops(Isa isa, double seconds);
+
 void gemm(Isa isa, bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
           float* c, int ldc, float beta);
 

@@ -20,6 +20,11 @@
 
 static float packed_b[KC * NR] __attribute__((aligned(16)));
 
+// Scalar arguments and results pass through this block (see src/nn/kernels/wasm.ts for why).
+static double args[8];
+EXPORT("argsAddress")
+double* args_address(void) { return args; }
+
 static inline float* F(int off) { return (float*)((__UINTPTR_TYPE__)(unsigned)off * 4u); }
 
 static void pack_b(int tb, const float* b, int ldb, int p0, int kc, int j0, int nvalid) {
@@ -145,9 +150,11 @@ void sum_rows(int src_off, int rows, int cols, int dst_off, float beta) {
     for (int j = 0; j < cols; j++) dst[j] += src[(long)r * cols + j];
 }
 
+// args: b1, b2, eps, step size, sqrt(bias correction 2).
 EXPORT("adam")
-void adam(int p_off, int g_off, int m_off, int v_off, int n, float b1, float b2, float eps, float step_size,
-          float bc2_sqrt) {
+void adam(int p_off, int g_off, int m_off, int v_off, int n) {
+  const float b1 = (float)args[0], b2 = (float)args[1], eps = (float)args[2], step_size = (float)args[3],
+              bc2_sqrt = (float)args[4];
   float* p = F(p_off);
   const float* g = F(g_off);
   float* m = F(m_off);
@@ -163,22 +170,27 @@ void adam(int p_off, int g_off, int m_off, int v_off, int n, float b1, float b2,
   }
 }
 
+// args: tau.
 EXPORT("polyak")
-void polyak(int t_off, int s_off, int n, float tau) {
+void polyak(int t_off, int s_off, int n) {
+  const float tau = (float)args[0];
   float* t = F(t_off);
   const float* s = F(s_off);
   const float keep = 1.0f - tau;
   for (int i = 0; i < n; i++) t[i] = keep * t[i] + tau * s[i];
 }
 
+// args: the factor.
 EXPORT("scale")
-void scale(int x_off, int n, float s) {
+void scale(int x_off, int n) {
+  const float s = (float)args[0];
   float* x = F(x_off);
   for (int i = 0; i < n; i++) x[i] *= s;
 }
 
+// Result in args[0].
 EXPORT("sumSquares")
-double sum_squares(int x_off, int n) {
+void sum_squares(int x_off, int n) {
   const float* x = F(x_off);
   double acc0 = 0, acc1 = 0;
   int i = 0;
@@ -187,5 +199,5 @@ double sum_squares(int x_off, int n) {
     acc1 += (double)x[i + 1] * x[i + 1];
   }
   if (i < n) acc0 += (double)x[i] * x[i];
-  return acc0 + acc1;
+  args[0] = acc0 + acc1;
 }

@@ -12,7 +12,7 @@ import type { Random } from "../core/random.js";
 import type { Tensor } from "../nn/kernels/heap.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { Adam } from "../nn/adam.js";
-import { huberLoss } from "../nn/losses.js";
+import { huberGrad, huberLoss } from "../nn/losses.js";
 import { Mlp, type MlpWorkspace } from "../nn/mlp.js";
 import { clipGradNorm, polyakUpdate } from "../nn/ops.js";
 
@@ -64,8 +64,15 @@ export class DqnNetworks {
     this.dq = new Float32Array(options.batchSize);
   }
 
-  /** One gradient step; returns the loss. */
-  trainStep(batch: DqnBatch, n = this.options.batchSize): number {
+  private lastBatchSize = 0;
+
+  /** Huber loss of the last gradient step (computed on demand: the step itself only needs its gradient). */
+  get lastLoss(): number {
+    return huberLoss(this.q, this.targets, this.lastBatchSize);
+  }
+
+  /** One gradient step (see the file comment for its order). */
+  trainStep(batch: DqnBatch, n = this.options.batchSize): void {
     const { gamma, nActions, maxGradNorm } = this.options;
     // 1-2. TD targets from the target network.
     this.qTarget.forward(this.wsTarget, batch.nextObs.offset, n);
@@ -80,7 +87,8 @@ export class DqnNetworks {
     const qAll = this.wsOnline.output.data;
     for (let i = 0; i < n; i++) this.q[i] = qAll[i * nActions + batch.actions[i]];
     // 4. Huber loss; its gradient goes only to the taken action's output.
-    const loss = huberLoss(this.q, this.targets, n, this.dq);
+    huberGrad(this.q, this.targets, n, this.dq);
+    this.lastBatchSize = n;
     const g = this.wsOnline.outputGrad.data;
     g.fill(0, 0, n * nActions);
     for (let i = 0; i < n; i++) g[i * nActions + batch.actions[i]] = this.dq[i];
@@ -88,7 +96,6 @@ export class DqnNetworks {
     this.qNet.backward(this.wsOnline);
     clipGradNorm(this.kernels, this.qNet.grads, maxGradNorm);
     this.optimizer.update();
-    return loss;
   }
 
   /** Polyak update of the target network (tau = 1 is SB3's hard copy). */

@@ -16,7 +16,7 @@ import type { Random } from "../core/random.js";
 import type { Tensor } from "../nn/kernels/heap.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { Adam } from "../nn/adam.js";
-import { mseLoss } from "../nn/losses.js";
+import { mseGrad, mseLoss } from "../nn/losses.js";
 import { Mlp, type MlpWorkspace } from "../nn/mlp.js";
 import { polyakUpdate } from "../nn/ops.js";
 
@@ -158,7 +158,10 @@ export class SacNetworks {
     }
   }
 
-  trainStep(batch: SacBatch, n = this.options.batchSize): SacStepStats {
+  /** Losses and alpha of the last gradient step (updated in place: a fresh object per step would allocate). */
+  readonly lastStats: SacStepStats = { actorLoss: 0, criticLoss: 0, entropyLoss: 0, alpha: 1 };
+
+  trainStep(batch: SacBatch, n = this.options.batchSize): void {
     const { obsDim, actDim, gamma, tau } = this.options;
     const w = this.rowWidth;
     const k = this.kernels;
@@ -168,7 +171,8 @@ export class SacNetworks {
 
     // 2. Actor sample on s (activations kept for the actor's backward pass).
     this.actor.forward(this.wsActor, sa.offset, n, w);
-    for (let i = 0; i < n; i++) pi.set(sa.data.subarray(i * w, i * w + obsDim), i * w);
+    const saData = sa.data;
+    for (let i = 0; i < n; i++) for (let j = 0; j < obsDim; j++) pi[i * w + j] = saData[i * w + j];
     this.sampleActions(this.wsActor, n, pi, this.eps, this.logp);
 
     // 3. Entropy coefficient: d(ent_loss)/d(log_alpha) = -mean(log pi + target_entropy).
@@ -196,7 +200,8 @@ export class SacNetworks {
     for (let c = 0; c < 2; c++) {
       const ws = this.wsCritic[c];
       this.critics[c].forward(ws, sa.offset, n);
-      criticLoss += mseLoss(ws.output.data, this.y, n, ws.outputGrad.data, 0.5);
+      criticLoss += mseLoss(ws.output.data, this.y, n, 0.5);
+      mseGrad(ws.output.data, this.y, n, ws.outputGrad.data, 0.5);
       this.critics[c].backward(ws);
       this.criticOptimizers[c].update();
     }
@@ -244,6 +249,10 @@ export class SacNetworks {
     // 7. Target critics.
     polyakUpdate(k, this.criticTargets[0].params, this.critics[0].params, tau);
     polyakUpdate(k, this.criticTargets[1].params, this.critics[1].params, tau);
-    return { actorLoss, criticLoss, entropyLoss, alpha };
+    const stats = this.lastStats;
+    stats.actorLoss = actorLoss;
+    stats.criticLoss = criticLoss;
+    stats.entropyLoss = entropyLoss;
+    stats.alpha = alpha;
   }
 }

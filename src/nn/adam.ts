@@ -3,7 +3,7 @@
  * betas (0.9, 0.999) and eps 1e-8. One kernel call updates a whole parameter block.
  */
 import type { Tensor } from "./kernels/heap.js";
-import type { Kernels } from "./kernels/kernels.js";
+import { AdamScalar, type Kernels } from "./kernels/kernels.js";
 
 export interface AdamOptions {
   readonly lr: number;
@@ -47,9 +47,13 @@ export class Adam {
   /** p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), as torch.optim.Adam computes it. */
   update(): void {
     this.step += 1;
-    const stepSize = this.lr / (1 - this.beta1 ** this.step);
-    const bc2Sqrt = Math.sqrt(1 - this.beta2 ** this.step);
-    this.kernels.adam(this.params.offset, this.grads.offset, this.m.offset, this.v.offset, this.params.length, this.beta1, this.beta2, this.eps, stepSize, bc2Sqrt);
+    const s = this.kernels.scalars;
+    s[AdamScalar.beta1] = this.beta1;
+    s[AdamScalar.beta2] = this.beta2;
+    s[AdamScalar.eps] = this.eps;
+    s[AdamScalar.stepSize] = this.lr / (1 - this.beta1 ** this.step);
+    s[AdamScalar.bc2Sqrt] = Math.sqrt(1 - this.beta2 ** this.step);
+    this.kernels.adam(this.params.offset, this.grads.offset, this.m.offset, this.v.offset, this.params.length);
   }
 
   getState(): AdamState {

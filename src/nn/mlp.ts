@@ -38,7 +38,11 @@ export interface Layer {
 export class MlpWorkspace {
   /** Post-activation output of each layer, maxBatch x outSize. */
   readonly outputs: Tensor[];
-  /** Gradient with respect to each layer's output (the caller writes the last one before `backward`). */
+  /**
+   * Gradient with respect to each layer's output (the caller writes the last one before `backward`). Shared by the
+   * workspaces of one network, since only one backward pass runs at a time: it keeps the memory, and so the
+   * cache footprint, of a network with several workspaces down.
+   */
   readonly grads: Tensor[];
   /** Gradient with respect to the network's input, filled by `backward(..., { inputGrad: true })`. */
   readonly inputGrad: Tensor;
@@ -53,8 +57,9 @@ export class MlpWorkspace {
   ) {
     const heap = mlp.kernels.heap;
     this.outputs = mlp.layers.map((l) => heap.alloc(maxBatch * l.outSize));
-    this.grads = mlp.layers.map((l) => heap.alloc(maxBatch * l.outSize));
-    this.inputGrad = heap.alloc(maxBatch * mlp.inputSize);
+    const scratch = mlp.gradientScratch(maxBatch);
+    this.grads = scratch.grads;
+    this.inputGrad = scratch.inputGrad;
   }
 
   /** The network's output of the last forward pass (a view of maxBatch x outputSize floats). */
@@ -76,6 +81,9 @@ export interface BackwardOptions {
   /** Also compute the gradient with respect to the input into `workspace.inputGrad` (default false). */
   readonly inputGrad?: boolean;
 }
+
+/** Shared default, so that a call without options allocates no object. */
+const DEFAULT_BACKWARD: BackwardOptions = Object.freeze({});
 
 export class Mlp {
   readonly layers: Layer[];
@@ -127,6 +135,17 @@ export class Mlp {
 
   workspace(maxBatch: number): MlpWorkspace {
     return new MlpWorkspace(this, maxBatch);
+  }
+
+  private scratch: { rows: number; grads: Tensor[]; inputGrad: Tensor } | undefined;
+
+  /** Gradient buffers for backward passes of up to `rows` rows, shared by this network's workspaces. */
+  gradientScratch(rows: number): { grads: Tensor[]; inputGrad: Tensor } {
+    if (!this.scratch || this.scratch.rows < rows) {
+      const heap = this.kernels.heap;
+      this.scratch = { rows, grads: this.layers.map((l) => heap.alloc(rows * l.outSize)), inputGrad: heap.alloc(rows * this.inputSize) };
+    }
+    return this.scratch;
   }
 
   /**
@@ -182,7 +201,7 @@ export class Mlp {
    * Backpropagates `ws.outputGrad` (dLoss/dOutput, written by the caller; overwritten here) through the forward
    * pass recorded in `ws`: parameter gradients into `this.grads`, and optionally dLoss/dInput into `ws.inputGrad`.
    */
-  backward(ws: MlpWorkspace, options: BackwardOptions = {}): void {
+  backward(ws: MlpWorkspace, options: BackwardOptions = DEFAULT_BACKWARD): void {
     const k = this.kernels;
     const batch = ws.lastBatch;
     const paramGrads = options.paramGrads !== false;

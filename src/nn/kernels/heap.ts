@@ -33,6 +33,7 @@ export class Heap {
   f32: Float32Array;
   private used: number;
   private readonly tensors: Tensor[] = [];
+  private readonly growListeners: (() => void)[] = [];
 
   constructor(
     private readonly memory: HeapMemory,
@@ -61,10 +62,16 @@ export class Heap {
     return t;
   }
 
+  /** Calls `listener` after every growth (to rebuild other views of the same memory). */
+  onGrow(listener: () => void): void {
+    this.growListeners.push(listener);
+  }
+
   private growTo(floats: number): void {
     const bytes = Math.max(floats * 4, this.f32.byteLength * 2);
     this.f32 = new Float32Array(this.memory.grow(bytes));
     for (const t of this.tensors) t.data = this.f32.subarray(t.offset, t.offset + t.length);
+    for (const listener of this.growListeners) listener();
   }
 }
 

@@ -3,13 +3,14 @@
  * the native addon nor WebAssembly SIMD is available. Written for clarity first, with a 4-row register block in
  * the matrix product so that it is not needlessly slow.
  */
-import { Activation, type ActivationCode, type Kernels } from "./kernels.js";
+import { Activation, AdamScalar, type ActivationCode, type Kernels } from "./kernels.js";
 import { arrayBufferMemory, Heap } from "./heap.js";
 
 export class JsKernels implements Kernels {
   readonly name = "js";
   readonly variant = "scalar";
   readonly heap: Heap;
+  readonly scalars = new Float64Array(8);
   /** op(B) copied row-major when B is transposed, so the inner loop always walks contiguous memory. */
   private packedB = new Float32Array(0);
 
@@ -94,8 +95,14 @@ export class JsKernels implements Kernels {
     }
   }
 
-  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, stepSize: number, bc2Sqrt: number): void {
+  adam(p: number, g: number, m: number, v: number, n: number): void {
     const f = this.heap.f32;
+    const s = this.scalars;
+    const b1 = s[AdamScalar.beta1];
+    const b2 = s[AdamScalar.beta2];
+    const eps = s[AdamScalar.eps];
+    const stepSize = s[AdamScalar.stepSize];
+    const bc2Sqrt = s[AdamScalar.bc2Sqrt];
     for (let i = 0; i < n; i++) {
       const gi = f[g + i];
       const mi = (f[m + i] = b1 * f[m + i] + (1 - b1) * gi);
@@ -104,20 +111,22 @@ export class JsKernels implements Kernels {
     }
   }
 
-  polyak(target: number, source: number, n: number, tau: number): void {
+  polyak(target: number, source: number, n: number): void {
     const f = this.heap.f32;
+    const tau = this.scalars[0];
     for (let i = 0; i < n; i++) f[target + i] = (1 - tau) * f[target + i] + tau * f[source + i];
   }
 
-  scale(x: number, n: number, s: number): void {
+  scale(x: number, n: number): void {
     const f = this.heap.f32;
+    const s = this.scalars[0];
     for (let i = 0; i < n; i++) f[x + i] *= s;
   }
 
-  sumSquares(x: number, n: number): number {
+  sumSquares(x: number, n: number): void {
     const f = this.heap.f32;
     let s = 0;
     for (let i = 0; i < n; i++) s += f[x + i] * f[x + i];
-    return s;
+    this.scalars[0] = s;
   }
 }

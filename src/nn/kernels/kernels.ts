@@ -5,6 +5,10 @@
  *
  * All arguments that name data are offsets, counted in float32 elements, into the backend's `Heap`: kernels never
  * see JavaScript arrays, which keeps native and WebAssembly calls free of marshalling.
+ *
+ * Real-valued scalars (Adam's coefficients, tau, a scale factor) and real results go through `scalars`, a small
+ * Float64Array, rather than as arguments or return values: the engine boxes a double that crosses a call it does not
+ * inline, and a gradient update must not allocate. Integer arguments (sizes, offsets, 0/1 flags) cost nothing.
  */
 import type { Heap } from "./heap.js";
 
@@ -21,6 +25,8 @@ export interface Kernels {
   /** Which instruction set the backend's kernels use (e.g. "avx512", "simd128+relaxed"), for reports. */
   readonly variant: string;
   readonly heap: Heap;
+  /** Scalar arguments and results of adam, polyak, scale and sumSquares (see the file comment). */
+  readonly scalars: Float64Array;
 
   /**
    * C = op(A) op(B) + beta C, row-major; op(A) is m x k, op(B) is k x n, C is m x n with row stride ldc.
@@ -51,18 +57,21 @@ export interface Kernels {
   sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void;
 
   /**
-   * One Adam step with PyTorch's semantics on n parameters:
+   * One Adam step with PyTorch's semantics on n parameters, with scalars = [b1, b2, eps, stepSize, bc2Sqrt]:
    * m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= stepSize * m / (sqrt(v) / bc2Sqrt + eps),
-   * where the caller passes stepSize = lr / (1 - b1^t) and bc2Sqrt = sqrt(1 - b2^t).
+   * where stepSize = lr / (1 - b1^t) and bc2Sqrt = sqrt(1 - b2^t).
    */
-  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
+  adam(p: number, g: number, m: number, v: number, n: number): void;
 
-  /** target = (1 - tau) target + tau source. */
-  polyak(target: number, source: number, n: number, tau: number): void;
+  /** target = (1 - tau) target + tau source, with tau = scalars[0]. */
+  polyak(target: number, source: number, n: number): void;
 
-  /** x *= s. */
-  scale(x: number, n: number, s: number): void;
+  /** x *= s, with s = scalars[0]. */
+  scale(x: number, n: number): void;
 
-  /** sum_i x[i]^2, accumulated in double precision where the backend can. */
-  sumSquares(x: number, n: number): number;
+  /** scalars[0] = sum_i x[i]^2, accumulated in double precision. */
+  sumSquares(x: number, n: number): void;
 }
+
+/** Slots of `Kernels.scalars` used by `adam`. */
+export const AdamScalar = { beta1: 0, beta2: 1, eps: 2, stepSize: 3, bc2Sqrt: 4 } as const;

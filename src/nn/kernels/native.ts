@@ -12,14 +12,20 @@ import { arrayBufferMemory, Heap } from "./heap.js";
 /** The addon's exports (native/addon.cc). */
 interface NativeAddon {
   setHeap(buffer: ArrayBuffer): void;
+  setArgs(buffer: ArrayBuffer): void;
   gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void;
   biasAct(y: number, bias: number, rows: number, cols: number, act: number): void;
   actBackward(grad: number, y: number, n: number, act: number): void;
   sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void;
-  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
-  polyak(target: number, source: number, n: number, tau: number): void;
-  scale(x: number, n: number, s: number): void;
-  sumSquares(x: number, n: number): number;
+  /** Scalars come from the argument block: [b1, b2, eps, stepSize, bc2Sqrt]. */
+  adam(p: number, g: number, m: number, v: number, n: number): void;
+  /** tau from args[0]. */
+  polyak(target: number, source: number, n: number): void;
+  /** s from args[0]. */
+  scale(x: number, n: number): void;
+  /** Writes the result to args[0]. */
+  sumSquares(x: number, n: number): void;
+  fmaPeakGflops(seconds: number): number;
   getIsa(): string;
   setIsa(isa: string): void;
 }
@@ -46,16 +52,24 @@ function loadAddon(): NativeAddon | Error {
 export class NativeKernels implements Kernels {
   readonly name = "native";
   readonly heap: Heap;
+  /** Registered with the addon, which reads scalar arguments from it and writes results to it. */
+  readonly scalars = new Float64Array(8);
 
   constructor(
     private readonly addon: NativeAddon,
     initialBytes: number,
   ) {
     this.heap = new Heap(arrayBufferMemory(initialBytes, (buf) => addon.setHeap(buf)));
+    addon.setArgs(this.scalars.buffer);
   }
 
   get variant(): string {
     return this.addon.getIsa();
+  }
+
+  /** This core's measured FMA throughput with the current instruction set (GFLOP/s, one thread). */
+  fmaPeakGflops(seconds = 0.3): number {
+    return this.addon.fmaPeakGflops(seconds);
   }
 
   /** Forces a lower instruction set ("avx2", "generic"), for tests and benchmarks of each path. */
@@ -75,17 +89,17 @@ export class NativeKernels implements Kernels {
   sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void {
     this.addon.sumRows(src, rows, cols, dst, beta);
   }
-  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, stepSize: number, bc2Sqrt: number): void {
-    this.addon.adam(p, g, m, v, n, b1, b2, eps, stepSize, bc2Sqrt);
+  adam(p: number, g: number, m: number, v: number, n: number): void {
+    this.addon.adam(p, g, m, v, n);
   }
-  polyak(target: number, source: number, n: number, tau: number): void {
-    this.addon.polyak(target, source, n, tau);
+  polyak(target: number, source: number, n: number): void {
+    this.addon.polyak(target, source, n);
   }
-  scale(x: number, n: number, s: number): void {
-    this.addon.scale(x, n, s);
+  scale(x: number, n: number): void {
+    this.addon.scale(x, n);
   }
-  sumSquares(x: number, n: number): number {
-    return this.addon.sumSquares(x, n);
+  sumSquares(x: number, n: number): void {
+    this.addon.sumSquares(x, n);
   }
 }
 

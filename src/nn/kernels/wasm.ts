@@ -15,10 +15,11 @@ interface WasmExports {
   biasAct(y: number, bias: number, rows: number, cols: number, act: number): void;
   actBackward(grad: number, y: number, n: number, act: number): void;
   sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void;
-  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
-  polyak(target: number, source: number, n: number, tau: number): void;
-  scale(x: number, n: number, s: number): void;
-  sumSquares(x: number, n: number): number;
+  argsAddress(): number;
+  adam(p: number, g: number, m: number, v: number, n: number): void;
+  polyak(target: number, source: number, n: number): void;
+  scale(x: number, n: number): void;
+  sumSquares(x: number, n: number): void;
 }
 
 const wasmDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "wasm");
@@ -41,6 +42,8 @@ export class WasmKernels implements Kernels {
   readonly variant: string;
   readonly heap: Heap;
   private readonly x: WasmExports;
+  /** A view of the module's own argument block (rebuilt when the memory grows). */
+  scalars: Float64Array;
 
   /** Each instance owns a module instance and its memory. `relaxed: false` forces plain SIMD. */
   constructor(options: { initialBytes?: number; relaxed?: boolean } = {}) {
@@ -62,6 +65,9 @@ export class WasmKernels implements Kernels {
     };
     mem.grow(wanted);
     this.heap = new Heap(mem, Math.ceil(heapBase / 4));
+    const argsAt = this.x.argsAddress();
+    this.scalars = new Float64Array(memory.buffer, argsAt, 8);
+    this.heap.onGrow(() => (this.scalars = new Float64Array(memory.buffer, argsAt, 8)));
   }
 
   gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void {
@@ -78,16 +84,16 @@ export class WasmKernels implements Kernels {
   sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void {
     this.x.sumRows(src, rows, cols, dst, beta);
   }
-  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, eps: number, stepSize: number, bc2Sqrt: number): void {
-    this.x.adam(p, g, m, v, n, b1, b2, eps, stepSize, bc2Sqrt);
+  adam(p: number, g: number, m: number, v: number, n: number): void {
+    this.x.adam(p, g, m, v, n);
   }
-  polyak(target: number, source: number, n: number, tau: number): void {
-    this.x.polyak(target, source, n, tau);
+  polyak(target: number, source: number, n: number): void {
+    this.x.polyak(target, source, n);
   }
-  scale(x: number, n: number, s: number): void {
-    this.x.scale(x, n, s);
+  scale(x: number, n: number): void {
+    this.x.scale(x, n);
   }
-  sumSquares(x: number, n: number): number {
-    return this.x.sumSquares(x, n);
+  sumSquares(x: number, n: number): void {
+    this.x.sumSquares(x, n);
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * Throughput of the NN engine: GEMM GFLOP/s on the shapes the networks use, and the time of one DQN and one SAC
+ * gradient update (the arithmetic of a training step, on a fixed synthetic batch).
+ */
+import { Random } from "../core/random.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import { DqnNetworks } from "../agents/dqn-update.js";
+import { SacNetworks } from "../agents/sac-update.js";
+
+/**
+ * Runs fn repeatedly for about `seconds` and returns milliseconds per call, after a warm-up of a quarter of that
+ * time (at least 3 calls) so that the optimising compiler has run.
+ */
+export function timePerCall(fn: () => void, seconds: number): number {
+  const warmStart = performance.now();
+  for (let i = 0; i < 3 || performance.now() - warmStart < seconds * 250; i++) fn();
+  let n = 0;
+  const start = performance.now();
+  const budget = seconds * 1000;
+  let elapsed = 0;
+  do {
+    fn();
+    n++;
+    elapsed = performance.now() - start;
+  } while (elapsed < budget);
+  return elapsed / n;
+}
+
+export interface GemmShape {
+  readonly label: string;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transA: boolean;
+  readonly transB: boolean;
+}
+
+/** 256^3 plus the products of a [256, 256] layer's forward and backward passes at batch 256 and a thin output layer. */
+export const GEMM_SHAPES: readonly GemmShape[] = [
+  { label: "256x256x256", m: 256, n: 256, k: 256, transA: false, transB: false },
+  { label: "forward X W^T 256x256 (b256)", m: 256, n: 256, k: 256, transA: false, transB: true },
+  { label: "weight grad G^T X 256x256 (b256)", m: 256, n: 256, k: 256, transA: true, transB: false },
+  { label: "forward 256->4 (b256)", m: 256, n: 4, k: 256, transA: false, transB: true },
+  { label: "forward 17->256 (b256)", m: 256, n: 256, k: 17, transA: false, transB: true },
+];
+
+export function gemmGflops(kernels: Kernels, shape: GemmShape, seconds: number): number {
+  const { m, n, k, transA, transB } = shape;
+  const heap = kernels.heap;
+  const a = heap.alloc(m * k);
+  const b = heap.alloc(k * n);
+  const c = heap.alloc(m * n);
+  const rng = new Random(1);
+  for (let i = 0; i < a.length; i++) a.data[i] = rng.normal();
+  for (let i = 0; i < b.length; i++) b.data[i] = rng.normal();
+  const lda = transA ? m : k;
+  const ldb = transB ? k : n;
+  const ms = timePerCall(() => kernels.gemm(transA, transB, m, n, k, a.offset, lda, b.offset, ldb, c.offset, n, 0), seconds);
+  return (2 * m * n * k) / (ms * 1e6);
+}
+
+/** One DQN update (Room's network: 4-256-256-4, batch 256, Adam, gradient clip 10), in milliseconds. */
+export function dqnUpdateMs(kernels: Kernels, seconds: number): number {
+  const rng = new Random(2);
+  const batch = 256;
+  const net = new DqnNetworks(kernels, { obsDim: 4, nActions: 4, hidden: [256, 256], batchSize: batch, learningRate: 5e-4, gamma: 0.99, maxGradNorm: 10 }, rng);
+  const obs = kernels.heap.alloc(batch * 4);
+  const nextObs = kernels.heap.alloc(batch * 4);
+  for (let i = 0; i < obs.length; i++) {
+    obs.data[i] = rng.uniform();
+    nextObs.data[i] = rng.uniform();
+  }
+  const actions = new Int32Array(batch);
+  rng.fillIntegers(actions, 4);
+  const rewards = new Float32Array(batch).map(() => rng.normal());
+  const dones = new Float32Array(batch);
+  const b = { obs, nextObs, actions, rewards, dones };
+  return timePerCall(() => net.trainStep(b), seconds);
+}
+
+/** One SAC update (obs 17, act 6, [256, 256], batch 256, automatic entropy), in milliseconds. */
+export function sacUpdateMs(kernels: Kernels, seconds: number, hidden: readonly number[] = [256, 256], obsDim = 17, actDim = 6): number {
+  const rng = new Random(3);
+  const batch = 256;
+  const net = new SacNetworks(kernels, { obsDim, actDim, hidden, batchSize: batch, learningRate: 3e-4, gamma: 0.99, tau: 0.005 }, rng);
+  const w = obsDim + actDim;
+  const obsAction = kernels.heap.alloc(batch * w);
+  const nextObsAction = kernels.heap.alloc(batch * w);
+  for (let i = 0; i < batch * w; i++) {
+    obsAction.data[i] = i % w < obsDim ? rng.normal() : rng.uniformIn(-1, 1);
+    nextObsAction.data[i] = rng.normal();
+  }
+  const rewards = new Float32Array(batch).map(() => rng.normal());
+  const dones = new Float32Array(batch);
+  const b = { obsAction, nextObsAction, rewards, dones };
+  return timePerCall(() => net.trainStep(b), seconds);
+}

@@ -1,0 +1,188 @@
+/**
+ * `peerlearn bench`: throughput of every available kernel backend, with PyTorch's time for the same updates
+ * measured in the same run when it is installed, printed as tables and (with --json) as one JSON object.
+ */
+import { execFileSync } from "node:child_process";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { BACKEND_NAMES, type BackendName, type Kernels } from "../nn/kernels/kernels.js";
+import { getKernels, tryCreateKernels } from "../nn/kernels/select.js";
+import { loadNativeKernels } from "../nn/kernels/native.js";
+import { ALLOCATION_NODE_FLAGS } from "./allocation.js";
+import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs } from "./nn-bench.js";
+import { measureTorch, type TorchTimings } from "./torch-reference.js";
+
+export interface BenchOptions {
+  /** Seconds per measurement (default 1). */
+  readonly seconds: number;
+  /** Only these backends (default: all available). */
+  readonly backends?: readonly BackendName[];
+  readonly torch: boolean;
+  /** Progress lines (stderr). */
+  readonly log: (line: string) => void;
+}
+
+export interface BackendResult {
+  readonly variant: string;
+  readonly gemmGflops: number;
+  readonly gemmShapes: Record<string, number>;
+  readonly dqnUpdateMs: number;
+  readonly sacUpdateMs: number;
+  /** SAC with the paper's MuJoCo network [150, 200]. */
+  readonly sac150x200UpdateMs: number;
+}
+
+export interface BenchResult {
+  readonly backend: BackendName;
+  readonly variant: string;
+  readonly gemmGflops: number;
+  readonly dqnUpdateMs: number;
+  readonly sacUpdateMs: number;
+  readonly backends: Partial<Record<BackendName, BackendResult>>;
+  readonly unavailable: Partial<Record<BackendName, string>>;
+  readonly torch: TorchTimings | null;
+  readonly torchUnavailable?: string;
+  /** Our time / PyTorch's time for the selected backend (below 1 means faster than PyTorch). */
+  readonly ratioToTorch: { dqn: number; sac: number } | null;
+  /** Bytes one DQN update allocates on the JS heap once compiled, selected backend. */
+  readonly dqnUpdateBytesAllocated: number | null;
+  /**
+   * This core's measured FMA throughput (GFLOP/s, one thread, best instruction set; needs the native addon), and
+   * the native 256^3 GEMM as a share of it.
+   */
+  readonly corePeakGflops: number | null;
+  readonly nativeGemmShareOfPeak: number | null;
+  /** Peak resident memory of this process after the first DQN benchmark (MiB). */
+  readonly peakRssMiB: number;
+  readonly cpu: string;
+  readonly node: string;
+  readonly threads: 1;
+}
+
+function benchBackend(k: Kernels, seconds: number, log: (l: string) => void): BackendResult {
+  const gemmShapes: Record<string, number> = {};
+  for (const shape of GEMM_SHAPES) {
+    log(`  ${k.name}: GEMM ${shape.label}`);
+    gemmShapes[shape.label] = gemmGflops(k, shape, Math.min(seconds, 0.5));
+  }
+  log(`  ${k.name}: DQN update`);
+  const dqn = dqnUpdateMs(k, seconds);
+  log(`  ${k.name}: SAC update`);
+  const sac = sacUpdateMs(k, seconds);
+  const sac150 = sacUpdateMs(k, seconds, [150, 200]);
+  return { variant: k.variant, gemmGflops: gemmShapes[GEMM_SHAPES[0].label], gemmShapes, dqnUpdateMs: dqn, sacUpdateMs: sac, sac150x200UpdateMs: sac150 };
+}
+
+/** Allocation is measured in a child process with the flags it needs (see allocation.ts). */
+function measureAllocation(backend: BackendName): number | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const script = `
+    const { tryCreateKernels } = await import(${JSON.stringify(pathToFileURL(join(here, "..", "nn", "kernels", "select.js")).href)});
+    const { dqnUpdateBytesAllocated } = await import(${JSON.stringify(pathToFileURL(join(here, "allocation.js")).href)});
+    const k = tryCreateKernels(${JSON.stringify(backend)});
+    if (k instanceof Error) throw k;
+    console.log(dqnUpdateBytesAllocated(k));`;
+  try {
+    const out = execFileSync(process.execPath, [...ALLOCATION_NODE_FLAGS, "--input-type=module", "-e", script], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return Number(out.trim());
+  } catch {
+    return null; // running from TypeScript sources (tests) rather than the built package
+  }
+}
+
+export function runBench(options: BenchOptions): BenchResult {
+  const { seconds, log } = options;
+  const selected = getKernels();
+  const wanted = options.backends ?? BACKEND_NAMES;
+  const backends: Partial<Record<BackendName, BackendResult>> = {};
+  const unavailable: Partial<Record<BackendName, string>> = {};
+  let peakRssMiB = 0;
+  // The selected backend first, so that the peak RSS reading covers the DQN benchmark alone.
+  const order = [selected.name, ...wanted.filter((b) => b !== selected.name)].filter((b) => wanted.includes(b));
+  for (const name of order) {
+    const k = name === selected.name ? selected : tryCreateKernels(name);
+    if (k instanceof Error) {
+      unavailable[name] = k.message;
+      log(`${name}: unavailable (${k.message})`);
+      continue;
+    }
+    log(`${name} (${k.variant})`);
+    backends[name] = benchBackend(k, seconds, log);
+    if (peakRssMiB === 0) peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  }
+  let torch: TorchTimings | null = null;
+  let torchUnavailable: string | undefined;
+  if (options.torch) {
+    log("PyTorch reference (bench/torch_reference.py)");
+    const t = measureTorch(seconds);
+    if (typeof t === "string") torchUnavailable = t;
+    else torch = t;
+  } else {
+    torchUnavailable = "skipped (--no-torch)";
+  }
+  log("allocation per update");
+  const mine = backends[selected.name];
+  const native = loadNativeKernels();
+  const corePeakGflops = native instanceof Error ? null : native.fmaPeakGflops(Math.min(seconds, 0.5));
+  const nativeGemm = backends.native?.gemmGflops;
+  return {
+    backend: selected.name,
+    variant: selected.variant,
+    gemmGflops: mine?.gemmGflops ?? Number.NaN,
+    dqnUpdateMs: mine?.dqnUpdateMs ?? Number.NaN,
+    sacUpdateMs: mine?.sacUpdateMs ?? Number.NaN,
+    backends,
+    unavailable,
+    torch,
+    ...(torchUnavailable ? { torchUnavailable } : {}),
+    ratioToTorch: torch && mine ? { dqn: mine.dqnUpdateMs / torch.dqnUpdateMs, sac: mine.sacUpdateMs / torch.sacUpdateMs } : null,
+    dqnUpdateBytesAllocated: measureAllocation(selected.name),
+    corePeakGflops,
+    nativeGemmShareOfPeak: corePeakGflops && nativeGemm ? nativeGemm / corePeakGflops : null,
+    peakRssMiB,
+    cpu: cpus()[0]?.model ?? "unknown",
+    node: process.version,
+    threads: 1,
+  };
+}
+
+function fmt(x: number | undefined, digits = 2): string {
+  return x === undefined || Number.isNaN(x) ? "-" : x.toFixed(digits);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("   ")).join("\n");
+}
+
+/** The human-readable report. */
+export function formatBench(r: BenchResult): string {
+  const names = Object.keys(r.backends) as BackendName[];
+  const head = ["", ...names.map((n) => `${n} (${r.backends[n]?.variant})`)];
+  const gemm = [
+    ["GEMM GFLOP/s, 1 thread", ...head.slice(1)],
+    ...GEMM_SHAPES.map((s) => [s.label, ...names.map((n) => fmt(r.backends[n]?.gemmShapes[s.label], 1))]),
+  ];
+  const updates = [
+    ["Update time (ms)", ...head.slice(1), ...(r.torch ? [`torch ${r.torch.torch}`, "ratio"] : [])],
+    ["DQN 4-256-256-4, batch 256", ...names.map((n) => fmt(r.backends[n]?.dqnUpdateMs, 3)), ...(r.torch ? [fmt(r.torch.dqnUpdateMs, 3), `${fmt(r.ratioToTorch?.dqn)}x`] : [])],
+    ["SAC obs 17 act 6 [256, 256], batch 256", ...names.map((n) => fmt(r.backends[n]?.sacUpdateMs, 3)), ...(r.torch ? [fmt(r.torch.sacUpdateMs, 3), `${fmt(r.ratioToTorch?.sac)}x`] : [])],
+    ["SAC obs 17 act 6 [150, 200], batch 256", ...names.map((n) => fmt(r.backends[n]?.sac150x200UpdateMs, 3)), ...(r.torch ? ["", ""] : [])],
+  ];
+  const lines = [
+    `peerlearn bench: ${r.cpu}, Node ${r.node}, 1 thread; kernels in use: ${r.backend} (${r.variant})`,
+    "",
+    table(gemm),
+    ...(r.corePeakGflops ? [`this core's measured FMA peak: ${fmt(r.corePeakGflops, 1)} GFLOP/s${r.nativeGemmShareOfPeak ? `; native GEMM 256^3 reaches ${fmt(100 * r.nativeGemmShareOfPeak, 0)}% of it` : ""}`] : []),
+    ...(r.torch ? [`PyTorch ${r.torch.torch} GEMM 256x256x256: ${fmt(r.torch.gemmGflops, 1)} GFLOP/s`] : []),
+    "",
+    table(updates),
+    "",
+    `ratio = ${r.backend} time / PyTorch time, measured in this run${r.torch ? "" : ` (PyTorch: ${r.torchUnavailable})`}`,
+    `JS heap allocated per DQN update (${r.backend}): ${r.dqnUpdateBytesAllocated === null ? "not measured" : `${fmt(r.dqnUpdateBytesAllocated)} bytes`}`,
+    `peak RSS after the DQN benchmark: ${fmt(r.peakRssMiB, 0)} MiB`,
+  ];
+  for (const [name, why] of Object.entries(r.unavailable)) lines.push(`${name}: unavailable (${why})`);
+  return lines.join("\n");
+}
