@@ -22,7 +22,14 @@ const result = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "pipe"], encod
 if (result.status === 0) {
   log("native kernels built");
 } else {
-  const why = result.error ? result.error.message : (result.stderr ?? "").trim().split("\n").slice(-3).join(" | ");
+  // The most telling line: a compiler error, else node-gyp's own error, else the last line.
+  const lines = (result.stderr ?? "").trim().split("\n");
+  const why = result.error
+    ? result.error.message
+    : (lines.find((l) => /\berror\b:/i.test(l) && !l.startsWith("gyp ERR!")) ??
+      lines.find((l) => l.startsWith("gyp ERR! stack Error:")) ??
+      lines.at(-1) ??
+      "").trim();
   log(`native kernels not built (${why || "node-gyp failed"}); the WebAssembly kernels will be used instead`);
   rmSync("build", { recursive: true, force: true });
 }
