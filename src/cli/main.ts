@@ -17,7 +17,7 @@ Commands:
   bench                 NN engine throughput per kernel backend, with PyTorch's in the same run when installed
       --json            print one JSON object as the last line
       --seconds S       seconds per measurement (default 1)
-      --backend B       benchmark only this backend (${BACKEND_NAMES.join(", ")})
+      --backend B       benchmark only this backend, as the one in use (${BACKEND_NAMES.join(", ")})
       --no-torch        skip the PyTorch reference
   help                  this text
 
@@ -50,7 +50,7 @@ function bench(args: string[]): void {
   if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
     throw new UserError(`--backend must be ${oneOf(BACKEND_NAMES)}, got ${JSON.stringify(backend)}`);
   }
-  getKernels(); // fails early, with a clear message, on a bad PEERLEARN_BACKEND
+  getKernels(backend); // the backend in use; fails early, with a clear message, on a bad PEERLEARN_BACKEND
   const result = runBench({
     seconds: positiveNumber("seconds", values.seconds, 1),
     backends: backend ? [backend as BackendName] : undefined,

@@ -1,8 +1,10 @@
 /**
  * WebAssembly SIMD kernels (wasm/kernels.c, shipped compiled in wasm/): no build step at install, about half the
- * speed of the native kernels. The relaxed-SIMD build (fused multiply-add) is used when the runtime validates it.
+ * speed of the native kernels. The relaxed-SIMD build (fused multiply-add) is used when the runtime supports it
+ * (PEERLEARN_WASM_RELAXED=0 opts out).
  */
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { Activation, type ActivationCode, type Kernels } from "./kernels.js";
@@ -31,7 +33,13 @@ function compiled(): { plain: WebAssembly.Module; relaxed: WebAssembly.Module | 
   if (!modules) {
     const plain = new WebAssembly.Module(readFileSync(join(wasmDir, "kernels.wasm")));
     const relaxedBytes = readFileSync(join(wasmDir, "kernels-relaxed.wasm"));
-    const relaxed = WebAssembly.validate(relaxedBytes) ? new WebAssembly.Module(relaxedBytes) : null;
+    let relaxed: WebAssembly.Module | null = null;
+    if (process.env.PEERLEARN_WASM_RELAXED !== "0") {
+      // Node 20's engine implements relaxed SIMD (the final opcodes) behind a flag, which can still be set before
+      // the first module that uses it is compiled; from Node 22 it is on by default.
+      if (!WebAssembly.validate(relaxedBytes)) setFlagsFromString("--experimental-wasm-relaxed-simd");
+      if (WebAssembly.validate(relaxedBytes)) relaxed = new WebAssembly.Module(relaxedBytes);
+    }
     modules = { plain, relaxed };
   }
   return modules;
