@@ -40,6 +40,32 @@ void pack_b(bool trans_b, const float* b, int ldb, int p0, int kc, int j0, int n
   }
 }
 
+// The blocking shared by the SIMD paths: panels of KC rows of op(B) packed NR columns at a time, each swept by
+// micro-tiles of up to MR rows of op(A). Micro(mr, kc, a, lda, packed_b, c, ldc, nvalid, accumulate) computes one
+// tile; TA selects how op(A) is addressed.
+using MicroFn = void (*)(int, int, const float*, int, const float*, float*, int, int, bool);
+
+template <int NR, int MR>
+void gemm_blocked(MicroFn micro_n, MicroFn micro_t, bool ta, bool tb, int m, int n, int k, const float* a, int lda,
+                  const float* b, int ldb, float* c, int ldc, float beta) {
+  for (int p0 = 0; p0 < k; p0 += KC) {
+    const int kc = k - p0 < KC ? k - p0 : KC;
+    const bool acc = beta != 0.0f || p0 > 0;
+    for (int j0 = 0; j0 < n; j0 += NR) {
+      const int nvalid = n - j0 < NR ? n - j0 : NR;
+      pack_b(tb, b, ldb, p0, kc, j0, nvalid, NR);
+      for (int i0 = 0; i0 < m; i0 += MR) {
+        const int mr = m - i0 < MR ? m - i0 : MR;
+        float* ct = c + static_cast<std::ptrdiff_t>(i0) * ldc + j0;
+        if (ta)
+          micro_t(mr, kc, a + static_cast<std::ptrdiff_t>(p0) * lda + i0, lda, packed_b, ct, ldc, nvalid, acc);
+        else
+          micro_n(mr, kc, a + static_cast<std::ptrdiff_t>(i0) * lda + p0, lda, packed_b, ct, ldc, nvalid, acc);
+      }
+    }
+  }
+}
+
 // ---- portable path ---------------------------------------------------------------------------------------------
 
 void gemm_generic(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
@@ -151,25 +177,8 @@ __attribute__((target("avx512f,fma"))) void gemm_dot_avx512(int m, int n, int k,
 void gemm_avx512(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
                  int ldc, float beta) {
   if (n <= 8 && !ta && tb) return gemm_dot_avx512(m, n, k, a, lda, b, ldb, c, ldc, beta);
-  constexpr int NR = 32, MR = 12;
-  for (int p0 = 0; p0 < k; p0 += KC) {
-    const int kc = k - p0 < KC ? k - p0 : KC;
-    const bool acc = beta != 0.0f || p0 > 0;
-    for (int j0 = 0; j0 < n; j0 += NR) {
-      const int nvalid = n - j0 < NR ? n - j0 : NR;
-      pack_b(tb, b, ldb, p0, kc, j0, nvalid, NR);
-      for (int i0 = 0; i0 < m; i0 += MR) {
-        const int mr = m - i0 < MR ? m - i0 : MR;
-        float* ct = c + static_cast<std::ptrdiff_t>(i0) * ldc + j0;
-        if (ta)
-          micro_avx512_dispatch<true>(mr, kc, a + static_cast<std::ptrdiff_t>(p0) * lda + i0, lda, packed_b, ct, ldc,
-                                      nvalid, acc);
-        else
-          micro_avx512_dispatch<false>(mr, kc, a + static_cast<std::ptrdiff_t>(i0) * lda + p0, lda, packed_b, ct, ldc,
-                                       nvalid, acc);
-      }
-    }
-  }
+  gemm_blocked<32, 12>(micro_avx512_dispatch<false>, micro_avx512_dispatch<true>, ta, tb, m, n, k, a, lda, b, ldb, c,
+                       ldc, beta);
 }
 
 // ---- AVX2 + FMA: micro-tile MR x 16 (up to 6 x 16 = 12 accumulators) -------------------------------------------
@@ -223,25 +232,8 @@ __attribute__((target("avx2,fma"))) void micro_avx2_dispatch(int mr, int kc, con
 
 void gemm_avx2(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
                int ldc, float beta) {
-  constexpr int NR = 16, MR = 6;
-  for (int p0 = 0; p0 < k; p0 += KC) {
-    const int kc = k - p0 < KC ? k - p0 : KC;
-    const bool acc = beta != 0.0f || p0 > 0;
-    for (int j0 = 0; j0 < n; j0 += NR) {
-      const int nvalid = n - j0 < NR ? n - j0 : NR;
-      pack_b(tb, b, ldb, p0, kc, j0, nvalid, NR);
-      for (int i0 = 0; i0 < m; i0 += MR) {
-        const int mr = m - i0 < MR ? m - i0 : MR;
-        float* ct = c + static_cast<std::ptrdiff_t>(i0) * ldc + j0;
-        if (ta)
-          micro_avx2_dispatch<true>(mr, kc, a + static_cast<std::ptrdiff_t>(p0) * lda + i0, lda, packed_b, ct, ldc,
-                                    nvalid, acc);
-        else
-          micro_avx2_dispatch<false>(mr, kc, a + static_cast<std::ptrdiff_t>(i0) * lda + p0, lda, packed_b, ct, ldc,
-                                     nvalid, acc);
-      }
-    }
-  }
+  gemm_blocked<16, 6>(micro_avx2_dispatch<false>, micro_avx2_dispatch<true>, ta, tb, m, n, k, a, lda, b, ldb, c, ldc,
+                      beta);
 }
 
 // Element-wise kernels: one source, compiled for each instruction set and picked by the loader (GCC/Clang

@@ -4,6 +4,7 @@ import type { Kernels } from "../nn/kernels/kernels.js";
 import { DqnNetworks } from "./dqn-update.js";
 import { SacNetworks } from "./sac-update.js";
 import { BACKENDS } from "../../test/backends.js";
+import { randomSacBatch } from "../bench/nn-bench.js";
 
 /** Largest difference between two vectors relative to the largest magnitude of the first. */
 function relativeDiff(a: Float32Array, b: Float32Array): number {
@@ -42,16 +43,7 @@ function sacStep(k: Kernels): { critic: number; actor: number; alpha: number; ac
   const n = 32;
   const [obsDim, actDim] = [5, 2];
   const net = new SacNetworks(k, { obsDim, actDim, hidden: [24, 16], batchSize: n, learningRate: 3e-4, gamma: 0.99, tau: 0.005 }, rng);
-  const w = obsDim + actDim;
-  const obsAction = k.heap.alloc(n * w);
-  const nextObsAction = k.heap.alloc(n * w);
-  for (let i = 0; i < n * w; i++) {
-    obsAction.data[i] = i % w < obsDim ? rng.normal() : rng.uniformIn(-1, 1);
-    nextObsAction.data[i] = rng.normal();
-  }
-  const rewards = Float32Array.from({ length: n }, () => rng.normal());
-  const dones = new Float32Array(n);
-  net.trainStep({ obsAction, nextObsAction, rewards, dones });
+  net.trainStep(randomSacBatch(k, rng, n, obsDim, actDim));
   const s = net.lastStats;
   return { critic: s.criticLoss, actor: s.actorLoss, alpha: s.alpha, actorGrads: net.actor.grads.data.slice(), criticGrads: net.critics[0].grads.data.slice() };
 }

@@ -5,7 +5,7 @@
 import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { DqnNetworks } from "../agents/dqn-update.js";
-import { SacNetworks } from "../agents/sac-update.js";
+import { SacNetworks, type SacBatch } from "../agents/sac-update.js";
 
 /**
  * Runs fn repeatedly for about `seconds` and returns milliseconds per call, after a warm-up of a quarter of that
@@ -78,20 +78,24 @@ export function dqnUpdateMs(kernels: Kernels, seconds: number): number {
   return timePerCall(() => net.trainStep(b), seconds);
 }
 
+/** A SAC batch of random observations and actions in [-1, 1] on the kernels' heap (for benchmarks and tests). */
+export function randomSacBatch(kernels: Kernels, rng: Random, n: number, obsDim: number, actDim: number): SacBatch {
+  const w = obsDim + actDim;
+  const obsAction = kernels.heap.alloc(n * w);
+  const nextObsAction = kernels.heap.alloc(n * w);
+  for (let i = 0; i < n * w; i++) {
+    obsAction.data[i] = i % w < obsDim ? rng.normal() : rng.uniformIn(-1, 1);
+    nextObsAction.data[i] = rng.normal();
+  }
+  const rewards = Float32Array.from({ length: n }, () => rng.normal());
+  return { obsAction, nextObsAction, rewards, dones: new Float32Array(n) };
+}
+
 /** One SAC update (obs 17, act 6, [256, 256], batch 256, automatic entropy), in milliseconds. */
 export function sacUpdateMs(kernels: Kernels, seconds: number, hidden: readonly number[] = [256, 256], obsDim = 17, actDim = 6): number {
   const rng = new Random(3);
   const batch = 256;
   const net = new SacNetworks(kernels, { obsDim, actDim, hidden, batchSize: batch, learningRate: 3e-4, gamma: 0.99, tau: 0.005 }, rng);
-  const w = obsDim + actDim;
-  const obsAction = kernels.heap.alloc(batch * w);
-  const nextObsAction = kernels.heap.alloc(batch * w);
-  for (let i = 0; i < batch * w; i++) {
-    obsAction.data[i] = i % w < obsDim ? rng.normal() : rng.uniformIn(-1, 1);
-    nextObsAction.data[i] = rng.normal();
-  }
-  const rewards = new Float32Array(batch).map(() => rng.normal());
-  const dones = new Float32Array(batch);
-  const b = { obsAction, nextObsAction, rewards, dones };
+  const b = randomSacBatch(kernels, rng, batch, obsDim, actDim);
   return timePerCall(() => net.trainStep(b), seconds);
 }
