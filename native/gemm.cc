@@ -152,31 +152,58 @@ __attribute__((target("avx512f,fma"))) void micro_avx512_dispatch(int mr, int kc
   }
 }
 
-// C = A B^T with few columns (a network's output layer): dot products along contiguous rows beat padding a
-// 32-column tile that would be mostly zeros.
+// C = A B^T when C is thin (a network's output layer, or a forward pass on one or a few rows, as when an agent
+// picks an action): dot products along the contiguous rows of A and B beat packing a panel of B that is mostly
+// padding or used for a single row. Four columns at a time give four independent FMA chains.
 __attribute__((target("avx512f,fma"))) void gemm_dot_avx512(int m, int n, int k, const float* a, int lda,
                                                              const float* b, int ldb, float* c, int ldc, float beta) {
+  const __mmask16 tail = static_cast<__mmask16>((1u << (k & 15)) - 1);
+  const int kfull = k & ~15;
   for (int i = 0; i < m; i++) {
     const float* ai = a + static_cast<std::ptrdiff_t>(i) * lda;
-    for (int j = 0; j < n; j++) {
-      const float* bj = b + static_cast<std::ptrdiff_t>(j) * ldb;
-      __m512 acc = _mm512_setzero_ps();
-      int p = 0;
-      for (; p + 16 <= k; p += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p), _mm512_loadu_ps(bj + p), acc);
-      if (p < k) {
-        const __mmask16 mk = static_cast<__mmask16>((1u << (k - p)) - 1);
-        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, ai + p), _mm512_maskz_loadu_ps(mk, bj + p), acc);
+    float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const float* b0 = b + static_cast<std::ptrdiff_t>(j) * ldb;
+      const float* b1 = b0 + ldb;
+      const float* b2 = b1 + ldb;
+      const float* b3 = b2 + ldb;
+      __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+      for (int p = 0; p < kfull; p += 16) {
+        const __m512 av = _mm512_loadu_ps(ai + p);
+        s0 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b0 + p), s0);
+        s1 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b1 + p), s1);
+        s2 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b2 + p), s2);
+        s3 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b3 + p), s3);
       }
-      float s = _mm512_reduce_add_ps(acc);
-      float* cij = c + static_cast<std::ptrdiff_t>(i) * ldc + j;
-      *cij = beta == 0.0f ? s : *cij + s;
+      if (tail) {
+        const __m512 av = _mm512_maskz_loadu_ps(tail, ai + kfull);
+        s0 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b0 + kfull), s0);
+        s1 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b1 + kfull), s1);
+        s2 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b2 + kfull), s2);
+        s3 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b3 + kfull), s3);
+      }
+      const float r[4] = {_mm512_reduce_add_ps(s0), _mm512_reduce_add_ps(s1), _mm512_reduce_add_ps(s2),
+                          _mm512_reduce_add_ps(s3)};
+      for (int q = 0; q < 4; q++) ci[j + q] = beta == 0.0f ? r[q] : ci[j + q] + r[q];
+    }
+    for (; j < n; j++) {
+      const float* bj = b + static_cast<std::ptrdiff_t>(j) * ldb;
+      __m512 s = _mm512_setzero_ps();
+      for (int p = 0; p < kfull; p += 16) s = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p), _mm512_loadu_ps(bj + p), s);
+      if (tail) s = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, ai + kfull), _mm512_maskz_loadu_ps(tail, bj + kfull), s);
+      const float r = _mm512_reduce_add_ps(s);
+      ci[j] = beta == 0.0f ? r : ci[j] + r;
     }
   }
 }
 
+// Thin products (see gemm_dot_avx512): few columns, or few rows, with both operands contiguous along k.
+bool use_dot(bool ta, bool tb, int m, int n) { return !ta && tb && (n <= 8 || m <= 4); }
+
 void gemm_avx512(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
                  int ldc, float beta) {
-  if (n <= 8 && !ta && tb) return gemm_dot_avx512(m, n, k, a, lda, b, ldb, c, ldc, beta);
+  if (use_dot(ta, tb, m, n)) return gemm_dot_avx512(m, n, k, a, lda, b, ldb, c, ldc, beta);
   gemm_blocked<32, 12>(micro_avx512_dispatch<false>, micro_avx512_dispatch<true>, ta, tb, m, n, k, a, lda, b, ldb, c,
                        ldc, beta);
 }

@@ -18,16 +18,41 @@ describe.skipIf(!existsSync(CLI))("peerlearn CLI (needs `npm run build`)", () =>
   });
 
   it.each([
-    [["frobnicate"], /unknown command "frobnicate": use one of "start", "bench", "help"/],
+    [["frobnicate"], /unknown command "frobnicate": use one of "start", "train", "bench", "list", "help"/],
     [["bench", "--backend", "cuda"], /--backend must be one of "native", "wasm", "js", got "cuda"/],
     [["bench", "--seconds", "0"], /--seconds must be a positive number, got "0"/],
     [["bench", "--seconds", "-1"], /--seconds.*ambiguous/],
     [["bench", "--fast"], /Unknown option '--fast'/],
+    [["train"], /train needs --env/],
+    [["train", "--env", "Room-v22"], /unknown env "Room-v22": use one of "Room-v3"/],
+    [["train", "--env", "Room-v21", "--set", "dqn.batchSize=-3"], /invalid run config: dqn.batchSize: got -3, expected number to be >0/],
+    [["train", "--env", "Room-v21", "--set", "dqn.lr=0.1"], /dqn: unknown field "lr"/],
+    [["train", "--env", "Room-v21", "--set", "gamma=\"high\""], /dqn.gamma: got "high", expected number, received string/],
+    [["train", "--env", "Room-v21", "--set", "envOptions.size=4"], /Room-v21 has no option "size"/],
+    [["train", "--env", "Room-v21", "--algo", "ppo"], /--algo must be "dqn"/],
+    [["list", "things"], /list what\? use one of "envs"/],
   ])("rejects %j with exit code 2 and one clear line", (args, message) => {
     const r = run(args);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(message);
+  });
+
+  it("train --print-config shows every resolved setting, with overrides applied", () => {
+    const r = run(["train", "--env", "Room-v21", "--seed", "4", "--set", "learningRate=0.001", "--print-config"]);
+    expect(r.status).toBe(0);
+    const config = JSON.parse(r.stdout);
+    expect(config).toMatchObject({ env: "Room-v21", seed: 4, steps: 1_000_000, evalFreq: 10_000, evalEpisodes: 10 });
+    expect(config.dqn).toEqual({
+      learningRate: 0.001, bufferSize: 300_000, learningStarts: 100, batchSize: 256, tau: 0.02, gamma: 0.99, trainFreq: 8, gradientSteps: 8,
+      targetUpdateInterval: 1, explorationFraction: 0.1, explorationInitialEps: 1, explorationFinalEps: 0.05, maxGradNorm: 10, netArch: [256, 256],
+    });
+  });
+
+  it("lists the envs", () => {
+    const r = run(["list", "envs"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Room-v21 +21x21 grid/);
   });
 
   it("rejects an unknown PEERLEARN_BACKEND", () => {

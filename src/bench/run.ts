@@ -12,6 +12,7 @@ import { loadNativeKernels } from "../nn/kernels/native.js";
 import { ALLOCATION_NODE_FLAGS } from "./allocation.js";
 import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs } from "./nn-bench.js";
 import { measureTorch, type TorchTimings } from "./torch-reference.js";
+import { dqnTrainingStepsPerSecond, envStepsPerSecond } from "./env-bench.js";
 
 export interface BenchOptions {
   /** Seconds per measurement (default 1). */
@@ -53,6 +54,10 @@ export interface BenchResult {
    */
   readonly corePeakGflops: number | null;
   readonly nativeGemmShareOfPeak: number | null;
+  /** Env steps per second, env alone with random actions. */
+  readonly envStepsPerSecond: Record<string, number>;
+  /** Env steps per second of DQN training (published Room settings; the RL Zoo's on CartPole), backend in use. */
+  readonly dqnTrainingStepsPerSecond: Record<string, number>;
   /** Peak resident memory of this process after the first DQN benchmark (MiB). */
   readonly peakRssMiB: number;
   readonly cpu: string;
@@ -121,6 +126,12 @@ export function runBench(options: BenchOptions): BenchResult {
   } else {
     torchUnavailable = "skipped (--no-torch)";
   }
+  log("environments");
+  const envs: Record<string, number> = {};
+  for (const id of ["Room-v21", "CartPole-v1"]) envs[id] = envStepsPerSecond(id, Math.min(seconds, 1));
+  log("DQN training runs");
+  const training: Record<string, number> = {};
+  for (const id of ["Room-v21", "CartPole-v1"]) training[id] = dqnTrainingStepsPerSecond(id, selected, Math.max(500, Math.round(seconds * (id === "CartPole-v1" ? 3000 : 600))));
   log("allocation per update");
   const mine = backends[selected.name];
   const native = loadNativeKernels();
@@ -138,6 +149,8 @@ export function runBench(options: BenchOptions): BenchResult {
     ...(torchUnavailable ? { torchUnavailable } : {}),
     ratioToTorch: torch && mine ? { dqn: mine.dqnUpdateMs / torch.dqnUpdateMs, sac: mine.sacUpdateMs / torch.sacUpdateMs } : null,
     dqnUpdateBytesAllocated: measureAllocation(selected.name),
+    envStepsPerSecond: envs,
+    dqnTrainingStepsPerSecond: training,
     corePeakGflops,
     nativeGemmShareOfPeak: corePeakGflops && nativeGemm ? nativeGemm / corePeakGflops : null,
     peakRssMiB,
@@ -178,6 +191,9 @@ export function formatBench(r: BenchResult): string {
     ...(r.torch ? [`PyTorch ${r.torch.torch} GEMM 256x256x256: ${fmt(r.torch.gemmGflops, 1)} GFLOP/s`] : []),
     "",
     table(updates),
+    "",
+    `env steps/s (env alone, random actions): ${Object.entries(r.envStepsPerSecond).map(([id, v]) => `${id} ${fmt(v / 1e6, 2)}M`).join(", ")}`,
+    `DQN training steps/s (${r.backend}, default settings): ${Object.entries(r.dqnTrainingStepsPerSecond).map(([id, v]) => `${id} ${fmt(v, 0)}`).join(", ")}`,
     "",
     `ratio = ${r.backend} time / PyTorch time, measured in this run${r.torch ? "" : ` (PyTorch: ${r.torchUnavailable})`}`,
     `JS heap allocated per DQN update (${r.backend}): ${r.dqnUpdateBytesAllocated === null ? "not measured" : `${fmt(r.dqnUpdateBytesAllocated)} bytes`}`,

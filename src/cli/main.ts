@@ -9,11 +9,15 @@ import { UserError, oneOf } from "../core/errors.js";
 import { BACKEND_NAMES, type BackendName } from "../nn/kernels/kernels.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { formatBench, runBench } from "../bench/run.js";
+import { listEnvs } from "../envs/registry.js";
+import { TRAIN_USAGE, trainCommand } from "./train.js";
 
 const USAGE = `Usage: peerlearn <command> [options]
 
 Commands:
   start                 the main job (until peer learning lands: the benchmark)
+${TRAIN_USAGE}
+  list envs             the environments and their options
   bench                 NN engine throughput per kernel backend, with PyTorch's in the same run when installed
       --json            print one JSON object as the last line
       --seconds S       seconds per measurement (default 1)
@@ -61,9 +65,21 @@ function bench(args: string[]): void {
   if (values.json) console.log(JSON.stringify(result));
 }
 
+function list(args: string[]): void {
+  if (args[0] !== "envs") throw new UserError(`list what? use ${oneOf(["envs"])}`);
+  for (const e of listEnvs()) {
+    const opts = Object.entries(e.options).map(([k, v]) => `${k}=${v}`).join(" ");
+    console.log(`${e.id.padEnd(12)} ${e.description}\n${"".padEnd(12)} options: ${opts}`);
+  }
+}
+
 function main(argv: string[]): void {
   const [command, ...rest] = argv;
   switch (command) {
+    case "train":
+      return trainCommand(rest);
+    case "list":
+      return list(rest);
     case "bench":
     case "start":
       return bench(rest);
@@ -78,7 +94,7 @@ function main(argv: string[]): void {
       console.log(version());
       return;
     default:
-      throw new UserError(`unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "bench", "help"])}`);
+      throw new UserError(`unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "train", "bench", "list", "help"])}`);
   }
 }
 

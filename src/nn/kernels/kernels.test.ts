@@ -25,6 +25,7 @@ const SHAPES: [number, number, number][] = [
   [64, 4, 33],
   [256, 3, 17],
   [5, 70, 600],
+  [3, 70, 41], // few rows (one agent picking an action): the dot-product path
 ];
 
 describe.each(BACKENDS)("kernels: $label", ({ make }) => {

@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Random } from "../core/random.js";
+import { JsKernels } from "../nn/kernels/js.js";
+import { getKernels } from "../nn/kernels/select.js";
+import { DQN_DEFAULTS, Dqn, type DqnConfig } from "./dqn.js";
+import { defaultRunConfig } from "./config.js";
+import { train, type RunConfig } from "./train.js";
+
+const small: DqnConfig = { ...DQN_DEFAULTS, netArch: [8], batchSize: 4, bufferSize: 100, learningStarts: 10, trainFreq: 2, gradientSteps: 1, targetUpdateInterval: 5 };
+
+describe("Dqn", () => {
+  it("acts uniformly during warm-up, then epsilon-greedily, and greedily at epsilon 0", () => {
+    const dqn = new Dqn(new JsKernels(), 3, 4, small, new Random(1));
+    const obs = Float32Array.of(0.1, 0.2, 0.3);
+    const greedy = dqn.greedyAction(obs);
+    const warm = new Set(Array.from({ length: 200 }, () => dqn.act(obs, 0)));
+    expect(warm.size).toBe(4);
+    dqn.explorationRate = 0;
+    expect(new Set(Array.from({ length: 50 }, () => dqn.act(obs, 100)))).toEqual(new Set([greedy]));
+    dqn.explorationRate = 1;
+    expect(new Set(Array.from({ length: 200 }, () => dqn.act(obs, 100))).size).toBe(4);
+    const q = new Float32Array(4);
+    dqn.qValues(obs, q);
+    expect(q.indexOf(Math.max(...q))).toBe(greedy);
+  });
+
+  it("trains every trainFreq steps only after learningStarts, and updates the target every targetUpdateInterval", () => {
+    const dqn = new Dqn(new JsKernels(), 2, 2, small, new Random(2));
+    const o = Float32Array.of(0, 1);
+    const target = (): number[] => [...dqn.networks.qTarget.params.data];
+    const trained: number[] = [];
+    for (let t = 1; t <= 14; t++) {
+      dqn.observe(o, o, t % 2, 1, false, t, 100);
+      if (dqn.maybeTrain(t)) trained.push(t);
+    }
+    expect(trained).toEqual([12, 14]); // even steps, strictly after 10
+    const before = target();
+    dqn.observe(o, o, 0, 1, false, 15, 100); // 15th call: a target update (tau 1: a copy of the online net)
+    expect(target()).not.toEqual(before);
+    expect(target()).toEqual([...dqn.networks.qNet.params.data]);
+    expect(dqn.explorationRate).toBe(0.05); // 15% of training done, past the 10% decay
+  });
+});
+
+function tinyRoomConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+  const c = defaultRunConfig("Room-v6");
+  return { ...c, steps: 3000, evalFreq: 1000, evalEpisodes: 3, checkpointFreq: 1000, dqn: { ...c.dqn, netArch: [32, 32], batchSize: 32, trainFreq: 4, gradientSteps: 1 }, ...overrides };
+}
+
+describe("training runs", () => {
+  it("gives byte-identical metrics for the same seed", () => {
+    const kernels = getKernels();
+    const outs = [0, 1].map(() => mkdtempSync(join(tmpdir(), "peerlearn-run-")));
+    for (const out of outs) train(tinyRoomConfig({ seed: 5 }), { out, kernels });
+    const [a, b] = outs.map((o) => readFileSync(join(o, "metrics.jsonl"), "utf8"));
+    expect(a.split("\n").length).toBe(4);
+    expect(a).toBe(b);
+    const weights = (o: string): Buffer => readFileSync(join(o, "final", "model.safetensors"));
+    expect(weights(outs[0]).equals(weights(outs[1]))).toBe(true);
+    const other = mkdtempSync(join(tmpdir(), "peerlearn-run-"));
+    train(tinyRoomConfig({ seed: 6 }), { out: other, kernels });
+    expect(weights(other).equals(weights(outs[0]))).toBe(false);
+  });
+
+  it("learns CartPole: a seeded short run gets well above a random policy's ~22", () => {
+    const c = defaultRunConfig("CartPole-v1");
+    const out = mkdtempSync(join(tmpdir(), "peerlearn-cartpole-"));
+    const summary = train({ ...c, steps: 20_000, seed: 0, evalFreq: 5000, evalEpisodes: 5, checkpointFreq: 0 }, { out, kernels: getKernels() });
+    const evals = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).evalMean as number);
+    expect(evals).toHaveLength(4);
+    expect(Math.max(...evals)).toBeGreaterThan(100);
+    expect(summary.averageRewardOverTime).toBeCloseTo(evals.reduce((a, b) => a + b) / 4, 9);
+  });
+});

@@ -1,0 +1,239 @@
+/**
+ * DQN with Stable-Baselines3 1.5's semantics (dqn/dqn.py), in one file that reads top to bottom:
+ * - actions: uniform random before `learningStarts` steps, then epsilon-greedy with a linear schedule
+ *   (explorationInitialEps -> explorationFinalEps over the first explorationFraction of training);
+ * - after every env step: store the transition, Polyak-update the target network every targetUpdateInterval
+ *   steps, recompute epsilon from the progress;
+ * - every trainFreq steps, once more than learningStarts steps were taken: gradientSteps updates on batches
+ *   sampled uniformly from the replay buffer (dqn-update.ts: Huber loss, Adam, gradient-norm clip).
+ * Evaluation acts greedily. The defaults are SB3's.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Random, RandomState } from "../core/random.js";
+import { UserError } from "../core/errors.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import type { Tensor } from "../nn/kernels/heap.js";
+import type { MlpWorkspace } from "../nn/mlp.js";
+import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
+import { DqnNetworks } from "./dqn-update.js";
+import { ReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
+import { linearSchedule } from "./schedules.js";
+
+export interface DqnConfig {
+  /** Adam learning rate. */
+  learningRate: number;
+  /** Replay buffer capacity (transitions). */
+  bufferSize: number;
+  /** Env steps of uniform random actions before learning starts. */
+  learningStarts: number;
+  /** Transitions per gradient step. */
+  batchSize: number;
+  /** Polyak coefficient of the target update (1 = hard copy). */
+  tau: number;
+  /** Discount factor. */
+  gamma: number;
+  /** Env steps between rounds of gradient steps. */
+  trainFreq: number;
+  /** Gradient steps per round. */
+  gradientSteps: number;
+  /** Env steps between target updates. */
+  targetUpdateInterval: number;
+  /** Share of training over which epsilon falls from its initial to its final value. */
+  explorationFraction: number;
+  explorationInitialEps: number;
+  explorationFinalEps: number;
+  /** Global gradient-norm clip. */
+  maxGradNorm: number;
+  /** Hidden layer widths of the Q-network (ReLU). */
+  netArch: number[];
+}
+
+/** SB3 1.5's DQN defaults. */
+export const DQN_DEFAULTS: Readonly<DqnConfig> = Object.freeze({
+  learningRate: 1e-4,
+  bufferSize: 1_000_000,
+  learningStarts: 50_000,
+  batchSize: 32,
+  tau: 1.0,
+  gamma: 0.99,
+  trainFreq: 4,
+  gradientSteps: 1,
+  targetUpdateInterval: 10_000,
+  explorationFraction: 0.1,
+  explorationInitialEps: 1.0,
+  explorationFinalEps: 0.05,
+  maxGradNorm: 10,
+  netArch: [64, 64],
+});
+
+/** Everything a checkpoint needs besides the files `save` writes. */
+export interface DqnState {
+  explorationRate: number;
+  nCalls: number;
+  adamStep: number;
+  buffer: ReplayBufferState;
+  rng: RandomState;
+}
+
+export class Dqn {
+  readonly networks: DqnNetworks;
+  readonly buffer: ReplayBuffer;
+  /** Current epsilon; SB3 starts it at 0 and sets it after the first step. */
+  explorationRate = 0;
+  /** Env steps seen (SB3's `_n_calls`), which times the target updates. */
+  private nCalls = 0;
+  private readonly epsilon: (progressRemaining: number) => number;
+  private readonly actWs: MlpWorkspace;
+  private readonly actInput: Tensor;
+  private readonly batch: { obs: Tensor; nextObs: Tensor; actions: Int32Array; rewards: Float32Array; dones: Float32Array };
+  private readonly indices: Int32Array;
+
+  constructor(
+    readonly kernels: Kernels,
+    readonly obsDim: number,
+    readonly nActions: number,
+    readonly config: DqnConfig,
+    private readonly rng: Random,
+  ) {
+    const c = config;
+    this.networks = new DqnNetworks(kernels, { obsDim, nActions, hidden: c.netArch, batchSize: c.batchSize, learningRate: c.learningRate, gamma: c.gamma, maxGradNorm: c.maxGradNorm }, rng);
+    this.buffer = new ReplayBuffer(c.bufferSize, obsDim, 1);
+    this.epsilon = linearSchedule(c.explorationInitialEps, c.explorationFinalEps, c.explorationFraction);
+    this.actWs = this.networks.qNet.workspace(1);
+    this.actInput = kernels.heap.alloc(obsDim);
+    this.batch = {
+      obs: kernels.heap.alloc(c.batchSize * obsDim),
+      nextObs: kernels.heap.alloc(c.batchSize * obsDim),
+      actions: new Int32Array(c.batchSize),
+      rewards: new Float32Array(c.batchSize),
+      dones: new Float32Array(c.batchSize),
+    };
+    this.indices = new Int32Array(c.batchSize);
+  }
+
+  /** argmax_a Q(obs, a) (first on ties, as torch.argmax). */
+  greedyAction(obs: Float32Array): number {
+    this.actInput.data.set(obs);
+    this.networks.qNet.forward(this.actWs, this.actInput.offset, 1);
+    const q = this.actWs.output.data;
+    let best = 0;
+    for (let a = 1; a < this.nActions; a++) if (q[a] > q[best]) best = a;
+    return best;
+  }
+
+  /** Q(obs, a) for every action, into `out` (what a peer group's critic reads). */
+  qValues(obs: Float32Array, out: Float32Array): void {
+    this.actInput.data.set(obs);
+    this.networks.qNet.forward(this.actWs, this.actInput.offset, 1);
+    for (let a = 0; a < this.nActions; a++) out[a] = this.actWs.output.data[a];
+  }
+
+  /** The action to take at env step `numTimesteps` (0-based count of steps already taken) while training. */
+  act(obs: Float32Array, numTimesteps: number): number {
+    if (numTimesteps < this.config.learningStarts) return this.rng.integer(0, this.nActions);
+    if (this.rng.uniform() < this.explorationRate) return this.rng.integer(0, this.nActions);
+    return this.greedyAction(obs);
+  }
+
+  /** Stores a transition and does SB3's per-step bookkeeping (target update, epsilon). */
+  observe(obs: Float32Array, nextObs: Float32Array, action: number, reward: number, terminated: boolean, numTimesteps: number, totalTimesteps: number): void {
+    this.buffer.add(obs, nextObs, action, reward, terminated);
+    this.nCalls += 1;
+    if (this.nCalls % this.config.targetUpdateInterval === 0) this.networks.updateTarget(this.config.tau);
+    this.explorationRate = this.epsilon(1 - numTimesteps / totalTimesteps);
+  }
+
+  /** Called after env step `numTimesteps` (1-based): trains when a rollout of trainFreq steps is complete. */
+  maybeTrain(numTimesteps: number): boolean {
+    const c = this.config;
+    if (numTimesteps % c.trainFreq !== 0 || numTimesteps <= c.learningStarts) return false;
+    for (let g = 0; g < c.gradientSteps; g++) this.trainStep();
+    return true;
+  }
+
+  private trainStep(): void {
+    const { batchSize } = this.config;
+    const b = this.batch;
+    const buf = this.buffer;
+    buf.sampleIndices(this.rng, batchSize, this.indices);
+    buf.gatherObs(buf.obs, this.indices, batchSize, b.obs.data);
+    buf.gatherObs(buf.nextObs, this.indices, batchSize, b.nextObs.data);
+    for (let i = 0; i < batchSize; i++) {
+      const k = this.indices[i];
+      b.actions[i] = buf.actions[k];
+      b.rewards[i] = buf.rewards[k];
+      b.dones[i] = buf.terminated[k];
+    }
+    this.networks.trainStep(b);
+  }
+
+  get lastLoss(): number {
+    return this.networks.lastLoss;
+  }
+
+  /** Writes weights and optimiser moments (model.safetensors) and the replay buffer (buffer.bin) into dir. */
+  save(dir: string, withBuffer = true): DqnState {
+    mkdirSync(dir, { recursive: true });
+    const n = this.networks;
+    saveSafetensors(join(dir, "model.safetensors"), [
+      ...n.qNet.namedTensors("q_net."),
+      ...n.qTarget.namedTensors("q_net_target."),
+      { name: "optimizer.exp_avg", shape: [n.optimizer.m.length], data: n.optimizer.m.data },
+      { name: "optimizer.exp_avg_sq", shape: [n.optimizer.v.length], data: n.optimizer.v.data },
+    ], { algo: "dqn", format: "pt" });
+    if (withBuffer) saveBuffer(join(dir, "buffer.bin"), this.buffer);
+    return { explorationRate: this.explorationRate, nCalls: this.nCalls, adamStep: n.optimizer.step, buffer: this.buffer.getState(), rng: this.rng.getState() };
+  }
+
+  /** Restores what `save` wrote (and the state it returned). */
+  load(dir: string, state?: DqnState): void {
+    const path = join(dir, "model.safetensors");
+    const file = loadSafetensors(path);
+    const n = this.networks;
+    assignTensors([...n.qNet.namedTensors("q_net."), ...n.qTarget.namedTensors("q_net_target.")], file, path);
+    if (!state) return;
+    assignTensors([
+      { name: "optimizer.exp_avg", shape: [n.optimizer.m.length], data: n.optimizer.m.data },
+      { name: "optimizer.exp_avg_sq", shape: [n.optimizer.v.length], data: n.optimizer.v.data },
+    ], file, path);
+    n.optimizer.step = state.adamStep;
+    this.explorationRate = state.explorationRate;
+    this.nCalls = state.nCalls;
+    this.rng.setState(state.rng);
+    loadBuffer(join(dir, "buffer.bin"), this.buffer, state.buffer);
+  }
+}
+
+/** The buffer's used rows, array after array, as raw little-endian bytes. */
+function saveBuffer(path: string, buffer: ReplayBuffer): void {
+  const rows = buffer.size;
+  const parts: Uint8Array[] = [];
+  for (const arr of Object.values(buffer.arrays())) {
+    const perRow = arr.length / buffer.capacity;
+    parts.push(new Uint8Array(arr.buffer, arr.byteOffset, rows * perRow * arr.BYTES_PER_ELEMENT));
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, Buffer.concat(parts));
+  renameSync(tmp, path);
+}
+
+function loadBuffer(path: string, buffer: ReplayBuffer, state: ReplayBufferState): void {
+  buffer.setState(state);
+  const rows = buffer.size;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UserError(`cannot read the replay buffer ${path}: ${(e as Error).message}`);
+  }
+  let offset = 0;
+  for (const arr of Object.values(buffer.arrays())) {
+    const perRow = arr.length / buffer.capacity;
+    const n = rows * perRow * arr.BYTES_PER_ELEMENT;
+    if (offset + n > bytes.length) throw new UserError(`${path} is truncated: it has ${bytes.length} bytes, the checkpoint needs more`);
+    new Uint8Array(arr.buffer, arr.byteOffset, n).set(bytes.subarray(offset, offset + n));
+    offset += n;
+  }
+  if (offset !== bytes.length) throw new UserError(`${path} has ${bytes.length} bytes, the checkpoint expects ${offset}`);
+}

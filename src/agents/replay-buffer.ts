@@ -1,0 +1,91 @@
+/**
+ * The replay buffer: a circular store of transitions in preallocated typed arrays, sampled uniformly with
+ * replacement (SB3 1.5's ReplayBuffer). It stores `terminated`, not `done`: a transition cut by the time limit is
+ * not terminal, so its target still bootstraps from the next state. It holds the raw data and nothing more
+ * (observations, next observations, actions, rewards, terminal flags).
+ */
+import type { Random } from "../core/random.js";
+
+export interface ReplayBufferState {
+  pos: number;
+  full: boolean;
+}
+
+export class ReplayBuffer {
+  readonly obs: Float32Array;
+  readonly nextObs: Float32Array;
+  readonly actions: Float32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  pos = 0;
+  full = false;
+
+  constructor(
+    readonly capacity: number,
+    readonly obsDim: number,
+    readonly actDim: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`buffer size must be a positive integer, got ${capacity}`);
+    this.obs = new Float32Array(capacity * obsDim);
+    this.nextObs = new Float32Array(capacity * obsDim);
+    this.actions = new Float32Array(capacity * actDim);
+    this.rewards = new Float32Array(capacity);
+    this.terminated = new Uint8Array(capacity);
+  }
+
+  get size(): number {
+    return this.full ? this.capacity : this.pos;
+  }
+
+  /** Bytes held (the arrays above). */
+  get bytes(): number {
+    return this.obs.byteLength * 2 + this.actions.byteLength + this.rewards.byteLength + this.terminated.byteLength;
+  }
+
+  /** Stores one transition; `action` is a discrete action's index or a continuous action (in [-1, 1] for SAC/TD3). */
+  add(obs: Float32Array, nextObs: Float32Array, action: number | Float32Array, reward: number, terminated: boolean): void {
+    const i = this.pos;
+    this.obs.set(obs, i * this.obsDim);
+    this.nextObs.set(nextObs, i * this.obsDim);
+    if (typeof action === "number") this.actions[i * this.actDim] = action;
+    else this.actions.set(action, i * this.actDim);
+    this.rewards[i] = reward;
+    this.terminated[i] = terminated ? 1 : 0;
+    this.pos = i + 1;
+    if (this.pos === this.capacity) {
+      this.full = true;
+      this.pos = 0;
+    }
+  }
+
+  /** Writes n indices drawn uniformly with replacement from the stored transitions. */
+  sampleIndices(rng: Random, n: number, out: Int32Array): void {
+    const size = this.size;
+    if (size === 0) throw new Error("cannot sample from an empty replay buffer");
+    for (let i = 0; i < n; i++) out[i] = rng.integer(0, size);
+  }
+
+  /** Copies rows `indices[0..n)` of `source` (obs or nextObs) into `dest` at `destOffset`, rows `destStride` apart. */
+  gatherObs(source: Float32Array, indices: Int32Array, n: number, dest: Float32Array, destOffset = 0, destStride = this.obsDim): void {
+    const d = this.obsDim;
+    for (let r = 0; r < n; r++) {
+      const from = indices[r] * d;
+      const to = destOffset + r * destStride;
+      for (let j = 0; j < d; j++) dest[to + j] = source[from + j];
+    }
+  }
+
+  getState(): ReplayBufferState {
+    return { pos: this.pos, full: this.full };
+  }
+
+  setState(state: ReplayBufferState): void {
+    this.pos = state.pos;
+    this.full = state.full;
+  }
+
+  /** The arrays, by name, for saving (checkpoints write them as raw binary). */
+  arrays(): Record<string, Float32Array | Uint8Array> {
+    return { obs: this.obs, nextObs: this.nextObs, actions: this.actions, rewards: this.rewards, terminated: this.terminated };
+  }
+}

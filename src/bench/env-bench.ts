@@ -1,0 +1,43 @@
+/** Throughput of the environments alone, and of whole DQN training runs (env + acting + storing + updates). */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Random } from "../core/random.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import { make } from "../envs/registry.js";
+import { defaultRunConfig } from "../agents/config.js";
+import { train } from "../agents/train.js";
+
+/** Env steps per second with uniform random actions (resetting at episode ends). */
+export function envStepsPerSecond(id: string, seconds: number): number {
+  const env = make(id);
+  const rng = new Random(1);
+  const n = env.actionSpace.kind === "discrete" ? env.actionSpace.n : 0;
+  env.reset(0);
+  let steps = 0;
+  const start = performance.now();
+  const budget = seconds * 1000;
+  while (performance.now() - start < budget) {
+    for (let i = 0; i < 1000; i++) {
+      const r = env.step(rng.integer(0, n));
+      if (r.terminated || r.truncated) env.reset();
+    }
+    steps += 1000;
+  }
+  return steps / ((performance.now() - start) / 1000);
+}
+
+/**
+ * Env steps per second of DQN training with the default (tuned) settings for `id`, e.g. Room-v21 with the paper's
+ * (one gradient step of batch 256 per env step), measured on a short run without evaluations.
+ */
+export function dqnTrainingStepsPerSecond(id: string, kernels: Kernels, steps: number): number {
+  const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
+  try {
+    const c = defaultRunConfig(id);
+    const s = train({ ...c, steps, evalFreq: steps + 1, checkpointFreq: 0 }, { out, kernels });
+    return s.stepsPerSecond;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,106 @@
+/** `peerlearn train`: one agent on one env, with progress on stderr and a summary (JSON with --json) at the end. */
+import { parseArgs } from "node:util";
+import { UserError } from "../core/errors.js";
+import { defaultRunConfig, validateRunConfig, type HyperparameterSet } from "../agents/config.js";
+import { train, type RunConfig } from "../agents/train.js";
+import { resolveEnvOptions } from "../envs/registry.js";
+import { getKernels } from "../nn/kernels/select.js";
+
+export const TRAIN_USAGE = `  train                 train one agent
+      --env ID          environment (see \`peerlearn list envs\`), required
+      --algo dqn        algorithm (default dqn)
+      --steps N         env steps (default: 1,000,000 on Room, else 100,000)
+      --seed K          seed (default 0)
+      --out DIR         run folder (default runs/<env>-<algo>-seed<K>); an unfinished run there resumes
+      --hyperparams H   tuned (default: the paper's settings on Room/Hallway, the RL Zoo's on CartPole) or sb3
+      --set KEY=VALUE   override any setting, e.g. --set dqn.learningRate=1e-3 --set evalFreq=5000
+                        --set envOptions.length=9 (repeatable; values are JSON or plain strings)
+      --print-config    print the resolved config and exit
+      --json            print the summary as one JSON object on the last line`;
+
+/** Applies `path=value` to a nested object (creating objects along the path). */
+export function applyOverride(target: Record<string, unknown>, assignment: string): void {
+  const eq = assignment.indexOf("=");
+  if (eq <= 0) throw new UserError(`--set expects KEY=VALUE, got ${JSON.stringify(assignment)}`);
+  const path = assignment.slice(0, eq).split(".");
+  const raw = assignment.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = raw;
+  }
+  // A bare DQN field name is a shortcut for dqn.<field>.
+  if (path.length === 1 && !(path[0] in target) && typeof target.dqn === "object" && target.dqn !== null && path[0] in target.dqn) path.unshift("dqn");
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+export function resolveTrainConfig(args: string[]): { config: RunConfig; out: string; json: boolean; printConfig: boolean } {
+  const { values } = parseArgs({
+    args,
+    options: {
+      env: { type: "string" },
+      algo: { type: "string", default: "dqn" },
+      steps: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      hyperparams: { type: "string", default: "tuned" },
+      set: { type: "string", multiple: true, default: [] },
+      "print-config": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (!values.env) throw new UserError("train needs --env (see `peerlearn list envs`)");
+  if (values.algo !== "dqn") throw new UserError(`--algo must be "dqn" (SAC and TD3 are not implemented yet), got ${JSON.stringify(values.algo)}`);
+  if (values.hyperparams !== "tuned" && values.hyperparams !== "sb3") {
+    throw new UserError(`--hyperparams must be one of "tuned", "sb3", got ${JSON.stringify(values.hyperparams)}`);
+  }
+  resolveEnvOptions(values.env); // an unknown env fails here, with the list of envs
+  const draft = defaultRunConfig(values.env, values.hyperparams as HyperparameterSet) as unknown as Record<string, unknown>;
+  if (values.steps !== undefined) applyOverride(draft, `steps=${values.steps}`);
+  if (values.seed !== undefined) applyOverride(draft, `seed=${values.seed}`);
+  for (const s of values.set) applyOverride(draft, s);
+  const config = validateRunConfig(draft);
+  config.envOptions = { ...config.envOptions };
+  resolveEnvOptions(config.env, config.envOptions);
+  const out = values.out ?? `runs/${config.env}-${config.algo}-seed${config.seed}`;
+  return { config, out, json: values.json, printConfig: values["print-config"] };
+}
+
+export function trainCommand(args: string[]): void {
+  const { config, out, json, printConfig } = resolveTrainConfig(args);
+  if (printConfig) {
+    console.log(JSON.stringify(config, null, 2));
+    return;
+  }
+  const kernels = getKernels();
+  const tty = process.stderr.isTTY === true;
+  let lastLine = 0;
+  process.stderr.write(`peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n`);
+  const summary = train(config, {
+    out,
+    kernels,
+    progress: (line, final) => {
+      if (tty) process.stderr.write(`\r${line}\u001b[K${final ? "\n" : ""}`);
+      else if (final || performance.now() - lastLine > 15_000) {
+        lastLine = performance.now();
+        process.stderr.write(`${line}\n`);
+      }
+    },
+  });
+  const ev = summary.lastEval;
+  console.log(
+    [
+      `env ${summary.env}  algo ${summary.algo}  seed ${summary.seed}  steps ${summary.steps}${summary.resumedFrom !== null ? ` (resumed at ${summary.resumedFrom})` : ""}`,
+      `last evaluation ${ev ? `${ev.mean.toFixed(3)} +- ${ev.std.toFixed(3)}` : "-"}   average reward over time ${summary.averageRewardOverTime?.toFixed(3) ?? "-"}`,
+      `${summary.wallSeconds.toFixed(1)} s, ${summary.stepsPerSecond.toFixed(0)} steps/s; metrics in ${out}/metrics.jsonl`,
+    ].join("\n"),
+  );
+  if (json) console.log(JSON.stringify(summary));
+}

@@ -1,0 +1,32 @@
+/**
+ * Turns zod's validation issues into one user-facing message that names the field, the value given and what is
+ * allowed, e.g. `dqn.batchSize: got -3, expected an integer > 0`.
+ */
+import type { z } from "zod";
+import { UserError } from "../core/errors.js";
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const key of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
+}
+
+function describe(issue: z.core.$ZodIssue, input: unknown): string {
+  const where = issue.path.length ? issue.path.map(String).join(".") : "config";
+  if (issue.code === "unrecognized_keys") {
+    const known = (issue as { known?: string[] }).known;
+    return `${where}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}${known ? ` (allowed: ${known.join(", ")})` : ""}`;
+  }
+  const got = valueAt(input, issue.path);
+  const shown = got === undefined ? "nothing" : JSON.stringify(got);
+  return `${where}: got ${shown}, ${issue.message.replace(/^Invalid input: /, "").replace(/^Too (small|big): /, "")}`;
+}
+
+/** Parses `input` with `schema`, or throws a UserError listing every problem (first ones first). */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const lines = r.error.issues.slice(0, 5).map((i) => describe(i, input));
+  const more = r.error.issues.length > 5 ? `; and ${r.error.issues.length - 5} more` : "";
+  throw new UserError(`invalid ${what}: ${lines.join("; ")}${more}`);
+}
