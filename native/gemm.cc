@@ -199,7 +199,7 @@ __attribute__((target("avx512f,fma"))) void gemm_dot_avx512(int m, int n, int k,
 }
 
 // Thin products (see gemm_dot_avx512): few columns, or few rows, with both operands contiguous along k.
-bool use_dot(bool ta, bool tb, int m, int n) { return !ta && tb && (n <= 8 || m <= 4); }
+bool use_dot(bool ta, bool tb, int m, int n) { return !ta && tb && (n <= 8 || m <= 16); }
 
 void gemm_avx512(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
                  int ldc, float beta) {

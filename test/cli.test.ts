@@ -23,7 +23,7 @@ describe.skipIf(!existsSync(CLI))("peerlearn CLI (needs `npm run build`)", () =>
     [["bench", "--seconds", "0"], /--seconds must be a positive number, got "0"/],
     [["bench", "--seconds", "-1"], /--seconds.*ambiguous/],
     [["bench", "--fast"], /Unknown option '--fast'/],
-    [["train"], /train needs --env/],
+    [["train"], /train needs --preset .* or --env/],
     [["train", "--env", "Room-v22"], /unknown env "Room-v22": use one of "Room-v3"/],
     [["train", "--env", "Room-v21", "--set", "dqn.batchSize=-3"], /invalid run config: dqn.batchSize: got -3, expected number to be >0/],
     [["train", "--env", "Room-v21", "--set", "dqn.lr=0.1"], /dqn: unknown field "lr"/],

@@ -10,14 +10,20 @@ import { BACKEND_NAMES, type BackendName } from "../nn/kernels/kernels.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { formatBench, runBench } from "../bench/run.js";
 import { listEnvs } from "../envs/registry.js";
+import { PRESETS } from "../peers/presets.js";
 import { TRAIN_USAGE, trainCommand } from "./train.js";
+import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
 
 const USAGE = `Usage: peerlearn <command> [options]
 
 Commands:
-  start                 the main job (until peer learning lands: the benchmark)
+  start                 the default job: Room-v21 peer learning vs single agent, small budget, report
+      --steps N         env steps per peer (default 30000)
+      --seed K          seed (default 0)
+      --out DIR         where runs and the report go (default runs/start)
+      --workers W       processes at a time (default: one per core)
 ${TRAIN_USAGE}
-  list envs             the environments and their options
+  list envs|presets     the environments and their options; the paper's experiments with their cost
   bench                 NN engine throughput per kernel backend, with PyTorch's in the same run when installed
       --json            print one JSON object as the last line
       --seconds S       seconds per measurement (default 1)
@@ -66,22 +72,40 @@ function bench(args: string[]): void {
 }
 
 function list(args: string[]): void {
-  if (args[0] !== "envs") throw new UserError(`list what? use ${oneOf(["envs"])}`);
+  if (args[0] === "presets") {
+    for (const p of PRESETS) {
+      const acting = p.config.peers.filter((x) => x.kind !== "expert" && x.kind !== "adversary").length;
+      console.log(`${p.name.padEnd(36)} ${(acting * p.config.steps / 1e6).toFixed(0)}M env steps  ${p.description}`);
+    }
+    return;
+  }
+  if (args[0] !== "envs") throw new UserError(`list what? use ${oneOf(["envs", "presets"])}`);
   for (const e of listEnvs()) {
     const opts = Object.entries(e.options).map(([k, v]) => `${k}=${v}`).join(" ");
     console.log(`${e.id.padEnd(12)} ${e.description}\n${"".padEnd(12)} options: ${opts}`);
   }
 }
 
-function main(argv: string[]): void {
+async function start(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { steps: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, workers: { type: "string" } }, strict: true });
+  const steps = positiveNumber("steps", values.steps, 30_000);
+  const seed = values.seed === undefined ? 0 : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a non-negative integer, got ${JSON.stringify(values.seed)}`);
+  const workers = Math.round(positiveNumber("workers", values.workers, defaultWorkers()));
+  const result = await runStart({ steps: Math.round(steps), seed, out: values.out ?? "runs/start", workers, log: (line) => process.stderr.write(`${line}\n`) });
+  console.log(formatStartTable(result));
+}
+
+async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
+    case "start":
+      return start(rest);
     case "train":
       return trainCommand(rest);
     case "list":
       return list(rest);
     case "bench":
-    case "start":
       return bench(rest);
     case undefined:
     case "help":
@@ -98,14 +122,13 @@ function main(argv: string[]): void {
   }
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (e) {
+main(process.argv.slice(2)).catch((e: unknown) => {
   // parseArgs reports unknown options and missing values with these codes: they are user mistakes too.
   const code = (e as { code?: string }).code;
   if (e instanceof UserError || code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" || code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
     console.error(`peerlearn: ${(e as Error).message.split("\n")[0]}`);
     process.exit(2);
   }
-  throw e;
-}
+  console.error(e);
+  process.exit(1);
+});

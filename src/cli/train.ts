@@ -1,13 +1,17 @@
 /** `peerlearn train`: one agent on one env, with progress on stderr and a summary (JSON with --json) at the end. */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError } from "../core/errors.js";
 import { defaultRunConfig, validateRunConfig, type HyperparameterSet } from "../agents/config.js";
 import { train, type RunConfig } from "../agents/train.js";
 import { resolveEnvOptions } from "../envs/registry.js";
 import { getKernels } from "../nn/kernels/select.js";
+import { findPreset } from "../peers/presets.js";
+import { validateGroupRunConfig, type GroupRunConfig } from "../peers/config.js";
+import { trainGroup, type GroupSummary } from "../peers/train-group.js";
 
-export const TRAIN_USAGE = `  train                 train one agent
-      --env ID          environment (see \`peerlearn list envs\`), required
+export const TRAIN_USAGE = `  train                 train one agent (--env) or a peer group (--preset)
+      --preset NAME     a paper experiment (see \`peerlearn list presets\`), e.g. room-v21/peer-learning
+      --env ID          environment (see \`peerlearn list envs\`) for a single agent
       --algo dqn        algorithm (default dqn)
       --steps N         env steps (default: 1,000,000 on Room, else 100,000)
       --seed K          seed (default 0)
@@ -40,23 +44,54 @@ export function applyOverride(target: Record<string, unknown>, assignment: strin
   node[path[path.length - 1]] = value;
 }
 
+const TRAIN_OPTIONS: ParseArgsConfig["options"] = {
+  preset: { type: "string" },
+  env: { type: "string" },
+  algo: { type: "string", default: "dqn" },
+  steps: { type: "string" },
+  seed: { type: "string" },
+  out: { type: "string" },
+  hyperparams: { type: "string", default: "tuned" },
+  set: { type: "string", multiple: true, default: [] },
+  "print-config": { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+};
+
+interface TrainFlags {
+  preset?: string;
+  env?: string;
+  algo: string;
+  steps?: string;
+  seed?: string;
+  out?: string;
+  hyperparams: string;
+  set: string[];
+  "print-config": boolean;
+  json: boolean;
+}
+
+function parseTrainFlags(args: string[]): TrainFlags {
+  return parseArgs({ args, options: TRAIN_OPTIONS, strict: true }).values as unknown as TrainFlags;
+}
+
+/** A peer group run from a preset, with --steps, --seed and --set applied. */
+export function resolveGroupConfig(args: string[]): { config: GroupRunConfig; preset: string; out: string; json: boolean; printConfig: boolean } {
+  const values = parseTrainFlags(args);
+  const preset = values.preset as string;
+  if (values.env !== undefined) throw new UserError("use either --preset or --env, not both (a preset names its env)");
+  const draft = findPreset(preset).config as unknown as Record<string, unknown>;
+  if (values.steps !== undefined) applyOverride(draft, `steps=${values.steps}`);
+  if (values.seed !== undefined) applyOverride(draft, `seed=${values.seed}`);
+  for (const s of values.set) applyOverride(draft, s);
+  const config = validateGroupRunConfig(draft);
+  resolveEnvOptions(config.env, config.envOptions);
+  const out = values.out ?? `runs/${preset.replaceAll("/", "_")}-seed${config.seed}`;
+  return { config, preset, out, json: values.json, printConfig: values["print-config"] };
+}
+
 export function resolveTrainConfig(args: string[]): { config: RunConfig; out: string; json: boolean; printConfig: boolean } {
-  const { values } = parseArgs({
-    args,
-    options: {
-      env: { type: "string" },
-      algo: { type: "string", default: "dqn" },
-      steps: { type: "string" },
-      seed: { type: "string" },
-      out: { type: "string" },
-      hyperparams: { type: "string", default: "tuned" },
-      set: { type: "string", multiple: true, default: [] },
-      "print-config": { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
-  if (!values.env) throw new UserError("train needs --env (see `peerlearn list envs`)");
+  const values = parseTrainFlags(args);
+  if (!values.env) throw new UserError("train needs --preset (see `peerlearn list presets`) or --env (see `peerlearn list envs`)");
   if (values.algo !== "dqn") throw new UserError(`--algo must be "dqn" (SAC and TD3 are not implemented yet), got ${JSON.stringify(values.algo)}`);
   if (values.hyperparams !== "tuned" && values.hyperparams !== "sb3") {
     throw new UserError(`--hyperparams must be one of "tuned", "sb3", got ${JSON.stringify(values.hyperparams)}`);
@@ -73,26 +108,57 @@ export function resolveTrainConfig(args: string[]): { config: RunConfig; out: st
   return { config, out, json: values.json, printConfig: values["print-config"] };
 }
 
+/** Progress on stderr: one rewritten line on a terminal, a line every 15 s otherwise. */
+export function progressPrinter(): (line: string, final: boolean) => void {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  return (line, final) => {
+    if (tty) process.stderr.write(`\r${line}\u001b[K${final ? "\n" : ""}`);
+    else if (final || performance.now() - last > 15_000) {
+      last = performance.now();
+      process.stderr.write(`${line}\n`);
+    }
+  };
+}
+
+export function formatGroupSummary(s: GroupSummary): string {
+  const lines = [`${s.preset ?? s.env} (${s.variant})  seed ${s.seed}  ${s.steps} steps per peer  ${s.wallSeconds.toFixed(1)} s, ${s.stepsPerSecond.toFixed(0)} env steps/s`];
+  lines.push("peer  kind       last eval          avg reward over time   follow share");
+  for (const p of s.peers) {
+    const ev = p.lastEval ? `${p.lastEval.mean.toFixed(2)} +- ${p.lastEval.std.toFixed(2)}` : "-";
+    const share = p.followShare ? p.followShare.map((x) => `${(100 * x).toFixed(0)}%`).join(" / ") : "-";
+    lines.push(`${String(p.index).padEnd(6)}${p.kind.padEnd(11)}${ev.padEnd(19)}${(p.averageRewardOverTime?.toFixed(2) ?? "-").padEnd(23)}${share}`);
+  }
+  lines.push(`learners' average reward over time: ${s.averageRewardOverTime?.toFixed(2) ?? "-"}; metrics in ${s.out}/metrics.jsonl`);
+  return lines.join("\n");
+}
+
+function trainGroupCommand(args: string[]): void {
+  const { config, preset, out, json, printConfig } = resolveGroupConfig(args);
+  if (printConfig) {
+    console.log(JSON.stringify(config, null, 2));
+    return;
+  }
+  const kernels = getKernels();
+  process.stderr.write(`peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n`);
+  const summary = trainGroup(config, { out, kernels, preset, progress: progressPrinter() });
+  console.log(formatGroupSummary(summary));
+  if (json) console.log(JSON.stringify(summary));
+}
+
 export function trainCommand(args: string[]): void {
+  if (args.some((a) => a === "--preset" || a.startsWith("--preset="))) return trainGroupCommand(args);
   const { config, out, json, printConfig } = resolveTrainConfig(args);
   if (printConfig) {
     console.log(JSON.stringify(config, null, 2));
     return;
   }
   const kernels = getKernels();
-  const tty = process.stderr.isTTY === true;
-  let lastLine = 0;
   process.stderr.write(`peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n`);
   const summary = train(config, {
     out,
     kernels,
-    progress: (line, final) => {
-      if (tty) process.stderr.write(`\r${line}\u001b[K${final ? "\n" : ""}`);
-      else if (final || performance.now() - lastLine > 15_000) {
-        lastLine = performance.now();
-        process.stderr.write(`${line}\n`);
-      }
-    },
+    progress: progressPrinter(),
   });
   const ev = summary.lastEval;
   console.log(

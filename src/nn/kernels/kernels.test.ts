@@ -26,6 +26,7 @@ const SHAPES: [number, number, number][] = [
   [256, 3, 17],
   [5, 70, 600],
   [3, 70, 41], // few rows (one agent picking an action): the dot-product path
+  [16, 33, 20],
 ];
 
 describe.each(BACKENDS)("kernels: $label", ({ make }) => {

@@ -1,0 +1,131 @@
+/**
+ * The configuration of a peer learning run: the env, the peers, their DQN settings, and the group's mechanisms,
+ * peer policy and schedule. Every field is documented where it is declared; `peerlearn train --preset P
+ * --print-config` shows them all resolved.
+ */
+import { z } from "zod";
+import { parseOrThrow } from "../config/validate.js";
+import { DqnConfigSchema } from "../agents/config.js";
+import type { DqnConfig } from "../agents/dqn.js";
+import { PEER_POLICIES, type PeerPolicyKind } from "./peer-policy.js";
+import { SCHEDULES, type ScheduleKind } from "./schedule.js";
+
+const positiveInt = z.number().int().positive();
+
+export const PeerSpecSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("dqn") }).strict(),
+  z.object({ kind: z.literal("novice") }).strict(),
+  z.object({ kind: z.literal("frozen"), checkpoint: z.string().min(1).describe("a model.safetensors written by peerlearn (q_net.* tensors)") }).strict(),
+  z.object({ kind: z.literal("expert") }).strict(),
+  z.object({ kind: z.literal("adversary") }).strict(),
+]);
+export type PeerSpec = z.infer<typeof PeerSpecSchema>;
+
+export const GroupSettingsSchema = z
+  .object({
+    critic: z.boolean().describe("critic term: the asker's own Q of each suggested action (Eq. 3)"),
+    trust: z.boolean().describe("trust values: local, per peer (Eq. 4)"),
+    agentValues: z.boolean().describe("agent values: shared by the group (Eq. 6-7)"),
+    advantage: z.boolean().describe("targets r + gamma V(s') - V(s) instead of r + gamma V(s') (Eq. 8 vs 5)"),
+    peerPolicy: z.enum(PEER_POLICIES).describe("how the peer to follow is picked from the values"),
+    temperature: z.number().min(0).describe("softmax temperature T0"),
+    temperatureDecay: z.number().min(0).describe("lambda in T0 exp(-lambda epoch)"),
+    epsilon: z.number().min(0).max(1).describe("exploration of the epsilon-greedy peer policy"),
+    followSteps: positiveInt.describe("steps a chosen peer is followed before choosing again"),
+    peersSampleWithNoise: z.boolean().describe("other peers' suggestions include their exploration"),
+    trustLr: z.number().gt(0).max(1).describe("learning rate of trust and agent values (published runs: 0.001)"),
+    initialTrust: z.number().describe("initial trust values"),
+    initialAgentValue: z.number().describe("initial agent values"),
+    suggestionBufferSize: positiveInt.describe("capacity of each peer's suggestion buffer"),
+    valueBatchSize: positiveInt.describe("samples per trust update; agent values take batch // peers from each peer"),
+    schedule: z.enum(SCHEDULES).describe("roundRobin (the original) or lockstep (all peers step together)"),
+    minEpochLength: z.number().int().min(0).describe("an epoch is max(minEpochLength, the env's step limit) steps"),
+    maxPeerEpochs: positiveInt.describe("peer epochs before peers train alone (Early Advising's budget)"),
+    switchRatio: z.number().min(0).describe("alternation of solo and peer epochs (0: always peer epochs)"),
+  })
+  .strict();
+
+export const GroupRunConfigSchema = z
+  .object({
+    env: z.string().min(1).describe("environment id"),
+    envOptions: z.record(z.string(), z.unknown()).describe("environment options"),
+    steps: positiveInt.describe("env steps per peer"),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).describe("seed of every random number in the run"),
+    evalFreq: positiveInt.describe("a peer's own env steps between its evaluations"),
+    evalEpisodes: positiveInt.describe("greedy episodes per evaluation"),
+    variant: z.enum(["faithful", "corrected"]).describe("faithful: as the published code ran, quirks included; corrected: quirks fixed"),
+    peers: z.array(PeerSpecSchema).min(1, "a group needs at least one peer").describe("the members, in order"),
+    dqn: DqnConfigSchema,
+    group: GroupSettingsSchema,
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.group.peerPolicy === "softmax" && !(c.group.temperature > 0)) {
+      ctx.addIssue({ code: "custom", path: ["group", "temperature"], message: "must be > 0 with the softmax peer policy" });
+    }
+    if (!c.peers.some((p) => p.kind === "dqn" || p.kind === "novice" || p.kind === "frozen")) {
+      ctx.addIssue({ code: "custom", path: ["peers"], message: "needs at least one DQN-based peer (dqn, novice or frozen) to act" });
+    }
+  });
+
+export interface GroupSettings {
+  critic: boolean;
+  trust: boolean;
+  agentValues: boolean;
+  advantage: boolean;
+  peerPolicy: PeerPolicyKind;
+  temperature: number;
+  temperatureDecay: number;
+  epsilon: number;
+  followSteps: number;
+  peersSampleWithNoise: boolean;
+  trustLr: number;
+  initialTrust: number;
+  initialAgentValue: number;
+  suggestionBufferSize: number;
+  valueBatchSize: number;
+  schedule: ScheduleKind;
+  minEpochLength: number;
+  maxPeerEpochs: number;
+  switchRatio: number;
+}
+
+export interface GroupRunConfig {
+  env: string;
+  envOptions: Record<string, unknown>;
+  steps: number;
+  seed: number;
+  evalFreq: number;
+  evalEpisodes: number;
+  variant: "faithful" | "corrected";
+  peers: PeerSpec[];
+  dqn: DqnConfig;
+  group: GroupSettings;
+}
+
+/** The published peer learning settings (Room: all mechanisms with advantage, softmax at T 1, follow 10 steps). */
+export const PEER_LEARNING_GROUP: GroupSettings = {
+  critic: true,
+  trust: true,
+  agentValues: true,
+  advantage: true,
+  peerPolicy: "softmax",
+  temperature: 1,
+  temperatureDecay: 0,
+  epsilon: 0.2,
+  followSteps: 10,
+  peersSampleWithNoise: true,
+  trustLr: 0.001,
+  initialTrust: 200,
+  initialAgentValue: 200,
+  suggestionBufferSize: 1000,
+  valueBatchSize: 10,
+  schedule: "roundRobin",
+  minEpochLength: 10_000,
+  maxPeerEpochs: 100_000_000,
+  switchRatio: 0,
+};
+
+export function validateGroupRunConfig(input: unknown): GroupRunConfig {
+  return parseOrThrow(GroupRunConfigSchema, input, "peer learning config") as GroupRunConfig;
+}

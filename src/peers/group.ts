@@ -1,0 +1,203 @@
+/**
+ * A peer group: n peers, each acting peer with its own env copy, suggestion buffer and trust values, the shared
+ * agent values, and one step of a peer with advice (the original's Peer.get_action and _on_step):
+ *
+ *   decision step (every followSteps steps): ask every peer for its action in my state, value each suggestion
+ *   (critic + trust + agent values, each max-abs normalised), pick whom to follow with the peer policy;
+ *   otherwise: ask only the peer being followed.
+ *   Then: env step, store the transition (replay buffer and suggestion buffer), update trust and agent values
+ *   with a batch of suggestions, train on the DQN schedule.
+ *
+ * Variants: `faithful` reproduces the published code, including its quirks (REFERENCE section 3): a DQN peer's own
+ * suggestion is its greedy action, so DQN's epsilon is never used outside solo epochs; the suggestion buffer stores
+ * the reset observation as s' at an episode end; warm-up transitions (random actions, nobody's advice) count for
+ * every peer in trust updates; in solo epochs epsilon follows SB3's per-`learn`-call progress. `corrected` fixes
+ * them: a DQN peer explores with its epsilon schedule over its whole training, s' is the terminal observation,
+ * warm-up transitions are not stored as advice.
+ */
+import { Random } from "../core/random.js";
+import { UserError } from "../core/errors.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import type { Env } from "../envs/env.js";
+import { make } from "../envs/registry.js";
+import { Dqn } from "../agents/dqn.js";
+import { AgentValues, type AgentValueSource } from "./agent-values.js";
+import type { GroupRunConfig } from "./config.js";
+import { DqnPeer, ScriptedPeer, type Peer } from "./peer.js";
+import { FollowState, PeerPolicy } from "./peer-policy.js";
+import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
+import { TrustValues } from "./trust.js";
+import { addNormalized } from "./values.js";
+
+/** An acting peer and everything it owns. */
+export interface Member {
+  readonly index: number;
+  readonly peer: DqnPeer;
+  readonly env: Env;
+  readonly evalEnv: Env;
+  readonly suggestions: SuggestionBuffer;
+  readonly trust: TrustValues | null;
+  readonly follow: FollowState;
+  /** Current observation (a copy: envs reuse theirs). */
+  readonly obs: Float32Array;
+  /** Env steps taken (SB3's num_timesteps, which runs on across epochs). */
+  steps: number;
+  /** Epochs completed (drives the temperature decay). */
+  epoch: number;
+  /** How often this peer followed each peer: all training, and the current epoch. */
+  readonly followCounts: Float64Array;
+  readonly epochFollowCounts: Float64Array;
+  /** Evaluation means so far. */
+  readonly evalMeans: number[];
+  lastEval: { mean: number; std: number } | null;
+}
+
+export class PeerGroup {
+  readonly peers: Peer[];
+  readonly members: Member[];
+  readonly agentValues: AgentValues | null;
+  readonly policy: PeerPolicy;
+  private readonly agentValueSources: AgentValueSource[];
+  private readonly faithful: boolean;
+  private readonly actions: Int32Array;
+  private readonly values: Float64Array;
+  private readonly criticValues: Float64Array;
+  private readonly rng: Random;
+
+  constructor(
+    readonly config: GroupRunConfig,
+    kernels: Kernels,
+    root: Random,
+    loadFrozen: (dqn: Dqn, checkpoint: string) => void,
+  ) {
+    const g = config.group;
+    const n = config.peers.length;
+    this.faithful = config.variant === "faithful";
+    this.rng = root.fork();
+    this.peers = [];
+    this.members = [];
+    const probe = make(config.env, config.envOptions);
+    if (probe.actionSpace.kind !== "discrete") throw new UserError(`${config.env} has continuous actions; peer groups of DQN peers need discrete ones`);
+    const nActions = probe.actionSpace.n;
+    const obsDim = probe.observationSpace.dim;
+    const valueBatch = Math.max(g.valueBatchSize, 1);
+    config.peers.forEach((spec, index) => {
+      if (spec.kind === "expert" || spec.kind === "adversary") {
+        if (!config.env.startsWith("Room-")) throw new UserError(`scripted ${spec.kind} peers exist for the Room tasks only, not ${config.env}`);
+        this.peers.push(new ScriptedPeer(spec.kind, root.fork()));
+        return;
+      }
+      const dqn = new Dqn(kernels, obsDim, nActions, config.dqn, root.fork());
+      if (spec.kind === "frozen") loadFrozen(dqn, spec.checkpoint);
+      const peer = new DqnPeer(spec.kind, dqn, root.fork(), valueBatch);
+      this.peers.push(peer);
+      const env = make(config.env, config.envOptions);
+      const evalEnv = make(config.env, config.envOptions);
+      const obs = new Float32Array(obsDim);
+      obs.set(env.reset(root.integer(0, 2 ** 31)));
+      evalEnv.reset(root.integer(0, 2 ** 31));
+      this.members.push({
+        index,
+        peer,
+        env,
+        evalEnv,
+        suggestions: new SuggestionBuffer(g.suggestionBufferSize, obsDim),
+        trust: g.trust ? new TrustValues(n, g.initialTrust, g.valueBatchSize, obsDim) : null,
+        follow: new FollowState(g.followSteps),
+        obs,
+        steps: 0,
+        epoch: 0,
+        followCounts: new Float64Array(n),
+        epochFollowCounts: new Float64Array(n),
+        evalMeans: [],
+        lastEval: null,
+      });
+    });
+    this.agentValues = g.agentValues ? new AgentValues(n, g.initialAgentValue, g.valueBatchSize, obsDim) : null;
+    this.agentValueSources = this.members.map((m) => ({ peer: m.peer, buffer: m.suggestions }));
+    this.policy = new PeerPolicy({ kind: g.peerPolicy, temperature: g.temperature, temperatureDecay: g.temperatureDecay, epsilon: g.epsilon }, n);
+    this.actions = new Int32Array(n);
+    this.values = new Float64Array(n);
+    this.criticValues = new Float64Array(n);
+  }
+
+  /** Whether peer j's suggestion to member i includes j's exploration. */
+  private explores(i: number, j: number): boolean {
+    // The original: deterministic only for another peer when peers do not sample with noise. A faithful DQN peer
+    // suggests greedily whatever it is asked (SB3's QNetwork ignores `deterministic`).
+    if (this.faithful) return false;
+    return i === j || this.config.group.peersSampleWithNoise;
+  }
+
+  /** The action member m takes with advice; the peer it followed is then m.follow.followed. */
+  private adviseAction(m: Member): number {
+    const i = m.index;
+    const g = this.config.group;
+    if (!m.follow.nextStepChooses() && m.follow.followed >= 0) {
+      const j = m.follow.followed;
+      return this.peers[j].suggest(m.obs, this.explores(i, j));
+    }
+    const n = this.peers.length;
+    for (let j = 0; j < n; j++) this.actions[j] = this.peers[j].suggest(m.obs, this.explores(i, j));
+    this.values.fill(0);
+    if (g.critic) {
+      m.peer.critic(m.obs, this.actions, n, this.criticValues);
+      addNormalized(this.criticValues, n, this.values);
+    }
+    if (m.trust) addNormalized(m.trust.values, n, this.values);
+    if (this.agentValues) addNormalized(this.agentValues.values, n, this.values);
+    const followed = this.policy.choose(this.values, i, m.epoch, this.rng);
+    m.follow.followed = followed;
+    return this.actions[followed];
+  }
+
+  /**
+   * One env step of member m (SB3's collect_rollouts step with the peer's hooks). `solo`: no advice this epoch.
+   * `progressTotal`: the step count at which epsilon's progress reaches 1. `onEval` runs when an evaluation is due
+   * (before the transition is stored, as SB3's callback).
+   */
+  step(m: Member, solo: boolean, progressTotal: number, onEval: (m: Member) => void): void {
+    const dqn = m.peer.dqn;
+    const c = this.config;
+    const warmup = m.steps < c.dqn.learningStarts;
+    let action: number;
+    let followed: number;
+    if (warmup) {
+      action = this.rng.integer(0, dqn.nActions);
+      // The original keeps its followed peer (None at the very start, itself after a solo epoch).
+      followed = solo ? m.index : m.follow.followed >= 0 ? m.follow.followed : WARMUP;
+    } else if (solo) {
+      action = dqn.act(m.obs, m.steps);
+      followed = m.index;
+    } else {
+      action = this.adviseAction(m);
+      followed = m.follow.followed;
+    }
+    const r = m.env.step(action);
+    m.steps += 1;
+    if (followed >= 0) {
+      m.followCounts[followed] += 1;
+      m.epochFollowCounts[followed] += 1;
+    }
+    if (m.steps % c.evalFreq === 0) onEval(m);
+    dqn.observe(m.obs, r.obs, action, r.reward, r.terminated, m.steps, progressTotal);
+    const done = r.terminated || r.truncated;
+    const reward = r.reward;
+    const storeAdvice = !solo && (this.faithful || !warmup);
+    if (storeAdvice && !(this.faithful && done)) m.suggestions.add(reward, followed, r.obs, m.obs);
+    if (done) {
+      const first = m.env.reset();
+      // The original stores the reset observation as s' of an episode's last transition.
+      if (storeAdvice && this.faithful) m.suggestions.add(reward, followed, first, m.obs);
+      m.obs.set(first);
+    } else {
+      m.obs.set(r.obs);
+    }
+    if (!solo) {
+      const g = c.group;
+      m.trust?.update(m.peer, m.suggestions, c.dqn.gamma, g.advantage, g.trustLr, this.rng);
+      this.agentValues?.update(this.agentValueSources, c.dqn.gamma, g.advantage, g.trustLr, this.rng);
+    }
+    if (m.peer.learns) dqn.maybeTrain(m.steps);
+  }
+}

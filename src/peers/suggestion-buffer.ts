@@ -1,0 +1,68 @@
+/**
+ * A peer's suggestion buffer (the paper's extended experience tuple, Eq. 4-8): a FIFO of the last `capacity`
+ * transitions with the peer whose advice was followed, (reward, action, followed peer, s', s). Trust and agent
+ * values are updated from random batches of it after every env step.
+ */
+import type { Random } from "../core/random.js";
+
+/** `followed` of a warm-up transition (random action, nobody's advice); see trust.ts for how it counts. */
+export const WARMUP = -1;
+
+export class SuggestionBuffer {
+  readonly rewards: Float64Array;
+  readonly followed: Int32Array;
+  readonly obs: Float32Array;
+  readonly nextObs: Float32Array;
+  private pos = 0;
+  private count = 0;
+
+  constructor(
+    readonly capacity: number,
+    readonly obsDim: number,
+  ) {
+    this.rewards = new Float64Array(capacity);
+    this.followed = new Int32Array(capacity);
+    this.obs = new Float32Array(capacity * obsDim);
+    this.nextObs = new Float32Array(capacity * obsDim);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(reward: number, followed: number, nextObs: Float32Array, obs: Float32Array): void {
+    const i = this.pos;
+    this.rewards[i] = reward;
+    this.followed[i] = followed;
+    this.nextObs.set(nextObs, i * this.obsDim);
+    this.obs.set(obs, i * this.obsDim);
+    this.pos = (i + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
+  }
+
+  /**
+   * Writes k distinct slot indices into `out`, as Python's random.sample; returns false (and samples nothing)
+   * unless the buffer holds more than k entries, as the original.
+   */
+  sample(rng: Random, k: number, out: Int32Array): boolean {
+    if (this.count <= k) return false;
+    // Rejection of repeats: k is about 10 and the buffer holds up to 1000, so this is cheaper than a shuffle.
+    for (let i = 0; i < k; i++) {
+      let x: number;
+      let repeated: boolean;
+      do {
+        x = rng.integer(0, this.count);
+        repeated = false;
+        for (let j = 0; j < i; j++) if (out[j] === x) repeated = true;
+      } while (repeated);
+      out[i] = x;
+    }
+    return true;
+  }
+
+  /** Copies the s (or s') rows of `indices` into `dest`. */
+  gather(source: Float32Array, indices: Int32Array, k: number, dest: Float32Array): void {
+    const d = this.obsDim;
+    for (let r = 0; r < k; r++) for (let j = 0; j < d; j++) dest[r * d + j] = source[indices[r] * d + j];
+  }
+}

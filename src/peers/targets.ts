@@ -1,0 +1,58 @@
+/**
+ * The bootstrapped targets that trust and agent values move towards (Eq. 5, and Eq. 8 with the advantage):
+ * r + gamma V_i(s') [- V_i(s)], from a batch of a peer's suggestion buffer, evaluated with that peer's own value
+ * function, and summed per followed peer. No done-masking, as in the paper and the original.
+ */
+import type { Random } from "../core/random.js";
+import { WARMUP, type SuggestionBuffer } from "./suggestion-buffer.js";
+
+/** A peer's value function V_i(s) = Q_i(s, a ~ pi_i(s)) on k states (rows of obs). */
+export interface ValueFunction {
+  values(obs: Float32Array, k: number, out: Float64Array): void;
+}
+
+export class TargetAccumulator {
+  private readonly indices: Int32Array;
+  private readonly obs: Float32Array;
+  private readonly nextObs: Float32Array;
+  private readonly v: Float64Array;
+  private readonly vPrev: Float64Array;
+
+  constructor(maxBatch: number, obsDim: number) {
+    this.indices = new Int32Array(maxBatch);
+    this.obs = new Float32Array(maxBatch * obsDim);
+    this.nextObs = new Float32Array(maxBatch * obsDim);
+    this.v = new Float64Array(maxBatch);
+    this.vPrev = new Float64Array(maxBatch);
+  }
+
+  /**
+   * Samples k entries of `buffer` and adds each one's target to sums[j] and 1 to counts[j] of the peer j it
+   * followed; a warm-up entry (nobody's advice) counts for every peer, as numpy's `counts[None] += 1` does in the
+   * original. Returns false, adding nothing, if the buffer is not yet larger than k.
+   */
+  accumulate(peer: ValueFunction, buffer: SuggestionBuffer, k: number, gamma: number, advantage: boolean, rng: Random, sums: Float64Array, counts: Float64Array): boolean {
+    if (!buffer.sample(rng, k, this.indices)) return false;
+    buffer.gather(buffer.nextObs, this.indices, k, this.nextObs);
+    peer.values(this.nextObs, k, this.v);
+    if (advantage) {
+      buffer.gather(buffer.obs, this.indices, k, this.obs);
+      peer.values(this.obs, k, this.vPrev);
+    }
+    for (let r = 0; r < k; r++) {
+      const slot = this.indices[r];
+      const target = buffer.rewards[slot] + gamma * this.v[r] - (advantage ? this.vPrev[r] : 0);
+      const j = buffer.followed[slot];
+      if (j === WARMUP) {
+        for (let q = 0; q < sums.length; q++) {
+          sums[q] += target;
+          counts[q] += 1;
+        }
+      } else {
+        sums[j] += target;
+        counts[j] += 1;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Runs a peer group (group.ts) on its schedule (schedule.ts), evaluates every acting peer every evalFreq of its own
+ * steps on evalEpisodes greedy episodes, and writes the run folder: config.json, metrics.jsonl (one line per
+ * evaluation, with follow counts, trust and agent values; one line per peer epoch with that epoch's follow counts),
+ * final/peer-<i>/model.safetensors and summary.json.
+ */
+import { join } from "node:path";
+import { Random } from "../core/random.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import { assignTensors, loadSafetensors } from "../nn/safetensors.js";
+import { evaluate, type EvalResult } from "../agents/train.js";
+import { RunDir, readJson, writeJsonAtomic } from "../agents/run-dir.js";
+import { Progress } from "../agents/progress.js";
+import type { Dqn } from "../agents/dqn.js";
+import type { GroupRunConfig } from "./config.js";
+import { PeerGroup, type Member } from "./group.js";
+import { SoloEpochs, planEpochs } from "./schedule.js";
+
+export interface PeerSummary {
+  index: number;
+  kind: string;
+  lastEval: EvalResult | null;
+  averageRewardOverTime: number | null;
+  /** Share of this peer's follow decisions that went to each peer (null for peers that do not act). */
+  followShare: number[] | null;
+}
+
+export interface GroupSummary {
+  env: string;
+  preset: string | null;
+  variant: string;
+  seed: number;
+  /** Env steps per acting peer. */
+  steps: number;
+  wallSeconds: number;
+  /** All acting peers' env steps per second of wall time. */
+  stepsPerSecond: number;
+  /** Mean over the learning peers of their average reward over time (the paper's metric). */
+  averageRewardOverTime: number | null;
+  lastEval: EvalResult | null;
+  peers: PeerSummary[];
+  backend: string;
+  out: string;
+}
+
+export interface GroupTrainOptions {
+  out: string;
+  kernels: Kernels;
+  preset?: string;
+  progress?: (line: string, final: boolean) => void;
+}
+
+function loadFrozen(dqn: Dqn, checkpoint: string): void {
+  const file = loadSafetensors(checkpoint);
+  assignTensors([...dqn.networks.qNet.namedTensors("q_net."), ...dqn.networks.qTarget.namedTensors("q_net.")], file, checkpoint);
+}
+
+const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): GroupSummary {
+  const dir = new RunDir(options.out);
+  if (dir.isComplete()) return readJson<GroupSummary>(dir.summaryPath);
+  dir.prepare(config);
+  dir.truncateMetrics(0); // no group checkpoints yet: an interrupted run starts again
+  const root = new Random(config.seed);
+  const group = new PeerGroup(config, options.kernels, root, loadFrozen);
+  const g = config.group;
+  const plan = planEpochs(config.steps, g.minEpochLength, group.members[0].env.maxEpisodeSteps, config.dqn.trainFreq);
+  const solo = new SoloEpochs(g.switchRatio, g.maxPeerEpochs);
+  const faithful = config.variant === "faithful";
+  const totalPerPeer = plan.epochs * plan.epochLength;
+  const progress = new Progress(totalPerPeer * group.members.length, 0, options.progress);
+  const returns: number[] = [];
+  let stepsDone = 0;
+
+  const onEval = (m: Member): void => {
+    const ev = evaluate(m.evalEnv, (o) => m.peer.dqn.greedyAction(o), config.evalEpisodes, returns);
+    m.lastEval = ev;
+    m.evalMeans.push(ev.mean);
+    dir.appendMetrics({
+      type: "eval",
+      peer: m.index,
+      step: m.steps,
+      epoch: m.epoch,
+      evalMean: ev.mean,
+      evalStd: ev.std,
+      evalReturns: returns,
+      followCounts: [...m.followCounts],
+      ...(m.trust ? { trust: [...m.trust.values] } : {}),
+      ...(group.agentValues ? { agentValues: [...group.agentValues.values] } : {}),
+    });
+    progress.setEval(ev.mean);
+  };
+  const endEpoch = (m: Member, epoch: number, isSolo: boolean): void => {
+    dir.appendMetrics({ type: "epoch", peer: m.index, epoch, solo: isSolo, followCounts: [...m.epochFollowCounts] });
+    m.epochFollowCounts.fill(0);
+    m.epoch += 1;
+  };
+  // Epsilon's horizon: SB3's learn() per epoch (faithful) or the peer's whole training (corrected).
+  const horizon = (m: Member, epochStartSteps: number): number => (faithful ? epochStartSteps + plan.epochLength : totalPerPeer);
+
+  const start = performance.now();
+  for (let e = 0; e < plan.epochs; e++) {
+    const isSolo = solo.isSolo(e);
+    if (g.schedule === "roundRobin") {
+      for (const m of group.members) {
+        const total = horizon(m, m.steps);
+        for (let t = 0; t < plan.epochLength; t++) {
+          group.step(m, isSolo, total, onEval);
+          progress.tick(++stepsDone);
+        }
+        endEpoch(m, e, isSolo);
+      }
+    } else {
+      const totals = group.members.map((m) => horizon(m, m.steps));
+      for (let t = 0; t < plan.epochLength; t++) {
+        group.members.forEach((m, k) => group.step(m, isSolo, totals[k], onEval));
+        stepsDone += group.members.length;
+        progress.tick(stepsDone);
+      }
+      for (const m of group.members) endEpoch(m, e, isSolo);
+    }
+  }
+  const wallSeconds = (performance.now() - start) / 1000;
+  progress.done(stepsDone);
+  group.members.forEach((m) => m.peer.dqn.save(join(dir.finalDir, `peer-${m.index}`), false));
+
+  const peers: PeerSummary[] = group.peers.map((p, index) => {
+    const m = group.members.find((x) => x.index === index);
+    const total = m ? m.followCounts.reduce((a, b) => a + b, 0) : 0;
+    return {
+      index,
+      kind: p.kind,
+      lastEval: m?.lastEval ?? null,
+      averageRewardOverTime: m ? mean(m.evalMeans) : null,
+      followShare: m ? [...m.followCounts].map((c) => (total > 0 ? c / total : 0)) : null,
+    };
+  });
+  const learners = peers.filter((p) => p.kind === "dqn" && p.averageRewardOverTime !== null);
+  const lastEvals = learners.map((p) => p.lastEval).filter((x): x is EvalResult => x !== null);
+  const summary: GroupSummary = {
+    env: config.env,
+    preset: options.preset ?? null,
+    variant: config.variant,
+    seed: config.seed,
+    steps: totalPerPeer,
+    wallSeconds,
+    stepsPerSecond: stepsDone / Math.max(wallSeconds, 1e-9),
+    averageRewardOverTime: mean(learners.map((p) => p.averageRewardOverTime as number)),
+    lastEval: lastEvals.length ? { mean: mean(lastEvals.map((x) => x.mean)) as number, std: mean(lastEvals.map((x) => x.std)) as number } : null,
+    peers,
+    backend: `${options.kernels.name} (${options.kernels.variant})`,
+    out: options.out,
+  };
+  writeJsonAtomic(dir.summaryPath, summary);
+  return summary;
+}
