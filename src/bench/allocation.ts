@@ -4,7 +4,7 @@
  *
  * Run it in a process started with --expose-gc and a young generation large enough that no collection happens
  * inside a measured window (--max-semi-space-size=64), so that heap growth equals allocation. The first windows
- * still pay for the optimising compiler's own objects, so the least of four windows is the steady state. One
+ * still pay for the optimising compiler's own objects, so the least of six windows is the steady state. One
  * backend per process: mixing backends makes call sites polymorphic, which a real run never sees.
  */
 import { Random } from "../core/random.js";
@@ -26,9 +26,9 @@ export function dqnUpdateBytesAllocated(k: Kernels): number {
     for (let i = 0; i < count; i++) net.trainStep(batch);
     return process.memoryUsage().heapUsed - before;
   };
-  run(2_000);
+  run(5_000);
   (globalThis as { gc?: () => void }).gc?.();
-  return Math.min(...[0, 1, 2, 3].map(() => run(5_000) / 5_000));
+  return Math.min(...[0, 1, 2, 3, 4, 5].map(() => run(5_000) / 5_000));
 }
 
 /** Node flags under which `dqnUpdateBytesAllocated` measures allocation rather than collection. */

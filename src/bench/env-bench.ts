@@ -7,6 +7,9 @@ import type { Kernels } from "../nn/kernels/kernels.js";
 import { make } from "../envs/registry.js";
 import { defaultRunConfig } from "../agents/config.js";
 import { train } from "../agents/train.js";
+import { findPreset } from "../peers/presets.js";
+import { trainGroup } from "../peers/train-group.js";
+import type { ScheduleKind } from "../peers/schedule.js";
 
 /** Env steps per second with uniform random actions (resetting at episode ends). */
 export function envStepsPerSecond(id: string, seconds: number): number {
@@ -36,6 +39,21 @@ export function dqnTrainingStepsPerSecond(id: string, kernels: Kernels, steps: n
   try {
     const c = defaultRunConfig(id);
     const s = train({ ...c, steps, evalFreq: steps + 1, checkpointFreq: 0 }, { out, kernels });
+    return s.stepsPerSecond;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/**
+ * All peers' env steps per second of Room-v21 peer learning with the published settings (2 DQN peers, every
+ * mechanism, one gradient step of batch 256 per env step), on one thread, for a schedule.
+ */
+export function peerLearningStepsPerSecond(kernels: Kernels, stepsPerPeer: number, schedule: ScheduleKind): number {
+  const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
+  try {
+    const c = findPreset("room-v21/peer-learning").config;
+    const s = trainGroup({ ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1, group: { ...c.group, schedule } }, { out, kernels });
     return s.stepsPerSecond;
   } finally {
     rmSync(out, { recursive: true, force: true });
