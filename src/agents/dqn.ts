@@ -86,7 +86,7 @@ export class Dqn {
   private readonly epsilon: (progressRemaining: number) => number;
   private readonly actWs: MlpWorkspace;
   private readonly actInput: Tensor;
-  private readonly batch: { obs: Tensor; nextObs: Tensor; actions: Int32Array; rewards: Float32Array; dones: Float32Array };
+  private readonly batch: DqnBatchBuffers;
   private readonly indices: Int32Array;
 
   constructor(
@@ -95,10 +95,12 @@ export class Dqn {
     readonly nActions: number,
     readonly config: DqnConfig,
     private readonly rng: Random,
+    /** Keep the replay buffer in shared memory, for a trainer thread to read. */
+    sharedBuffer = false,
   ) {
     const c = config;
     this.networks = new DqnNetworks(kernels, { obsDim, nActions, hidden: c.netArch, batchSize: c.batchSize, learningRate: c.learningRate, gamma: c.gamma, maxGradNorm: c.maxGradNorm }, rng);
-    this.buffer = new ReplayBuffer(c.bufferSize, obsDim, 1);
+    this.buffer = new ReplayBuffer(c.bufferSize, obsDim, 1, sharedBuffer);
     this.epsilon = linearSchedule(c.explorationInitialEps, c.explorationFinalEps, c.explorationFraction);
     this.actWs = this.networks.qNet.workspace(1);
     this.actInput = kernels.heap.alloc(obsDim);
@@ -140,32 +142,36 @@ export class Dqn {
   observe(obs: Float32Array, nextObs: Float32Array, action: number, reward: number, terminated: boolean, numTimesteps: number, totalTimesteps: number): void {
     this.buffer.add(obs, nextObs, action, reward, terminated);
     this.nCalls += 1;
-    if (this.nCalls % this.config.targetUpdateInterval === 0) this.networks.updateTarget(this.config.tau);
+    if (this.nCalls % this.config.targetUpdateInterval === 0) {
+      if (this.remoteTraining) this.pendingTargetUpdates += 1;
+      else this.networks.updateTarget(this.config.tau);
+    }
     this.explorationRate = this.epsilon(1 - numTimesteps / totalTimesteps);
+  }
+
+  /**
+   * When training runs in another thread (peers/trainer-pool.ts), target updates are counted here and applied
+   * there before the next round, in the same order: the online network does not change between rounds.
+   */
+  remoteTraining = false;
+  pendingTargetUpdates = 0;
+
+  /** Whether env step `numTimesteps` (1-based) completes a rollout of trainFreq steps past learningStarts. */
+  trainingDue(numTimesteps: number): boolean {
+    const c = this.config;
+    return numTimesteps % c.trainFreq === 0 && numTimesteps > c.learningStarts;
   }
 
   /** Called after env step `numTimesteps` (1-based): trains when a rollout of trainFreq steps is complete. */
   maybeTrain(numTimesteps: number): boolean {
-    const c = this.config;
-    if (numTimesteps % c.trainFreq !== 0 || numTimesteps <= c.learningStarts) return false;
-    for (let g = 0; g < c.gradientSteps; g++) this.trainStep();
+    if (!this.trainingDue(numTimesteps)) return false;
+    trainRound(this.networks, this.buffer, this.rng, this.config, this.indices, this.batch);
     return true;
   }
 
-  private trainStep(): void {
-    const { batchSize } = this.config;
-    const b = this.batch;
-    const buf = this.buffer;
-    buf.sampleIndices(this.rng, batchSize, this.indices);
-    buf.gatherObs(buf.obs, this.indices, batchSize, b.obs.data);
-    buf.gatherObs(buf.nextObs, this.indices, batchSize, b.nextObs.data);
-    for (let i = 0; i < batchSize; i++) {
-      const k = this.indices[i];
-      b.actions[i] = buf.actions[k];
-      b.rewards[i] = buf.rewards[k];
-      b.dones[i] = buf.terminated[k];
-    }
-    this.networks.trainStep(b);
+  /** The generator that acting and replay sampling share (a remote trainer borrows its state for a round). */
+  get random(): Random {
+    return this.rng;
   }
 
   get lastLoss(): number {
@@ -202,6 +208,31 @@ export class Dqn {
     this.nCalls = state.nCalls;
     this.rng.setState(state.rng);
     loadBuffer(join(dir, "buffer.bin"), this.buffer, state.buffer);
+  }
+}
+
+export interface DqnBatchBuffers {
+  obs: Tensor;
+  nextObs: Tensor;
+  actions: Int32Array;
+  rewards: Float32Array;
+  dones: Float32Array;
+}
+
+/** One round of training: gradientSteps updates on batches drawn uniformly (with replacement) from the buffer. */
+export function trainRound(networks: DqnNetworks, buf: ReplayBuffer, rng: Random, c: DqnConfig, indices: Int32Array, b: DqnBatchBuffers): void {
+  const { batchSize } = c;
+  for (let g = 0; g < c.gradientSteps; g++) {
+    buf.sampleIndices(rng, batchSize, indices);
+    buf.gatherObs(buf.obs, indices, batchSize, b.obs.data);
+    buf.gatherObs(buf.nextObs, indices, batchSize, b.nextObs.data);
+    for (let i = 0; i < batchSize; i++) {
+      const k = indices[i];
+      b.actions[i] = buf.actions[k];
+      b.rewards[i] = buf.rewards[k];
+      b.dones[i] = buf.terminated[k];
+    }
+    networks.trainStep(b);
   }
 }
 

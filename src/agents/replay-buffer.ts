@@ -11,6 +11,24 @@ export interface ReplayBufferState {
   full: boolean;
 }
 
+export interface SharedReplayMemory {
+  obs: SharedArrayBuffer;
+  nextObs: SharedArrayBuffer;
+  actions: SharedArrayBuffer;
+  rewards: SharedArrayBuffer;
+  terminated: SharedArrayBuffer;
+}
+
+function allocateShared(capacity: number, obsDim: number, actDim: number): SharedReplayMemory {
+  return {
+    obs: new SharedArrayBuffer(capacity * obsDim * 4),
+    nextObs: new SharedArrayBuffer(capacity * obsDim * 4),
+    actions: new SharedArrayBuffer(capacity * actDim * 4),
+    rewards: new SharedArrayBuffer(capacity * 4),
+    terminated: new SharedArrayBuffer(capacity),
+  };
+}
+
 export class ReplayBuffer {
   readonly obs: Float32Array;
   readonly nextObs: Float32Array;
@@ -24,13 +42,22 @@ export class ReplayBuffer {
     readonly capacity: number,
     readonly obsDim: number,
     readonly actDim: number,
+    /** Allocate in SharedArrayBuffers (a trainer thread then reads the same memory), or wrap existing ones. */
+    shared: boolean | SharedReplayMemory = false,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`buffer size must be a positive integer, got ${capacity}`);
-    this.obs = new Float32Array(capacity * obsDim);
-    this.nextObs = new Float32Array(capacity * obsDim);
-    this.actions = new Float32Array(capacity * actDim);
-    this.rewards = new Float32Array(capacity);
-    this.terminated = new Uint8Array(capacity);
+    const mem = shared === false ? null : shared === true ? allocateShared(capacity, obsDim, actDim) : shared;
+    this.obs = mem ? new Float32Array(mem.obs) : new Float32Array(capacity * obsDim);
+    this.nextObs = mem ? new Float32Array(mem.nextObs) : new Float32Array(capacity * obsDim);
+    this.actions = mem ? new Float32Array(mem.actions) : new Float32Array(capacity * actDim);
+    this.rewards = mem ? new Float32Array(mem.rewards) : new Float32Array(capacity);
+    this.terminated = mem ? new Uint8Array(mem.terminated) : new Uint8Array(capacity);
+  }
+
+  /** The shared memory behind the arrays (when allocated shared), to hand to another thread. */
+  sharedMemory(): SharedReplayMemory | null {
+    if (!(this.obs.buffer instanceof SharedArrayBuffer)) return null;
+    return { obs: this.obs.buffer, nextObs: this.nextObs.buffer as SharedArrayBuffer, actions: this.actions.buffer as SharedArrayBuffer, rewards: this.rewards.buffer as SharedArrayBuffer, terminated: this.terminated.buffer as SharedArrayBuffer };
   }
 
   get size(): number {

@@ -39,6 +39,7 @@ export const GroupSettingsSchema = z
     suggestionBufferSize: positiveInt.describe("capacity of each peer's suggestion buffer"),
     valueBatchSize: positiveInt.describe("samples per trust update; agent values take batch // peers from each peer"),
     schedule: z.enum(SCHEDULES).describe("roundRobin (the original) or lockstep (all peers step together)"),
+    parallelTraining: z.boolean().describe("lockstep only: each learning peer trains in its own thread (same results, faster)"),
     minEpochLength: z.number().int().min(0).describe("an epoch is max(minEpochLength, the env's step limit) steps"),
     maxPeerEpochs: positiveInt.describe("peer epochs before peers train alone (Early Advising's budget)"),
     switchRatio: z.number().min(0).describe("alternation of solo and peer epochs (0: always peer epochs)"),
@@ -63,6 +64,9 @@ export const GroupRunConfigSchema = z
     if (c.group.peerPolicy === "softmax" && !(c.group.temperature > 0)) {
       ctx.addIssue({ code: "custom", path: ["group", "temperature"], message: "must be > 0 with the softmax peer policy" });
     }
+    if (c.group.parallelTraining && c.group.schedule !== "lockstep") {
+      ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "needs the lockstep schedule (round-robin trains one peer at a time)" });
+    }
     if (!c.peers.some((p) => p.kind === "dqn" || p.kind === "novice" || p.kind === "frozen")) {
       ctx.addIssue({ code: "custom", path: ["peers"], message: "needs at least one DQN-based peer (dqn, novice or frozen) to act" });
     }
@@ -85,6 +89,7 @@ export interface GroupSettings {
   suggestionBufferSize: number;
   valueBatchSize: number;
   schedule: ScheduleKind;
+  parallelTraining: boolean;
   minEpochLength: number;
   maxPeerEpochs: number;
   switchRatio: number;
@@ -121,6 +126,7 @@ export const PEER_LEARNING_GROUP: GroupSettings = {
   suggestionBufferSize: 1000,
   valueBatchSize: 10,
   schedule: "roundRobin",
+  parallelTraining: false,
   minEpochLength: 10_000,
   maxPeerEpochs: 100_000_000,
   switchRatio: 0,

@@ -87,7 +87,7 @@ export class PeerGroup {
         this.peers.push(new ScriptedPeer(spec.kind, root.fork()));
         return;
       }
-      const dqn = new Dqn(kernels, obsDim, nActions, config.dqn, root.fork());
+      const dqn = new Dqn(kernels, obsDim, nActions, config.dqn, root.fork(), g.parallelTraining);
       if (spec.kind === "frozen") loadFrozen(dqn, spec.checkpoint);
       const peer = new DqnPeer(spec.kind, dqn, root.fork(), valueBatch);
       this.peers.push(peer);
@@ -151,12 +151,18 @@ export class PeerGroup {
     return this.actions[followed];
   }
 
-  /**
-   * One env step of member m (SB3's collect_rollouts step with the peer's hooks). `solo`: no advice this epoch.
-   * `progressTotal`: the step count at which epsilon's progress reaches 1. `onEval` runs when an evaluation is due
-   * (before the transition is stored, as SB3's callback).
-   */
+  /** One env step of member m followed by its training round when one is due (the round-robin order). */
   step(m: Member, solo: boolean, progressTotal: number, onEval: (m: Member) => void): void {
+    this.act(m, solo, progressTotal, onEval);
+    if (m.peer.learns) m.peer.dqn.maybeTrain(m.steps);
+  }
+
+  /**
+   * One env step of member m (SB3's collect_rollouts step with the peer's hooks), without training. `solo`: no
+   * advice this epoch. `progressTotal`: the step count at which epsilon's progress reaches 1. `onEval` runs when an
+   * evaluation is due (before the transition is stored, as SB3's callback).
+   */
+  act(m: Member, solo: boolean, progressTotal: number, onEval: (m: Member) => void): void {
     const dqn = m.peer.dqn;
     const c = this.config;
     const warmup = m.steps < c.dqn.learningStarts;
@@ -198,6 +204,5 @@ export class PeerGroup {
       m.trust?.update(m.peer, m.suggestions, c.dqn.gamma, g.advantage, g.trustLr, this.rng);
       this.agentValues?.update(this.agentValueSources, c.dqn.gamma, g.advantage, g.trustLr, this.rng);
     }
-    if (m.peer.learns) dqn.maybeTrain(m.steps);
   }
 }

@@ -15,6 +15,7 @@ import type { Dqn } from "../agents/dqn.js";
 import type { GroupRunConfig } from "./config.js";
 import { PeerGroup, type Member } from "./group.js";
 import { SoloEpochs, planEpochs } from "./schedule.js";
+import { TrainerPool } from "./trainer-pool.js";
 
 export interface PeerSummary {
   index: number;
@@ -99,6 +100,9 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   // Epsilon's horizon: SB3's learn() per epoch (faithful) or the peer's whole training (corrected).
   const horizon = (m: Member, epochStartSteps: number): number => (faithful ? epochStartSteps + plan.epochLength : totalPerPeer);
 
+  // In lockstep every member has taken the same number of steps, so one step count decides who trains.
+  const trainers = group.members.filter((m) => m.peer.learns).map((m) => m.peer.dqn);
+  const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(trainers, options.kernels) : null;
   const start = performance.now();
   for (let e = 0; e < plan.epochs; e++) {
     const isSolo = solo.isSolo(e);
@@ -112,15 +116,22 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
         endEpoch(m, e, isSolo);
       }
     } else {
+      // Lockstep: every peer acts (on the weights all peers had before this step), then every peer whose rollout
+      // is complete trains: one after another, or all at once on trainer threads.
       const totals = group.members.map((m) => horizon(m, m.steps));
       for (let t = 0; t < plan.epochLength; t++) {
-        group.members.forEach((m, k) => group.step(m, isSolo, totals[k], onEval));
+        group.members.forEach((m, k) => group.act(m, isSolo, totals[k], onEval));
+        const due = trainers.filter((d) => d.trainingDue(group.members[0].steps));
+        if (pool && due.length > 0) pool.trainRound(due);
+        else for (const d of due) d.maybeTrain(group.members[0].steps);
         stepsDone += group.members.length;
         progress.tick(stepsDone);
       }
       for (const m of group.members) endEpoch(m, e, isSolo);
     }
   }
+  pool?.syncAll();
+  pool?.close();
   const wallSeconds = (performance.now() - start) / 1000;
   progress.done(stepsDone);
   group.members.forEach((m) => m.peer.dqn.save(join(dir.finalDir, `peer-${m.index}`), false));
