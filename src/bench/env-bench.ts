@@ -47,13 +47,14 @@ export function dqnTrainingStepsPerSecond(id: string, kernels: Kernels, steps: n
 
 /**
  * All peers' env steps per second of Room-v21 peer learning with the published settings (2 DQN peers, every
- * mechanism, one gradient step of batch 256 per env step), on one thread, for a schedule.
+ * mechanism, one gradient step of batch 256 per env step), for a schedule; with parallelTraining (lockstep only)
+ * each peer trains on its own thread.
  */
-export function peerLearningStepsPerSecond(kernels: Kernels, stepsPerPeer: number, schedule: ScheduleKind): number {
+export function peerLearningStepsPerSecond(kernels: Kernels, stepsPerPeer: number, schedule: ScheduleKind, parallelTraining = false): number {
   const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
   try {
     const c = findPreset("room-v21/peer-learning").config;
-    const s = trainGroup({ ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1, group: { ...c.group, schedule } }, { out, kernels });
+    const s = trainGroup({ ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1, group: { ...c.group, schedule, parallelTraining } }, { out, kernels });
     return s.stepsPerSecond;
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -58,7 +58,7 @@ export interface BenchResult {
   readonly envStepsPerSecond: Record<string, number>;
   /** Env steps per second of DQN training (published Room settings; the RL Zoo's on CartPole), backend in use. */
   readonly dqnTrainingStepsPerSecond: Record<string, number>;
-  /** Room-v21 peer learning (2 DQN peers, published settings), all peers' env steps/s, one thread, per schedule. */
+  /** Room-v21 peer learning (2 DQN peers, published settings), all peers' env steps/s, per schedule. */
   readonly peerLearningStepsPerSecond: Record<string, number>;
   /** Peak resident memory of this process after the first DQN benchmark (MiB). */
   readonly peakRssMiB: number;
@@ -136,7 +136,9 @@ export function runBench(options: BenchOptions): BenchResult {
   for (const id of ["Room-v21", "CartPole-v1"]) training[id] = dqnTrainingStepsPerSecond(id, selected, Math.max(500, Math.round(seconds * (id === "CartPole-v1" ? 3000 : 600))));
   log("Room-v21 peer learning");
   const peerLearning: Record<string, number> = {};
-  for (const schedule of ["roundRobin", "lockstep"] as const) peerLearning[schedule] = peerLearningStepsPerSecond(selected, Math.max(500, Math.round(seconds * 1500)), schedule);
+  const plSteps = Math.max(500, Math.round(seconds * 1500));
+  for (const schedule of ["roundRobin", "lockstep"] as const) peerLearning[schedule] = peerLearningStepsPerSecond(selected, plSteps, schedule);
+  peerLearning["lockstep, a trainer thread per peer"] = peerLearningStepsPerSecond(selected, plSteps, "lockstep", true);
   log("allocation per update");
   const mine = backends[selected.name];
   const native = loadNativeKernels();
@@ -200,7 +202,7 @@ export function formatBench(r: BenchResult): string {
     "",
     `env steps/s (env alone, random actions): ${Object.entries(r.envStepsPerSecond).map(([id, v]) => `${id} ${fmt(v / 1e6, 2)}M`).join(", ")}`,
     `DQN training steps/s (${r.backend}, default settings): ${Object.entries(r.dqnTrainingStepsPerSecond).map(([id, v]) => `${id} ${fmt(v, 0)}`).join(", ")}`,
-    `Room-v21 peer learning, 2 DQN peers, published settings, 1 thread (${r.backend}): ${Object.entries(r.peerLearningStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")} env steps/s (the original: 289)`,
+    `Room-v21 peer learning, 2 DQN peers, published settings (${r.backend}): ${Object.entries(r.peerLearningStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")} env steps/s (the original: 289)`,
     "",
     `ratio = ${r.backend} time / PyTorch time, measured in this run${r.torch ? "" : ` (PyTorch: ${r.torchUnavailable})`}`,
     `JS heap allocated per DQN update (${r.backend}): ${r.dqnUpdateBytesAllocated === null ? "not measured" : `${fmt(r.dqnUpdateBytesAllocated)} bytes`}`,
