@@ -76,6 +76,22 @@ describe("peer groups", () => {
     expect(s.peers[0].followShare?.[2]).toBeGreaterThan(0); // it was asked and sometimes followed
   });
 
+  it("loads a frozen expert from a checkpoint, and never changes its weights (nor a novice's)", () => {
+    const trained = run(tiny("room-v21/single-agent/corrected"));
+    const checkpoint = join(trained.out, "final", "peer-0", "model.safetensors");
+    const s = run(tiny("room-v21/peer-learning", { peers: [{ kind: "dqn" }, { kind: "frozen", checkpoint }, { kind: "novice" }] }));
+    const q = (file: string): Buffer => {
+      const bytes = readFileSync(file);
+      const n = Number(bytes.readBigUInt64LE(0));
+      const header = JSON.parse(bytes.subarray(8, 8 + n).toString()) as Record<string, { data_offsets: [number, number] }>;
+      const names = Object.keys(header).filter((k) => k.startsWith("q_net.") && !k.startsWith("q_net_target.")).sort();
+      return Buffer.concat(names.map((k) => bytes.subarray(8 + n + header[k].data_offsets[0], 8 + n + header[k].data_offsets[1])));
+    };
+    expect(q(join(s.out, "final", "peer-1", "model.safetensors")).equals(q(checkpoint))).toBe(true);
+    expect(s.peers.map((p) => p.kind)).toEqual(["dqn", "frozen", "novice"]);
+    expect(() => run(tiny("room-v21/peer-learning", { peers: [{ kind: "dqn" }, { kind: "frozen", checkpoint: "/nonexistent.safetensors" }] }))).toThrow(/cannot read \/nonexistent.safetensors/);
+  });
+
   it("runs the lockstep schedule too", () => {
     const c = tiny("room-v21/peer-learning/corrected");
     const s = run({ ...c, group: { ...c.group, schedule: "lockstep" } });

@@ -100,7 +100,6 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   // Epsilon's horizon: SB3's learn() per epoch (faithful) or the peer's whole training (corrected).
   const horizon = (m: Member, epochStartSteps: number): number => (faithful ? epochStartSteps + plan.epochLength : totalPerPeer);
 
-  // In lockstep every member has taken the same number of steps, so one step count decides who trains.
   const trainers = group.members.filter((m) => m.peer.learns).map((m) => m.peer.dqn);
   const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(trainers, options.kernels) : null;
   const start = performance.now();
@@ -118,13 +117,17 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
     } else {
       // Lockstep: every peer acts (on the weights all peers had before this step), then every peer whose rollout
       // is complete trains: one after another, or all at once on trainer threads.
-      const totals = group.members.map((m) => horizon(m, m.steps));
+      const members = group.members;
+      const totals = members.map((m) => horizon(m, m.steps));
       for (let t = 0; t < plan.epochLength; t++) {
-        group.members.forEach((m, k) => group.act(m, isSolo, totals[k], onEval));
-        const due = trainers.filter((d) => d.trainingDue(group.members[0].steps));
-        if (pool && due.length > 0) pool.trainRound(due);
-        else for (const d of due) d.maybeTrain(group.members[0].steps);
-        stepsDone += group.members.length;
+        for (let k = 0; k < members.length; k++) group.act(members[k], isSolo, totals[k], onEval);
+        // Every member has taken the same number of steps, so all learners are due together or not at all.
+        const step = members[0].steps;
+        if (trainers.length > 0 && trainers[0].trainingDue(step)) {
+          if (pool) pool.trainRound(trainers);
+          else for (const d of trainers) d.maybeTrain(step);
+        }
+        stepsDone += members.length;
         progress.tick(stepsDone);
       }
       for (const m of group.members) endEpoch(m, e, isSolo);
