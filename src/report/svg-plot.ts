@@ -34,8 +34,8 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 
 function fmt(v: number): string {
   const a = Math.abs(v);
-  if (a >= 1e6) return `${(v / 1e6).toPrecision(3)}M`;
-  if (a >= 1e3) return `${(v / 1e3).toPrecision(3)}k`;
+  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
+  if (a >= 1e3) return `${Number((v / 1e3).toPrecision(3))}k`;
   return String(Number(v.toPrecision(3)));
 }
 
