@@ -4,6 +4,8 @@ import { Random } from "../core/random.js";
 import { TimeLimit } from "./env.js";
 import { listEnvs, make } from "./registry.js";
 import { CartPole } from "./classic/cartpole.js";
+import { MountainCarContinuous } from "./classic/mountain-car-continuous.js";
+import { Pendulum, angleNormalize } from "./classic/pendulum.js";
 import { Room } from "./room/room.js";
 import { RoomAdversary, RoomExpert } from "./room/policies.js";
 
@@ -194,10 +196,74 @@ describe("CartPole-v1", () => {
   });
 });
 
+describe("Pendulum-v1", () => {
+  it("follows Gymnasium's dynamics and cost, clipping the torque (values computed independently)", () => {
+    const env = new Pendulum();
+    env.reset(0);
+    env.setState({ theta: 1.0, thetaDot: 0.5, rng: new Random(0).getState() });
+    const expected = [
+      [1.0678051619302962, 1.3561032386059226, -1.02725],
+      [1.1534657462597302, 1.713211686588682, -1.3281094632207342],
+      [1.274907861944184, 2.4288423136890778, -1.62403265610092],
+    ];
+    [1.5, -3, 0.2].forEach((u, t) => {
+      const r = env.step(Float32Array.of(u));
+      expect(env.theta).toBeCloseTo(expected[t][0], 6); // the action is float32
+      expect(env.thetaDot).toBeCloseTo(expected[t][1], 6);
+      expect(r.reward).toBeCloseTo(expected[t][2], 6);
+      expect([r.obs[0], r.obs[1]]).toEqual([Math.fround(Math.cos(env.theta)), Math.fround(Math.sin(env.theta))]);
+    });
+    expect(angleNormalize(3 * Math.PI)).toBeCloseTo(-Math.PI, 12);
+  });
+
+  it("resets uniformly, never terminates, and truncates at 200 steps", () => {
+    const env = make("Pendulum-v1");
+    env.reset(1);
+    let r;
+    let steps = 0;
+    do {
+      r = env.step(Float32Array.of(0));
+      steps++;
+      expect(r.terminated).toBe(false);
+    } while (!r.truncated);
+    expect(steps).toBe(200);
+    expect(env.actionSpace).toMatchObject({ kind: "box", dim: 1 });
+  });
+});
+
+describe("MountainCarContinuous-v0", () => {
+  it("follows Gymnasium's dynamics, with the reward on the unclipped action (values computed independently)", () => {
+    const env = new MountainCarContinuous();
+    env.reset(0);
+    env.setState({ position: -0.5, velocity: 0, rng: new Random(0).getState() });
+    const expected = [
+      [-0.49867684300416926, 0.0013231569958307428, -0.1],
+      [-0.49604042641180685, 0.002636416592362428, -0.4],
+      [-0.49436046206152173, 0.0016799643502851025, -0.025],
+    ];
+    [1, 2, -0.5].forEach((a, t) => {
+      const r = env.step(Float32Array.of(a));
+      expect(env.position).toBeCloseTo(expected[t][0], 12);
+      expect(env.velocity).toBeCloseTo(expected[t][1], 12);
+      expect(r.reward).toBeCloseTo(expected[t][2], 12);
+    });
+  });
+
+  it("terminates at the goal with reward 100 - 0.1 a^2", () => {
+    const env = new MountainCarContinuous();
+    env.reset(0);
+    env.setState({ position: 0.449, velocity: 0.05, rng: new Random(0).getState() });
+    const r = env.step(Float32Array.of(1));
+    expect(r.terminated).toBe(true);
+    expect(r.reward).toBeCloseTo(99.9, 12);
+    expect(make("MountainCarContinuous-v0").maxEpisodeSteps).toBe(999);
+  });
+});
+
 describe("registry", () => {
   it("lists every env with its options", () => {
     const ids = listEnvs().map((e) => e.id);
-    expect(ids).toEqual(["Room-v3", "Room-v6", "Room-v21", "Room-v27", "Room-v33", "Hallway-v0", "Hallway-v1", "CartPole-v1"]);
+    expect(ids).toEqual(["Room-v3", "Room-v6", "Room-v21", "Room-v27", "Room-v33", "Hallway-v0", "Hallway-v1", "CartPole-v1", "Pendulum-v1", "MountainCarContinuous-v0"]);
     expect(listEnvs().find((e) => e.id === "Room-v27")?.maxEpisodeSteps).toBe(150);
   });
 

@@ -5,11 +5,13 @@
 import { UserError, oneOf } from "../core/errors.js";
 import { TimeLimit, type Env } from "./env.js";
 import { CartPole } from "./classic/cartpole.js";
+import { MountainCarContinuous } from "./classic/mountain-car-continuous.js";
+import { Pendulum } from "./classic/pendulum.js";
 import { Hallway } from "./room/hallway.js";
 import { Room } from "./room/room.js";
 
 /** The options an env accepts: name -> kind and default (shown by `peerlearn list envs`). */
-type OptionSpec = Record<string, { readonly kind: "integer" | "boolean"; readonly default: number | boolean; readonly min?: number }>;
+type OptionSpec = Record<string, { readonly kind: "integer" | "number" | "boolean"; readonly default: number | boolean; readonly min?: number }>;
 type Resolved = Record<string, number | boolean>;
 
 interface EnvSpec {
@@ -59,6 +61,20 @@ const SPECS: readonly EnvSpec[] = [
     options: { maxEpisodeSteps: maxSteps(500) },
     create: () => new CartPole(),
   },
+  {
+    id: "Pendulum-v1",
+    description: "Gymnasium's torque-limited pendulum swing-up, continuous, 200 steps",
+    maxEpisodeSteps: 200,
+    options: { maxEpisodeSteps: maxSteps(200), g: { kind: "number", default: 10 } },
+    create: (o) => new Pendulum("Pendulum-v1", o.g as number),
+  },
+  {
+    id: "MountainCarContinuous-v0",
+    description: "Gymnasium's continuous mountain car, 999 steps",
+    maxEpisodeSteps: 999,
+    options: { maxEpisodeSteps: maxSteps(999), goalVelocity: { kind: "number", default: 0 } },
+    create: (o) => new MountainCarContinuous("MountainCarContinuous-v0", o.goalVelocity as number),
+  },
 ];
 
 export interface EnvInfo {
@@ -92,8 +108,10 @@ export function resolveEnvOptions(id: string, options: Record<string, unknown> =
   }
   for (const [key, o] of Object.entries(s.options)) {
     const v = options[key] ?? o.default;
-    if (o.kind === "boolean" ? typeof v !== "boolean" : !(Number.isInteger(v) && (v as number) >= (o.min ?? -Infinity))) {
-      throw new UserError(`${id} option ${key} must be ${o.kind === "boolean" ? "true or false" : `an integer >= ${o.min}`}, got ${JSON.stringify(v)}`);
+    const ok = o.kind === "boolean" ? typeof v === "boolean" : o.kind === "number" ? typeof v === "number" && Number.isFinite(v) : Number.isInteger(v) && (v as number) >= (o.min ?? -Infinity);
+    if (!ok) {
+      const allowed = o.kind === "boolean" ? "true or false" : o.kind === "number" ? "a finite number" : `an integer >= ${o.min}`;
+      throw new UserError(`${id} option ${key} must be ${allowed}, got ${JSON.stringify(v)}`);
     }
     resolved[key] = v as number | boolean;
   }
