@@ -45,7 +45,7 @@ function sacStep(k: Kernels): { critic: number; actor: number; alpha: number; ac
   const net = new SacNetworks(k, { obsDim, actDim, hidden: [24, 16], batchSize: n, learningRate: 3e-4, gamma: 0.99, tau: 0.005 }, rng);
   net.trainStep(randomSacBatch(k, rng, n, obsDim, actDim));
   const s = net.lastStats;
-  return { critic: s.criticLoss, actor: s.actorLoss, alpha: s.alpha, actorGrads: net.actor.grads.data.slice(), criticGrads: net.critics[0].grads.data.slice() };
+  return { critic: s.criticLoss, actor: s.actorLoss, alpha: s.alpha, actorGrads: net.actorTrunk.grads.data.slice(), criticGrads: net.critics[0].grads.data.slice() };
 }
 
 describe("backends agree on whole updates", () => {
