@@ -29,7 +29,8 @@ describe.skipIf(!existsSync(CLI))("peerlearn CLI (needs `npm run build`)", () =>
     [["train", "--env", "Room-v21", "--set", "dqn.lr=0.1"], /dqn: unknown field "lr"/],
     [["train", "--env", "Room-v21", "--set", "gamma=\"high\""], /dqn.gamma: got "high", expected number, received string/],
     [["train", "--env", "Room-v21", "--set", "envOptions.size=4"], /Room-v21 has no option "size"/],
-    [["train", "--env", "Room-v21", "--algo", "ppo"], /--algo must be "dqn"/],
+    [["train", "--env", "Room-v21", "--algo", "ppo"], /--algo must be one of "dqn", "sac", "td3", got "ppo"/],
+    [["train", "--env", "Pendulum-v1"], /DQN needs discrete actions; Pendulum-v1 has continuous ones/],
     [["list", "things"], /list what\? use one of "envs"/],
   ])("rejects %j with exit code 2 and one clear line", (args, message) => {
     const r = run(args);

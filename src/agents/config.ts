@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
 import { DQN_DEFAULTS, type DqnConfig } from "./dqn.js";
+import { SAC_DEFAULTS, type SacConfig } from "./sac.js";
+import { TD3_DEFAULTS, type Td3Config } from "./td3.js";
 import type { RunConfig } from "./train.js";
 
 const positiveInt = z.number().int().positive();
@@ -29,19 +31,64 @@ export const DqnConfigSchema = z
   })
   .strict();
 
-export const RunConfigSchema = z
+export const SacConfigSchema = z
   .object({
-    env: z.string().min(1).describe("environment id, see `peerlearn list envs`"),
-    envOptions: z.record(z.string(), z.unknown()).describe("environment options"),
-    algo: z.literal("dqn").describe("learning algorithm"),
-    steps: positiveInt.describe("env steps of training"),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).describe("seed of every random number in the run"),
-    evalFreq: positiveInt.describe("env steps between evaluations"),
-    evalEpisodes: positiveInt.describe("greedy episodes per evaluation"),
-    checkpointFreq: z.number().int().min(0).describe("env steps between checkpoints (0: only at the end)"),
-    dqn: DqnConfigSchema,
+    learningRate: z.number().positive().describe("Adam learning rate (actor, critics, entropy coefficient)"),
+    bufferSize: positiveInt.describe("replay buffer capacity (transitions)"),
+    learningStarts: z.number().int().min(0).describe("env steps of uniform random actions before learning"),
+    batchSize: positiveInt.describe("transitions per gradient step"),
+    tau: z.number().gt(0).max(1).describe("Polyak coefficient of the target critics"),
+    gamma: fraction.describe("discount factor"),
+    trainFreq: positiveInt.describe("env steps between rounds of gradient steps"),
+    gradientSteps: z.number().int().min(0).describe("gradient steps per round"),
+    targetUpdateInterval: positiveInt.describe("gradient steps between target updates"),
+    entCoef: z.union([z.literal("auto"), z.number().positive()]).describe('"auto" (learned) or a fixed entropy coefficient'),
+    initialEntCoef: z.number().positive().describe("initial entropy coefficient when learned"),
+    targetEntropy: z.union([z.literal("auto"), z.number()]).describe('"auto" = -dim(A), or a number'),
+    useSde: z.boolean().describe("generalized state-dependent exploration (gSDE)"),
+    sdeSampleFreq: z.number().int().describe("resample gSDE noise every this many steps (-1: at rollout starts only)"),
+    useSdeAtWarmup: z.boolean().describe("use gSDE instead of uniform actions during warm-up"),
+    logStdInit: z.number().describe("initial log std of gSDE"),
+    netArch: z.array(positiveInt).min(1).describe("hidden layer widths of actor and critics (ReLU)"),
   })
   .strict();
+
+export const Td3ConfigSchema = z
+  .object({
+    learningRate: z.number().positive().describe("Adam learning rate"),
+    bufferSize: positiveInt.describe("replay buffer capacity (transitions)"),
+    learningStarts: z.number().int().min(0).describe("env steps of uniform random actions before learning"),
+    batchSize: positiveInt.describe("transitions per gradient step"),
+    tau: z.number().gt(0).max(1).describe("Polyak coefficient of the targets"),
+    gamma: fraction.describe("discount factor"),
+    trainFreq: positiveInt.describe("env steps between rounds of gradient steps"),
+    gradientSteps: z.number().int().min(0).describe("gradient steps per round"),
+    policyDelay: positiveInt.describe("critic updates per actor and target update"),
+    targetPolicyNoise: z.number().min(0).describe("std of the target policy smoothing noise"),
+    targetNoiseClip: z.number().min(0).describe("clip of the target policy smoothing noise"),
+    actionNoiseStd: z.number().min(0).describe("std of the Gaussian exploration noise (0: none)"),
+    netArch: z.array(positiveInt).min(1).describe("hidden layer widths of actor and critics (ReLU)"),
+  })
+  .strict();
+
+const runBase = {
+  env: z.string().min(1).describe("environment id, see `peerlearn list envs`"),
+  envOptions: z.record(z.string(), z.unknown()).describe("environment options"),
+  steps: positiveInt.describe("env steps of training"),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).describe("seed of every random number in the run"),
+  evalFreq: positiveInt.describe("env steps between evaluations"),
+  evalEpisodes: positiveInt.describe("deterministic episodes per evaluation"),
+  checkpointFreq: z.number().int().min(0).describe("env steps between checkpoints (0: only at the end)"),
+};
+
+export const RunConfigSchema = z.discriminatedUnion("algo", [
+  z.object({ ...runBase, algo: z.literal("dqn"), dqn: DqnConfigSchema }).strict(),
+  z.object({ ...runBase, algo: z.literal("sac"), sac: SacConfigSchema }).strict(),
+  z.object({ ...runBase, algo: z.literal("td3"), td3: Td3ConfigSchema }).strict(),
+]);
+
+export const ALGOS = ["dqn", "sac", "td3"] as const;
+export type Algo = (typeof ALGOS)[number];
 
 /**
  * The published Room hyperparameters (the paper's runs on Room-v21/v27: REFERENCE section 5), with the original
@@ -86,19 +133,35 @@ export function dqnHyperparameters(env: string, set: HyperparameterSet): DqnConf
   return base;
 }
 
-/** A complete config for env and seed, before user overrides. */
-export function defaultRunConfig(env: string, set: HyperparameterSet = "tuned"): RunConfig {
-  return {
-    env,
-    envOptions: {},
-    algo: "dqn",
-    steps: env.startsWith("Room-") ? 1_000_000 : 100_000,
-    seed: 0,
-    evalFreq: 10_000,
-    evalEpisodes: 10,
-    checkpointFreq: 10_000,
-    dqn: dqnHyperparameters(env, set),
-  };
+/** SAC: SB3's defaults, with the RL Zoo's settings on Pendulum-v1 and MountainCarContinuous-v0 (tuned). */
+export function sacHyperparameters(env: string, set: HyperparameterSet): SacConfig {
+  const base: SacConfig = { ...SAC_DEFAULTS, netArch: [...SAC_DEFAULTS.netArch] };
+  if (set === "sb3") return base;
+  if (env === "Pendulum-v1") return { ...base, learningRate: 1e-3 };
+  if (env === "MountainCarContinuous-v0") {
+    return { ...base, learningRate: 3e-4, bufferSize: 50_000, batchSize: 512, entCoef: 0.1, trainFreq: 32, gradientSteps: 32, gamma: 0.9999, tau: 0.01, learningStarts: 0, useSde: true, logStdInit: -3.67, netArch: [64, 64] };
+  }
+  return base;
+}
+
+/** TD3: SB3's defaults, with the RL Zoo's settings on Pendulum-v1 (tuned). */
+export function td3Hyperparameters(env: string, set: HyperparameterSet): Td3Config {
+  const base: Td3Config = { ...TD3_DEFAULTS, netArch: [...TD3_DEFAULTS.netArch] };
+  if (set === "sb3") return base;
+  if (env === "Pendulum-v1") return { ...base, gamma: 0.98, bufferSize: 200_000, learningStarts: 10_000, actionNoiseStd: 0.1, learningRate: 1e-3 };
+  return base;
+}
+
+export type DqnRunConfig = Extract<RunConfig, { algo: "dqn" }>;
+
+/** A complete config for env, algorithm and seed 0, before user overrides. */
+export function defaultRunConfig(env: string, set?: HyperparameterSet): DqnRunConfig;
+export function defaultRunConfig(env: string, set: HyperparameterSet, algo: Algo): RunConfig;
+export function defaultRunConfig(env: string, set: HyperparameterSet = "tuned", algo: Algo = "dqn"): RunConfig {
+  const base = { env, envOptions: {}, steps: env.startsWith("Room-") ? 1_000_000 : 100_000, seed: 0, evalFreq: 10_000, evalEpisodes: 10, checkpointFreq: 10_000 };
+  if (algo === "sac") return { ...base, algo, sac: sacHyperparameters(env, set) };
+  if (algo === "td3") return { ...base, algo, td3: td3Hyperparameters(env, set) };
+  return { ...base, algo: "dqn", dqn: dqnHyperparameters(env, set) };
 }
 
 export function validateRunConfig(input: unknown): RunConfig {

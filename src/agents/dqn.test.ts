@@ -45,7 +45,7 @@ describe("Dqn", () => {
   });
 });
 
-function tinyRoomConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+function tinyRoomConfig(overrides: { seed?: number } = {}): RunConfig {
   const c = defaultRunConfig("Room-v6");
   return { ...c, steps: 3000, evalFreq: 1000, evalEpisodes: 3, checkpointFreq: 1000, dqn: { ...c.dqn, netArch: [32, 32], batchSize: 32, trainFreq: 4, gradientSteps: 1 }, ...overrides };
 }

@@ -8,17 +8,17 @@
  *   sampled uniformly from the replay buffer (dqn-update.ts: Huber loss, Adam, gradient-norm clip).
  * Evaluation acts greedily. The defaults are SB3's.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Random, RandomState } from "../core/random.js";
-import { UserError } from "../core/errors.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { Tensor } from "../nn/kernels/heap.js";
 import type { MlpWorkspace } from "../nn/mlp.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
 import { DqnNetworks } from "./dqn-update.js";
-import { ReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
+import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
 import { linearSchedule } from "./schedules.js";
+import type { OffPolicyAgent } from "./agent.js";
 
 export interface DqnConfig {
   /** Adam learning rate. */
@@ -76,7 +76,7 @@ export interface DqnState {
   rng: RandomState;
 }
 
-export class Dqn {
+export class Dqn implements OffPolicyAgent {
   readonly networks: DqnNetworks;
   readonly buffer: ReplayBuffer;
   /** Current epsilon; SB3 starts it at 0 and sets it after the first step. */
@@ -124,6 +124,14 @@ export class Dqn {
     return best;
   }
 
+  predict(obs: Float32Array): number {
+    return this.greedyAction(obs);
+  }
+
+  logValues(): Record<string, number> {
+    return { epsilon: this.explorationRate };
+  }
+
   /** Q(obs, a) for every action, into `out` (what a peer group's critic reads). */
   qValues(obs: Float32Array, out: Float32Array): void {
     this.actInput.data.set(obs);
@@ -139,7 +147,7 @@ export class Dqn {
   }
 
   /** Stores a transition and does SB3's per-step bookkeeping (target update, epsilon). */
-  observe(obs: Float32Array, nextObs: Float32Array, action: number, reward: number, terminated: boolean, numTimesteps: number, totalTimesteps: number): void {
+  observe(obs: Float32Array, nextObs: Float32Array, action: number | Float32Array, reward: number, terminated: boolean, numTimesteps: number, totalTimesteps: number): void {
     this.buffer.add(obs, nextObs, action, reward, terminated);
     this.nCalls += 1;
     if (this.nCalls % this.config.targetUpdateInterval === 0) {
@@ -188,12 +196,13 @@ export class Dqn {
       { name: "optimizer.exp_avg", shape: [n.optimizer.m.length], data: n.optimizer.m.data },
       { name: "optimizer.exp_avg_sq", shape: [n.optimizer.v.length], data: n.optimizer.v.data },
     ], { algo: "dqn", format: "pt" });
-    if (withBuffer) saveBuffer(join(dir, "buffer.bin"), this.buffer);
+    if (withBuffer) saveReplayBuffer(join(dir, "buffer.bin"), this.buffer);
     return { explorationRate: this.explorationRate, nCalls: this.nCalls, adamStep: n.optimizer.step, buffer: this.buffer.getState(), rng: this.rng.getState() };
   }
 
   /** Restores what `save` wrote (and the state it returned). */
-  load(dir: string, state?: DqnState): void {
+  load(dir: string, savedState?: unknown): void {
+    const state = savedState as DqnState | undefined;
     const path = join(dir, "model.safetensors");
     const file = loadSafetensors(path);
     const n = this.networks;
@@ -207,7 +216,7 @@ export class Dqn {
     this.explorationRate = state.explorationRate;
     this.nCalls = state.nCalls;
     this.rng.setState(state.rng);
-    loadBuffer(join(dir, "buffer.bin"), this.buffer, state.buffer);
+    loadReplayBuffer(join(dir, "buffer.bin"), this.buffer, state.buffer);
   }
 }
 
@@ -234,37 +243,4 @@ export function trainRound(networks: DqnNetworks, buf: ReplayBuffer, rng: Random
     }
     networks.trainStep(b);
   }
-}
-
-/** The buffer's used rows, array after array, as raw little-endian bytes. */
-function saveBuffer(path: string, buffer: ReplayBuffer): void {
-  const rows = buffer.size;
-  const parts: Uint8Array[] = [];
-  for (const arr of Object.values(buffer.arrays())) {
-    const perRow = arr.length / buffer.capacity;
-    parts.push(new Uint8Array(arr.buffer, arr.byteOffset, rows * perRow * arr.BYTES_PER_ELEMENT));
-  }
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, Buffer.concat(parts));
-  renameSync(tmp, path);
-}
-
-function loadBuffer(path: string, buffer: ReplayBuffer, state: ReplayBufferState): void {
-  buffer.setState(state);
-  const rows = buffer.size;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new UserError(`cannot read the replay buffer ${path}: ${(e as Error).message}`);
-  }
-  let offset = 0;
-  for (const arr of Object.values(buffer.arrays())) {
-    const perRow = arr.length / buffer.capacity;
-    const n = rows * perRow * arr.BYTES_PER_ELEMENT;
-    if (offset + n > bytes.length) throw new UserError(`${path} is truncated: it has ${bytes.length} bytes, the checkpoint needs more`);
-    new Uint8Array(arr.buffer, arr.byteOffset, n).set(bytes.subarray(offset, offset + n));
-    offset += n;
-  }
-  if (offset !== bytes.length) throw new UserError(`${path} has ${bytes.length} bytes, the checkpoint expects ${offset}`);
 }

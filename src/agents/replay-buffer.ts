@@ -4,7 +4,9 @@
  * not terminal, so its target still bootstraps from the next state. It holds the raw data and nothing more
  * (observations, next observations, actions, rewards, terminal flags).
  */
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Random } from "../core/random.js";
+import { UserError } from "../core/errors.js";
 
 export interface ReplayBufferState {
   pos: number;
@@ -115,4 +117,37 @@ export class ReplayBuffer {
   arrays(): Record<string, Float32Array | Uint8Array> {
     return { obs: this.obs, nextObs: this.nextObs, actions: this.actions, rewards: this.rewards, terminated: this.terminated };
   }
+}
+
+/** The buffer's used rows, array after array, as raw little-endian bytes. */
+export function saveReplayBuffer(path: string, buffer: ReplayBuffer): void {
+  const rows = buffer.size;
+  const parts: Uint8Array[] = [];
+  for (const arr of Object.values(buffer.arrays())) {
+    const perRow = arr.length / buffer.capacity;
+    parts.push(new Uint8Array(arr.buffer, arr.byteOffset, rows * perRow * arr.BYTES_PER_ELEMENT));
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, Buffer.concat(parts));
+  renameSync(tmp, path);
+}
+
+export function loadReplayBuffer(path: string, buffer: ReplayBuffer, state: ReplayBufferState): void {
+  buffer.setState(state);
+  const rows = buffer.size;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UserError(`cannot read the replay buffer ${path}: ${(e as Error).message}`);
+  }
+  let offset = 0;
+  for (const arr of Object.values(buffer.arrays())) {
+    const perRow = arr.length / buffer.capacity;
+    const n = rows * perRow * arr.BYTES_PER_ELEMENT;
+    if (offset + n > bytes.length) throw new UserError(`${path} is truncated: it has ${bytes.length} bytes, the checkpoint needs more`);
+    new Uint8Array(arr.buffer, arr.byteOffset, n).set(bytes.subarray(offset, offset + n));
+    offset += n;
+  }
+  if (offset !== bytes.length) throw new UserError(`${path} has ${bytes.length} bytes, the checkpoint expects ${offset}`);
 }

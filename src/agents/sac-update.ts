@@ -313,7 +313,9 @@ export class SacNetworks {
   /** Losses and alpha of the last gradient step (updated in place: a fresh object per step would allocate). */
   readonly lastStats: SacStepStats = { actorLoss: 0, criticLoss: 0, entropyLoss: 0, alpha: 1 };
 
-  trainStep(batch: SacBatch, n = this.options.batchSize): void {
+  /** One gradient step; `updateTarget`: finish with the Polyak update of the target critics (SB3: every
+   * targetUpdateInterval-th gradient step of a train() call). */
+  trainStep(batch: SacBatch, n = this.options.batchSize, updateTarget = true): void {
     const { obsDim, gamma, tau } = this.options;
     const w = this.rowWidth;
     const k = this.kernels;
@@ -360,8 +362,10 @@ export class SacNetworks {
     for (const opt of this.actorOptimizers) opt.update();
 
     // 7. Target critics.
-    polyakUpdate(k, this.criticTargets[0].params, this.critics[0].params, tau);
-    polyakUpdate(k, this.criticTargets[1].params, this.critics[1].params, tau);
+    if (updateTarget) {
+      polyakUpdate(k, this.criticTargets[0].params, this.critics[0].params, tau);
+      polyakUpdate(k, this.criticTargets[1].params, this.critics[1].params, tau);
+    }
     const stats = this.lastStats;
     stats.actorLoss = actorLoss;
     stats.criticLoss = criticLoss;

@@ -10,17 +10,20 @@
  */
 import { join } from "node:path";
 import { Random } from "../core/random.js";
+import { UserError } from "../core/errors.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { Env, EnvState } from "../envs/env.js";
 import { make } from "../envs/registry.js";
-import { Dqn, type DqnConfig, type DqnState } from "./dqn.js";
+import { Dqn, type DqnConfig } from "./dqn.js";
+import { Sac, type SacConfig } from "./sac.js";
+import { Td3, type Td3Config } from "./td3.js";
+import { toEnvAction, type OffPolicyAgent } from "./agent.js";
 import { RunDir, readJson, writeJsonAtomic } from "./run-dir.js";
 import { Progress } from "./progress.js";
 
-export interface RunConfig {
+interface RunConfigBase {
   env: string;
   envOptions: Record<string, unknown>;
-  algo: "dqn";
   /** Env steps of training. */
   steps: number;
   seed: number;
@@ -30,8 +33,9 @@ export interface RunConfig {
   evalEpisodes: number;
   /** Env steps between checkpoints (0: only at the end). */
   checkpointFreq: number;
-  dqn: DqnConfig;
 }
+
+export type RunConfig = RunConfigBase & ({ algo: "dqn"; dqn: DqnConfig } | { algo: "sac"; sac: SacConfig } | { algo: "td3"; td3: Td3Config });
 
 export interface EvalResult {
   mean: number;
@@ -65,7 +69,7 @@ interface LoopState {
   lastEval: EvalResult | null;
   env: EnvState;
   evalEnv: EnvState;
-  agent: DqnState;
+  agent: unknown;
   metricsBytes: number;
 }
 
@@ -77,8 +81,20 @@ export interface TrainOptions {
   progress?: (line: string, final: boolean) => void;
 }
 
+/** The agent for a run's algorithm, checking that it fits the env's action space. */
+function makeAgent(config: RunConfig, env: Env, kernels: Kernels, rng: Random): OffPolicyAgent {
+  const obsDim = env.observationSpace.dim;
+  const space = env.actionSpace;
+  if (config.algo === "dqn") {
+    if (space.kind !== "discrete") throw new UserError(`DQN needs discrete actions; ${config.env} has continuous ones (use --algo sac or td3)`);
+    return new Dqn(kernels, obsDim, space.n, config.dqn, rng);
+  }
+  if (space.kind !== "box") throw new UserError(`${config.algo.toUpperCase()} needs continuous actions; ${config.env} has discrete ones (use --algo dqn)`);
+  return config.algo === "sac" ? new Sac(kernels, obsDim, space.dim, config.sac, rng) : new Td3(kernels, obsDim, space.dim, config.td3, rng);
+}
+
 /** Plays `episodes` episodes with `policy` and returns the mean and (population) std of their returns. */
-export function evaluate(env: Env, policy: (obs: Float32Array) => number, episodes: number, returns: number[] = []): EvalResult {
+export function evaluate(env: Env, policy: (obs: Float32Array) => number | Float32Array, episodes: number, returns: number[] = []): EvalResult {
   returns.length = 0;
   for (let e = 0; e < episodes; e++) {
     let obs = env.reset();
@@ -107,8 +123,9 @@ export function train(config: RunConfig, options: TrainOptions): TrainSummary {
   const evalSeed = root.integer(0, 2 ** 31);
   const env = make(config.env, config.envOptions);
   const evalEnv = make(config.env, config.envOptions);
-  if (env.actionSpace.kind !== "discrete") throw new Error(`DQN needs a discrete action space; ${config.env} has a box`);
-  const agent = new Dqn(options.kernels, env.observationSpace.dim, env.actionSpace.n, config.dqn, root.fork());
+  const agent = makeAgent(config, env, options.kernels, root.fork());
+  const space = env.actionSpace;
+  const envAction = new Float32Array(space.kind === "box" ? space.dim : 0);
 
   const obs = new Float32Array(env.observationSpace.dim);
   let step = 0;
@@ -156,20 +173,20 @@ export function train(config: RunConfig, options: TrainOptions): TrainSummary {
 
   const total = config.steps;
   const progress = new Progress(total, step, options.progress);
-  const greedy = (o: Float32Array): number => agent.greedyAction(o);
+  const greedy = (o: Float32Array): number | Float32Array => toEnvAction(space, agent.predict(o), envAction);
   const evalReturns: number[] = [];
   const start = performance.now();
   const startStep = step;
   while (step < total) {
     const action = agent.act(obs, step);
-    const r = env.step(action);
+    const r = env.step(toEnvAction(space, action, envAction));
     step += 1;
     episodeReturn += r.reward;
     if (step % config.evalFreq === 0) {
       lastEval = evaluate(evalEnv, greedy, config.evalEpisodes, evalReturns);
       evaluations += 1;
       evalSum += lastEval.mean;
-      dir.appendMetrics({ step, evalMean: lastEval.mean, evalStd: lastEval.std, evalReturns, episodes, epsilon: agent.explorationRate });
+      dir.appendMetrics({ step, evalMean: lastEval.mean, evalStd: lastEval.std, evalReturns, episodes, ...agent.logValues() });
       progress.setEval(lastEval.mean);
     }
     // r.obs is the episode's final observation when it ends (SB3 stores terminal_observation, not the reset one).

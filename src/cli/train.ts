@@ -1,9 +1,9 @@
 /** `peerlearn train`: one agent on one env, with progress on stderr and a summary (JSON with --json) at the end. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UserError } from "../core/errors.js";
-import { defaultRunConfig, validateRunConfig, type HyperparameterSet } from "../agents/config.js";
+import { UserError, oneOf } from "../core/errors.js";
+import { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "../agents/config.js";
 import { train, type RunConfig } from "../agents/train.js";
-import { resolveEnvOptions } from "../envs/registry.js";
+import { make, resolveEnvOptions } from "../envs/registry.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { findPreset } from "../peers/presets.js";
 import { validateGroupRunConfig, type GroupRunConfig } from "../peers/config.js";
@@ -12,11 +12,12 @@ import { trainGroup, type GroupSummary } from "../peers/train-group.js";
 export const TRAIN_USAGE = `  train                 train one agent (--env) or a peer group (--preset)
       --preset NAME     a paper experiment (see \`peerlearn list presets\`), e.g. room-v21/peer-learning
       --env ID          environment (see \`peerlearn list envs\`) for a single agent
-      --algo dqn        algorithm (default dqn)
+      --algo A          dqn (default), sac or td3
       --steps N         env steps (default: 1,000,000 on Room, else 100,000)
       --seed K          seed (default 0)
       --out DIR         run folder (default runs/<env>-<algo>-seed<K>); an unfinished run there resumes
-      --hyperparams H   tuned (default: the paper's settings on Room/Hallway, the RL Zoo's on CartPole) or sb3
+      --hyperparams H   tuned (default: the paper's settings on Room/Hallway, the RL Zoo's on CartPole, Pendulum
+                        and MountainCarContinuous) or sb3 (SB3 1.5's defaults)
       --set KEY=VALUE   override any setting, e.g. --set dqn.learningRate=1e-3 --set evalFreq=5000
                         --set envOptions.length=9 (repeatable; values are JSON or plain strings)
       --print-config    print the resolved config and exit
@@ -34,8 +35,9 @@ export function applyOverride(target: Record<string, unknown>, assignment: strin
   } catch {
     value = raw;
   }
-  // A bare DQN field name is a shortcut for dqn.<field>.
-  if (path.length === 1 && !(path[0] in target) && typeof target.dqn === "object" && target.dqn !== null && path[0] in target.dqn) path.unshift("dqn");
+  // A bare field name of the algorithm's section is a shortcut for <algo>.<field> (e.g. learningRate).
+  const section = typeof target.algo === "string" ? target[target.algo] : undefined;
+  if (path.length === 1 && !(path[0] in target) && typeof section === "object" && section !== null && path[0] in section) path.unshift(target.algo as string);
   let node = target;
   for (const key of path.slice(0, -1)) {
     if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
@@ -92,18 +94,21 @@ export function resolveGroupConfig(args: string[]): { config: GroupRunConfig; pr
 export function resolveTrainConfig(args: string[]): { config: RunConfig; out: string; json: boolean; printConfig: boolean } {
   const values = parseTrainFlags(args);
   if (!values.env) throw new UserError("train needs --preset (see `peerlearn list presets`) or --env (see `peerlearn list envs`)");
-  if (values.algo !== "dqn") throw new UserError(`--algo must be "dqn" (SAC and TD3 are not implemented yet), got ${JSON.stringify(values.algo)}`);
+  if (!(ALGOS as readonly string[]).includes(values.algo)) throw new UserError(`--algo must be ${oneOf(ALGOS)}, got ${JSON.stringify(values.algo)}`);
   if (values.hyperparams !== "tuned" && values.hyperparams !== "sb3") {
     throw new UserError(`--hyperparams must be one of "tuned", "sb3", got ${JSON.stringify(values.hyperparams)}`);
   }
   resolveEnvOptions(values.env); // an unknown env fails here, with the list of envs
-  const draft = defaultRunConfig(values.env, values.hyperparams as HyperparameterSet) as unknown as Record<string, unknown>;
+  const draft = defaultRunConfig(values.env, values.hyperparams as HyperparameterSet, values.algo as Algo) as unknown as Record<string, unknown>;
   if (values.steps !== undefined) applyOverride(draft, `steps=${values.steps}`);
   if (values.seed !== undefined) applyOverride(draft, `seed=${values.seed}`);
   for (const s of values.set) applyOverride(draft, s);
   const config = validateRunConfig(draft);
-  config.envOptions = { ...config.envOptions };
   resolveEnvOptions(config.env, config.envOptions);
+  const kind = make(config.env, config.envOptions).actionSpace.kind;
+  if ((config.algo === "dqn") !== (kind === "discrete")) {
+    throw new UserError(config.algo === "dqn" ? `DQN needs discrete actions; ${config.env} has continuous ones (use --algo sac or td3)` : `${config.algo.toUpperCase()} needs continuous actions; ${config.env} has discrete ones (use --algo dqn)`);
+  }
   const out = values.out ?? `runs/${config.env}-${config.algo}-seed${config.seed}`;
   return { config, out, json: values.json, printConfig: values["print-config"] };
 }

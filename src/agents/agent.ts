@@ -1,0 +1,32 @@
+/**
+ * What the off-policy loop (train.ts) needs from an algorithm: SB3's seams. Actions are a discrete index, or a
+ * vector in [-1, 1] (the "scaled" space SB3 stores in its buffer); the loop maps the latter to the env's bounds.
+ */
+import type { Space } from "../envs/spaces.js";
+
+export type AgentAction = number | Float32Array;
+
+export interface OffPolicyAgent {
+  /** The action at env step `numTimesteps` (0-based count of steps already taken) while training. */
+  act(obs: Float32Array, numTimesteps: number): AgentAction;
+  /** The deterministic action (evaluation). */
+  predict(obs: Float32Array): AgentAction;
+  /** Stores a transition and does the per-step bookkeeping (DQN: target update, epsilon). */
+  observe(obs: Float32Array, nextObs: Float32Array, action: AgentAction, reward: number, terminated: boolean, numTimesteps: number, totalTimesteps: number): void;
+  /** Called after env step `numTimesteps` (1-based): trains when a rollout is complete. */
+  maybeTrain(numTimesteps: number): boolean;
+  /** Writes weights, optimiser state and (if asked) the replay buffer into dir; returns the rest of its state. */
+  save(dir: string, withBuffer?: boolean): unknown;
+  /** Restores what `save` wrote; with `state`, everything needed to continue training exactly. */
+  load(dir: string, state?: unknown): void;
+  /** Numbers worth logging with each evaluation (epsilon, alpha, losses). */
+  logValues(): Record<string, number>;
+}
+
+/** SB3's unscale_action: [-1, 1] -> [low, high], into `out`. */
+export function toEnvAction(space: Space, action: AgentAction, out: Float32Array): number | Float32Array {
+  if (space.kind === "discrete") return action as number;
+  const a = action as Float32Array;
+  for (let j = 0; j < space.dim; j++) out[j] = space.low[j] + 0.5 * (a[j] + 1) * (space.high[j] - space.low[j]);
+  return out;
+}

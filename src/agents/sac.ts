@@ -1,0 +1,217 @@
+/**
+ * SAC with Stable-Baselines3 1.5's semantics (sac/sac.py), the algorithm of the paper's MuJoCo peers:
+ * - actions: uniform in [-1, 1] before `learningStarts` steps (unless gSDE is used at warm-up), then sampled from
+ *   the squashed Gaussian policy; with gSDE the exploration matrix is resampled at the start of every rollout of
+ *   trainFreq steps (and every sdeSampleFreq steps within one, when set);
+ * - every trainFreq steps once past learningStarts: gradientSteps updates (sac-update.ts), the target critics
+ *   Polyak-averaged on every targetUpdateInterval-th of them.
+ * Evaluation acts with tanh of the mean. The defaults are SB3's.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Random, RandomState } from "../core/random.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import type { Tensor } from "../nn/kernels/heap.js";
+import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
+import type { NamedTensor } from "../nn/mlp.js";
+import type { OffPolicyAgent } from "./agent.js";
+import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
+import { SacNetworks, type SacBatch } from "./sac-update.js";
+
+export interface SacConfig {
+  /** Adam learning rate (actor, critics, entropy coefficient). */
+  learningRate: number;
+  bufferSize: number;
+  learningStarts: number;
+  batchSize: number;
+  /** Polyak coefficient of the target critics. */
+  tau: number;
+  gamma: number;
+  trainFreq: number;
+  gradientSteps: number;
+  /** Gradient steps (within one round) between target updates. */
+  targetUpdateInterval: number;
+  /** "auto" (learned, starting at initialEntCoef) or a fixed entropy coefficient. */
+  entCoef: "auto" | number;
+  initialEntCoef: number;
+  /** "auto" = -dim(A). */
+  targetEntropy: "auto" | number;
+  /** State-dependent exploration (gSDE). */
+  useSde: boolean;
+  /** Resample gSDE's matrix every this many steps within a rollout (-1: only at rollout starts). */
+  sdeSampleFreq: number;
+  useSdeAtWarmup: boolean;
+  /** Initial log std of gSDE. */
+  logStdInit: number;
+  netArch: number[];
+}
+
+/** SB3 1.5's SAC defaults. */
+export const SAC_DEFAULTS: Readonly<SacConfig> = Object.freeze({
+  learningRate: 3e-4,
+  bufferSize: 1_000_000,
+  learningStarts: 100,
+  batchSize: 256,
+  tau: 0.005,
+  gamma: 0.99,
+  trainFreq: 1,
+  gradientSteps: 1,
+  targetUpdateInterval: 1,
+  entCoef: "auto" as const,
+  initialEntCoef: 1,
+  targetEntropy: "auto" as const,
+  useSde: false,
+  sdeSampleFreq: -1,
+  useSdeAtWarmup: false,
+  logStdInit: -3,
+  netArch: [256, 256],
+});
+
+interface SacState {
+  logAlpha: number;
+  alphaAdam: { m: number; v: number; step: number };
+  adamSteps: number[];
+  buffer: ReplayBufferState;
+  rng: RandomState;
+}
+
+export class Sac implements OffPolicyAgent {
+  readonly networks: SacNetworks;
+  readonly buffer: ReplayBuffer;
+  private readonly action: Float32Array;
+  private readonly batch: SacBatch;
+  private readonly indices: Int32Array;
+
+  constructor(
+    readonly kernels: Kernels,
+    readonly obsDim: number,
+    readonly actDim: number,
+    readonly config: SacConfig,
+    private readonly rng: Random,
+  ) {
+    const c = config;
+    this.networks = new SacNetworks(
+      kernels,
+      {
+        obsDim,
+        actDim,
+        hidden: c.netArch,
+        batchSize: c.batchSize,
+        learningRate: c.learningRate,
+        gamma: c.gamma,
+        tau: c.tau,
+        initialAlpha: c.initialEntCoef,
+        fixedAlpha: c.entCoef === "auto" ? undefined : c.entCoef,
+        targetEntropy: c.targetEntropy === "auto" ? undefined : c.targetEntropy,
+        useSde: c.useSde,
+        logStdInit: c.logStdInit,
+      },
+      rng,
+    );
+    this.buffer = new ReplayBuffer(c.bufferSize, obsDim, actDim);
+    this.action = new Float32Array(actDim);
+    const w = obsDim + actDim;
+    this.batch = { obsAction: kernels.heap.alloc(c.batchSize * w), nextObsAction: kernels.heap.alloc(c.batchSize * w), rewards: new Float32Array(c.batchSize), dones: new Float32Array(c.batchSize) };
+    this.indices = new Int32Array(c.batchSize);
+  }
+
+  act(obs: Float32Array, numTimesteps: number): Float32Array {
+    const c = this.config;
+    if (c.useSde) {
+      const inRollout = numTimesteps % c.trainFreq;
+      if (inRollout === 0 || (c.sdeSampleFreq > 0 && inRollout % c.sdeSampleFreq === 0)) this.networks.resetNoise();
+    }
+    if (numTimesteps < c.learningStarts && !(c.useSde && c.useSdeAtWarmup)) {
+      for (let j = 0; j < this.actDim; j++) this.action[j] = this.rng.uniformIn(-1, 1);
+    } else {
+      this.networks.act(obs, false, this.action);
+    }
+    return this.action;
+  }
+
+  predict(obs: Float32Array): Float32Array {
+    this.networks.act(obs, true, this.action);
+    return this.action;
+  }
+
+  observe(obs: Float32Array, nextObs: Float32Array, action: number | Float32Array, reward: number, terminated: boolean): void {
+    this.buffer.add(obs, nextObs, action, reward, terminated);
+  }
+
+  maybeTrain(numTimesteps: number): boolean {
+    const c = this.config;
+    if (numTimesteps % c.trainFreq !== 0 || numTimesteps <= c.learningStarts) return false;
+    for (let g = 0; g < c.gradientSteps; g++) {
+      this.sampleBatch();
+      this.networks.trainStep(this.batch, c.batchSize, g % c.targetUpdateInterval === 0);
+    }
+    return true;
+  }
+
+  /** Fills the batch: rows of [s, a] and [s', -] (the update writes a'), rewards, terminal flags. */
+  private sampleBatch(): void {
+    const { batchSize } = this.config;
+    const buf = this.buffer;
+    const b = this.batch;
+    const d = this.obsDim;
+    const w = d + this.actDim;
+    buf.sampleIndices(this.rng, batchSize, this.indices);
+    buf.gatherObs(buf.obs, this.indices, batchSize, b.obsAction.data, 0, w);
+    buf.gatherObs(buf.nextObs, this.indices, batchSize, b.nextObsAction.data, 0, w);
+    const sa = b.obsAction.data;
+    for (let i = 0; i < batchSize; i++) {
+      const k = this.indices[i];
+      for (let j = 0; j < this.actDim; j++) sa[i * w + d + j] = buf.actions[k * this.actDim + j];
+      b.rewards[i] = buf.rewards[k];
+      b.dones[i] = buf.terminated[k];
+    }
+  }
+
+  logValues(): Record<string, number> {
+    const s = this.networks.lastStats;
+    return { alpha: this.networks.alpha, actorLoss: s.actorLoss, criticLoss: s.criticLoss };
+  }
+
+  /** Weights and optimiser moments, named as SB3's SAC policy names them where it can. */
+  private tensors(): NamedTensor[] {
+    const n = this.networks;
+    const out: NamedTensor[] = [
+      ...n.actorTrunk.namedTensors("actor.latent_pi."),
+      ...n.actorHead.namedTensors("actor.head."),
+      ...n.critics[0].namedTensors("critic.qf0."),
+      ...n.critics[1].namedTensors("critic.qf1."),
+      ...n.criticTargets[0].namedTensors("critic_target.qf0."),
+      ...n.criticTargets[1].namedTensors("critic_target.qf1."),
+    ];
+    if (n.logStd) out.push({ name: "actor.log_std", shape: [n.logStd.length / this.actDim, this.actDim], data: n.logStd.data });
+    n.actorOptimizers.forEach((o, i) => out.push(moment(`optimizer.actor${i}.exp_avg`, o.m), moment(`optimizer.actor${i}.exp_avg_sq`, o.v)));
+    n.criticOptimizers.forEach((o, i) => out.push(moment(`optimizer.critic${i}.exp_avg`, o.m), moment(`optimizer.critic${i}.exp_avg_sq`, o.v)));
+    return out;
+  }
+
+  save(dir: string, withBuffer = true): SacState {
+    mkdirSync(dir, { recursive: true });
+    saveSafetensors(join(dir, "model.safetensors"), this.tensors(), { algo: "sac", format: "pt" });
+    if (withBuffer) saveReplayBuffer(join(dir, "buffer.bin"), this.buffer);
+    const n = this.networks;
+    const a = n.alphaOptimizer;
+    return { logAlpha: n.logAlpha, alphaAdam: { m: a.m, v: a.v, step: a.step }, adamSteps: [...n.actorOptimizers, ...n.criticOptimizers].map((o) => o.step), buffer: this.buffer.getState(), rng: this.rng.getState() };
+  }
+
+  load(dir: string, savedState?: unknown): void {
+    const path = join(dir, "model.safetensors");
+    assignTensors(this.tensors(), loadSafetensors(path), path);
+    const state = savedState as SacState | undefined;
+    if (!state) return;
+    const n = this.networks;
+    n.logAlpha = state.logAlpha;
+    Object.assign(n.alphaOptimizer, state.alphaAdam);
+    [...n.actorOptimizers, ...n.criticOptimizers].forEach((o, i) => (o.step = state.adamSteps[i]));
+    this.rng.setState(state.rng);
+    loadReplayBuffer(join(dir, "buffer.bin"), this.buffer, state.buffer);
+  }
+}
+
+function moment(name: string, t: Tensor): NamedTensor {
+  return { name, shape: [t.length], data: t.data };
+}

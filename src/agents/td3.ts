@@ -1,0 +1,262 @@
+/**
+ * TD3 with Stable-Baselines3 1.5's semantics (td3/td3.py), a second continuous algorithm:
+ * - actions: the deterministic actor (tanh output in [-1, 1]) plus optional Gaussian action noise, clipped to
+ *   [-1, 1]; before `learningStarts`, uniform random actions (noise added too, as SB3);
+ * - per gradient step: target policy smoothing a' = clip(actor_target(s') + clip(N(0, 0.2), -0.5, 0.5), -1, 1),
+ *   y = r + (1 - done) gamma min_i Q_target_i(s', a'); critic loss sum_i MSE(Q_i(s, a), y) (no 0.5, unlike SAC);
+ *   every policyDelay-th update: actor loss -mean(Q_1(s, actor(s))), then Polyak updates of the critic and actor
+ *   targets (only on these delayed steps).
+ * Only step-based trainFreq is supported (SB3's default for TD3 is one episode).
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Random, RandomState } from "../core/random.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import type { Tensor } from "../nn/kernels/heap.js";
+import { Adam } from "../nn/adam.js";
+import { mseGrad, mseLoss } from "../nn/losses.js";
+import { Mlp, type MlpWorkspace, type NamedTensor } from "../nn/mlp.js";
+import { polyakUpdate } from "../nn/ops.js";
+import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
+import type { OffPolicyAgent } from "./agent.js";
+import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
+
+export interface Td3Config {
+  learningRate: number;
+  bufferSize: number;
+  learningStarts: number;
+  batchSize: number;
+  tau: number;
+  gamma: number;
+  trainFreq: number;
+  gradientSteps: number;
+  /** Critic updates per actor (and target) update. */
+  policyDelay: number;
+  targetPolicyNoise: number;
+  targetNoiseClip: number;
+  /** Std of the Gaussian exploration noise in [-1, 1] action units (0: none, SB3's default). */
+  actionNoiseStd: number;
+  netArch: number[];
+}
+
+/** SB3 1.5's TD3 defaults (with train_freq in steps: 1, and one gradient step per step). */
+export const TD3_DEFAULTS: Readonly<Td3Config> = Object.freeze({
+  learningRate: 1e-3,
+  bufferSize: 1_000_000,
+  learningStarts: 100,
+  batchSize: 100,
+  tau: 0.005,
+  gamma: 0.99,
+  trainFreq: 1,
+  gradientSteps: 1,
+  policyDelay: 2,
+  targetPolicyNoise: 0.2,
+  targetNoiseClip: 0.5,
+  actionNoiseStd: 0,
+  netArch: [400, 300],
+});
+
+interface Td3State {
+  nUpdates: number;
+  adamSteps: number[];
+  buffer: ReplayBufferState;
+  rng: RandomState;
+}
+
+export class Td3 implements OffPolicyAgent {
+  readonly actor: Mlp;
+  readonly actorTarget: Mlp;
+  readonly critics: [Mlp, Mlp];
+  readonly criticTargets: [Mlp, Mlp];
+  readonly buffer: ReplayBuffer;
+  private readonly actorOpt: Adam;
+  private readonly criticOpts: [Adam, Adam];
+  private nUpdates = 0;
+  private lastCriticLoss = 0;
+  private readonly action: Float32Array;
+  private readonly indices: Int32Array;
+  private readonly sa: Tensor;
+  private readonly san: Tensor;
+  private readonly saPi: Tensor;
+  private readonly rewards: Float32Array;
+  private readonly dones: Float32Array;
+  private readonly y: Float32Array;
+  private readonly wsActor: MlpWorkspace;
+  private readonly wsActorTarget: MlpWorkspace;
+  private readonly wsCritic: [MlpWorkspace, MlpWorkspace];
+  private readonly wsTarget: [MlpWorkspace, MlpWorkspace];
+  private readonly wsPi: MlpWorkspace;
+  private readonly actWs: MlpWorkspace;
+  private readonly actInput: Tensor;
+
+  constructor(
+    readonly kernels: Kernels,
+    readonly obsDim: number,
+    readonly actDim: number,
+    readonly config: Td3Config,
+    private readonly rng: Random,
+  ) {
+    const c = config;
+    const n = c.batchSize;
+    const actorSpec = { sizes: [obsDim, ...c.netArch, actDim], outputActivation: "tanh" as const };
+    const criticSpec = { sizes: [obsDim + actDim, ...c.netArch, 1] };
+    this.actor = new Mlp(kernels, actorSpec);
+    this.actorTarget = new Mlp(kernels, actorSpec);
+    this.critics = [new Mlp(kernels, criticSpec), new Mlp(kernels, criticSpec)];
+    this.criticTargets = [new Mlp(kernels, criticSpec), new Mlp(kernels, criticSpec)];
+    this.actor.initPytorchDefault(rng);
+    this.actorTarget.copyFrom(this.actor);
+    for (let i = 0; i < 2; i++) {
+      this.critics[i].initPytorchDefault(rng);
+      this.criticTargets[i].copyFrom(this.critics[i]);
+    }
+    this.actorOpt = new Adam(kernels, this.actor.params, this.actor.grads, { lr: c.learningRate });
+    this.criticOpts = [new Adam(kernels, this.critics[0].params, this.critics[0].grads, { lr: c.learningRate }), new Adam(kernels, this.critics[1].params, this.critics[1].grads, { lr: c.learningRate })];
+    this.buffer = new ReplayBuffer(c.bufferSize, obsDim, actDim);
+    const heap = kernels.heap;
+    const w = obsDim + actDim;
+    this.action = new Float32Array(actDim);
+    this.indices = new Int32Array(n);
+    this.sa = heap.alloc(n * w);
+    this.san = heap.alloc(n * w);
+    this.saPi = heap.alloc(n * w);
+    this.rewards = new Float32Array(n);
+    this.dones = new Float32Array(n);
+    this.y = new Float32Array(n);
+    this.wsActor = this.actor.workspace(n);
+    this.wsActorTarget = this.actorTarget.workspace(n);
+    this.wsCritic = [this.critics[0].workspace(n), this.critics[1].workspace(n)];
+    this.wsTarget = [this.criticTargets[0].workspace(n), this.criticTargets[1].workspace(n)];
+    this.wsPi = this.critics[0].workspace(n);
+    this.actWs = this.actor.workspace(1);
+    this.actInput = heap.alloc(obsDim);
+  }
+
+  predict(obs: Float32Array): Float32Array {
+    this.actInput.data.set(obs);
+    this.actor.forward(this.actWs, this.actInput.offset, 1);
+    for (let j = 0; j < this.actDim; j++) this.action[j] = this.actWs.output.data[j];
+    return this.action;
+  }
+
+  act(obs: Float32Array, numTimesteps: number): Float32Array {
+    if (numTimesteps < this.config.learningStarts) {
+      for (let j = 0; j < this.actDim; j++) this.action[j] = this.rng.uniformIn(-1, 1);
+    } else {
+      this.predict(obs);
+    }
+    const sd = this.config.actionNoiseStd;
+    if (sd > 0) for (let j = 0; j < this.actDim; j++) this.action[j] = Math.min(Math.max(this.action[j] + sd * this.rng.normal(), -1), 1);
+    return this.action;
+  }
+
+  observe(obs: Float32Array, nextObs: Float32Array, action: number | Float32Array, reward: number, terminated: boolean): void {
+    this.buffer.add(obs, nextObs, action, reward, terminated);
+  }
+
+  maybeTrain(numTimesteps: number): boolean {
+    const c = this.config;
+    if (numTimesteps % c.trainFreq !== 0 || numTimesteps <= c.learningStarts) return false;
+    for (let g = 0; g < c.gradientSteps; g++) this.trainStep();
+    return true;
+  }
+
+  private trainStep(): void {
+    const c = this.config;
+    const n = c.batchSize;
+    const d = this.obsDim;
+    const A = this.actDim;
+    const w = d + A;
+    const buf = this.buffer;
+    this.nUpdates += 1;
+    buf.sampleIndices(this.rng, n, this.indices);
+    buf.gatherObs(buf.obs, this.indices, n, this.sa.data, 0, w);
+    buf.gatherObs(buf.nextObs, this.indices, n, this.san.data, 0, w);
+    for (let i = 0; i < n; i++) {
+      const k = this.indices[i];
+      for (let j = 0; j < A; j++) this.sa.data[i * w + d + j] = buf.actions[k * A + j];
+      this.rewards[i] = buf.rewards[k];
+      this.dones[i] = buf.terminated[k];
+    }
+    // Target policy smoothing and the clipped double-Q target.
+    this.actorTarget.forward(this.wsActorTarget, this.san.offset, n, w);
+    const at = this.wsActorTarget.output.data;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < A; j++) {
+        const noise = Math.min(Math.max(c.targetPolicyNoise * this.rng.normal(), -c.targetNoiseClip), c.targetNoiseClip);
+        this.san.data[i * w + d + j] = Math.min(Math.max(at[i * A + j] + noise, -1), 1);
+      }
+    }
+    this.criticTargets[0].forward(this.wsTarget[0], this.san.offset, n);
+    this.criticTargets[1].forward(this.wsTarget[1], this.san.offset, n);
+    for (let i = 0; i < n; i++) {
+      this.y[i] = this.rewards[i] + (1 - this.dones[i]) * c.gamma * Math.min(this.wsTarget[0].output.data[i], this.wsTarget[1].output.data[i]);
+    }
+    let criticLoss = 0;
+    for (let q = 0; q < 2; q++) {
+      const ws = this.wsCritic[q];
+      this.critics[q].forward(ws, this.sa.offset, n);
+      criticLoss += mseLoss(ws.output.data, this.y, n);
+      mseGrad(ws.output.data, this.y, n, ws.outputGrad.data);
+      this.critics[q].backward(ws);
+      this.criticOpts[q].update();
+    }
+    this.lastCriticLoss = criticLoss;
+    if (this.nUpdates % c.policyDelay !== 0) return;
+    // Actor: maximise Q_1(s, actor(s)).
+    this.actor.forward(this.wsActor, this.sa.offset, n, w);
+    const pi = this.saPi.data;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) pi[i * w + j] = this.sa.data[i * w + j];
+      for (let j = 0; j < A; j++) pi[i * w + d + j] = this.wsActor.output.data[i * A + j];
+    }
+    this.critics[0].forward(this.wsPi, this.saPi.offset, n);
+    this.wsPi.outputGrad.data.fill(-1 / n, 0, n);
+    this.critics[0].backward(this.wsPi, { paramGrads: false, inputGrad: true });
+    const dq = this.wsPi.inputGrad.data;
+    const g = this.wsActor.outputGrad.data;
+    for (let i = 0; i < n; i++) for (let j = 0; j < A; j++) g[i * A + j] = dq[i * w + d + j];
+    this.actor.backward(this.wsActor);
+    this.actorOpt.update();
+    polyakUpdate(this.kernels, this.criticTargets[0].params, this.critics[0].params, c.tau);
+    polyakUpdate(this.kernels, this.criticTargets[1].params, this.critics[1].params, c.tau);
+    polyakUpdate(this.kernels, this.actorTarget.params, this.actor.params, c.tau);
+  }
+
+  logValues(): Record<string, number> {
+    return { criticLoss: this.lastCriticLoss };
+  }
+
+  private tensors(): NamedTensor[] {
+    const m = (name: string, t: Tensor): NamedTensor => ({ name, shape: [t.length], data: t.data });
+    return [
+      ...this.actor.namedTensors("actor.mu."),
+      ...this.actorTarget.namedTensors("actor_target.mu."),
+      ...this.critics[0].namedTensors("critic.qf0."),
+      ...this.critics[1].namedTensors("critic.qf1."),
+      ...this.criticTargets[0].namedTensors("critic_target.qf0."),
+      ...this.criticTargets[1].namedTensors("critic_target.qf1."),
+      m("optimizer.actor.exp_avg", this.actorOpt.m),
+      m("optimizer.actor.exp_avg_sq", this.actorOpt.v),
+      ...this.criticOpts.flatMap((o, i) => [m(`optimizer.critic${i}.exp_avg`, o.m), m(`optimizer.critic${i}.exp_avg_sq`, o.v)]),
+    ];
+  }
+
+  save(dir: string, withBuffer = true): Td3State {
+    mkdirSync(dir, { recursive: true });
+    saveSafetensors(join(dir, "model.safetensors"), this.tensors(), { algo: "td3", format: "pt" });
+    if (withBuffer) saveReplayBuffer(join(dir, "buffer.bin"), this.buffer);
+    return { nUpdates: this.nUpdates, adamSteps: [this.actorOpt, ...this.criticOpts].map((o) => o.step), buffer: this.buffer.getState(), rng: this.rng.getState() };
+  }
+
+  load(dir: string, savedState?: unknown): void {
+    const path = join(dir, "model.safetensors");
+    assignTensors(this.tensors(), loadSafetensors(path), path);
+    const state = savedState as Td3State | undefined;
+    if (!state) return;
+    this.nUpdates = state.nUpdates;
+    [this.actorOpt, ...this.criticOpts].forEach((o, i) => (o.step = state.adamSteps[i]));
+    this.rng.setState(state.rng);
+    loadReplayBuffer(join(dir, "buffer.bin"), this.buffer, state.buffer);
+  }
+}
