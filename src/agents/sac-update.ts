@@ -134,6 +134,8 @@ export class SacNetworks {
   private readonly dNoise: Tensor | null;
   private readonly dSigmaOver: Tensor | null;
   private readonly scratchHA: Tensor | null;
+  /** Workspaces for a peer group's questions (suggestions, critic values, state values), up to queryBatch rows. */
+  private query: { sample: Sample; input: Tensor; critics: [MlpWorkspace, MlpWorkspace]; rows: number } | null = null;
   /** Batch-1 workspaces for acting. */
   private readonly actTrunk: MlpWorkspace;
   private readonly actHead: MlpWorkspace;
@@ -207,6 +209,55 @@ export class SacNetworks {
     this.actHead = this.actorHead.workspace(1);
     this.actInput = heap.alloc(obsDim);
     if (this.useSde) this.resetNoise();
+  }
+
+  private queries(rows: number): NonNullable<SacNetworks["query"]> {
+    if (!this.query || this.query.rows < rows) {
+      const { obsDim, actDim } = this.options;
+      const heap = this.kernels.heap;
+      this.query = {
+        rows,
+        sample: {
+          trunkWs: this.actorTrunk.workspace(rows),
+          headWs: this.actorHead.workspace(rows),
+          noise: new Float64Array(rows * actDim),
+          sigma: new Float64Array(rows * actDim),
+          logp: new Float64Array(rows),
+          eps: new Float64Array(rows * actDim),
+          latentSq: this.useSde ? heap.alloc(rows * this.latentDim) : null,
+        },
+        input: heap.alloc(rows * (obsDim + actDim)),
+        critics: [this.critics[0].workspace(rows), this.critics[1].workspace(rows)],
+      };
+    }
+    return this.query;
+  }
+
+  /**
+   * min(Q1, Q2)(s_r, a_r) for k rows of [s, a] (row width obsDim + actDim) in `rows` (a peer's critic term, Eq. 3,
+   * and its value function). Uses its own workspaces, so training state is untouched.
+   */
+  minQ(rows: Float32Array, k: number, out: Float64Array): void {
+    const q = this.queries(k);
+    const w = this.rowWidth;
+    const input = q.input.data;
+    for (let i = 0; i < k * w; i++) input[i] = rows[i];
+    this.critics[0].forward(q.critics[0], q.input.offset, k);
+    this.critics[1].forward(q.critics[1], q.input.offset, k);
+    for (let r = 0; r < k; r++) out[r] = Math.min(q.critics[0].output.data[r], q.critics[1].output.data[r]);
+  }
+
+  /**
+   * Sampled actions (with the policy's noise; gSDE: its current exploration matrix) for the observations in the
+   * first obsDim columns of k rows of `rows` (row width obsDim + actDim), written into the action columns.
+   */
+  sampleInto(rows: Float32Array, k: number): void {
+    const q = this.queries(k);
+    const { obsDim } = this.options;
+    const w = this.rowWidth;
+    const input = q.input.data;
+    for (let i = 0; i < k * w; i++) input[i] = rows[i];
+    this.sampleActions(q.sample, q.input.offset, k, w, rows, obsDim, w);
   }
 
   get alpha(): number {

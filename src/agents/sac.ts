@@ -115,12 +115,17 @@ export class Sac implements OffPolicyAgent {
     this.indices = new Int32Array(c.batchSize);
   }
 
+  /** gSDE: a new exploration matrix at the start of every rollout, and every sdeSampleFreq steps within one. */
+  beginStep(numTimesteps: number): void {
+    const c = this.config;
+    if (!c.useSde) return;
+    const inRollout = numTimesteps % c.trainFreq;
+    if (inRollout === 0 || (c.sdeSampleFreq > 0 && inRollout % c.sdeSampleFreq === 0)) this.networks.resetNoise();
+  }
+
   act(obs: Float32Array, numTimesteps: number): Float32Array {
     const c = this.config;
-    if (c.useSde) {
-      const inRollout = numTimesteps % c.trainFreq;
-      if (inRollout === 0 || (c.sdeSampleFreq > 0 && inRollout % c.sdeSampleFreq === 0)) this.networks.resetNoise();
-    }
+    this.beginStep(numTimesteps);
     if (numTimesteps < c.learningStarts && !(c.useSde && c.useSdeAtWarmup)) {
       for (let j = 0; j < this.actDim; j++) this.action[j] = this.rng.uniformIn(-1, 1);
     } else {

@@ -38,5 +38,5 @@ export function readSummary(dir: string): GroupSummary {
 }
 
 export function learnerIndices(s: GroupSummary): number[] {
-  return s.peers.filter((p) => p.kind === "dqn").map((p) => p.index);
+  return s.peers.filter((p) => p.kind === "dqn" || p.kind === "sac").map((p) => p.index);
 }

@@ -5,8 +5,9 @@
  */
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
-import { DqnConfigSchema } from "../agents/config.js";
+import { DqnConfigSchema, SacConfigSchema } from "../agents/config.js";
 import type { DqnConfig } from "../agents/dqn.js";
+import type { SacConfig } from "../agents/sac.js";
 import { PEER_POLICIES, type PeerPolicyKind } from "./peer-policy.js";
 import { SCHEDULES, type ScheduleKind } from "./schedule.js";
 
@@ -14,6 +15,7 @@ const positiveInt = z.number().int().positive();
 
 export const PeerSpecSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("dqn") }).strict(),
+  z.object({ kind: z.literal("sac") }).strict(),
   z.object({ kind: z.literal("novice") }).strict(),
   z.object({ kind: z.literal("frozen"), checkpoint: z.string().min(1).describe("a model.safetensors written by peerlearn (q_net.* tensors)") }).strict(),
   z.object({ kind: z.literal("expert") }).strict(),
@@ -56,7 +58,8 @@ export const GroupRunConfigSchema = z
     evalEpisodes: positiveInt.describe("greedy episodes per evaluation"),
     variant: z.enum(["faithful", "corrected"]).describe("faithful: as the published code ran, quirks included; corrected: quirks fixed"),
     peers: z.array(PeerSpecSchema).min(1, "a group needs at least one peer").describe("the members, in order"),
-    dqn: DqnConfigSchema,
+    dqn: DqnConfigSchema.optional().describe("settings of the DQN-based peers (dqn, novice, frozen)"),
+    sac: SacConfigSchema.optional().describe("settings of the SAC peers"),
     group: GroupSettingsSchema,
   })
   .strict()
@@ -67,9 +70,13 @@ export const GroupRunConfigSchema = z
     if (c.group.parallelTraining && c.group.schedule !== "lockstep") {
       ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "needs the lockstep schedule (round-robin trains one peer at a time)" });
     }
-    if (!c.peers.some((p) => p.kind === "dqn" || p.kind === "novice" || p.kind === "frozen")) {
-      ctx.addIssue({ code: "custom", path: ["peers"], message: "needs at least one DQN-based peer (dqn, novice or frozen) to act" });
-    }
+    const dqnBased = c.peers.some((p) => p.kind === "dqn" || p.kind === "novice" || p.kind === "frozen");
+    const sac = c.peers.some((p) => p.kind === "sac");
+    if (!dqnBased && !sac) ctx.addIssue({ code: "custom", path: ["peers"], message: "needs at least one peer that acts (dqn, sac, novice or frozen)" });
+    if (dqnBased && sac) ctx.addIssue({ code: "custom", path: ["peers"], message: "cannot mix DQN and SAC peers: they need different action spaces" });
+    if (dqnBased && !c.dqn) ctx.addIssue({ code: "custom", path: ["dqn"], message: "is required by the DQN-based peers" });
+    if (sac && !c.sac) ctx.addIssue({ code: "custom", path: ["sac"], message: "is required by the SAC peers" });
+    if (sac && c.group.parallelTraining) ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is implemented for DQN peers only" });
   });
 
 export interface GroupSettings {
@@ -104,7 +111,8 @@ export interface GroupRunConfig {
   evalEpisodes: number;
   variant: "faithful" | "corrected";
   peers: PeerSpec[];
-  dqn: DqnConfig;
+  dqn?: DqnConfig;
+  sac?: SacConfig;
   group: GroupSettings;
 }
 

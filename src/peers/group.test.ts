@@ -7,6 +7,8 @@ import { getKernels } from "../nn/kernels/select.js";
 import { validateGroupRunConfig, type GroupRunConfig } from "./config.js";
 import { PRESETS, findPreset } from "./presets.js";
 import { trainGroup } from "./train-group.js";
+import type { DqnConfig } from "../agents/dqn.js";
+import type { SacConfig } from "../agents/sac.js";
 
 /** A preset shrunk to seconds: Room-v6, small networks, short epochs. */
 function tiny(preset: string, overrides: Partial<GroupRunConfig> = {}): GroupRunConfig {
@@ -17,7 +19,7 @@ function tiny(preset: string, overrides: Partial<GroupRunConfig> = {}): GroupRun
     steps: 1200,
     evalFreq: 400,
     evalEpisodes: 2,
-    dqn: { ...c.dqn, netArch: [16], batchSize: 16, bufferSize: 5000 },
+    dqn: { ...(c.dqn as DqnConfig), netArch: [16], batchSize: 16, bufferSize: 5000 },
     group: { ...c.group, minEpochLength: 200 },
     ...overrides,
   };
@@ -33,6 +35,8 @@ describe("peer learning config", () => {
     [{ group: { ...base.group, followSteps: 0 } }, /group.followSteps: got 0/],
     [{ group: { ...base.group, temperature: 0 } }, /group.temperature: got 0, must be > 0 with the softmax peer policy/],
     [{ peers: [{ kind: "dqn" }, { kind: "wizard" }] }, /peers.1.kind/],
+    [{ peers: [{ kind: "dqn" }, { kind: "sac" }] }, /cannot mix DQN and SAC peers/],
+    [{ peers: [{ kind: "sac" }] }, /sac: got nothing, is required by the SAC peers/],
     [{ group: { ...base.group, peerPolicy: "greedy" } }, /group.peerPolicy: got "greedy"/],
   ])("rejects a bad config with one clear message (%#)", (patch, message) => {
     expect(() => validateGroupRunConfig({ ...base, ...patch })).toThrow(UserError);
@@ -90,6 +94,18 @@ describe("peer groups", () => {
     expect(q(join(s.out, "final", "peer-1", "model.safetensors")).equals(q(checkpoint))).toBe(true);
     expect(s.peers.map((p) => p.kind)).toEqual(["dqn", "frozen", "novice"]);
     expect(() => run(tiny("room-v21/peer-learning", { peers: [{ kind: "dqn" }, { kind: "frozen", checkpoint: "/nonexistent.safetensors" }] }))).toThrow(/cannot read \/nonexistent.safetensors/);
+  });
+
+  it("runs SAC peers on continuous actions with every mechanism", () => {
+    const c = findPreset("pendulum-v1/peer-learning").config;
+    const s = run({ ...c, steps: 1200, evalFreq: 600, evalEpisodes: 2, sac: { ...(c.sac as SacConfig), netArch: [16, 16], batchSize: 16 }, group: { ...c.group, minEpochLength: 400 } });
+    expect(s.peers.map((p) => p.kind)).toEqual(["sac", "sac"]);
+    for (const p of s.peers) {
+      expect(p.lastEval?.mean).toBeLessThan(0); // Pendulum's rewards are costs
+      expect(p.followShare?.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    }
+    const again = run({ ...c, steps: 1200, evalFreq: 600, evalEpisodes: 2, sac: { ...(c.sac as SacConfig), netArch: [16, 16], batchSize: 16 }, group: { ...c.group, minEpochLength: 400 } });
+    expect(readFileSync(join(again.out, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(s.out, "metrics.jsonl"), "utf8"));
   });
 
   it("runs the lockstep schedule too", () => {

@@ -21,9 +21,11 @@ import type { Kernels } from "../nn/kernels/kernels.js";
 import type { Env } from "../envs/env.js";
 import { make } from "../envs/registry.js";
 import { Dqn } from "../agents/dqn.js";
+import { Sac } from "../agents/sac.js";
+import { toEnvAction, type AgentAction } from "../agents/agent.js";
 import { AgentValues, type AgentValueSource } from "./agent-values.js";
 import type { GroupRunConfig } from "./config.js";
-import { DqnPeer, ScriptedPeer, type Peer } from "./peer.js";
+import { DqnPeer, SacPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
 import { FollowState, PeerPolicy } from "./peer-policy.js";
 import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
 import { TrustValues } from "./trust.js";
@@ -32,7 +34,7 @@ import { addNormalized } from "./values.js";
 /** An acting peer and everything it owns. */
 export interface Member {
   readonly index: number;
-  readonly peer: DqnPeer;
+  readonly peer: ActingPeer;
   readonly env: Env;
   readonly evalEnv: Env;
   readonly suggestions: SuggestionBuffer;
@@ -40,6 +42,8 @@ export interface Member {
   readonly follow: FollowState;
   /** Current observation (a copy: envs reuse theirs). */
   readonly obs: Float32Array;
+  /** The action in the env's own bounds (continuous actions), for acting and for evaluation. */
+  readonly envAction: Float32Array;
   /** Env steps taken (SB3's num_timesteps, which runs on across epochs). */
   steps: number;
   /** Epochs completed (drives the temperature decay). */
@@ -59,7 +63,12 @@ export class PeerGroup {
   readonly policy: PeerPolicy;
   private readonly agentValueSources: AgentValueSource[];
   private readonly faithful: boolean;
-  private readonly actions: Int32Array;
+  /** Floats per action (1 for a discrete action). */
+  readonly width: number;
+  readonly discrete: boolean;
+  /** Every peer's suggestion (rows of `width`), and the one followed. */
+  private readonly actions: Float32Array;
+  private readonly chosen: Float32Array;
   private readonly values: Float64Array;
   private readonly criticValues: Float64Array;
   private readonly rng: Random;
@@ -77,19 +86,27 @@ export class PeerGroup {
     this.peers = [];
     this.members = [];
     const probe = make(config.env, config.envOptions);
-    if (probe.actionSpace.kind !== "discrete") throw new UserError(`${config.env} has continuous actions; peer groups of DQN peers need discrete ones`);
-    const nActions = probe.actionSpace.n;
+    const space = probe.actionSpace;
     const obsDim = probe.observationSpace.dim;
     const valueBatch = Math.max(g.valueBatchSize, 1);
+    this.discrete = space.kind === "discrete";
+    this.width = space.kind === "discrete" ? 1 : space.dim;
     config.peers.forEach((spec, index) => {
       if (spec.kind === "expert" || spec.kind === "adversary") {
         if (!config.env.startsWith("Room-")) throw new UserError(`scripted ${spec.kind} peers exist for the Room tasks only, not ${config.env}`);
         this.peers.push(new ScriptedPeer(spec.kind, root.fork()));
         return;
       }
-      const dqn = new Dqn(kernels, obsDim, nActions, config.dqn, root.fork(), g.parallelTraining);
-      if (spec.kind === "frozen") loadFrozen(dqn, spec.checkpoint);
-      const peer = new DqnPeer(spec.kind, dqn, root.fork(), valueBatch);
+      let peer: ActingPeer;
+      if (spec.kind === "sac") {
+        if (space.kind !== "box" || !config.sac) throw new UserError(`sac peers need continuous actions and a "sac" section; ${config.env} has ${space.kind} actions`);
+        peer = new SacPeer(new Sac(kernels, obsDim, space.dim, config.sac, root.fork()), Math.max(valueBatch, n));
+      } else {
+        if (space.kind !== "discrete" || !config.dqn) throw new UserError(`${spec.kind} peers are DQN peers: they need discrete actions and a "dqn" section; ${config.env} has ${space.kind} actions`);
+        const dqn = new Dqn(kernels, obsDim, space.n, config.dqn, root.fork(), g.parallelTraining);
+        if (spec.kind === "frozen") loadFrozen(dqn, spec.checkpoint);
+        peer = new DqnPeer(spec.kind, dqn, root.fork(), valueBatch, !this.faithful);
+      }
       this.peers.push(peer);
       const env = make(config.env, config.envOptions);
       const evalEnv = make(config.env, config.envOptions);
@@ -105,6 +122,7 @@ export class PeerGroup {
         trust: g.trust ? new TrustValues(n, g.initialTrust, g.valueBatchSize, obsDim) : null,
         follow: new FollowState(g.followSteps),
         obs,
+        envAction: new Float32Array(this.width),
         steps: 0,
         epoch: 0,
         followCounts: new Float64Array(n),
@@ -116,29 +134,32 @@ export class PeerGroup {
     this.agentValues = g.agentValues ? new AgentValues(n, g.initialAgentValue, g.valueBatchSize, obsDim) : null;
     this.agentValueSources = this.members.map((m) => ({ peer: m.peer, buffer: m.suggestions }));
     this.policy = new PeerPolicy({ kind: g.peerPolicy, temperature: g.temperature, temperatureDecay: g.temperatureDecay, epsilon: g.epsilon }, n);
-    this.actions = new Int32Array(n);
+    this.actions = new Float32Array(n * this.width);
+    this.chosen = new Float32Array(this.width);
     this.values = new Float64Array(n);
     this.criticValues = new Float64Array(n);
   }
 
-  /** Whether peer j's suggestion to member i includes j's exploration. */
+  /**
+   * Whether peer j's suggestion to member i includes j's exploration: always for i's own, for the others when
+   * peersSampleWithNoise (the original's rule). A faithful DQN peer ignores it (SB3's QNetwork is always greedy).
+   */
   private explores(i: number, j: number): boolean {
-    // The original: deterministic only for another peer when peers do not sample with noise. A faithful DQN peer
-    // suggests greedily whatever it is asked (SB3's QNetwork ignores `deterministic`).
-    if (this.faithful) return false;
     return i === j || this.config.group.peersSampleWithNoise;
   }
 
-  /** The action member m takes with advice; the peer it followed is then m.follow.followed. */
-  private adviseAction(m: Member): number {
+  /** The action member m takes with advice, into this.chosen; the peer it followed is then m.follow.followed. */
+  private adviseAction(m: Member): void {
     const i = m.index;
     const g = this.config.group;
+    const w = this.width;
     if (!m.follow.nextStepChooses() && m.follow.followed >= 0) {
       const j = m.follow.followed;
-      return this.peers[j].suggest(m.obs, this.explores(i, j));
+      this.peers[j].suggest(m.obs, this.explores(i, j), this.chosen, 0);
+      return;
     }
     const n = this.peers.length;
-    for (let j = 0; j < n; j++) this.actions[j] = this.peers[j].suggest(m.obs, this.explores(i, j));
+    for (let j = 0; j < n; j++) this.peers[j].suggest(m.obs, this.explores(i, j), this.actions, j * w);
     this.values.fill(0);
     if (g.critic) {
       m.peer.critic(m.obs, this.actions, n, this.criticValues);
@@ -148,13 +169,13 @@ export class PeerGroup {
     if (this.agentValues) addNormalized(this.agentValues.values, n, this.values);
     const followed = this.policy.choose(this.values, i, m.epoch, this.rng);
     m.follow.followed = followed;
-    return this.actions[followed];
+    for (let q = 0; q < w; q++) this.chosen[q] = this.actions[followed * w + q];
   }
 
   /** One env step of member m followed by its training round when one is due (the round-robin order). */
   step(m: Member, solo: boolean, progressTotal: number, onEval: (m: Member) => void): void {
     this.act(m, solo, progressTotal, onEval);
-    if (m.peer.learns) m.peer.dqn.maybeTrain(m.steps);
+    if (m.peer.learns) m.peer.agent.maybeTrain(m.steps);
   }
 
   /**
@@ -163,30 +184,29 @@ export class PeerGroup {
    * evaluation is due (before the transition is stored, as SB3's callback).
    */
   act(m: Member, solo: boolean, progressTotal: number, onEval: (m: Member) => void): void {
-    const dqn = m.peer.dqn;
+    const agent = m.peer.agent;
     const c = this.config;
-    const warmup = m.steps < c.dqn.learningStarts;
-    let action: number;
+    const warmup = m.steps < m.peer.learningStarts;
+    let action: AgentAction;
     let followed: number;
-    if (warmup) {
-      action = this.rng.integer(0, dqn.nActions);
-      // The original keeps its followed peer (None at the very start, itself after a solo epoch).
+    if (warmup || solo) {
+      action = agent.act(m.obs, m.steps);
+      // During warm-up the original keeps its followed peer (None at the very start, itself after a solo epoch).
       followed = solo ? m.index : m.follow.followed >= 0 ? m.follow.followed : WARMUP;
-    } else if (solo) {
-      action = dqn.act(m.obs, m.steps);
-      followed = m.index;
     } else {
-      action = this.adviseAction(m);
+      m.peer.beforeStep(m.steps);
+      this.adviseAction(m);
+      action = this.discrete ? this.chosen[0] : this.chosen;
       followed = m.follow.followed;
     }
-    const r = m.env.step(action);
+    const r = m.env.step(toEnvAction(m.env.actionSpace, action, m.envAction));
     m.steps += 1;
     if (followed >= 0) {
       m.followCounts[followed] += 1;
       m.epochFollowCounts[followed] += 1;
     }
     if (m.steps % c.evalFreq === 0) onEval(m);
-    dqn.observe(m.obs, r.obs, action, r.reward, r.terminated, m.steps, progressTotal);
+    agent.observe(m.obs, r.obs, action, r.reward, r.terminated, m.steps, progressTotal);
     const done = r.terminated || r.truncated;
     const reward = r.reward;
     const storeAdvice = !solo && (this.faithful || !warmup);
@@ -201,8 +221,8 @@ export class PeerGroup {
     }
     if (!solo) {
       const g = c.group;
-      m.trust?.update(m.peer, m.suggestions, c.dqn.gamma, g.advantage, g.trustLr, this.rng);
-      this.agentValues?.update(this.agentValueSources, c.dqn.gamma, g.advantage, g.trustLr, this.rng);
+      m.trust?.update(m.peer, m.suggestions, m.peer.gamma, g.advantage, g.trustLr, this.rng);
+      this.agentValues?.update(this.agentValueSources, m.peer.gamma, g.advantage, g.trustLr, this.rng);
     }
   }
 }

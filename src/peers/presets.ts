@@ -5,7 +5,7 @@
  */
 import { UserError, oneOf } from "../core/errors.js";
 import { DQN_DEFAULTS } from "../agents/dqn.js";
-import { ROOM_DQN } from "../agents/config.js";
+import { ROOM_DQN, sacHyperparameters } from "../agents/config.js";
 import { PEER_LEARNING_GROUP, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./config.js";
 
 export interface Preset {
@@ -84,6 +84,22 @@ function buildPresets(): Preset[] {
   const adversarial: PeerSpec[] = [{ kind: "dqn" }, { kind: "dqn" }, { kind: "adversary" }];
   out.push({ name: "room-v21/adversarial", description: "Fig. 4: 2 DQN peers + 1 scripted adversary, all mechanisms with advantage", config: roomConfig("Room-v21", adversarial, {}, "faithful") });
   out.push({ name: "room-v21/adversarial/corrected", description: "Fig. 4, corrected variant", config: roomConfig("Room-v21", adversarial, {}, "corrected") });
+  // Continuous control with SAC peers (gSDE off, the RL Zoo's Pendulum settings): a quick check of the group
+  // machinery on continuous actions; the paper's MuJoCo presets come with the MuJoCo tasks.
+  const pendulum = (peers: PeerSpec[], group: Partial<GroupSettings>): GroupRunConfig => ({
+    env: "Pendulum-v1",
+    envOptions: {},
+    steps: 20_000,
+    seed: 0,
+    evalFreq: 2000,
+    evalEpisodes: 10,
+    variant: "faithful",
+    peers,
+    sac: sacHyperparameters("Pendulum-v1", "tuned"),
+    group: { ...PEER_LEARNING_GROUP, ...group },
+  });
+  out.push({ name: "pendulum-v1/peer-learning", description: "2 SAC peers, all mechanisms with advantage, softmax T 1, follow 10 steps, 20k steps", config: pendulum([{ kind: "sac" }, { kind: "sac" }], {}) });
+  out.push({ name: "pendulum-v1/single-agent", description: "one SAC agent as a 1-peer group, 20k steps", config: pendulum([{ kind: "sac" }], { ...NO_MECHANISMS, peerPolicy: "epsilonGreedy", temperature: 0 }) });
   out.push({ name: "room-v21/expert", description: "2 DQN peers + 1 scripted expert, all mechanisms with advantage", config: roomConfig("Room-v21", [{ kind: "dqn" }, { kind: "dqn" }, { kind: "expert" }], {}, "faithful") });
   return out;
 }

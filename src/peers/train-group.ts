@@ -14,6 +14,8 @@ import { Progress } from "../agents/progress.js";
 import type { Dqn } from "../agents/dqn.js";
 import type { GroupRunConfig } from "./config.js";
 import { PeerGroup, type Member } from "./group.js";
+import { DqnPeer } from "./peer.js";
+import { toEnvAction } from "../agents/agent.js";
 import { SoloEpochs, planEpochs } from "./schedule.js";
 import { TrainerPool } from "./trainer-pool.js";
 
@@ -66,7 +68,7 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   const root = new Random(config.seed);
   const group = new PeerGroup(config, options.kernels, root, loadFrozen);
   const g = config.group;
-  const plan = planEpochs(config.steps, g.minEpochLength, group.members[0].env.maxEpisodeSteps, config.dqn.trainFreq);
+  const plan = planEpochs(config.steps, g.minEpochLength, group.members[0].env.maxEpisodeSteps, group.members[0].peer.trainFreq);
   const solo = new SoloEpochs(g.switchRatio, g.maxPeerEpochs);
   const faithful = config.variant === "faithful";
   const totalPerPeer = plan.epochs * plan.epochLength;
@@ -75,7 +77,7 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   let stepsDone = 0;
 
   const onEval = (m: Member): void => {
-    const ev = evaluate(m.evalEnv, (o) => m.peer.dqn.greedyAction(o), config.evalEpisodes, returns);
+    const ev = evaluate(m.evalEnv, (o) => toEnvAction(m.evalEnv.actionSpace, m.peer.agent.predict(o), m.envAction), config.evalEpisodes, returns);
     m.lastEval = ev;
     m.evalMeans.push(ev.mean);
     dir.appendMetrics({
@@ -100,8 +102,9 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   // Epsilon's horizon: SB3's learn() per epoch (faithful) or the peer's whole training (corrected).
   const horizon = (m: Member, epochStartSteps: number): number => (faithful ? epochStartSteps + plan.epochLength : totalPerPeer);
 
-  const trainers = group.members.filter((m) => m.peer.learns).map((m) => m.peer.dqn);
-  const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(trainers, options.kernels) : null;
+  const trainers = group.members.filter((m) => m.peer.learns).map((m) => m.peer.agent);
+  const dqnTrainers = group.members.map((m) => m.peer).filter((p): p is DqnPeer => p instanceof DqnPeer && p.learns).map((p) => p.dqn);
+  const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(dqnTrainers, options.kernels) : null;
   const start = performance.now();
   for (let e = 0; e < plan.epochs; e++) {
     const isSolo = solo.isSolo(e);
@@ -123,9 +126,10 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
         for (let k = 0; k < members.length; k++) group.act(members[k], isSolo, totals[k], onEval);
         // Every member has taken the same number of steps, so all learners are due together or not at all.
         const step = members[0].steps;
-        if (trainers.length > 0 && trainers[0].trainingDue(step)) {
-          if (pool) pool.trainRound(trainers);
-          else for (const d of trainers) d.maybeTrain(step);
+        if (pool) {
+          if (dqnTrainers.length > 0 && dqnTrainers[0].trainingDue(step)) pool.trainRound(dqnTrainers);
+        } else {
+          for (const agent of trainers) agent.maybeTrain(step);
         }
         stepsDone += members.length;
         progress.tick(stepsDone);
@@ -137,7 +141,7 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   pool?.close();
   const wallSeconds = (performance.now() - start) / 1000;
   progress.done(stepsDone);
-  group.members.forEach((m) => m.peer.dqn.save(join(dir.finalDir, `peer-${m.index}`), false));
+  group.members.forEach((m) => m.peer.agent.save(join(dir.finalDir, `peer-${m.index}`), false));
 
   const peers: PeerSummary[] = group.peers.map((p, index) => {
     const m = group.members.find((x) => x.index === index);
@@ -150,7 +154,7 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
       followShare: m ? [...m.followCounts].map((c) => (total > 0 ? c / total : 0)) : null,
     };
   });
-  const learners = peers.filter((p) => p.kind === "dqn" && p.averageRewardOverTime !== null);
+  const learners = peers.filter((p) => (p.kind === "dqn" || p.kind === "sac") && p.averageRewardOverTime !== null);
   const lastEvals = learners.map((p) => p.lastEval).filter((x): x is EvalResult => x !== null);
   const summary: GroupSummary = {
     env: config.env,
