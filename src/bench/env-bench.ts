@@ -60,3 +60,20 @@ export function peerLearningStepsPerSecond(kernels: Kernels, stepsPerPeer: numbe
     rmSync(out, { recursive: true, force: true });
   }
 }
+
+/**
+ * Env steps per second of SAC or TD3 training on Pendulum-v1 (one gradient step per env step, batch 256 for SAC
+ * and 100 for TD3, learning from step 100) with the given hidden layers.
+ */
+export function continuousTrainingStepsPerSecond(algo: "sac" | "td3", netArch: number[], kernels: Kernels, steps: number): number {
+  const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
+  try {
+    const c = defaultRunConfig("Pendulum-v1", "tuned", algo);
+    const base = { ...c, steps, evalFreq: steps + 1, checkpointFreq: 0 };
+    const config =
+      c.algo === "sac" ? { ...base, algo: "sac" as const, sac: { ...c.sac, netArch, learningStarts: 100 } } : c.algo === "td3" ? { ...base, algo: "td3" as const, td3: { ...c.td3, netArch, learningStarts: 100 } } : c;
+    return train(config, { out, kernels }).stepsPerSecond;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}

@@ -12,7 +12,7 @@ import { loadNativeKernels } from "../nn/kernels/native.js";
 import { ALLOCATION_NODE_FLAGS } from "./allocation.js";
 import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs } from "./nn-bench.js";
 import { measureTorch, type TorchTimings } from "./torch-reference.js";
-import { dqnTrainingStepsPerSecond, envStepsPerSecond, peerLearningStepsPerSecond } from "./env-bench.js";
+import { continuousTrainingStepsPerSecond, dqnTrainingStepsPerSecond, envStepsPerSecond, peerLearningStepsPerSecond } from "./env-bench.js";
 
 export interface BenchOptions {
   /** Seconds per measurement (default 1). */
@@ -58,6 +58,8 @@ export interface BenchResult {
   readonly envStepsPerSecond: Record<string, number>;
   /** Env steps per second of DQN training (published Room settings; the RL Zoo's on CartPole), backend in use. */
   readonly dqnTrainingStepsPerSecond: Record<string, number>;
+  /** SAC and TD3 training env steps/s on Pendulum-v1, per hidden layers, backend in use. */
+  readonly continuousTrainingStepsPerSecond: Record<string, number>;
   /** Room-v21 peer learning (2 DQN peers, published settings), all peers' env steps/s, per schedule. */
   readonly peerLearningStepsPerSecond: Record<string, number>;
   /** Peak resident memory of this process after the first DQN benchmark (MiB). */
@@ -134,6 +136,11 @@ export function runBench(options: BenchOptions): BenchResult {
   log("DQN training runs");
   const training: Record<string, number> = {};
   for (const id of ["Room-v21", "CartPole-v1"]) training[id] = dqnTrainingStepsPerSecond(id, selected, Math.max(500, Math.round(seconds * (id === "CartPole-v1" ? 3000 : 600))));
+  log("SAC and TD3 training runs");
+  const continuous: Record<string, number> = {};
+  for (const algo of ["sac", "td3"] as const) {
+    for (const arch of [[256, 256], [150, 200]]) continuous[`${algo} [${arch.join(", ")}]`] = continuousTrainingStepsPerSecond(algo, arch, selected, Math.max(300, Math.round(seconds * 250)));
+  }
   log("Room-v21 peer learning");
   const peerLearning: Record<string, number> = {};
   const plSteps = Math.max(500, Math.round(seconds * 1500));
@@ -159,6 +166,7 @@ export function runBench(options: BenchOptions): BenchResult {
     envStepsPerSecond: envs,
     dqnTrainingStepsPerSecond: training,
     peerLearningStepsPerSecond: peerLearning,
+    continuousTrainingStepsPerSecond: continuous,
     corePeakGflops,
     nativeGemmShareOfPeak: corePeakGflops && nativeGemm ? nativeGemm / corePeakGflops : null,
     peakRssMiB,
@@ -202,6 +210,7 @@ export function formatBench(r: BenchResult): string {
     "",
     `env steps/s (env alone, random actions): ${Object.entries(r.envStepsPerSecond).map(([id, v]) => `${id} ${fmt(v / 1e6, 2)}M`).join(", ")}`,
     `DQN training steps/s (${r.backend}, default settings): ${Object.entries(r.dqnTrainingStepsPerSecond).map(([id, v]) => `${id} ${fmt(v, 0)}`).join(", ")}`,
+    `Pendulum-v1 training steps/s (${r.backend}, 1 gradient step per step): ${Object.entries(r.continuousTrainingStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")}`,
     `Room-v21 peer learning, 2 DQN peers, published settings (${r.backend}): ${Object.entries(r.peerLearningStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")} env steps/s (the original: 289)`,
     "",
     `ratio = ${r.backend} time / PyTorch time, measured in this run${r.torch ? "" : ` (PyTorch: ${r.torchUnavailable})`}`,
