@@ -21,6 +21,19 @@ export interface OffPolicyAgent {
   load(dir: string, state?: unknown): void;
   /** Numbers worth logging with each evaluation (epsilon, alpha, losses). */
   logValues(): Record<string, number>;
+  /** After a training round: the name of a loss or weight block that is NaN or infinite, or null. */
+  nonFinite(): string | null;
+}
+
+/** Training produced a NaN or an infinity: the run stops before writing anything from the broken state. */
+export class DivergenceError extends Error {
+  override readonly name = "DivergenceError";
+  constructor(
+    readonly step: number,
+    readonly quantity: string,
+  ) {
+    super(`training diverged at env step ${step}: ${quantity} is NaN or infinite`);
+  }
 }
 
 /** SB3's unscale_action: [-1, 1] -> [low, high], into `out`. */

@@ -14,7 +14,7 @@ import type { Kernels } from "../nn/kernels/kernels.js";
 import { Adam } from "../nn/adam.js";
 import { huberGrad, huberLoss } from "../nn/losses.js";
 import { Mlp, type MlpWorkspace } from "../nn/mlp.js";
-import { clipGradNorm, polyakUpdate } from "../nn/ops.js";
+import { GradClipper, polyakUpdate } from "../nn/ops.js";
 
 export interface DqnNetworkOptions {
   readonly obsDim: number;
@@ -45,6 +45,7 @@ export class DqnNetworks {
   private readonly targets: Float32Array;
   private readonly q: Float32Array;
   private readonly dq: Float32Array;
+  private readonly clipper: GradClipper;
 
   constructor(
     readonly kernels: Kernels,
@@ -62,18 +63,19 @@ export class DqnNetworks {
     this.targets = new Float32Array(options.batchSize);
     this.q = new Float32Array(options.batchSize);
     this.dq = new Float32Array(options.batchSize);
+    this.clipper = new GradClipper(kernels, this.qNet.grads, options.maxGradNorm);
   }
 
   private lastBatchSize = 0;
 
   /** Huber loss of the last gradient step (computed on demand: the step itself only needs its gradient). */
   get lastLoss(): number {
-    return huberLoss(this.q, this.targets, this.lastBatchSize);
+    return this.lastBatchSize === 0 ? 0 : huberLoss(this.q, this.targets, this.lastBatchSize);
   }
 
   /** One gradient step (see the file comment for its order). */
   trainStep(batch: DqnBatch, n = this.options.batchSize): void {
-    const { gamma, nActions, maxGradNorm } = this.options;
+    const { gamma, nActions } = this.options;
     // 1-2. TD targets from the target network.
     this.qTarget.forward(this.wsTarget, batch.nextObs.offset, n);
     const qNext = this.wsTarget.output.data;
@@ -94,7 +96,7 @@ export class DqnNetworks {
     for (let i = 0; i < n; i++) g[i * nActions + batch.actions[i]] = this.dq[i];
     // 5. Backward, clip, Adam.
     this.qNet.backward(this.wsOnline);
-    clipGradNorm(this.kernels, this.qNet.grads, maxGradNorm);
+    this.clipper.apply();
     this.optimizer.update();
   }
 

@@ -8,6 +8,7 @@ import { getKernels } from "../nn/kernels/select.js";
 import { DQN_DEFAULTS, Dqn, type DqnConfig } from "./dqn.js";
 import { defaultRunConfig } from "./config.js";
 import { train, type RunConfig } from "./train.js";
+import { DivergenceError } from "./agent.js";
 
 const small: DqnConfig = { ...DQN_DEFAULTS, netArch: [8], batchSize: 4, bufferSize: 100, learningStarts: 10, trainFreq: 2, gradientSteps: 1, targetUpdateInterval: 5 };
 
@@ -63,6 +64,25 @@ describe("training runs", () => {
     const other = mkdtempSync(join(tmpdir(), "peerlearn-run-"));
     train(tinyRoomConfig({ seed: 6 }), { out: other, kernels });
     expect(weights(other).equals(weights(outs[0]))).toBe(false);
+  });
+
+  it("stops a diverging run with the step and the quantity, leaving the last checkpoint intact", () => {
+    const c = defaultRunConfig("CartPole-v1");
+    const o = mkdtempSync(join(tmpdir(), "peerlearn-diverge-"));
+    const config = { ...c, steps: 5000, evalFreq: 1000, checkpointFreq: 1000, dqn: { ...c.dqn, learningRate: 1e30 } };
+    let error: unknown;
+    try {
+      train(config, { out: o, kernels: getKernels() });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DivergenceError);
+    expect((error as DivergenceError).message).toMatch(/diverged at env step \d+: the (DQN loss|Q-network's weights) is NaN or infinite/);
+    const latest = JSON.parse(readFileSync(join(o, "checkpoints", "latest.json"), "utf8")) as { step: number; dir: string };
+    expect(latest.step).toBeLessThan((error as DivergenceError).step);
+    const dqn = new Dqn(getKernels(), 4, 2, config.dqn, new Random(0));
+    dqn.load(join(o, "checkpoints", latest.dir)); // loads: the weights there are finite
+    expect(dqn.nonFinite()).toBeNull();
   });
 
   it("learns CartPole: a seeded short run gets well above a random policy's ~22", () => {

@@ -15,6 +15,7 @@ import type { Kernels } from "../nn/kernels/kernels.js";
 import type { Tensor } from "../nn/kernels/heap.js";
 import type { MlpWorkspace } from "../nn/mlp.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
+import { firstNonFinite } from "../nn/ops.js";
 import { DqnNetworks } from "./dqn-update.js";
 import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
 import { linearSchedule } from "./schedules.js";
@@ -130,6 +131,11 @@ export class Dqn implements OffPolicyAgent {
 
   logValues(): Record<string, number> {
     return { epsilon: this.explorationRate };
+  }
+
+  nonFinite(): string | null {
+    if (!Number.isFinite(this.networks.lastLoss)) return "the DQN loss";
+    return firstNonFinite(this.kernels, [["the Q-network's weights", this.networks.qNet.params]]);
   }
 
   /** Q(obs, a) for every action, into `out` (what a peer group's critic reads). */

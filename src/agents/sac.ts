@@ -13,6 +13,7 @@ import type { Random, RandomState } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { Tensor } from "../nn/kernels/heap.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
+import { firstNonFinite } from "../nn/ops.js";
 import type { NamedTensor } from "../nn/mlp.js";
 import type { OffPolicyAgent } from "./agent.js";
 import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
@@ -170,6 +171,21 @@ export class Sac implements OffPolicyAgent {
       b.rewards[i] = buf.rewards[k];
       b.dones[i] = buf.terminated[k];
     }
+  }
+
+  nonFinite(): string | null {
+    const n = this.networks;
+    const s = n.lastStats;
+    if (!Number.isFinite(s.criticLoss)) return "the critic loss";
+    if (!Number.isFinite(s.actorLoss)) return "the actor loss";
+    if (!Number.isFinite(n.logAlpha)) return "the entropy coefficient";
+    return firstNonFinite(this.kernels, [
+      ["the actor's weights", n.actorTrunk.params],
+      ["the actor's head weights", n.actorHead.params],
+      ["the first critic's weights", n.critics[0].params],
+      ["the second critic's weights", n.critics[1].params],
+      ...(n.logStd ? [["gSDE's log std", n.logStd] as const] : []),
+    ]);
   }
 
   logValues(): Record<string, number> {

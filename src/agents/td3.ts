@@ -16,7 +16,7 @@ import type { Tensor } from "../nn/kernels/heap.js";
 import { Adam } from "../nn/adam.js";
 import { mseGrad, mseLoss } from "../nn/losses.js";
 import { Mlp, type MlpWorkspace, type NamedTensor } from "../nn/mlp.js";
-import { polyakUpdate } from "../nn/ops.js";
+import { firstNonFinite, polyakUpdate } from "../nn/ops.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
 import type { OffPolicyAgent } from "./agent.js";
 import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
@@ -221,6 +221,15 @@ export class Td3 implements OffPolicyAgent {
     polyakUpdate(this.kernels, this.criticTargets[0].params, this.critics[0].params, c.tau);
     polyakUpdate(this.kernels, this.criticTargets[1].params, this.critics[1].params, c.tau);
     polyakUpdate(this.kernels, this.actorTarget.params, this.actor.params, c.tau);
+  }
+
+  nonFinite(): string | null {
+    if (!Number.isFinite(this.lastCriticLoss)) return "the critic loss";
+    return firstNonFinite(this.kernels, [
+      ["the actor's weights", this.actor.params],
+      ["the first critic's weights", this.critics[0].params],
+      ["the second critic's weights", this.critics[1].params],
+    ]);
   }
 
   logValues(): Record<string, number> {

@@ -17,7 +17,7 @@ import { make } from "../envs/registry.js";
 import { Dqn, type DqnConfig } from "./dqn.js";
 import { Sac, type SacConfig } from "./sac.js";
 import { Td3, type Td3Config } from "./td3.js";
-import { toEnvAction, type OffPolicyAgent } from "./agent.js";
+import { DivergenceError, toEnvAction, type OffPolicyAgent } from "./agent.js";
 import { RunDir, readJson, writeJsonAtomic } from "./run-dir.js";
 import { Progress } from "./progress.js";
 
@@ -198,7 +198,11 @@ export function train(config: RunConfig, options: TrainOptions): TrainSummary {
     } else {
       obs.set(r.obs);
     }
-    agent.maybeTrain(step);
+    if (agent.maybeTrain(step)) {
+      // Stop before anything from a broken state is written: the last checkpoint stays the last good one.
+      const bad = agent.nonFinite();
+      if (bad) throw new DivergenceError(step, bad);
+    }
     if ((config.checkpointFreq > 0 && step % config.checkpointFreq === 0) || step === total) saveCheckpoint();
     progress.tick(step);
   }

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { UserError, oneOf } from "../core/errors.js";
+import { DivergenceError } from "../agents/agent.js";
 import { BACKEND_NAMES, type BackendName } from "../nn/kernels/kernels.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { formatBench, runBench } from "../bench/run.js";
@@ -128,6 +129,10 @@ main(process.argv.slice(2)).catch((e: unknown) => {
   if (e instanceof UserError || code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" || code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
     console.error(`peerlearn: ${(e as Error).message.split("\n")[0]}`);
     process.exit(2);
+  }
+  if (e instanceof DivergenceError) {
+    console.error(`peerlearn: ${e.message}; the run stopped, and its last checkpoint is intact (lower the learning rate?)`);
+    process.exit(3);
   }
   console.error(e);
   process.exit(1);

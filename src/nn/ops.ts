@@ -9,17 +9,31 @@ export function gradNorm(kernels: Kernels, grads: Tensor): number {
 }
 
 /**
- * Scales `grads` so that their global L2 norm is at most maxNorm, as torch.nn.utils.clip_grad_norm_ does
- * (coefficient maxNorm / (norm + 1e-6), applied only when below 1). Returns nothing: a returned double would be
- * boxed when the call is not inlined, and this runs on every gradient step.
+ * Scales a gradient block so that its global L2 norm is at most maxNorm, as torch.nn.utils.clip_grad_norm_ does
+ * (coefficient maxNorm / (norm + 1e-6), applied only when below 1). A small object rather than a function of
+ * (grads, maxNorm): the engine boxes a double passed to a call it does not inline, and this runs on every step.
  */
-export function clipGradNorm(kernels: Kernels, grads: Tensor, maxNorm: number): void {
-  kernels.sumSquares(grads.offset, grads.length);
-  const coef = maxNorm / (Math.sqrt(kernels.scalars[0]) + 1e-6);
-  if (coef < 1) {
-    kernels.scalars[0] = coef;
-    kernels.scale(grads.offset, grads.length);
+export class GradClipper {
+  constructor(
+    private readonly kernels: Kernels,
+    private readonly grads: Tensor,
+    private readonly maxNorm: number,
+  ) {}
+
+  apply(): void {
+    const k = this.kernels;
+    k.sumSquares(this.grads.offset, this.grads.length);
+    const coef = this.maxNorm / (Math.sqrt(k.scalars[0]) + 1e-6);
+    if (coef < 1) {
+      k.scalars[0] = coef;
+      k.scale(this.grads.offset, this.grads.length);
+    }
   }
+}
+
+/** clip_grad_norm_ in one call, for code off the hot path (see GradClipper). */
+export function clipGradNorm(kernels: Kernels, grads: Tensor, maxNorm: number): void {
+  new GradClipper(kernels, grads, maxNorm).apply();
 }
 
 /** target = (1 - tau) target + tau source over whole parameter blocks (SB3's polyak_update). */
@@ -27,4 +41,16 @@ export function polyakUpdate(kernels: Kernels, target: Tensor, source: Tensor, t
   if (target.length !== source.length) throw new RangeError("polyakUpdate: blocks differ in length");
   kernels.scalars[0] = tau;
   kernels.polyak(target.offset, source.offset, target.length);
+}
+
+/**
+ * The name of the first block holding a NaN or an infinity, or null (a sum of squares is finite only when every
+ * element is). One kernel call per block: cheap enough to run after every training round.
+ */
+export function firstNonFinite(kernels: Kernels, blocks: readonly (readonly [string, Tensor])[]): string | null {
+  for (const [name, t] of blocks) {
+    kernels.sumSquares(t.offset, t.length);
+    if (!Number.isFinite(kernels.scalars[0])) return name;
+  }
+  return null;
 }

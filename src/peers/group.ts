@@ -22,7 +22,7 @@ import type { Env } from "../envs/env.js";
 import { make } from "../envs/registry.js";
 import { Dqn } from "../agents/dqn.js";
 import { Sac } from "../agents/sac.js";
-import { toEnvAction, type AgentAction } from "../agents/agent.js";
+import { DivergenceError, toEnvAction, type AgentAction } from "../agents/agent.js";
 import { AgentValues, type AgentValueSource } from "./agent-values.js";
 import type { GroupRunConfig } from "./config.js";
 import { DqnPeer, SacPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
@@ -30,6 +30,12 @@ import { FollowState, PeerPolicy } from "./peer-policy.js";
 import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
 import { TrustValues } from "./trust.js";
 import { addNormalized } from "./values.js";
+
+/** Stops the run when a peer's training produced a NaN or an infinity. */
+export function checkFinite(m: Member): void {
+  const bad = m.peer.agent.nonFinite();
+  if (bad) throw new DivergenceError(m.steps, `peer ${m.index}'s ${bad.replace(/^the /, "")}`);
+}
 
 /** An acting peer and everything it owns. */
 export interface Member {
@@ -175,7 +181,7 @@ export class PeerGroup {
   /** One env step of member m followed by its training round when one is due (the round-robin order). */
   step(m: Member, solo: boolean, progressTotal: number, onEval: (m: Member) => void): void {
     this.act(m, solo, progressTotal, onEval);
-    if (m.peer.learns) m.peer.agent.maybeTrain(m.steps);
+    if (m.peer.learns && m.peer.agent.maybeTrain(m.steps)) checkFinite(m);
   }
 
   /**

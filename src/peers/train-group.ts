@@ -13,7 +13,7 @@ import { RunDir, readJson, writeJsonAtomic } from "../agents/run-dir.js";
 import { Progress } from "../agents/progress.js";
 import type { Dqn } from "../agents/dqn.js";
 import type { GroupRunConfig } from "./config.js";
-import { PeerGroup, type Member } from "./group.js";
+import { PeerGroup, checkFinite, type Member } from "./group.js";
 import { DqnPeer } from "./peer.js";
 import { toEnvAction } from "../agents/agent.js";
 import { SoloEpochs, planEpochs } from "./schedule.js";
@@ -102,7 +102,6 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   // Epsilon's horizon: SB3's learn() per epoch (faithful) or the peer's whole training (corrected).
   const horizon = (m: Member, epochStartSteps: number): number => (faithful ? epochStartSteps + plan.epochLength : totalPerPeer);
 
-  const trainers = group.members.filter((m) => m.peer.learns).map((m) => m.peer.agent);
   const dqnTrainers = group.members.map((m) => m.peer).filter((p): p is DqnPeer => p instanceof DqnPeer && p.learns).map((p) => p.dqn);
   const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(dqnTrainers, options.kernels) : null;
   const start = performance.now();
@@ -127,9 +126,12 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
         // Every member has taken the same number of steps, so all learners are due together or not at all.
         const step = members[0].steps;
         if (pool) {
-          if (dqnTrainers.length > 0 && dqnTrainers[0].trainingDue(step)) pool.trainRound(dqnTrainers);
+          if (dqnTrainers.length > 0 && dqnTrainers[0].trainingDue(step)) {
+            pool.trainRound(dqnTrainers);
+            for (const m of members) if (m.peer.learns) checkFinite(m);
+          }
         } else {
-          for (const agent of trainers) agent.maybeTrain(step);
+          for (const m of members) if (m.peer.learns && m.peer.agent.maybeTrain(step)) checkFinite(m);
         }
         stepsDone += members.length;
         progress.tick(stepsDone);
