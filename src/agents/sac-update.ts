@@ -189,17 +189,8 @@ export class SacNetworks {
     this.logAlpha = Math.log(options.fixedAlpha ?? options.initialAlpha ?? 1);
     this.alphaOptimizer = new ScalarAdam(lr);
     this.targetEntropy = options.targetEntropy ?? -actDim;
-    const newSample = (): Sample => ({
-      trunkWs: this.actorTrunk.workspace(n),
-      headWs: this.actorHead.workspace(n),
-      noise: new Float64Array(n * actDim),
-      sigma: new Float64Array(n * actDim),
-      logp: new Float64Array(n),
-      eps: new Float64Array(n * actDim),
-      latentSq: this.useSde ? heap.alloc(n * h) : null,
-    });
-    this.sample = newSample();
-    this.sampleNext = newSample();
+    this.sample = this.newSample(n);
+    this.sampleNext = this.newSample(n);
     this.wsCritic = [this.critics[0].workspace(n), this.critics[1].workspace(n)];
     this.wsTarget = [this.criticTargets[0].workspace(n), this.criticTargets[1].workspace(n)];
     this.wsCriticPi = [this.critics[0].workspace(n), this.critics[1].workspace(n)];
@@ -211,22 +202,27 @@ export class SacNetworks {
     if (this.useSde) this.resetNoise();
   }
 
+  /** Workspaces and per-row records for sampling up to `rows` actions. */
+  private newSample(rows: number): Sample {
+    const { actDim } = this.options;
+    return {
+      trunkWs: this.actorTrunk.workspace(rows),
+      headWs: this.actorHead.workspace(rows),
+      noise: new Float64Array(rows * actDim),
+      sigma: new Float64Array(rows * actDim),
+      logp: new Float64Array(rows),
+      eps: new Float64Array(rows * actDim),
+      latentSq: this.useSde ? this.kernels.heap.alloc(rows * this.latentDim) : null,
+    };
+  }
+
   private queries(rows: number): NonNullable<SacNetworks["query"]> {
     if (!this.query || this.query.rows < rows) {
       const { obsDim, actDim } = this.options;
-      const heap = this.kernels.heap;
       this.query = {
         rows,
-        sample: {
-          trunkWs: this.actorTrunk.workspace(rows),
-          headWs: this.actorHead.workspace(rows),
-          noise: new Float64Array(rows * actDim),
-          sigma: new Float64Array(rows * actDim),
-          logp: new Float64Array(rows),
-          eps: new Float64Array(rows * actDim),
-          latentSq: this.useSde ? heap.alloc(rows * this.latentDim) : null,
-        },
-        input: heap.alloc(rows * (obsDim + actDim)),
+        sample: this.newSample(rows),
+        input: this.kernels.heap.alloc(rows * (obsDim + actDim)),
         critics: [this.critics[0].workspace(rows), this.critics[1].workspace(rows)],
       };
     }
