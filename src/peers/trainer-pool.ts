@@ -44,9 +44,30 @@ export class TrainerPool {
       const params = new Float32Array(init.params);
       params.set(dqn.networks.qNet.params.data);
       const worker = new Worker(workerUrl, { workerData: init });
+      const ctrl = new Int32Array(init.ctrl);
+      // A trainer that dies before its loop (e.g. its module fails to load) cannot flag it itself.
+      worker.on("error", (e) => {
+        console.error(`peerlearn trainer thread: ${e.stack ?? e}`);
+        Atomics.store(ctrl, Ctrl.failed, 1);
+        Atomics.notify(ctrl, Ctrl.state);
+      });
       worker.unref();
       dqn.remoteTraining = true;
-      this.trainers.set(dqn, { dqn, worker, ctrl: new Int32Array(init.ctrl), spare: new Float64Array(init.spare), params, init });
+      this.trainers.set(dqn, { dqn, worker, ctrl, spare: new Float64Array(init.spare), params, init });
+    }
+    this.waitReady();
+  }
+
+  /** Waits until every trainer has started: one whose start-up fails never becomes ready. */
+  private waitReady(limitMs = 60_000): void {
+    for (const t of this.trainers.values()) {
+      const deadline = Date.now() + limitMs;
+      while (Atomics.load(t.ctrl, Ctrl.ready) !== 1) {
+        if (Atomics.load(t.ctrl, Ctrl.failed) === 1 || Date.now() > deadline) {
+          throw new Error(`a trainer thread did not start (${t.init.backend} kernels); run without group.parallelTraining`);
+        }
+        Atomics.wait(t.ctrl, Ctrl.ready, 0, 100);
+      }
     }
   }
 
@@ -57,14 +78,22 @@ export class TrainerPool {
   }
 
   private send(t: Trainer, command: number): void {
+    if (Atomics.load(t.ctrl, Ctrl.failed) === 1) throw new Error("a trainer thread failed (its error is printed above)");
     t.ctrl[Ctrl.command] = command;
     Atomics.store(t.ctrl, Ctrl.state, State.command);
     Atomics.notify(t.ctrl, Ctrl.state);
   }
 
   private wait(t: Trainer): void {
-    while (Atomics.load(t.ctrl, Ctrl.state) === State.command) Atomics.wait(t.ctrl, Ctrl.state, State.command);
-    if (Atomics.load(t.ctrl, Ctrl.state) === State.failed) throw new Error("a trainer thread failed (its error is printed above)");
+    // A bounded wait, so that a trainer that died before it could answer (its start-up failed: `failed` is set by
+    // its error handler) does not block this thread forever.
+    while (Atomics.load(t.ctrl, Ctrl.state) === State.command) {
+      Atomics.wait(t.ctrl, Ctrl.state, State.command, 1000);
+      if (Atomics.load(t.ctrl, Ctrl.failed) === 1) break;
+    }
+    if (Atomics.load(t.ctrl, Ctrl.failed) === 1 || Atomics.load(t.ctrl, Ctrl.state) === State.failed) {
+      throw new Error("a trainer thread failed (its error is printed above)");
+    }
     Atomics.store(t.ctrl, Ctrl.state, State.idle);
   }
 

@@ -17,6 +17,10 @@ export const Ctrl = {
   rng0: 5, // 5..8: the generator's four state words
   hasSpare: 9,
   adamStep: 10,
+  /** Set by the trainer: 1 when it failed (at start-up or in a command), so that the caller stops waiting. */
+  failed: 11,
+  /** Set by the trainer to 1 once it has started (the pool waits for it, with a time limit). */
+  ready: 12,
   length: 16,
 } as const;
 

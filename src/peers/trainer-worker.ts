@@ -31,6 +31,9 @@ const batch = {
   dones: new Float32Array(c.batchSize),
 };
 
+Atomics.store(ctrl, Ctrl.ready, 1);
+Atomics.notify(ctrl, Ctrl.ready);
+
 function train(): void {
   buffer.setState({ pos: ctrl[Ctrl.bufferPos], full: ctrl[Ctrl.bufferFull] === 1 });
   rng.setState({
@@ -56,7 +59,11 @@ function sync(): void {
 }
 
 for (;;) {
-  while (Atomics.load(ctrl, Ctrl.state) !== State.command) Atomics.wait(ctrl, Ctrl.state, Atomics.load(ctrl, Ctrl.state));
+  // Wait for a command. The value waited on must be the one just compared: re-reading it for Atomics.wait would
+  // miss a command stored in between and sleep through its notification (the time limit is a second guard).
+  for (let state = Atomics.load(ctrl, Ctrl.state); state !== State.command; state = Atomics.load(ctrl, Ctrl.state)) {
+    Atomics.wait(ctrl, Ctrl.state, state, 1000);
+  }
   const command = ctrl[Ctrl.command];
   if (command === Command.exit) break;
   try {
@@ -65,6 +72,7 @@ for (;;) {
     Atomics.store(ctrl, Ctrl.state, State.done);
   } catch (e) {
     console.error(`peerlearn trainer thread: ${(e as Error).stack ?? e}`);
+    Atomics.store(ctrl, Ctrl.failed, 1);
     Atomics.store(ctrl, Ctrl.state, State.failed);
   }
   Atomics.notify(ctrl, Ctrl.state);
