@@ -25,7 +25,8 @@ Commands:
       --workers W       processes at a time (default: one per core)
 ${TRAIN_USAGE}
   list envs|presets     the environments and their options; the paper's experiments with their cost
-  bench                 NN engine throughput per kernel backend, with PyTorch's in the same run when installed
+  bench                 NN engine and training throughput per kernel backend, with PyTorch's updates measured
+                        in the same run when it is installed
       --json            print one JSON object as the last line
       --seconds S       seconds per measurement (default 1)
       --backend B       benchmark only this backend, as the one in use (${BACKEND_NAMES.join(", ")})
