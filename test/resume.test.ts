@@ -9,17 +9,19 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const CLI = "dist/cli/main.js";
-const ARGS = ["train", "--env", "CartPole-v1", "--steps", "8000", "--seed", "3", "--set", "checkpointFreq=1000", "--set", "evalFreq=2000", "--set", "evalEpisodes=3"];
+const SINGLE = ["train", "--env", "CartPole-v1", "--steps", "8000", "--seed", "3", "--set", "checkpointFreq=1000", "--set", "evalFreq=2000", "--set", "evalEpisodes=3"];
+const GROUP = ["train", "--preset", "room-v21/peer-learning", "--steps", "4000", "--seed", "2", "--set", 'env="Room-v6"', "--set", "evalFreq=500", "--set", "evalEpisodes=2",
+  "--set", "dqn.netArch=[64,64]", "--set", "dqn.batchSize=64", "--set", "group.minEpochLength=500", "--set", "checkpointFreq=500"];
 
-function runToEnd(out: string): void {
-  const r = spawnSync(process.execPath, [CLI, ...ARGS, "--out", out], { encoding: "utf8" });
+function runToEnd(args: string[], out: string): void {
+  const r = spawnSync(process.execPath, [CLI, ...args, "--out", out], { encoding: "utf8" });
   expect(r.status, r.stderr).toBe(0);
 }
 
 /** Starts the run and kills it with SIGKILL `delayMs` after its checkpoint at `afterStep` or later is committed. */
-function runAndKill(out: string, afterStep: number, delayMs: number): Promise<void> {
+function runAndKill(args: string[], out: string, afterStep: number, delayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...ARGS, "--out", out], { stdio: "ignore" });
+    const child = spawn(process.execPath, [CLI, ...args, "--out", out], { stdio: "ignore" });
     const pointer = join(out, "checkpoints", "latest.json");
     const timer = setInterval(() => {
       if (!existsSync(pointer)) return;
@@ -40,17 +42,36 @@ function runAndKill(out: string, afterStep: number, delayMs: number): Promise<vo
 }
 
 describe.skipIf(!existsSync(CLI))("resuming after SIGKILL (needs `npm run build`)", () => {
-  it("ends with the same metrics and weights as an uninterrupted run", async () => {
+  it("a single agent ends with the same metrics and weights as an uninterrupted run", async () => {
     const whole = mkdtempSync(join(tmpdir(), "peerlearn-whole-"));
-    runToEnd(whole);
+    runToEnd(SINGLE, whole);
     const broken = mkdtempSync(join(tmpdir(), "peerlearn-killed-"));
-    await runAndKill(broken, 2000, 30);
-    await runAndKill(broken, 5000, 0);
-    runToEnd(broken);
+    await runAndKill(SINGLE, broken, 2000, 30);
+    await runAndKill(SINGLE, broken, 5000, 0);
+    runToEnd(SINGLE, broken);
     const summary = JSON.parse(readFileSync(join(broken, "summary.json"), "utf8"));
     expect(summary.resumedFrom).toBeGreaterThanOrEqual(5000);
     expect(readFileSync(join(broken, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(whole, "metrics.jsonl"), "utf8"));
     const weights = (dir: string): Buffer => readFileSync(join(dir, "final", "model.safetensors"));
     expect(weights(broken).equals(weights(whole))).toBe(true);
+  }, 120_000);
+
+  it.each([
+    ["round-robin", []],
+    ["lockstep with trainer threads", ["--set", 'group.schedule="lockstep"', "--set", "group.parallelTraining=true"]],
+  ])("a peer group (%s) ends with the same metrics and weights as an uninterrupted run", async (_label, extra) => {
+    const args = [...GROUP, ...extra];
+    const whole = mkdtempSync(join(tmpdir(), "peerlearn-gwhole-"));
+    runToEnd(args, whole);
+    const broken = mkdtempSync(join(tmpdir(), "peerlearn-gkilled-"));
+    await runAndKill(args, broken, 1000, 20);
+    await runAndKill(args, broken, 2500, 0);
+    runToEnd(args, broken);
+    expect(JSON.parse(readFileSync(join(broken, "summary.json"), "utf8")).resumedFrom).toBeGreaterThanOrEqual(2500);
+    expect(readFileSync(join(broken, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(whole, "metrics.jsonl"), "utf8"));
+    for (const peer of [0, 1]) {
+      const weights = (dir: string): Buffer => readFileSync(join(dir, "final", `peer-${peer}`, "model.safetensors"));
+      expect(weights(broken).equals(weights(whole))).toBe(true);
+    }
   }, 120_000);
 });

@@ -260,6 +260,18 @@ export class SacNetworks {
     return Math.exp(this.logAlpha);
   }
 
+  /** gSDE: the N(0, 1) draws behind the current exploration matrix (checkpoints), or null without gSDE. */
+  get explorationDraws(): Float64Array | null {
+    return this.explorationEps;
+  }
+
+  /** gSDE: restores the draws and rebuilds E = std * draws. */
+  setExplorationDraws(draws: ArrayLike<number>): void {
+    if (!this.explorationEps || !this.explorationMat || !this.logStd) return;
+    this.explorationEps.set(draws);
+    for (let i = 0; i < draws.length; i++) this.explorationMat.data[i] = Math.exp(this.logStd.data[i]) * this.explorationEps[i];
+  }
+
   /** gSDE: a new exploration matrix E_kj = std_kj * N(0, 1) (SB3's reset_noise). */
   resetNoise(): void {
     if (!this.logStd || !this.explorationMat || !this.explorationEps) return;

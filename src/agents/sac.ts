@@ -70,6 +70,8 @@ export const SAC_DEFAULTS: Readonly<SacConfig> = Object.freeze({
 
 interface SacState {
   logAlpha: number;
+  /** gSDE's current exploration draws (null without gSDE). */
+  sdeDraws: number[] | null;
   alphaAdam: { m: number; v: number; step: number };
   adamSteps: number[];
   buffer: ReplayBufferState;
@@ -216,7 +218,8 @@ export class Sac implements OffPolicyAgent {
     if (withBuffer) saveReplayBuffer(join(dir, "buffer.bin"), this.buffer);
     const n = this.networks;
     const a = n.alphaOptimizer;
-    return { logAlpha: n.logAlpha, alphaAdam: { m: a.m, v: a.v, step: a.step }, adamSteps: [...n.actorOptimizers, ...n.criticOptimizers].map((o) => o.step), buffer: this.buffer.getState(), rng: this.rng.getState() };
+    const draws = n.explorationDraws;
+    return { logAlpha: n.logAlpha, sdeDraws: draws ? [...draws] : null, alphaAdam: { m: a.m, v: a.v, step: a.step }, adamSteps: [...n.actorOptimizers, ...n.criticOptimizers].map((o) => o.step), buffer: this.buffer.getState(), rng: this.rng.getState() };
   }
 
   load(dir: string, savedState?: unknown): void {
@@ -226,6 +229,7 @@ export class Sac implements OffPolicyAgent {
     if (!state) return;
     const n = this.networks;
     n.logAlpha = state.logAlpha;
+    if (state.sdeDraws) n.setExplorationDraws(state.sdeDraws);
     Object.assign(n.alphaOptimizer, state.alphaAdam);
     [...n.actorOptimizers, ...n.criticOptimizers].forEach((o, i) => (o.step = state.adamSteps[i]));
     this.rng.setState(state.rng);

@@ -16,7 +16,7 @@ export const TRAIN_USAGE = `  train                 train one agent (--env) or a
       --steps N         env steps (default: 1,000,000 on Room, else 100,000)
       --seed K          seed (default 0)
       --out DIR         run folder (default runs/<env>-<algo>-seed<K> or runs/<preset>-seed<K>); an unfinished
-                        single-agent run there resumes from its checkpoint (peer groups start again)
+                        run there resumes from its last checkpoint, a finished one prints its summary
       --hyperparams H   tuned (default: the paper's settings on Room/Hallway, the RL Zoo's on CartPole, Pendulum
                         and MountainCarContinuous) or sb3 (SB3 1.5's defaults)
       --set KEY=VALUE   override any setting, e.g. --set dqn.learningRate=1e-3 --set evalFreq=5000

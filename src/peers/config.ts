@@ -56,6 +56,7 @@ export const GroupRunConfigSchema = z
     seed: z.number().int().min(0).max(2 ** 32 - 1).describe("seed of every random number in the run"),
     evalFreq: positiveInt.describe("a peer's own env steps between its evaluations"),
     evalEpisodes: positiveInt.describe("greedy episodes per evaluation"),
+    checkpointFreq: z.number().int().min(0).describe("env steps per peer between checkpoints, taken at epoch ends (0: none)"),
     variant: z.enum(["faithful", "corrected"]).describe("faithful: as the published code ran, quirks included; corrected: quirks fixed"),
     peers: z.array(PeerSpecSchema).min(1, "a group needs at least one peer").describe("the members, in order"),
     dqn: DqnConfigSchema.optional().describe("settings of the DQN-based peers (dqn, novice, frozen)"),
@@ -109,6 +110,7 @@ export interface GroupRunConfig {
   seed: number;
   evalFreq: number;
   evalEpisodes: number;
+  checkpointFreq: number;
   variant: "faithful" | "corrected";
   peers: PeerSpec[];
   dqn?: DqnConfig;

@@ -77,7 +77,8 @@ export class PeerGroup {
   private readonly chosen: Float32Array;
   private readonly values: Float64Array;
   private readonly criticValues: Float64Array;
-  private readonly rng: Random;
+  /** The group's own generator (peer choices, warm-up actions of the original's code paths). */
+  readonly random: Random;
 
   constructor(
     readonly config: GroupRunConfig,
@@ -88,7 +89,7 @@ export class PeerGroup {
     const g = config.group;
     const n = config.peers.length;
     this.faithful = config.variant === "faithful";
-    this.rng = root.fork();
+    this.random = root.fork();
     this.peers = [];
     this.members = [];
     const probe = make(config.env, config.envOptions);
@@ -173,7 +174,7 @@ export class PeerGroup {
     }
     if (m.trust) addNormalized(m.trust.values, n, this.values);
     if (this.agentValues) addNormalized(this.agentValues.values, n, this.values);
-    const followed = this.policy.choose(this.values, i, m.epoch, this.rng);
+    const followed = this.policy.choose(this.values, i, m.epoch, this.random);
     m.follow.followed = followed;
     for (let q = 0; q < w; q++) this.chosen[q] = this.actions[followed * w + q];
   }
@@ -227,8 +228,8 @@ export class PeerGroup {
     }
     if (!solo) {
       const g = c.group;
-      m.trust?.update(m.peer, m.suggestions, m.peer.gamma, g.advantage, g.trustLr, this.rng);
-      this.agentValues?.update(this.agentValueSources, m.peer.gamma, g.advantage, g.trustLr, this.rng);
+      m.trust?.update(m.peer, m.suggestions, m.peer.gamma, g.advantage, g.trustLr, this.random);
+      this.agentValues?.update(this.agentValueSources, m.peer.gamma, g.advantage, g.trustLr, this.random);
     }
   }
 }

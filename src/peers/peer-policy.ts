@@ -74,6 +74,15 @@ export class FollowState {
 
   constructor(readonly followSteps: number) {}
 
+  getState(): { stepsFollowed: number; followed: number } {
+    return { stepsFollowed: this.stepsFollowed, followed: this.followed };
+  }
+
+  setState(s: { stepsFollowed: number; followed: number }): void {
+    this.stepsFollowed = s.stepsFollowed;
+    this.followed = s.followed;
+  }
+
   /** True when this step is a decision step (ask everyone and choose); advances the counter either way. */
   nextStepChooses(): boolean {
     const chooses = this.stepsFollowed === 0;

@@ -32,6 +32,8 @@ export interface Peer {
    * epsilon-greedy, unless it is a faithful DQN, whose policy is always greedy); otherwise its deterministic action.
    */
   suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void;
+  /** The generator its suggestions draw from, if it has one of its own (checkpoints save it). */
+  readonly random: Random | null;
 }
 
 /** A peer that acts: it has an agent, a critic and a value function. */
@@ -62,7 +64,7 @@ export class DqnPeer implements ActingPeer {
   constructor(
     readonly kind: "dqn" | "novice" | "frozen",
     readonly dqn: Dqn,
-    private readonly rng: Random,
+    readonly random: Random,
     /** Largest batch of states whose values are asked at once (the trust batch). */
     maxValueBatch: number,
     /** Use epsilon when asked to explore (false reproduces the original, whose DQN policy is always greedy). */
@@ -91,7 +93,7 @@ export class DqnPeer implements ActingPeer {
   beforeStep(): void {}
 
   suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void {
-    if (explore && this.epsilonWhenExploring && this.rng.uniform() < this.dqn.explorationRate) out[offset] = this.rng.integer(0, this.dqn.nActions);
+    if (explore && this.epsilonWhenExploring && this.random.uniform() < this.dqn.explorationRate) out[offset] = this.random.integer(0, this.dqn.nActions);
     else out[offset] = this.dqn.greedyAction(obs);
   }
 
@@ -120,6 +122,7 @@ export class DqnPeer implements ActingPeer {
 /** A SAC peer (the paper's MuJoCo peers): critic = min of the twin critics, V(s) at a sampled own action. */
 export class SacPeer implements ActingPeer {
   readonly kind = "sac";
+  readonly random = null;
   readonly acts = true;
   readonly learns = true;
   readonly actionWidth: number;
@@ -187,9 +190,9 @@ export class ScriptedPeer implements Peer {
 
   constructor(
     readonly kind: "expert" | "adversary",
-    rng: Random,
+    readonly random: Random,
   ) {
-    this.policy = kind === "expert" ? new RoomExpert(rng) : new RoomAdversary(rng);
+    this.policy = kind === "expert" ? new RoomExpert(random) : new RoomAdversary(random);
   }
 
   suggest(obs: Float32Array, _explore: boolean, out: Float32Array, offset: number): void {

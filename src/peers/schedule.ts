@@ -47,6 +47,14 @@ export class SoloEpochs {
     return solo;
   }
 
+  getState(): number {
+    return this.peerEpochs;
+  }
+
+  setState(peerEpochs: number): void {
+    this.peerEpochs = peerEpochs;
+  }
+
   /** Peer epochs so far (the Early Advising budget counts these). */
   get peerEpochsDone(): number {
     return this.peerEpochs;

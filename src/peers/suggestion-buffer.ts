@@ -60,6 +60,20 @@ export class SuggestionBuffer {
     return true;
   }
 
+  /** Everything, as plain arrays (checkpoints). */
+  getState(): { pos: number; count: number; rewards: number[]; followed: number[]; obs: number[]; nextObs: number[] } {
+    return { pos: this.pos, count: this.count, rewards: [...this.rewards], followed: [...this.followed], obs: [...this.obs], nextObs: [...this.nextObs] };
+  }
+
+  setState(s: ReturnType<SuggestionBuffer["getState"]>): void {
+    this.pos = s.pos;
+    this.count = s.count;
+    this.rewards.set(s.rewards);
+    this.followed.set(s.followed);
+    this.obs.set(s.obs);
+    this.nextObs.set(s.nextObs);
+  }
+
   /** Copies the s (or s') rows of `indices` into `dest`. */
   gather(source: Float32Array, indices: Int32Array, k: number, dest: Float32Array): void {
     const d = this.obsDim;

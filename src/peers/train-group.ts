@@ -18,6 +18,7 @@ import { DqnPeer } from "./peer.js";
 import { toEnvAction } from "../agents/agent.js";
 import { SoloEpochs, planEpochs } from "./schedule.js";
 import { TrainerPool } from "./trainer-pool.js";
+import { loadGroupCheckpoint, saveGroupCheckpoint } from "./group-checkpoint.js";
 
 export interface PeerSummary {
   index: number;
@@ -44,6 +45,8 @@ export interface GroupSummary {
   peers: PeerSummary[];
   backend: string;
   out: string;
+  /** Env steps per peer at the checkpoint this run resumed from, or null. */
+  resumedFrom: number | null;
 }
 
 export interface GroupTrainOptions {
@@ -64,7 +67,6 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   const dir = new RunDir(options.out);
   if (dir.isComplete()) return readJson<GroupSummary>(dir.summaryPath);
   dir.prepare(config);
-  dir.truncateMetrics(0); // no group checkpoints yet: an interrupted run starts again
   const root = new Random(config.seed);
   const group = new PeerGroup(config, options.kernels, root, loadFrozen);
   const g = config.group;
@@ -74,7 +76,12 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   const totalPerPeer = plan.epochs * plan.epochLength;
   const progress = new Progress(totalPerPeer * group.members.length, 0, options.progress);
   const returns: number[] = [];
-  let stepsDone = 0;
+  // Resume from the latest checkpoint (taken at an epoch boundary), or start from scratch.
+  const restored = loadGroupCheckpoint(dir, group, solo);
+  if (!restored) dir.truncateMetrics(0);
+  let stepsDone = restored?.stepsDone ?? 0;
+  let lastCheckpoint = restored ? restored.nextEpoch * plan.epochLength : 0;
+  progress.tick(stepsDone);
 
   const onEval = (m: Member): void => {
     const ev = evaluate(m.evalEnv, (o) => toEnvAction(m.evalEnv.actionSpace, m.peer.agent.predict(o), m.envAction), config.evalEpisodes, returns);
@@ -105,7 +112,8 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   const dqnTrainers = group.members.map((m) => m.peer).filter((p): p is DqnPeer => p instanceof DqnPeer && p.learns).map((p) => p.dqn);
   const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(dqnTrainers, options.kernels) : null;
   const start = performance.now();
-  for (let e = 0; e < plan.epochs; e++) {
+  const startSteps = stepsDone;
+  for (let e = restored?.nextEpoch ?? 0; e < plan.epochs; e++) {
     const isSolo = solo.isSolo(e);
     if (g.schedule === "roundRobin") {
       for (const m of group.members) {
@@ -138,6 +146,12 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
       }
       for (const m of group.members) endEpoch(m, e, isSolo);
     }
+    const perPeer = (e + 1) * plan.epochLength;
+    if (config.checkpointFreq > 0 && perPeer - lastCheckpoint >= config.checkpointFreq && e + 1 < plan.epochs) {
+      pool?.syncAll(); // the trainers' target networks and optimisers into the copies that are saved
+      saveGroupCheckpoint(dir, group, solo, e + 1, stepsDone, perPeer);
+      lastCheckpoint = perPeer;
+    }
   }
   pool?.syncAll();
   pool?.close();
@@ -165,12 +179,13 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
     seed: config.seed,
     steps: totalPerPeer,
     wallSeconds,
-    stepsPerSecond: stepsDone / Math.max(wallSeconds, 1e-9),
+    stepsPerSecond: (stepsDone - startSteps) / Math.max(wallSeconds, 1e-9),
     averageRewardOverTime: mean(learners.map((p) => p.averageRewardOverTime as number)),
     lastEval: lastEvals.length ? { mean: mean(lastEvals.map((x) => x.mean)) as number, std: mean(lastEvals.map((x) => x.std)) as number } : null,
     peers,
     backend: `${options.kernels.name} (${options.kernels.variant})`,
     out: options.out,
+    resumedFrom: restored ? restored.nextEpoch * plan.epochLength : null,
   };
   writeJsonAtomic(dir.summaryPath, summary);
   return summary;

@@ -41,8 +41,13 @@ export class TrainerPool {
         adamM: shared(n * 4),
         adamV: shared(n * 4),
       };
+      // The trainer starts from this DQN's whole training state (fresh, or restored from a checkpoint).
       const params = new Float32Array(init.params);
       params.set(dqn.networks.qNet.params.data);
+      new Float32Array(init.target).set(dqn.networks.qTarget.params.data);
+      new Float32Array(init.adamM).set(dqn.networks.optimizer.m.data);
+      new Float32Array(init.adamV).set(dqn.networks.optimizer.v.data);
+      new Int32Array(init.ctrl)[Ctrl.adamStep] = dqn.networks.optimizer.step;
       const worker = new Worker(workerUrl, { workerData: init });
       const ctrl = new Int32Array(init.ctrl);
       // A trainer that dies before its loop (e.g. its module fails to load) cannot flag it itself.

@@ -20,7 +20,10 @@ const ctrl = new Int32Array(init.ctrl);
 const spare = new Float64Array(init.spare);
 const params = new Float32Array(init.params);
 networks.qNet.params.data.set(params);
-networks.qTarget.copyFrom(networks.qNet);
+networks.qTarget.params.data.set(new Float32Array(init.target));
+networks.optimizer.m.data.set(new Float32Array(init.adamM));
+networks.optimizer.v.data.set(new Float32Array(init.adamV));
+networks.optimizer.step = ctrl[Ctrl.adamStep];
 const buffer = new ReplayBuffer(c.bufferSize, init.obsDim, 1, init.replay);
 const indices = new Int32Array(c.batchSize);
 const batch = {

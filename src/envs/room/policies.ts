@@ -16,7 +16,7 @@ export interface DiscretePolicy {
 export class RoomExpert implements DiscretePolicy {
   private readonly candidates = new Int32Array(16);
 
-  constructor(private readonly rng: Random) {}
+  constructor(readonly rng: Random) {}
 
   act(obs: Float32Array): number {
     return this.towards(obs, obs.length >> 1, (d) => obs[(obs.length >> 1) + d]);
