@@ -6,7 +6,8 @@
  *   (critic + trust + agent values, each max-abs normalised), pick whom to follow with the peer policy;
  *   otherwise: ask only the peer being followed.
  *   Then: env step, store the transition (replay buffer and suggestion buffer), update trust and agent values
- *   with a batch of suggestions, train on the DQN schedule.
+ *   with a batch of suggestions, train on the agent's schedule (DQN or SAC peers; actions travel as rows of
+ *   floats, one for a discrete action).
  *
  * Variants: `faithful` reproduces the published code, including its quirks (REFERENCE section 3): a DQN peer's own
  * suggestion is its greedy action, so DQN's epsilon is never used outside solo epochs; the suggestion buffer stores
