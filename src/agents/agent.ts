@@ -36,6 +36,14 @@ export class DivergenceError extends Error {
   }
 }
 
+/**
+ * SB3's training schedule: collection runs in rollouts of trainFreq steps, and the gradient steps come after a
+ * rollout ends, once more than learningStarts steps were taken. `numTimesteps` counts the steps taken (1-based).
+ */
+export function rolloutComplete(numTimesteps: number, trainFreq: number, learningStarts: number): boolean {
+  return numTimesteps % trainFreq === 0 && numTimesteps > learningStarts;
+}
+
 /** SB3's unscale_action: [-1, 1] -> [low, high], into `out`. */
 export function toEnvAction(space: Space, action: AgentAction, out: Float32Array): number | Float32Array {
   if (space.kind === "discrete") return action as number;

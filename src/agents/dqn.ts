@@ -19,7 +19,7 @@ import { firstNonFinite } from "../nn/ops.js";
 import { DqnNetworks } from "./dqn-update.js";
 import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
 import { linearSchedule } from "./schedules.js";
-import type { OffPolicyAgent } from "./agent.js";
+import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
 
 export interface DqnConfig {
   /** Adam learning rate. */
@@ -173,7 +173,7 @@ export class Dqn implements OffPolicyAgent {
   /** Whether env step `numTimesteps` (1-based) completes a rollout of trainFreq steps past learningStarts. */
   trainingDue(numTimesteps: number): boolean {
     const c = this.config;
-    return numTimesteps % c.trainFreq === 0 && numTimesteps > c.learningStarts;
+    return rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts);
   }
 
   /** Called after env step `numTimesteps` (1-based): trains when a rollout of trainFreq steps is complete. */

@@ -104,6 +104,16 @@ export class ReplayBuffer {
     }
   }
 
+  /** Copies the actions of `indices[0..n)` into `dest` at `destOffset`, rows `destStride` apart. */
+  gatherActions(indices: Int32Array, n: number, dest: Float32Array, destOffset = 0, destStride = this.actDim): void {
+    const d = this.actDim;
+    for (let r = 0; r < n; r++) {
+      const from = indices[r] * d;
+      const to = destOffset + r * destStride;
+      for (let j = 0; j < d; j++) dest[to + j] = this.actions[from + j];
+    }
+  }
+
   getState(): ReplayBufferState {
     return { pos: this.pos, full: this.full };
   }

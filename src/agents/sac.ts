@@ -15,7 +15,7 @@ import type { Tensor } from "../nn/kernels/heap.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
 import { firstNonFinite } from "../nn/ops.js";
 import type { NamedTensor } from "../nn/mlp.js";
-import type { OffPolicyAgent } from "./agent.js";
+import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
 import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
 import { SacNetworks, type SacBatch } from "./sac-update.js";
 
@@ -148,7 +148,7 @@ export class Sac implements OffPolicyAgent {
 
   maybeTrain(numTimesteps: number): boolean {
     const c = this.config;
-    if (numTimesteps % c.trainFreq !== 0 || numTimesteps <= c.learningStarts) return false;
+    if (!rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts)) return false;
     for (let g = 0; g < c.gradientSteps; g++) {
       this.sampleBatch();
       this.networks.trainStep(this.batch, c.batchSize, g % c.targetUpdateInterval === 0);
@@ -166,10 +166,9 @@ export class Sac implements OffPolicyAgent {
     buf.sampleIndices(this.rng, batchSize, this.indices);
     buf.gatherObs(buf.obs, this.indices, batchSize, b.obsAction.data, 0, w);
     buf.gatherObs(buf.nextObs, this.indices, batchSize, b.nextObsAction.data, 0, w);
-    const sa = b.obsAction.data;
+    buf.gatherActions(this.indices, batchSize, b.obsAction.data, d, w);
     for (let i = 0; i < batchSize; i++) {
       const k = this.indices[i];
-      for (let j = 0; j < this.actDim; j++) sa[i * w + d + j] = buf.actions[k * this.actDim + j];
       b.rewards[i] = buf.rewards[k];
       b.dones[i] = buf.terminated[k];
     }

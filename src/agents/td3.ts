@@ -18,7 +18,7 @@ import { mseGrad, mseLoss } from "../nn/losses.js";
 import { Mlp, type MlpWorkspace, type NamedTensor } from "../nn/mlp.js";
 import { firstNonFinite, polyakUpdate } from "../nn/ops.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
-import type { OffPolicyAgent } from "./agent.js";
+import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
 import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
 
 export interface Td3Config {
@@ -156,7 +156,7 @@ export class Td3 implements OffPolicyAgent {
 
   maybeTrain(numTimesteps: number): boolean {
     const c = this.config;
-    if (numTimesteps % c.trainFreq !== 0 || numTimesteps <= c.learningStarts) return false;
+    if (!rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts)) return false;
     for (let g = 0; g < c.gradientSteps; g++) this.trainStep();
     return true;
   }
@@ -172,9 +172,9 @@ export class Td3 implements OffPolicyAgent {
     buf.sampleIndices(this.rng, n, this.indices);
     buf.gatherObs(buf.obs, this.indices, n, this.sa.data, 0, w);
     buf.gatherObs(buf.nextObs, this.indices, n, this.san.data, 0, w);
+    buf.gatherActions(this.indices, n, this.sa.data, d, w);
     for (let i = 0; i < n; i++) {
       const k = this.indices[i];
-      for (let j = 0; j < A; j++) this.sa.data[i * w + d + j] = buf.actions[k * A + j];
       this.rewards[i] = buf.rewards[k];
       this.dones[i] = buf.terminated[k];
     }
