@@ -18,7 +18,9 @@ describe.skipIf(!existsSync(CLI))("peerlearn CLI (needs `npm run build`)", () =>
   });
 
   it.each([
-    [["frobnicate"], /unknown command "frobnicate": use one of "start", "train", "bench", "list", "help"/],
+    [["frobnicate"], /unknown command "frobnicate": use one of "start", "train", "bench", "list", "random-policy", "help"/],
+    [["random-policy", "Hopper-v4", "--set", "healthyZRange=[1,0]"], /Hopper-v4 option healthyZRange must be \[low, high\] with low <= high/],
+    [["random-policy"], /random-policy takes one env id/],
     [["bench", "--backend", "cuda"], /--backend must be one of "native", "wasm", "js", got "cuda"/],
     [["bench", "--seconds", "0"], /--seconds must be a positive number, got "0"/],
     [["bench", "--seconds", "-1"], /--seconds.*ambiguous/],
@@ -48,6 +50,17 @@ describe.skipIf(!existsSync(CLI))("peerlearn CLI (needs `npm run build`)", () =>
       learningRate: 0.001, bufferSize: 300_000, learningStarts: 100, batchSize: 256, tau: 0.02, gamma: 0.99, trainFreq: 8, gradientSteps: 8,
       targetUpdateInterval: 1, explorationFraction: 0.1, explorationInitialEps: 1, explorationFinalEps: 0.05, maxGradNorm: 10, netArch: [256, 256],
     });
+  });
+
+  it("MuJoCo tasks get the paper's SAC settings and terminate_when_unhealthy=False; random-policy runs them", () => {
+    const r = run(["train", "--env", "Hopper-v4", "--algo", "sac", "--print-config"]);
+    expect(r.status).toBe(0);
+    const config = JSON.parse(r.stdout);
+    expect(config).toMatchObject({ env: "Hopper-v4", envOptions: { terminateWhenUnhealthy: false }, steps: 1_000_000 });
+    expect(config.sac).toMatchObject({ netArch: [150, 200], batchSize: 256, trainFreq: 8, gradientSteps: 8, tau: 0.02, learningRate: 3e-4, learningStarts: 100, useSde: true, logStdInit: -3 });
+    const p = run(["random-policy", "Walker2d-v4", "--episodes", "3"]);
+    expect(p.status).toBe(0);
+    expect(p.stdout).toMatch(/Walker2d-v4 \{\}: 3 episodes, return -?\d+\.\d \+- \d+\.\d, length \d+\.\d/);
   });
 
   it("lists the envs", () => {

@@ -134,9 +134,31 @@ export function dqnHyperparameters(env: string, set: HyperparameterSet): DqnConf
 }
 
 /** SAC: SB3's defaults, with the RL Zoo's settings on Pendulum-v1 and MountainCarContinuous-v0 (tuned). */
+/** The paper's SAC settings on the MuJoCo tasks (the published commands; gSDE with log std -3 as run_peer.py sets). */
+export function paperMujocoSac(env: string): SacConfig {
+  const cheetah = env === "HalfCheetah-v4";
+  return {
+    ...SAC_DEFAULTS,
+    netArch: [150, 200],
+    batchSize: 256,
+    bufferSize: 1_000_000,
+    learningStarts: cheetah ? 10_000 : 100,
+    gamma: 0.99,
+    tau: 0.02,
+    trainFreq: 8,
+    gradientSteps: 8,
+    learningRate: cheetah ? 7.3e-4 : 3e-4,
+    useSde: true,
+    logStdInit: -3,
+  };
+}
+
+export const MUJOCO_TASKS = ["HalfCheetah-v4", "Hopper-v4", "Walker2d-v4", "Ant-v4"] as const;
+
 export function sacHyperparameters(env: string, set: HyperparameterSet): SacConfig {
   const base: SacConfig = { ...SAC_DEFAULTS, netArch: [...SAC_DEFAULTS.netArch] };
   if (set === "sb3") return base;
+  if ((MUJOCO_TASKS as readonly string[]).includes(env)) return paperMujocoSac(env);
   if (env === "Pendulum-v1") return { ...base, learningRate: 1e-3 };
   if (env === "MountainCarContinuous-v0") {
     return { ...base, learningRate: 3e-4, bufferSize: 50_000, batchSize: 512, entCoef: 0.1, trainFreq: 32, gradientSteps: 32, gamma: 0.9999, tau: 0.01, learningStarts: 0, useSde: true, logStdInit: -3.67, netArch: [64, 64] };
@@ -158,7 +180,10 @@ export type DqnRunConfig = Extract<RunConfig, { algo: "dqn" }>;
 export function defaultRunConfig(env: string, set?: HyperparameterSet): DqnRunConfig;
 export function defaultRunConfig(env: string, set: HyperparameterSet, algo: Algo): RunConfig;
 export function defaultRunConfig(env: string, set: HyperparameterSet = "tuned", algo: Algo = "dqn"): RunConfig {
-  const base = { env, envOptions: {}, steps: env.startsWith("Room-") ? 1_000_000 : 100_000, seed: 0, evalFreq: 10_000, evalEpisodes: 10, checkpointFreq: 10_000 };
+  const mujocoTask = (MUJOCO_TASKS as readonly string[]).includes(env);
+  // The paper runs Hopper, Walker2d and Ant with terminate_when_unhealthy=False.
+  const envOptions = mujocoTask && env !== "HalfCheetah-v4" ? { terminateWhenUnhealthy: false } : {};
+  const base = { env, envOptions, steps: env.startsWith("Room-") || mujocoTask ? 1_000_000 : 100_000, seed: 0, evalFreq: 10_000, evalEpisodes: 10, checkpointFreq: 10_000 };
   if (algo === "sac") return { ...base, algo, sac: sacHyperparameters(env, set) };
   if (algo === "td3") return { ...base, algo, td3: td3Hyperparameters(env, set) };
   return { ...base, algo: "dqn", dqn: dqnHyperparameters(env, set) };

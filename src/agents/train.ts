@@ -207,6 +207,8 @@ export function train(config: RunConfig, options: TrainOptions): TrainSummary {
     progress.tick(step);
   }
   const wallSeconds = (performance.now() - start) / 1000;
+  env.close(); // frees engine memory (MuJoCo) when runs share a thread
+  evalEnv.close();
   agent.save(dir.finalDir, false);
   progress.done(step);
   const summary: TrainSummary = {

@@ -11,22 +11,34 @@ import { findPreset } from "../peers/presets.js";
 import { trainGroup } from "../peers/train-group.js";
 import type { ScheduleKind } from "../peers/schedule.js";
 
-/** Env steps per second with uniform random actions (resetting at episode ends). */
+/**
+ * Env steps per second with uniform random actions (resetting at episode ends), on one thread. For the MuJoCo
+ * tasks this is the physics (frameSkip engine steps per env step) plus observation and reward; the engine must be
+ * loaded (`prepareEnv`).
+ */
 export function envStepsPerSecond(id: string, seconds: number): number {
   const env = make(id);
   const rng = new Random(1);
-  const n = env.actionSpace.kind === "discrete" ? env.actionSpace.n : 0;
+  const space = env.actionSpace;
+  const n = space.kind === "discrete" ? space.n : 0;
+  const box = new Float32Array(space.kind === "box" ? space.dim : 0);
+  const draw = (): number | Float32Array => {
+    if (space.kind === "discrete") return rng.integer(0, n);
+    for (let i = 0; i < box.length; i++) box[i] = rng.uniformIn(space.low[i], space.high[i]);
+    return box;
+  };
   env.reset(0);
   let steps = 0;
   const start = performance.now();
   const budget = seconds * 1000;
   while (performance.now() - start < budget) {
-    for (let i = 0; i < 1000; i++) {
-      const r = env.step(rng.integer(0, n));
+    for (let i = 0; i < 200; i++) {
+      const r = env.step(draw());
       if (r.terminated || r.truncated) env.reset();
     }
-    steps += 1000;
+    steps += 200;
   }
+  env.close();
   return steps / ((performance.now() - start) / 1000);
 }
 
@@ -56,6 +68,22 @@ export function peerLearningStepsPerSecond(kernels: Kernels, stepsPerPeer: numbe
     const c = findPreset("room-v21/peer-learning").config;
     const s = trainGroup({ ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1, group: { ...c.group, schedule, parallelTraining } }, { out, kernels });
     return s.stepsPerSecond;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Env steps per second of SAC training on HalfCheetah-v4 with the paper's settings ([150, 200], batch 256, gSDE,
+ * 8 gradient steps every 8 env steps), learning from step 1000 so that a short run measures training.
+ */
+export function halfCheetahSacStepsPerSecond(kernels: Kernels, steps: number): number {
+  const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
+  try {
+    const c = defaultRunConfig("HalfCheetah-v4", "tuned", "sac");
+    if (c.algo !== "sac") throw new Error("unreachable");
+    const config = { ...c, steps: steps + 1000, evalFreq: steps + 2000, checkpointFreq: 0, sac: { ...c.sac, learningStarts: 1000 } };
+    return train(config, { out, kernels }).stepsPerSecond;
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -12,7 +12,10 @@ import { loadNativeKernels } from "../nn/kernels/native.js";
 import { ALLOCATION_NODE_FLAGS } from "./allocation.js";
 import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs } from "./nn-bench.js";
 import { measureTorch, type TorchTimings } from "./torch-reference.js";
-import { continuousTrainingStepsPerSecond, dqnTrainingStepsPerSecond, envStepsPerSecond, peerLearningStepsPerSecond } from "./env-bench.js";
+import { continuousTrainingStepsPerSecond, dqnTrainingStepsPerSecond, envStepsPerSecond, halfCheetahSacStepsPerSecond, peerLearningStepsPerSecond } from "./env-bench.js";
+import { MUJOCO_TASKS } from "../agents/config.js";
+import { prepareEnv } from "../envs/registry.js";
+import { mujoco } from "../envs/mujoco/engine.js";
 
 export interface BenchOptions {
   /** Seconds per measurement (default 1). */
@@ -58,6 +61,9 @@ export interface BenchResult {
   readonly envStepsPerSecond: Record<string, number>;
   /** Env steps per second of DQN training (published Room settings; the RL Zoo's on CartPole), backend in use. */
   readonly dqnTrainingStepsPerSecond: Record<string, number>;
+  /** MuJoCo engine version, and SAC training env steps/s on HalfCheetah-v4 with the paper's settings. */
+  readonly mujocoVersion: string;
+  readonly halfCheetahSacStepsPerSecond: number;
   /** SAC and TD3 training env steps/s on Pendulum-v1, per hidden layers, backend in use. */
   readonly continuousTrainingStepsPerSecond: Record<string, number>;
   /** Room-v21 peer learning (2 DQN peers, published settings), all peers' env steps/s, per schedule. */
@@ -100,7 +106,7 @@ function measureAllocation(backend: BackendName): number | null {
   }
 }
 
-export function runBench(options: BenchOptions): BenchResult {
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const { seconds, log } = options;
   const selected = getKernels();
   const wanted = options.backends ?? BACKEND_NAMES;
@@ -133,6 +139,10 @@ export function runBench(options: BenchOptions): BenchResult {
   log("environments");
   const envs: Record<string, number> = {};
   for (const id of ["Room-v21", "CartPole-v1"]) envs[id] = envStepsPerSecond(id, Math.min(seconds, 1));
+  for (const id of MUJOCO_TASKS) {
+    await prepareEnv(id);
+    envs[id] = envStepsPerSecond(id, Math.min(seconds, 2));
+  }
   log("DQN training runs");
   const training: Record<string, number> = {};
   for (const id of ["Room-v21", "CartPole-v1"]) training[id] = dqnTrainingStepsPerSecond(id, selected, Math.max(500, Math.round(seconds * (id === "CartPole-v1" ? 3000 : 600))));
@@ -141,6 +151,8 @@ export function runBench(options: BenchOptions): BenchResult {
   for (const algo of ["sac", "td3"] as const) {
     for (const arch of [[256, 256], [150, 200]]) continuous[`${algo} [${arch.join(", ")}]`] = continuousTrainingStepsPerSecond(algo, arch, selected, Math.max(300, Math.round(seconds * 250)));
   }
+  log("HalfCheetah-v4 SAC training (paper settings)");
+  const halfCheetahSac = halfCheetahSacStepsPerSecond(selected, Math.max(500, Math.round(seconds * 250)));
   log("Room-v21 peer learning");
   const peerLearning: Record<string, number> = {};
   const plSteps = Math.max(500, Math.round(seconds * 1500));
@@ -167,6 +179,8 @@ export function runBench(options: BenchOptions): BenchResult {
     dqnTrainingStepsPerSecond: training,
     peerLearningStepsPerSecond: peerLearning,
     continuousTrainingStepsPerSecond: continuous,
+    mujocoVersion: mujoco().mj_versionString(),
+    halfCheetahSacStepsPerSecond: halfCheetahSac,
     corePeakGflops,
     nativeGemmShareOfPeak: corePeakGflops && nativeGemm ? nativeGemm / corePeakGflops : null,
     peakRssMiB,
@@ -208,7 +222,15 @@ export function formatBench(r: BenchResult): string {
     "",
     table(updates),
     "",
-    `env steps/s (env alone, random actions): ${Object.entries(r.envStepsPerSecond).map(([id, v]) => `${id} ${fmt(v / 1e6, 2)}M`).join(", ")}`,
+    `env steps/s (env alone, random actions): ${Object.entries(r.envStepsPerSecond)
+      .filter(([id]) => !id.endsWith("-v4"))
+      .map(([id, v]) => `${id} ${fmt(v / 1e6, 2)}M`)
+      .join(", ")}`,
+    `MuJoCo ${r.mujocoVersion} (wasm) env steps/s, physics + obs + reward, random actions, 1 thread: ${Object.entries(r.envStepsPerSecond)
+      .filter(([id]) => id.endsWith("-v4"))
+      .map(([id, v]) => `${id} ${fmt(v, 0)}`)
+      .join(", ")}`,
+    `HalfCheetah-v4 SAC training steps/s (${r.backend}, paper settings: [150, 200], batch 256, gSDE, train freq 8, 8 gradient steps): ${fmt(r.halfCheetahSacStepsPerSecond, 0)}`,
     `DQN training steps/s (${r.backend}, default settings): ${Object.entries(r.dqnTrainingStepsPerSecond).map(([id, v]) => `${id} ${fmt(v, 0)}`).join(", ")}`,
     `Pendulum-v1 training steps/s (${r.backend}, 1 gradient step per step): ${Object.entries(r.continuousTrainingStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")}`,
     `Room-v21 peer learning, 2 DQN peers, published settings (${r.backend}): ${Object.entries(r.peerLearningStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")} env steps/s (the original: 289)`,

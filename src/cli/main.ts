@@ -10,7 +10,9 @@ import { DivergenceError } from "../agents/agent.js";
 import { BACKEND_NAMES, type BackendName } from "../nn/kernels/kernels.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { formatBench, runBench } from "../bench/run.js";
-import { listEnvs } from "../envs/registry.js";
+import { listEnvs, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
+import { randomPolicyStats } from "../bench/random-policy.js";
+import { applyOverride } from "./train.js";
 import { PRESETS } from "../peers/presets.js";
 import { TRAIN_USAGE, trainCommand } from "./train.js";
 import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
@@ -31,6 +33,10 @@ ${TRAIN_USAGE}
       --seconds S       seconds per measurement (default 1)
       --backend B       benchmark only this backend, as the one in use (${BACKEND_NAMES.join(", ")})
       --no-torch        skip the PyTorch reference
+  random-policy ENV     return and episode length of a uniform random policy (mean and std)
+      --episodes N      episodes (default 100)
+      --seed K          seed (default 0)
+      --set K=V         an env option, e.g. --set terminateWhenUnhealthy=false (repeatable)
   help                  this text
 
 Environment: PEERLEARN_BACKEND=${BACKEND_NAMES.join("|")} forces the kernel backend (default: the best available).`;
@@ -47,7 +53,7 @@ function positiveNumber(name: string, value: string | undefined, fallback: numbe
   return x;
 }
 
-function bench(args: string[]): void {
+async function bench(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -63,7 +69,7 @@ function bench(args: string[]): void {
     throw new UserError(`--backend must be ${oneOf(BACKEND_NAMES)}, got ${JSON.stringify(backend)}`);
   }
   getKernels(backend); // the backend in use; fails early, with a clear message, on a bad PEERLEARN_BACKEND
-  const result = runBench({
+  const result = await runBench({
     seconds: positiveNumber("seconds", values.seconds, 1),
     backends: backend ? [backend as BackendName] : undefined,
     torch: !values["no-torch"],
@@ -98,6 +104,25 @@ async function start(args: string[]): Promise<void> {
   console.log(formatStartTable(result));
 }
 
+async function randomPolicy(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { episodes: { type: "string" }, seed: { type: "string" }, set: { type: "string", multiple: true, default: [] } },
+    strict: true,
+  });
+  const env = positionals[0];
+  if (!env || positionals.length > 1) throw new UserError("random-policy takes one env id (see `peerlearn list envs`)");
+  const options: Record<string, unknown> = {};
+  for (const s of values.set) applyOverride(options, s);
+  resolveEnvOptions(env, options);
+  await prepareEnv(env);
+  const episodes = Math.round(positiveNumber("episodes", values.episodes, 100));
+  const seed = Math.round(Number(values.seed ?? 0));
+  const r = randomPolicyStats(env, options, episodes, seed);
+  console.log(`${env} ${JSON.stringify(options)}: ${episodes} episodes, return ${r.returnMean.toFixed(1)} +- ${r.returnStd.toFixed(1)}, length ${r.lengthMean.toFixed(1)} +- ${r.lengthStd.toFixed(1)}`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -109,6 +134,8 @@ async function main(argv: string[]): Promise<void> {
       return list(rest);
     case "bench":
       return bench(rest);
+    case "random-policy":
+      return randomPolicy(rest);
     case undefined:
     case "help":
     case "--help":
@@ -120,7 +147,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(version());
       return;
     default:
-      throw new UserError(`unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "train", "bench", "list", "help"])}`);
+      throw new UserError(`unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "train", "bench", "list", "random-policy", "help"])}`);
   }
 }
 

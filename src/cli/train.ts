@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError, oneOf } from "../core/errors.js";
 import { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "../agents/config.js";
 import { train, type RunConfig } from "../agents/train.js";
-import { make, resolveEnvOptions } from "../envs/registry.js";
+import { make, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { findPreset } from "../peers/presets.js";
 import { validateGroupRunConfig, type GroupRunConfig } from "../peers/config.js";
@@ -78,7 +78,7 @@ function parseTrainFlags(args: string[]): TrainFlags {
 }
 
 /** A peer group run from a preset, with --steps, --seed and --set applied. */
-export function resolveGroupConfig(args: string[]): { config: GroupRunConfig; preset: string; out: string; json: boolean; printConfig: boolean } {
+export async function resolveGroupConfig(args: string[]): Promise<{ config: GroupRunConfig; preset: string; out: string; json: boolean; printConfig: boolean }> {
   const values = parseTrainFlags(args);
   const preset = values.preset as string;
   if (values.env !== undefined) throw new UserError("use either --preset or --env, not both (a preset names its env)");
@@ -88,11 +88,12 @@ export function resolveGroupConfig(args: string[]): { config: GroupRunConfig; pr
   for (const s of values.set) applyOverride(draft, s);
   const config = validateGroupRunConfig(draft);
   resolveEnvOptions(config.env, config.envOptions);
+  await prepareEnv(config.env);
   const out = values.out ?? `runs/${preset.replaceAll("/", "_")}-seed${config.seed}`;
   return { config, preset, out, json: values.json, printConfig: values["print-config"] };
 }
 
-export function resolveTrainConfig(args: string[]): { config: RunConfig; out: string; json: boolean; printConfig: boolean } {
+export async function resolveTrainConfig(args: string[]): Promise<{ config: RunConfig; out: string; json: boolean; printConfig: boolean }> {
   const values = parseTrainFlags(args);
   if (!values.env) throw new UserError("train needs --preset (see `peerlearn list presets`) or --env (see `peerlearn list envs`)");
   if (!(ALGOS as readonly string[]).includes(values.algo)) throw new UserError(`--algo must be ${oneOf(ALGOS)}, got ${JSON.stringify(values.algo)}`);
@@ -106,6 +107,7 @@ export function resolveTrainConfig(args: string[]): { config: RunConfig; out: st
   for (const s of values.set) applyOverride(draft, s);
   const config = validateRunConfig(draft);
   resolveEnvOptions(config.env, config.envOptions);
+  await prepareEnv(config.env);
   const kind = make(config.env, config.envOptions).actionSpace.kind;
   if ((config.algo === "dqn") !== (kind === "discrete")) {
     throw new UserError(config.algo === "dqn" ? `DQN needs discrete actions; ${config.env} has continuous ones (use --algo sac or td3)` : `${config.algo.toUpperCase()} needs continuous actions; ${config.env} has discrete ones (use --algo dqn)`);
@@ -139,8 +141,8 @@ export function formatGroupSummary(s: GroupSummary): string {
   return lines.join("\n");
 }
 
-function trainGroupCommand(args: string[]): void {
-  const { config, preset, out, json, printConfig } = resolveGroupConfig(args);
+async function trainGroupCommand(args: string[]): Promise<void> {
+  const { config, preset, out, json, printConfig } = await resolveGroupConfig(args);
   if (printConfig) {
     console.log(JSON.stringify(config, null, 2));
     return;
@@ -152,9 +154,9 @@ function trainGroupCommand(args: string[]): void {
   if (json) console.log(JSON.stringify(summary));
 }
 
-export function trainCommand(args: string[]): void {
+export async function trainCommand(args: string[]): Promise<void> {
   if (args.some((a) => a === "--preset" || a.startsWith("--preset="))) return trainGroupCommand(args);
-  const { config, out, json, printConfig } = resolveTrainConfig(args);
+  const { config, out, json, printConfig } = await resolveTrainConfig(args);
   if (printConfig) {
     console.log(JSON.stringify(config, null, 2));
     return;

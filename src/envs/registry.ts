@@ -1,6 +1,9 @@
 /**
  * The env registry: `make(id, options)` as Gymnasium's `gym.make`, with the id's step limit applied by a TimeLimit,
  * and `listEnvs()`. Unknown ids and options fail with one message that lists what exists.
+ *
+ * MuJoCo tasks need their engine loaded in the thread first (it loads asynchronously): `await prepareEnv(id)`
+ * before `make(id)`; for other envs it does nothing.
  */
 import { UserError, oneOf } from "../core/errors.js";
 import { TimeLimit, type Env } from "./env.js";
@@ -9,10 +12,17 @@ import { MountainCarContinuous } from "./classic/mountain-car-continuous.js";
 import { Pendulum } from "./classic/pendulum.js";
 import { Hallway } from "./room/hallway.js";
 import { Room } from "./room/room.js";
+import { Ant, ANT_DEFAULTS } from "./mujoco/ant.js";
+import { loadMujoco } from "./mujoco/engine.js";
+import { HalfCheetah, HALF_CHEETAH_DEFAULTS } from "./mujoco/half-cheetah.js";
+import { HOPPER_DEFAULTS, PlanarWalker, WALKER2D_DEFAULTS, type PlanarWalkerOptions } from "./mujoco/planar-walker.js";
 
+/** An interval option: [low, high], null for an unbounded side. */
+type RangeValue = readonly [number | null, number | null];
+type OptionValue = number | boolean | RangeValue;
 /** The options an env accepts: name -> kind and default (shown by `peerlearn list envs`). */
-type OptionSpec = Record<string, { readonly kind: "integer" | "number" | "boolean"; readonly default: number | boolean; readonly min?: number }>;
-type Resolved = Record<string, number | boolean>;
+type OptionSpec = Record<string, { readonly kind: "integer" | "number" | "boolean" | "range"; readonly default: OptionValue; readonly min?: number }>;
+type Resolved = Record<string, OptionValue>;
 
 interface EnvSpec {
   readonly id: string;
@@ -20,6 +30,8 @@ interface EnvSpec {
   readonly maxEpisodeSteps: number;
   readonly options: OptionSpec;
   readonly create: (options: Resolved) => Env;
+  /** Loads what `create` needs and cannot load synchronously. */
+  readonly prepare?: () => Promise<unknown>;
 }
 
 const maxSteps = (steps: number): OptionSpec[string] => ({ kind: "integer", default: steps, min: 1 });
@@ -31,6 +43,28 @@ function room(length: number, steps: number): EnvSpec {
     maxEpisodeSteps: steps,
     options: { maxEpisodeSteps: maxSteps(steps), length: { kind: "integer", default: length, min: 2 }, dims: { kind: "integer", default: 2, min: 1 }, terminateOnGoal: { kind: "boolean", default: false } },
     create: (o) => new Room(`Room-v${length}`, { length: o.length as number, dims: o.dims as number, terminateOnGoal: o.terminateOnGoal as boolean }),
+  };
+}
+
+/** Options of a MuJoCo task, from its defaults: numbers (>= 0 for scales), booleans and ranges. */
+function mujocoOptions(defaults: object): OptionSpec {
+  const spec: OptionSpec = { maxEpisodeSteps: maxSteps(1000) };
+  for (const [key, value] of Object.entries(defaults) as [string, OptionValue | null][]) {
+    if (value === null) continue; // an option the task does not have (Walker2d's state range)
+    const kind = typeof value === "boolean" ? "boolean" : typeof value === "number" ? "number" : "range";
+    spec[key] = { kind, default: value, ...(/Scale|Weight$/.test(key) ? { min: 0 } : {}) };
+  }
+  return spec;
+}
+
+function planarWalker(id: "Hopper-v4" | "Walker2d-v4", defaults: PlanarWalkerOptions, description: string): EnvSpec {
+  return {
+    id,
+    description,
+    maxEpisodeSteps: 1000,
+    options: mujocoOptions(defaults),
+    create: (o) => new PlanarWalker(id, { ...defaults, ...o } as PlanarWalkerOptions),
+    prepare: loadMujoco,
   };
 }
 
@@ -75,13 +109,31 @@ const SPECS: readonly EnvSpec[] = [
     options: { maxEpisodeSteps: maxSteps(999), goalVelocity: { kind: "number", default: 0 } },
     create: (o) => new MountainCarContinuous("MountainCarContinuous-v0", o.goalVelocity as number),
   },
+  {
+    id: "HalfCheetah-v4",
+    description: "MuJoCo planar cheetah running forward (Gymnasium v4), 1000 steps",
+    maxEpisodeSteps: 1000,
+    options: mujocoOptions(HALF_CHEETAH_DEFAULTS),
+    create: (o) => new HalfCheetah({ ...HALF_CHEETAH_DEFAULTS, ...o } as typeof HALF_CHEETAH_DEFAULTS),
+    prepare: loadMujoco,
+  },
+  planarWalker("Hopper-v4", HOPPER_DEFAULTS, "MuJoCo one-legged hopper (Gymnasium v4), 1000 steps"),
+  planarWalker("Walker2d-v4", WALKER2D_DEFAULTS, "MuJoCo planar biped walker (Gymnasium v4), 1000 steps"),
+  {
+    id: "Ant-v4",
+    description: "MuJoCo quadruped moving in +x (Gymnasium v4), 1000 steps",
+    maxEpisodeSteps: 1000,
+    options: mujocoOptions(ANT_DEFAULTS),
+    create: (o) => new Ant({ ...ANT_DEFAULTS, ...o } as typeof ANT_DEFAULTS),
+    prepare: loadMujoco,
+  },
 ];
 
 export interface EnvInfo {
   readonly id: string;
   readonly description: string;
   readonly maxEpisodeSteps: number;
-  readonly options: Record<string, number | boolean>;
+  readonly options: Record<string, OptionValue>;
 }
 
 export function listEnvs(): EnvInfo[] {
@@ -108,14 +160,46 @@ export function resolveEnvOptions(id: string, options: Record<string, unknown> =
   }
   for (const [key, o] of Object.entries(s.options)) {
     const v = options[key] ?? o.default;
-    const ok = o.kind === "boolean" ? typeof v === "boolean" : o.kind === "number" ? typeof v === "number" && Number.isFinite(v) : Number.isInteger(v) && (v as number) >= (o.min ?? -Infinity);
-    if (!ok) {
-      const allowed = o.kind === "boolean" ? "true or false" : o.kind === "number" ? "a finite number" : `an integer >= ${o.min}`;
-      throw new UserError(`${id} option ${key} must be ${allowed}, got ${JSON.stringify(v)}`);
-    }
-    resolved[key] = v as number | boolean;
+    if (!optionValueOk(o, v)) throw new UserError(`${id} option ${key} must be ${allowedText(o)}, got ${JSON.stringify(v)}`);
+    resolved[key] = v as OptionValue;
   }
   return resolved;
+}
+
+function optionValueOk(o: OptionSpec[string], v: unknown): boolean {
+  const min = o.min ?? -Infinity;
+  switch (o.kind) {
+    case "boolean":
+      return typeof v === "boolean";
+    case "number":
+      return typeof v === "number" && Number.isFinite(v) && v >= min;
+    case "integer":
+      return Number.isInteger(v) && (v as number) >= min;
+    case "range": {
+      if (!Array.isArray(v) || v.length !== 2) return false;
+      const [low, high] = v as unknown[];
+      const side = (x: unknown): boolean => x === null || (typeof x === "number" && Number.isFinite(x));
+      return side(low) && side(high) && (low === null || high === null || (low as number) <= (high as number));
+    }
+  }
+}
+
+function allowedText(o: OptionSpec[string]): string {
+  switch (o.kind) {
+    case "boolean":
+      return "true or false";
+    case "number":
+      return o.min === undefined ? "a finite number" : `a finite number >= ${o.min}`;
+    case "integer":
+      return `an integer >= ${o.min}`;
+    case "range":
+      return "[low, high] with low <= high (null for an unbounded side)";
+  }
+}
+
+/** Loads what `make(id)` needs (the MuJoCo engine for MuJoCo tasks); call once per thread before make. */
+export async function prepareEnv(id: string): Promise<void> {
+  await spec(id).prepare?.();
 }
 
 /** Creates an env by id, wrapped in its TimeLimit. */

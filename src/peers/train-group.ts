@@ -155,6 +155,10 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   }
   pool?.syncAll();
   pool?.close();
+  for (const m of group.members) {
+    m.env.close(); // frees engine memory (MuJoCo) when runs share a thread
+    m.evalEnv.close();
+  }
   const wallSeconds = (performance.now() - start) / 1000;
   progress.done(stepsDone);
   group.members.forEach((m) => m.peer.agent.save(join(dir.finalDir, `peer-${m.index}`), false));
