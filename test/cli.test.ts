@@ -18,7 +18,11 @@ describe.skipIf(!existsSync(CLI))("peerlearn CLI (needs `npm run build`)", () =>
   });
 
   it.each([
-    [["frobnicate"], /unknown command "frobnicate": use one of "start", "train", "bench", "list", "random-policy", "help"/],
+    [["frobnicate"], /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "bench", "list", "random-policy", "help"/],
+    [["experiment", "table9"], /unknown experiment "table9": use one of "table1", "table2", "fig4", "fig5", "fig6", "fig7"/],
+    [["experiment", "table1", "--tasks", "Room-v99"], /table1 has no task "Room-v99": use one of "HalfCheetah-v4"/],
+    [["experiment", "table1", "--budget", "0"], /--budget must be a positive number, got "0"/],
+    [["report", "no/such/dir"], /no\/such\/dir is not an experiment folder/],
     [["random-policy", "Hopper-v4", "--set", "healthyZRange=[1,0]"], /Hopper-v4 option healthyZRange must be \[low, high\] with low <= high/],
     [["random-policy"], /random-policy takes one env id/],
     [["bench", "--backend", "cuda"], /--backend must be one of "native", "wasm", "js", got "cuda"/],

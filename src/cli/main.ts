@@ -10,11 +10,15 @@ import { DivergenceError } from "../agents/agent.js";
 import { BACKEND_NAMES, type BackendName } from "../nn/kernels/kernels.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { formatBench, runBench } from "../bench/run.js";
+import { sweepBench } from "../bench/sweep-bench.js";
+import { defaultExperimentWorkers } from "../experiments/runner.js";
+import { EXPERIMENTS, planRuns, stepsPerSecondEstimate } from "../experiments/catalog.js";
 import { listEnvs, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
 import { randomPolicyStats } from "../bench/random-policy.js";
 import { applyOverride } from "./train.js";
 import { PRESETS } from "../peers/presets.js";
 import { TRAIN_USAGE, trainCommand } from "./train.js";
+import { EXPERIMENT_USAGE, experimentCommand, reportCommand } from "./experiment.js";
 import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
 
 const USAGE = `Usage: peerlearn <command> [options]
@@ -26,6 +30,7 @@ Commands:
       --out DIR         where runs and the report go (default runs/start)
       --workers W       processes at a time (default: one per core)
 ${TRAIN_USAGE}
+${EXPERIMENT_USAGE}
   list envs|presets     the environments and their options; the paper's experiments with their cost
   bench                 NN engine and training throughput per kernel backend, with PyTorch's updates measured
                         in the same run when it is installed
@@ -33,6 +38,7 @@ ${TRAIN_USAGE}
       --seconds S       seconds per measurement (default 1)
       --backend B       benchmark only this backend, as the one in use (${BACKEND_NAMES.join(", ")})
       --no-torch        skip the PyTorch reference
+      --sweep           instead: experiment throughput with 1 worker thread and with one per core
   random-policy ENV     return and episode length of a uniform random policy (mean and std)
       --episodes N      episodes (default 100)
       --seed K          seed (default 0)
@@ -61,9 +67,17 @@ async function bench(args: string[]): Promise<void> {
       seconds: { type: "string" },
       backend: { type: "string" },
       "no-torch": { type: "boolean", default: false },
+      sweep: { type: "boolean", default: false },
     },
     strict: true,
   });
+  if (values.sweep) {
+    const workers = Math.max(2, defaultExperimentWorkers());
+    const r = await sweepBench(workers, (line) => process.stderr.write(`${line}\n`));
+    console.log(`experiment sweep (fig4, budget 0.01, ${r.runs} runs): ${Object.entries(r.stepsPerSecond).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} env steps/s; speed-up ${r.speedup.toFixed(2)}x`);
+    if (values.json) console.log(JSON.stringify(r));
+    return;
+  }
   const backend = values.backend;
   if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
     throw new UserError(`--backend must be ${oneOf(BACKEND_NAMES)}, got ${JSON.stringify(backend)}`);
@@ -81,15 +95,20 @@ async function bench(args: string[]): Promise<void> {
 
 function list(args: string[]): void {
   if (args[0] === "presets") {
-    for (const p of PRESETS) {
-      const acting = p.config.peers.filter((x) => x.kind !== "expert" && x.kind !== "adversary").length;
-      console.log(`${p.name.padEnd(36)} ${(acting * p.config.steps / 1e6).toFixed(0)}M env steps  ${p.description}`);
+    console.log("Presets (peerlearn train --preset NAME); cost = env steps per peer x peers:");
+    for (const p of PRESETS) console.log(`  ${p.name.padEnd(40)} ${`${((p.config.peers.length * p.config.steps) / 1e6).toFixed(1)}M`.padStart(6)}  ${p.description}`);
+    console.log("\nExperiments (peerlearn experiment NAME), at the paper's budget and seeds; core-hours at this project's measured speeds:");
+    for (const e of EXPERIMENTS) {
+      const runs = planRuns(e, { seeds: e.paperSeeds, budget: 1, variant: "faithful" });
+      const steps = runs.reduce((a, r) => a + r.cost, 0);
+      const hours = runs.reduce((a, r) => a + r.cost / stepsPerSecondEstimate(r.task), 0) / 3600;
+      console.log(`  ${e.name.padEnd(8)} ${runs.length} runs, ${(steps / 1e6).toFixed(0)}M env steps, ~${hours.toFixed(0)} core-hours  ${e.description}`);
     }
     return;
   }
   if (args[0] !== "envs") throw new UserError(`list what? use ${oneOf(["envs", "presets"])}`);
   for (const e of listEnvs()) {
-    const opts = Object.entries(e.options).map(([k, v]) => `${k}=${v}`).join(" ");
+    const opts = Object.entries(e.options).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
     console.log(`${e.id.padEnd(12)} ${e.description}\n${"".padEnd(12)} options: ${opts}`);
   }
 }
@@ -134,6 +153,10 @@ async function main(argv: string[]): Promise<void> {
       return list(rest);
     case "bench":
       return bench(rest);
+    case "experiment":
+      return experimentCommand(rest);
+    case "report":
+      return reportCommand(rest);
     case "random-policy":
       return randomPolicy(rest);
     case undefined:
@@ -147,7 +170,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(version());
       return;
     default:
-      throw new UserError(`unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "train", "bench", "list", "random-policy", "help"])}`);
+      throw new UserError(`unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "train", "experiment", "report", "bench", "list", "random-policy", "help"])}`);
   }
 }
 

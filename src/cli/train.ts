@@ -6,19 +6,22 @@ import { train, type RunConfig } from "../agents/train.js";
 import { make, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { findPreset } from "../peers/presets.js";
+import { configAssignments, loadConfigFile, type ConfigObject } from "../config/load.js";
 import { validateGroupRunConfig, type GroupRunConfig } from "../peers/config.js";
 import { trainGroup, type GroupSummary } from "../peers/train-group.js";
 
 export const TRAIN_USAGE = `  train                 train one agent (--env) or a peer group (--preset)
       --preset NAME     a paper experiment (see \`peerlearn list presets\`), e.g. room-v21/peer-learning
       --env ID          environment (see \`peerlearn list envs\`) for a single agent
+      --config FILE     a JSON or YAML file of settings: preset or env (and algo) as the base, any other
+                        field overrides it (as --set does; --set on the command line wins)
       --algo A          dqn (default), sac or td3
-      --steps N         env steps (default: 1,000,000 on Room, else 100,000)
+      --steps N         env steps (default: 1,000,000 on Room and MuJoCo, else 100,000)
       --seed K          seed (default 0)
       --out DIR         run folder (default runs/<env>-<algo>-seed<K> or runs/<preset>-seed<K>); an unfinished
                         run there resumes from its last checkpoint, a finished one prints its summary
-      --hyperparams H   tuned (default: the paper's settings on Room/Hallway, the RL Zoo's on CartPole, Pendulum
-                        and MountainCarContinuous) or sb3 (SB3 1.5's defaults)
+      --hyperparams H   tuned (default: the paper's settings on Room/Hallway and MuJoCo, the RL Zoo's on
+                        CartPole, Pendulum and MountainCarContinuous) or sb3 (SB3 1.5's defaults)
       --set KEY=VALUE   override any setting, e.g. --set dqn.learningRate=1e-3 --set evalFreq=5000
                         --set envOptions.length=9 (repeatable; values are JSON or plain strings)
       --print-config    print the resolved config and exit
@@ -48,6 +51,7 @@ export function applyOverride(target: Record<string, unknown>, assignment: strin
 }
 
 const TRAIN_OPTIONS: ParseArgsConfig["options"] = {
+  config: { type: "string" },
   preset: { type: "string" },
   env: { type: "string" },
   algo: { type: "string", default: "dqn" },
@@ -61,6 +65,7 @@ const TRAIN_OPTIONS: ParseArgsConfig["options"] = {
 };
 
 interface TrainFlags {
+  config?: string;
   preset?: string;
   env?: string;
   algo: string;
@@ -73,8 +78,34 @@ interface TrainFlags {
   json: boolean;
 }
 
+/**
+ * The flags, with a --config file folded in: its preset/env/algo act as those flags, its other fields as --set
+ * assignments that come before the command line's own (so --set wins).
+ */
 function parseTrainFlags(args: string[]): TrainFlags {
-  return parseArgs({ args, options: TRAIN_OPTIONS, strict: true }).values as unknown as TrainFlags;
+  const values = parseArgs({ args, options: TRAIN_OPTIONS, strict: true }).values as unknown as TrainFlags;
+  if (values.config === undefined) return values;
+  return { ...values, ...flagsFromConfig(loadConfigFile(values.config), values) };
+}
+
+/** What a config object means as train flags (also used on parsed text by the config fuzz test). */
+export function flagsFromConfig(file: ConfigObject, given: TrainFlags): Pick<TrainFlags, "preset" | "env" | "algo" | "set"> {
+  const { preset, env, algo, ...rest } = file;
+  const str = (name: string, v: unknown): string | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v !== "string") throw new UserError(`config field ${name} must be a string, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const p = str("preset", preset) ?? given.preset;
+  const e = str("env", env);
+  if (p !== undefined && "peers" in rest && !Array.isArray(rest.peers)) throw new UserError(`config field peers must be a list, got ${JSON.stringify(rest.peers)}`);
+  if (p === undefined && ("peers" in rest || "group" in rest)) throw new UserError('a peer group config needs "preset: <name>" as its base (see `peerlearn list presets`)');
+  return {
+    preset: p,
+    env: p !== undefined ? given.env : (e ?? given.env),
+    algo: str("algo", algo) ?? given.algo,
+    set: [...(p !== undefined && e !== undefined ? [`env=${JSON.stringify(e)}`] : []), ...configAssignments(rest), ...given.set],
+  };
 }
 
 /** A peer group run from a preset, with --steps, --seed and --set applied. */
@@ -155,7 +186,7 @@ async function trainGroupCommand(args: string[]): Promise<void> {
 }
 
 export async function trainCommand(args: string[]): Promise<void> {
-  if (args.some((a) => a === "--preset" || a.startsWith("--preset="))) return trainGroupCommand(args);
+  if (parseTrainFlags(args).preset !== undefined) return trainGroupCommand(args);
   const { config, out, json, printConfig } = await resolveTrainConfig(args);
   if (printConfig) {
     console.log(JSON.stringify(config, null, 2));

@@ -263,7 +263,7 @@ describe("MountainCarContinuous-v0", () => {
 describe("registry", () => {
   it("lists every env with its options", () => {
     const ids = listEnvs().map((e) => e.id);
-    expect(ids).toEqual(["Room-v3", "Room-v6", "Room-v21", "Room-v27", "Room-v33", "Hallway-v0", "Hallway-v1", "CartPole-v1", "Pendulum-v1", "MountainCarContinuous-v0"]);
+    expect(ids).toEqual(["Room-v3", "Room-v6", "Room-v21", "Room-v27", "Room-v33", "Hallway-v0", "Hallway-v1", "CartPole-v1", "Pendulum-v1", "MountainCarContinuous-v0", "HalfCheetah-v4", "Hopper-v4", "Walker2d-v4", "Ant-v4"]);
     expect(listEnvs().find((e) => e.id === "Room-v27")?.maxEpisodeSteps).toBe(150);
   });
 

@@ -1,11 +1,16 @@
 /**
- * The paper's Room experiments as named presets, each in a `faithful` form (as the published code ran them,
- * quirks included) and a `corrected` form (`<name>/corrected`). Settings: REFERENCE section 5 and the original's
- * Experiments.md; budgets are the paper's (1M env steps per peer), scaled with --steps.
+ * The paper's methods and experiments as data. A method (peer learning, single agent, random advice, Early
+ * Advising, the mechanism combinations of Table 2, ...) applied to a task gives a group run config; each exists in
+ * a `faithful` form (as the published code ran it, quirks included) and a `corrected` one. Settings: REFERENCE
+ * section 5 and the original's Experiments.md. Budgets are the paper's: 1M env steps per peer (600k in the
+ * group-size study).
+ *
+ * Presets (`peerlearn train --preset <task>/<method>[/corrected]`) are the method x task pairs of Table 1 and the
+ * figures; experiments (experiments/catalog.ts) group them into tables and figures.
  */
 import { UserError, oneOf } from "../core/errors.js";
 import { DQN_DEFAULTS } from "../agents/dqn.js";
-import { ROOM_DQN, sacHyperparameters } from "../agents/config.js";
+import { MUJOCO_TASKS, ROOM_DQN, paperMujocoSac, sacHyperparameters } from "../agents/config.js";
 import { PEER_LEARNING_GROUP, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./config.js";
 
 export interface Preset {
@@ -14,79 +19,169 @@ export interface Preset {
   readonly config: GroupRunConfig;
 }
 
+export type Variant = "faithful" | "corrected";
+
 const NO_MECHANISMS = { critic: false, trust: false, agentValues: false, advantage: false } as const;
 
-function roomConfig(env: string, peers: PeerSpec[], group: Partial<GroupSettings>, variant: "faithful" | "corrected"): GroupRunConfig {
+/** The paper's tasks: Table 1's six. */
+export const ROOM_TASKS = ["Room-v21", "Room-v27"] as const;
+export const PAPER_TASKS = [...MUJOCO_TASKS, ...ROOM_TASKS] as const;
+
+const isRoom = (task: string): boolean => task.startsWith("Room-");
+
+/** Learners of the task: DQN on the Room tasks, SAC on the MuJoCo ones. */
+function learners(task: string, n: number): PeerSpec[] {
+  return Array.from({ length: n }, () => ({ kind: isRoom(task) ? "dqn" : "sac" }) as PeerSpec);
+}
+
+/** The published group size: 2 peers on Room, 4 on MuJoCo. */
+const groupSize = (task: string): number => (isRoom(task) ? 2 : 4);
+
+export interface Method {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  readonly peers: (task: string) => PeerSpec[];
+  readonly group: (task: string) => Partial<GroupSettings>;
+  /** What the corrected form changes, beyond the common corrections (see README). */
+  readonly corrected: string;
+  /** Env steps per peer in the paper (default 1M). */
+  readonly steps?: number;
+}
+
+const peerLearning: Method = {
+  id: "peer-learning",
+  label: "peer learning",
+  description: "critic + trust + agent values with advantage, softmax T 1, follow 10 steps (2 DQN peers on Room, 4 SAC peers on MuJoCo)",
+  peers: (t) => learners(t, groupSize(t)),
+  group: () => ({}),
+  corrected: "DQN peers explore with epsilon; terminal s' in suggestions; warm-up not counted as advice",
+};
+
+const singleAgent: Method = {
+  id: "single-agent",
+  label: "single agent",
+  description: "one agent as a 1-peer group (faithful DQN: its epsilon schedule is never used, so it explores only in the 100 warm-up steps)",
+  peers: (t) => learners(t, 1),
+  group: () => ({ ...NO_MECHANISMS, peerPolicy: "epsilonGreedy", temperature: 0 }),
+  corrected: "a single DQN that explores with its epsilon schedule",
+};
+
+const randomAdvice: Method = {
+  id: "random-advice",
+  label: "random advice",
+  description: "peers following a uniformly random peer (softmax over no values), follow 10 steps",
+  peers: (t) => learners(t, groupSize(t)),
+  group: () => ({ ...NO_MECHANISMS, peerPolicy: "softmax", temperature: 1 }),
+  corrected: "DQN peers explore with epsilon",
+};
+
+const earlyAdvice: Method = {
+  id: "early-advice",
+  label: "early advice",
+  description: "Early Advising: follow 1 step, only other peers; Room: epochs of one 100-step episode, 5000 of them; MuJoCo: 74 epochs",
+  peers: (t) => learners(t, groupSize(t)),
+  group: (t) => ({ ...NO_MECHANISMS, peerPolicy: "onlyOthers", temperature: 0, followSteps: 1, ...(isRoom(t) ? { minEpochLength: 0, maxPeerEpochs: 5000 } : { maxPeerEpochs: 74 }) }),
+  corrected: "DQN peers explore with epsilon",
+};
+
+/** Table 2's combinations of agent values (A), critic (C) and trust (T), without or with advantage. */
+export const COMBINATIONS = ["ACT", "AC", "AT", "CT", "C", "A", "T"] as const;
+
+function combination(letters: string, advantage: boolean): Method {
   return {
-    env,
-    envOptions: {},
-    steps: 1_000_000,
+    id: `${letters.toLowerCase()}${advantage ? "-adv" : ""}`,
+    label: `${letters}${advantage ? " + advantage" : ""}`,
+    description: `mechanisms ${letters} (A agent values, C critic, T trust), ${advantage ? "with" : "without"} advantage, 4 SAC peers`,
+    peers: (t) => learners(t, groupSize(t)),
+    group: () => ({ critic: letters.includes("C"), trust: letters.includes("T"), agentValues: letters.includes("A"), advantage }),
+    corrected: "terminal s' in suggestions; warm-up not counted as advice",
+  };
+}
+
+export const TABLE2_METHODS: readonly Method[] = [...COMBINATIONS.flatMap((c) => [combination(c, false), combination(c, true)]), singleAgent, randomAdvice];
+
+/** Fig. 7: n SAC peers on Hopper, all mechanisms without advantage (the published commands), 600k steps. */
+export function groupOf(n: number): Method {
+  return {
+    id: `${n}-peers`,
+    label: `${n} peers`,
+    description: `${n} SAC peers, all mechanisms without advantage, 600k steps per peer`,
+    peers: (t) => learners(t, n),
+    group: () => ({ advantage: false }),
+    corrected: "terminal s' in suggestions; warm-up not counted as advice",
+    steps: 600_000,
+  };
+}
+
+const adversarial: Method = {
+  id: "adversarial",
+  label: "peer learning with an adversary",
+  description: "Fig. 4: 2 DQN peers + 1 scripted adversary, all mechanisms with advantage",
+  peers: () => [{ kind: "dqn" }, { kind: "dqn" }, { kind: "adversary" }],
+  group: () => ({}),
+  corrected: peerLearning.corrected,
+};
+
+const studyGroup: Method = {
+  id: "study-group",
+  label: "study group (2 learners, expert, novice)",
+  description: "Fig. 6: 2 training DQN peers + a non-training expert (scripted) + a non-training novice, all mechanisms with advantage",
+  peers: () => [{ kind: "dqn" }, { kind: "dqn" }, { kind: "expert" }, { kind: "novice" }],
+  group: () => ({}),
+  corrected: peerLearning.corrected,
+};
+
+const withExpert: Method = {
+  id: "expert",
+  label: "peer learning with an expert",
+  description: "2 DQN peers + 1 scripted expert, all mechanisms with advantage",
+  peers: () => [{ kind: "dqn" }, { kind: "dqn" }, { kind: "expert" }],
+  group: () => ({}),
+  corrected: peerLearning.corrected,
+};
+
+export const TABLE1_METHODS: readonly Method[] = [peerLearning, singleAgent, earlyAdvice, randomAdvice];
+export const METHODS: readonly Method[] = [...TABLE1_METHODS, ...TABLE2_METHODS.filter((m) => !TABLE1_METHODS.includes(m)), adversarial, studyGroup, withExpert, ...[2, 4, 8, 10].map(groupOf)];
+
+export function findMethod(id: string): Method {
+  const m = METHODS.find((x) => x.id === id);
+  if (!m) throw new UserError(`unknown method ${JSON.stringify(id)}: use ${oneOf(METHODS.map((x) => x.id))}`);
+  return m;
+}
+
+/** The group run config of a method on a task, in the paper's settings. */
+export function methodConfig(method: Method, task: string, variant: Variant): GroupRunConfig {
+  const room = isRoom(task);
+  return {
+    env: task,
+    envOptions: !room && task !== "HalfCheetah-v4" ? { terminateWhenUnhealthy: false } : {},
+    steps: method.steps ?? 1_000_000,
     seed: 0,
     evalFreq: 10_000,
     evalEpisodes: 10,
     checkpointFreq: 10_000,
     variant,
-    peers,
-    dqn: { ...DQN_DEFAULTS, ...ROOM_DQN, netArch: [256, 256] },
-    group: { ...PEER_LEARNING_GROUP, ...group },
+    peers: method.peers(task),
+    ...(room ? { dqn: { ...DQN_DEFAULTS, ...ROOM_DQN, netArch: [256, 256] } } : { sac: paperMujocoSac(task) }),
+    group: { ...PEER_LEARNING_GROUP, ...method.group(task) },
   };
 }
 
-const dqn = (n: number): PeerSpec[] => Array.from({ length: n }, () => ({ kind: "dqn" }) as PeerSpec);
-
-interface Method {
-  readonly id: string;
-  readonly description: string;
-  readonly peers: PeerSpec[];
-  readonly group: Partial<GroupSettings>;
-  readonly corrected: string;
-}
-
-const METHODS: readonly Method[] = [
-  {
-    id: "peer-learning",
-    description: "2 DQN peers, critic + trust + agent values with advantage, softmax T 1, follow 10 steps",
-    peers: dqn(2),
-    group: {},
-    corrected: "DQN peers explore with epsilon; terminal s' in suggestions; warm-up not counted as advice",
-  },
-  {
-    id: "single-agent",
-    description: "one DQN as a 1-peer group (faithful: its epsilon schedule is never used, so it explores only in the 100 warm-up steps)",
-    peers: dqn(1),
-    group: { ...NO_MECHANISMS, peerPolicy: "epsilonGreedy", temperature: 0 },
-    corrected: "a single DQN that explores with its epsilon schedule",
-  },
-  {
-    id: "random-advice",
-    description: "2 DQN peers following a uniformly random peer (softmax over no values), follow 10 steps",
-    peers: dqn(2),
-    group: { ...NO_MECHANISMS, peerPolicy: "softmax", temperature: 1 },
-    corrected: "DQN peers explore with epsilon",
-  },
-  {
-    id: "early-advice",
-    description: "Early Advising: follow 1 step, only other peers, epochs of one 100-step episode, budget 5000 epochs",
-    peers: dqn(2),
-    group: { ...NO_MECHANISMS, peerPolicy: "onlyOthers", temperature: 0, followSteps: 1, minEpochLength: 0, maxPeerEpochs: 5000 },
-    corrected: "DQN peers explore with epsilon",
-  },
-];
-
 function buildPresets(): Preset[] {
   const out: Preset[] = [];
-  for (const env of ["Room-v21", "Room-v27"]) {
-    const task = env.toLowerCase();
-    for (const m of METHODS) {
-      out.push({ name: `${task}/${m.id}`, description: m.description, config: roomConfig(env, m.peers, m.group, "faithful") });
-      out.push({ name: `${task}/${m.id}/corrected`, description: `${m.id}, corrected: ${m.corrected}`, config: roomConfig(env, m.peers, m.group, "corrected") });
-    }
-  }
-  const adversarial: PeerSpec[] = [{ kind: "dqn" }, { kind: "dqn" }, { kind: "adversary" }];
-  out.push({ name: "room-v21/adversarial", description: "Fig. 4: 2 DQN peers + 1 scripted adversary, all mechanisms with advantage", config: roomConfig("Room-v21", adversarial, {}, "faithful") });
-  out.push({ name: "room-v21/adversarial/corrected", description: "Fig. 4, corrected variant", config: roomConfig("Room-v21", adversarial, {}, "corrected") });
-  // Continuous control with SAC peers (gSDE off, the RL Zoo's Pendulum settings): a quick check of the group
-  // machinery on continuous actions; the paper's MuJoCo presets come with the MuJoCo tasks.
+  const add = (task: string, m: Method, prefix = `${task.toLowerCase()}/${m.id}`): void => {
+    out.push({ name: prefix, description: m.description, config: methodConfig(m, task, "faithful") });
+    out.push({ name: `${prefix}/corrected`, description: `${m.id}, corrected: ${m.corrected}`, config: methodConfig(m, task, "corrected") });
+  };
+  for (const task of PAPER_TASKS) for (const m of TABLE1_METHODS) add(task, m);
+  add("Room-v21", adversarial);
+  add("Room-v21", studyGroup);
+  add("Room-v21", withExpert);
+  for (const task of MUJOCO_TASKS) for (const m of TABLE2_METHODS) if (!TABLE1_METHODS.includes(m)) add(task, m);
+  for (const n of [2, 4, 8, 10]) add("Hopper-v4", groupOf(n));
+  // Continuous control with SAC peers on Pendulum (gSDE off, the RL Zoo's settings): a quick check of the group
+  // machinery on continuous actions.
   const pendulum = (peers: PeerSpec[], group: Partial<GroupSettings>): GroupRunConfig => ({
     env: "Pendulum-v1",
     envOptions: {},
@@ -102,7 +197,6 @@ function buildPresets(): Preset[] {
   });
   out.push({ name: "pendulum-v1/peer-learning", description: "2 SAC peers, all mechanisms with advantage, softmax T 1, follow 10 steps, 20k steps", config: pendulum([{ kind: "sac" }, { kind: "sac" }], {}) });
   out.push({ name: "pendulum-v1/single-agent", description: "one SAC agent as a 1-peer group, 20k steps", config: pendulum([{ kind: "sac" }], { ...NO_MECHANISMS, peerPolicy: "epsilonGreedy", temperature: 0 }) });
-  out.push({ name: "room-v21/expert", description: "2 DQN peers + 1 scripted expert, all mechanisms with advantage", config: roomConfig("Room-v21", [{ kind: "dqn" }, { kind: "dqn" }, { kind: "expert" }], {}, "faithful") });
   return out;
 }
 

@@ -1,0 +1,78 @@
+/** `peerlearn experiment` and `peerlearn report`: the paper's tables and figures, run on all cores, then reported. */
+import { parseArgs } from "node:util";
+import { UserError, oneOf } from "../core/errors.js";
+import { EXPERIMENTS, findExperiment, planRuns } from "../experiments/catalog.js";
+import { defaultExperimentWorkers, runExperiment } from "../experiments/runner.js";
+import { formatRows, writeExperimentReport } from "../experiments/report.js";
+import { formatDuration } from "../agents/progress.js";
+
+export const EXPERIMENT_USAGE = `  experiment NAME       run one of the paper's tables or figures (${EXPERIMENTS.map((e) => e.name).join(", ")}):
+                        every (task, method, seed) run on a pool of worker threads, then the report.
+                        Safe to kill: rerunning the command skips finished runs and resumes the others
+      --tasks A,B       only these tasks (default: the experiment's)
+      --seeds N         seeds per method (default 3)
+      --budget F        fraction of the paper's env steps (default 1; e.g. 0.1 for a quick look)
+      --workers W       worker threads (default: one per core)
+      --variant V       faithful (default: as the published code ran) or corrected
+      --out DIR         experiment folder (default runs/<NAME>-budget<F>[-corrected])
+      --dry-run         list the runs and their cost, run nothing
+  report DIR            (re)write report.md, report.html, runs.csv and curves.csv of an experiment folder`;
+
+function positive(name: string, value: string | undefined, fallback: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (!(x > 0) || !Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new UserError(`--${name} must be a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(value)}`);
+  return x;
+}
+
+export async function experimentCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      tasks: { type: "string" },
+      seeds: { type: "string" },
+      budget: { type: "string" },
+      workers: { type: "string" },
+      variant: { type: "string" },
+      out: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new UserError(`experiment takes one name: ${oneOf(EXPERIMENTS.map((e) => e.name))}`);
+  const e = findExperiment(positionals[0]);
+  const variant = values.variant ?? "faithful";
+  if (variant !== "faithful" && variant !== "corrected") throw new UserError(`--variant must be ${oneOf(["faithful", "corrected"])}, got ${JSON.stringify(variant)}`);
+  const options = {
+    tasks: values.tasks?.split(",").map((t) => t.trim()),
+    seeds: positive("seeds", values.seeds, 3, true),
+    budget: positive("budget", values.budget, 1, false),
+    variant: variant as "faithful" | "corrected",
+  };
+  const out = values.out ?? `runs/${e.name}-budget${options.budget}${variant === "corrected" ? "-corrected" : ""}`;
+  if (values["dry-run"]) {
+    const runs = planRuns(e, options);
+    for (const r of runs) console.log(`${r.dir.padEnd(44)} ${r.config.steps} steps x ${r.config.peers.length} peers`);
+    console.log(`${runs.length} runs, ${(runs.reduce((a, r) => a + r.cost, 0) / 1e6).toFixed(1)}M env steps in all`);
+    return;
+  }
+  const workers = positive("workers", values.workers, defaultExperimentWorkers(), true);
+  const result = await runExperiment(e.name, {
+    ...options,
+    out,
+    workers,
+    log: (line, final) => process.stderr.write(process.stderr.isTTY && !final ? `\r${line}` : `${line}\n`),
+  });
+  const report = writeExperimentReport(out);
+  console.log(formatRows(report.rows));
+  console.log(`${result.summaries.length} runs (${result.skipped} were already complete), ${formatDuration(result.wallSeconds)}, ${result.stepsPerSecond.toFixed(0)} env steps/s; report: ${report.html}`);
+}
+
+export function reportCommand(args: string[]): void {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  if (positionals.length !== 1) throw new UserError("report takes one experiment folder");
+  const report = writeExperimentReport(positionals[0]);
+  console.log(formatRows(report.rows));
+  console.log(`report: ${report.markdown}, ${report.html}${report.missing ? ` (${report.missing} runs not complete yet)` : ""}`);
+}

@@ -1,0 +1,233 @@
+/**
+ * `peerlearn report <dir>`: turns an experiment folder into report.md, a self-contained report.html (tables with
+ * the paper's numbers beside ours, SVG plots inline) and CSV files for pandas (runs.csv, curves.csv).
+ *
+ * Metrics: a run's score is the paper's "average reward over time" (the mean of all its learning peers'
+ * evaluation returns over training); a method's is mean +- std over seeds. Table 2's normalisation is not
+ * specified in the paper; we map each task's method means linearly to 0-100 (lowest method 0, highest 100) and
+ * average over tasks.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { UserError } from "../core/errors.js";
+import { linePlot, type Series } from "../report/svg-plot.js";
+import type { GroupSummary } from "../peers/train-group.js";
+import { findExperiment, type Experiment } from "./catalog.js";
+import { learnerCurve, learnerIndices } from "./curves.js";
+import type { ExperimentManifest } from "./runner.js";
+
+interface RunResult {
+  readonly task: string;
+  readonly method: string;
+  readonly label: string;
+  readonly seed: number;
+  readonly dir: string;
+  readonly summary: GroupSummary;
+  readonly curve: { steps: number[]; mean: number[] };
+}
+
+export interface MethodRow {
+  readonly task: string;
+  readonly method: string;
+  readonly label: string;
+  readonly seeds: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly paper: string;
+}
+
+const avg = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+const sd = (xs: readonly number[]): number => Math.sqrt(avg(xs.map((x) => (x - avg(xs)) ** 2)));
+
+export function readManifest(dir: string): ExperimentManifest {
+  const path = join(dir, "experiment.json");
+  if (!existsSync(path)) throw new UserError(`${dir} is not an experiment folder (no experiment.json); run \`peerlearn experiment\` first`);
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as ExperimentManifest;
+  } catch (e) {
+    throw new UserError(`${path} is not valid JSON (${(e as Error).message}); rerun the experiment to rewrite it`);
+  }
+}
+
+function readRuns(dir: string, m: ExperimentManifest): { runs: RunResult[]; missing: number } {
+  const runs: RunResult[] = [];
+  let missing = 0;
+  for (const r of m.runs) {
+    const runDir = join(dir, r.dir);
+    const summaryPath = join(runDir, "summary.json");
+    if (!existsSync(summaryPath)) {
+      missing += 1;
+      continue;
+    }
+    const summary = JSON.parse(readFileSync(summaryPath, "utf8")) as GroupSummary;
+    runs.push({ task: r.task, method: r.method, label: r.label, seed: r.seed, dir: r.dir, summary, curve: learnerCurve(runDir, learnerIndices(summary)) });
+  }
+  return { runs, missing };
+}
+
+/** Method rows in the experiment's order: mean +- std of average reward over time over seeds. */
+export function methodRows(e: Experiment, runs: readonly RunResult[]): MethodRow[] {
+  const rows: MethodRow[] = [];
+  const tasks = [...new Set(runs.map((r) => r.task))].sort((a, b) => e.tasks.indexOf(a) - e.tasks.indexOf(b));
+  for (const task of tasks) {
+    // The experiment's method order; methods it no longer lists (runs of an older plan) come last.
+    const order = e.methods(task).map((m) => m.id);
+    const methods = [...new Set(runs.filter((r) => r.task === task).map((r) => r.method))].sort((a, b) => (order.indexOf(a) + 1 || 1e9) - (order.indexOf(b) + 1 || 1e9));
+    for (const method of methods) {
+      const mine = runs.filter((r) => r.task === task && r.method === method);
+      const scores = mine.map((r) => r.summary.averageRewardOverTime ?? Number.NaN);
+      rows.push({ task, method, label: mine[0].label, seeds: mine.length, mean: avg(scores), std: sd(scores), paper: e.paper[task]?.[method] ?? "" });
+    }
+  }
+  return rows;
+}
+
+/** Table 2's score: each task's method means mapped to 0-100 (min to max), averaged over tasks. */
+export function normalisedScores(rows: readonly MethodRow[]): Map<string, number> {
+  const tasks = [...new Set(rows.map((r) => r.task))];
+  const perMethod = new Map<string, number[]>();
+  for (const task of tasks) {
+    const mine = rows.filter((r) => r.task === task);
+    const lo = Math.min(...mine.map((r) => r.mean));
+    const hi = Math.max(...mine.map((r) => r.mean));
+    for (const r of mine) {
+      const list = perMethod.get(r.method) ?? [];
+      list.push(hi > lo ? (100 * (r.mean - lo)) / (hi - lo) : 50);
+      perMethod.set(r.method, list);
+    }
+  }
+  return new Map([...perMethod].map(([m, xs]) => [m, avg(xs)]));
+}
+
+/** Mean curve over seeds per method on a task, with a standard-error band. */
+function curveSeries(runs: readonly RunResult[], task: string): Series[] {
+  const methods = [...new Set(runs.filter((r) => r.task === task).map((r) => r.method))];
+  return methods.map((method) => {
+    const mine = runs.filter((r) => r.task === task && r.method === method);
+    const steps = mine[0].curve.steps.filter((s) => mine.every((r) => r.curve.steps.includes(s)));
+    const at = (r: RunResult, s: number): number => r.curve.mean[r.curve.steps.indexOf(s)];
+    const y = steps.map((s) => avg(mine.map((r) => at(r, s))));
+    const band = steps.map((s) => sd(mine.map((r) => at(r, s))) / Math.sqrt(mine.length));
+    return { label: `${mine[0].label} (${mine.length} seeds)`, x: steps, y, band };
+  });
+}
+
+interface EpochLine {
+  type: "epoch";
+  peer: number;
+  epoch: number;
+  followCounts: number[];
+}
+
+/** Fig. 6 style: per epoch, the share of the learners' follow decisions that went to each peer (mean over seeds). */
+function followSeries(dir: string, runs: readonly RunResult[]): Series[] {
+  if (runs.length === 0) return [];
+  const kinds = runs[0].summary.peers.map((p) => `peer ${p.index} (${p.kind})`);
+  const learners = learnerIndices(runs[0].summary);
+  const shares = new Map<number, number[][]>(); // epoch -> per run: share per peer
+  for (const r of runs) {
+    const byEpoch = new Map<number, number[]>();
+    for (const line of readFileSync(join(dir, r.dir, "metrics.jsonl"), "utf8").split("\n")) {
+      if (!line.includes('"epoch"')) continue;
+      const e = JSON.parse(line) as EpochLine | { type: string };
+      if (e.type !== "epoch" || !learners.includes((e as EpochLine).peer)) continue;
+      const el = e as EpochLine;
+      const sum = byEpoch.get(el.epoch) ?? new Array<number>(kinds.length).fill(0);
+      el.followCounts.forEach((c, i) => (sum[i] += c));
+      byEpoch.set(el.epoch, sum);
+    }
+    for (const [epoch, counts] of byEpoch) {
+      const total = counts.reduce((a, b) => a + b, 0);
+      if (total === 0) continue;
+      const list = shares.get(epoch) ?? [];
+      list.push(counts.map((c) => c / total));
+      shares.set(epoch, list);
+    }
+  }
+  const epochs = [...shares.keys()].sort((a, b) => a - b);
+  return kinds.map((label, i) => ({ label, x: epochs, y: epochs.map((e) => avg((shares.get(e) as number[][]).map((s) => s[i]))) }));
+}
+
+const fmt = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1)) : "-");
+const csvCell = (v: string | number): string => (typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+export interface ReportFiles {
+  readonly markdown: string;
+  readonly html: string;
+  readonly rows: MethodRow[];
+  readonly missing: number;
+}
+
+/** Writes report.md, report.html, runs.csv and curves.csv into the experiment folder `dir`. */
+export function writeExperimentReport(dir: string): ReportFiles {
+  const m = readManifest(dir);
+  const e = findExperiment(m.experiment);
+  const { runs, missing } = readRuns(dir, m);
+  const rows = methodRows(e, runs);
+  const budgetText = `budget ${m.budget} of the paper's (${runs[0]?.summary.steps ?? "?"} env steps per peer), ${m.variant} variant, seeds per method up to ${m.seeds} (the paper: ${e.paperSeeds})`;
+
+  const plots: { title: string; svg: string; file: string }[] = [];
+  const tasks = [...new Set(rows.map((r) => r.task))];
+  if (e.plots.includes("curves")) {
+    for (const task of tasks) {
+      const svg = linePlot(curveSeries(runs, task), { title: `${task}: evaluation return (mean over seeds, band: standard error)`, xLabel: "env steps per peer", yLabel: "evaluation return" });
+      plots.push({ title: `${task} learning curves`, svg, file: `curves-${task}.svg` });
+    }
+  }
+  if (e.plots.includes("follow")) {
+    for (const r of rows.filter((x) => runs.some((y) => y.task === x.task && y.method === x.method && y.summary.peers.length > 1))) {
+      const series = followSeries(dir, runs.filter((x) => x.task === r.task && x.method === r.method));
+      if (series.length) plots.push({ title: `${r.task} ${r.label}: whose advice the learners followed`, svg: linePlot(series, { title: `${r.task}, ${r.label}: share of follow decisions per peer`, xLabel: "epoch", yLabel: "share of follows" }), file: `follow-${r.task}-${r.method}.svg` });
+    }
+  }
+  if (e.plots.includes("groupSize")) {
+    for (const task of tasks) {
+      const mine = rows.filter((r) => r.task === task).map((r) => ({ n: Number.parseInt(r.method, 10), r })).filter((x) => Number.isFinite(x.n)).sort((a, b) => a.n - b.n);
+      const series: Series[] = [{ label: "average reward over time (band: standard error)", x: mine.map((x) => x.n), y: mine.map((x) => x.r.mean), band: mine.map((x) => x.r.std / Math.sqrt(x.r.seeds)) }];
+      plots.push({ title: `${task}: group size`, svg: linePlot(series, { title: `${task}: average reward over time by group size`, xLabel: "peers in the group", yLabel: "average reward over time" }), file: `group-size-${task}.svg` });
+    }
+  }
+  for (const p of plots) writeFileSync(join(dir, p.file), p.svg);
+
+  const norm = e.plots.includes("normalised") ? normalisedScores(rows) : null;
+  const header = ["task", "method", "seeds", "average reward over time (ours)", "paper"];
+  const table = rows.map((r) => [r.task, r.label, String(r.seeds), `${fmt(r.mean)} ± ${fmt(r.std)}`, r.paper || "–"]);
+  const normRows = norm ? [...norm].map(([method, score]) => [rows.find((r) => r.method === method)?.label ?? method, fmt(score), e.paper["mean over tasks"]?.[method] ?? "–"]) : [];
+  const mdTable = (head: string[], body: string[][]): string => [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  const note = missing > 0 ? `\n\n${missing} run(s) of the plan are not complete yet; rerun the experiment command to finish them.` : "";
+  const md = [
+    `# ${e.title}`,
+    "",
+    `${e.description}. ${budgetText}. Score: average reward over time (mean of all evaluation returns of the learning peers over training), mean ± std over seeds; the paper's numbers are at its full budget.${note}`,
+    "",
+    mdTable(header, table),
+    ...(norm ? ["", "Normalised 0-100 per task (lowest method 0, highest 100), averaged over tasks:", "", mdTable(["method", "ours", "paper"], normRows)] : []),
+    "",
+    ...plots.map((p) => `![${p.title}](${p.file})`),
+    "",
+    "Data: runs.csv (one line per run), curves.csv (one line per evaluation); each run folder has config.json, metrics.jsonl, summary.json.",
+    "",
+  ].join("\n");
+  writeFileSync(join(dir, "report.md"), md);
+
+  const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const htmlTable = (head: string[], body: string[][]): string => `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</table>`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(e.title)}</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}td:nth-child(n+3){text-align:right}svg{display:block;margin:1em 0}</style></head><body><h1>${esc(e.title)}</h1><p>${esc(e.description)}. ${esc(budgetText)}. Score: average reward over time, mean ± std over seeds; the paper's numbers are at its full budget.${esc(note)}</p>${htmlTable(header, table)}${norm ? `<p>Normalised 0-100 per task, averaged over tasks:</p>${htmlTable(["method", "ours", "paper"], normRows)}` : ""}${plots.map((p) => `<h2>${esc(p.title)}</h2>${p.svg}`).join("")}</body></html>\n`;
+  const htmlPath = join(dir, "report.html");
+  writeFileSync(htmlPath, html);
+
+  const runsCsv = [
+    ["experiment", "task", "method", "seed", "steps_per_peer", "average_reward_over_time", "last_eval_mean", "wall_seconds", "steps_per_second"].join(","),
+    ...runs.map((r) => [m.experiment, r.task, r.method, r.seed, r.summary.steps, r.summary.averageRewardOverTime ?? "", r.summary.lastEval?.mean ?? "", r.summary.wallSeconds, r.summary.stepsPerSecond].map((v) => csvCell(v)).join(",")),
+  ];
+  writeFileSync(join(dir, "runs.csv"), `${runsCsv.join("\n")}\n`);
+  const curvesCsv = [["task", "method", "seed", "step", "eval_mean"].join(","), ...runs.flatMap((r) => r.curve.steps.map((s, i) => [r.task, r.method, r.seed, s, r.curve.mean[i]].map((v) => csvCell(v)).join(",")))];
+  writeFileSync(join(dir, "curves.csv"), `${curvesCsv.join("\n")}\n`);
+  return { markdown: join(dir, "report.md"), html: htmlPath, rows, missing };
+}
+
+/** The method table as text for the terminal. */
+export function formatRows(rows: readonly MethodRow[]): string {
+  const lines = rows.map((r) => `${r.task.padEnd(16)}${r.label.padEnd(42)}${String(r.seeds).padStart(5)}   ${`${fmt(r.mean)} ± ${fmt(r.std)}`.padEnd(18)}${r.paper || "–"}`);
+  return [`${"task".padEnd(16)}${"method".padEnd(42)}${"seeds".padStart(5)}   ${"ours".padEnd(18)}paper (full budget)`, ...lines].join("\n");
+}

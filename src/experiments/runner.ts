@@ -1,0 +1,146 @@
+/**
+ * `peerlearn experiment`: runs an experiment's (task, method, seed) runs on a pool of worker threads, one run per
+ * thread at a time, with one progress line for the whole experiment (runs done, steps/s, ETA).
+ *
+ * Safe to kill at any moment: every run writes checkpoints and an atomic summary.json at its end; a rerun of the
+ * same command skips finished runs and resumes the others from their last checkpoint, with the same results as an
+ * uninterrupted run. The plan (experiment.json) is written first and checked on a rerun, so a rerun with other
+ * settings into the same folder is refused instead of mixing results.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { UserError } from "../core/errors.js";
+import { writeJsonAtomic } from "../agents/run-dir.js";
+import { formatDuration } from "../agents/progress.js";
+import type { GroupSummary } from "../peers/train-group.js";
+import { findExperiment, planRuns, type ExperimentOptions, type RunSpec } from "./catalog.js";
+import type { FromWorker, ToWorker } from "./run-protocol.js";
+
+export interface RunnerOptions extends ExperimentOptions {
+  readonly out: string;
+  readonly workers: number;
+  readonly log: (line: string, final: boolean) => void;
+}
+
+/** What experiment.json records: enough to rebuild the report and to refuse mixing settings in one folder. */
+export interface ExperimentManifest {
+  readonly experiment: string;
+  readonly tasks: readonly string[];
+  readonly seeds: number;
+  readonly budget: number;
+  readonly variant: string;
+  readonly runs: readonly Omit<RunSpec, "config">[];
+}
+
+export interface ExperimentResult {
+  readonly manifest: ExperimentManifest;
+  readonly summaries: GroupSummary[];
+  /** Runs already complete before this invocation. */
+  readonly skipped: number;
+  readonly wallSeconds: number;
+  /** All acting peers' env steps per second over this invocation's work. */
+  readonly stepsPerSecond: number;
+}
+
+export function defaultExperimentWorkers(): number {
+  return Math.max(1, cpus().length);
+}
+
+function checkManifest(path: string, m: ExperimentManifest): void {
+  if (!existsSync(path)) return;
+  const old = JSON.parse(readFileSync(path, "utf8")) as ExperimentManifest;
+  const key = (x: ExperimentManifest): string => JSON.stringify([x.experiment, x.budget, x.variant]);
+  if (key(old) !== key(m)) {
+    throw new UserError(`${path} belongs to ${old.experiment} at budget ${old.budget} (${old.variant}); use another --out for ${m.experiment} at budget ${m.budget} (${m.variant})`);
+  }
+}
+
+/** Runs `experiment` (a catalog name) with the given options; resolves when every run is complete. */
+export async function runExperiment(experiment: string, options: RunnerOptions): Promise<ExperimentResult> {
+  const e = findExperiment(experiment);
+  const runs = planRuns(e, options);
+  mkdirSync(options.out, { recursive: true });
+  const manifestPath = join(options.out, "experiment.json");
+  const strip = ({ config: _config, ...rest }: RunSpec): Omit<RunSpec, "config"> => rest;
+  let manifest: ExperimentManifest = { experiment: e.name, tasks: options.tasks ?? e.tasks, seeds: options.seeds, budget: options.budget, variant: options.variant, runs: runs.map(strip) };
+  checkManifest(manifestPath, manifest);
+  if (existsSync(manifestPath)) {
+    // A rerun with more seeds or tasks adds runs; the report covers every run the folder holds.
+    const old = JSON.parse(readFileSync(manifestPath, "utf8")) as ExperimentManifest;
+    const dirs = new Set(manifest.runs.map((r) => r.dir));
+    const tasks = [...new Set([...old.tasks, ...manifest.tasks])];
+    manifest = { ...manifest, tasks, seeds: Math.max(old.seeds, manifest.seeds), runs: [...manifest.runs, ...old.runs.filter((r) => !dirs.has(r.dir))] };
+  }
+  writeJsonAtomic(manifestPath, manifest);
+
+  const isDone = (r: RunSpec): boolean => existsSync(join(options.out, r.dir, "summary.json"));
+  const todo = runs.filter((r) => !isDone(r));
+  const skipped = runs.length - todo.length;
+  const totalCost = todo.reduce((a, r) => a + r.cost, 0);
+  const workers = Math.max(1, Math.min(options.workers, todo.length));
+  options.log(`peerlearn experiment ${e.name}: ${runs.length} runs (${skipped} already complete), ${workers} worker threads, budget ${options.budget}, ${options.variant}; out ${options.out}`, false);
+
+  const start = performance.now();
+  const progress = new Map<number, number>(); // run index -> steps done (all peers)
+  let finished = 0;
+  let lastLine = 0;
+  const report = (final: boolean): void => {
+    const now = performance.now();
+    if (!final && now - lastLine < 1000) return;
+    lastLine = now;
+    const done = [...progress.values()].reduce((a, b) => a + b, 0);
+    const seconds = (now - start) / 1000;
+    const rate = done / Math.max(seconds, 1e-9);
+    const eta = rate > 0 ? (totalCost - done) / rate : Infinity;
+    options.log(`runs ${skipped + finished}/${runs.length}  ${(100 * done / Math.max(totalCost, 1)).toFixed(0)}% of steps  ${rate.toFixed(0)} steps/s  ETA ${formatDuration(eta)}`, final);
+  };
+
+  const queue = todo.map((r, i) => ({ r, i }));
+  let failure: Error | undefined;
+  const workerUrl = new URL("./run-worker.js", import.meta.url);
+  await Promise.all(
+    Array.from({ length: todo.length ? workers : 0 }, () =>
+      new Promise<void>((resolve) => {
+        const w = new Worker(workerUrl);
+        const next = (): void => {
+          const job = failure ? undefined : queue.shift();
+          if (!job) {
+            const stop: ToWorker = { type: "stop" };
+            w.postMessage(stop);
+            void w.terminate().then(() => resolve());
+            return;
+          }
+          const msg: ToWorker = { type: "run", id: job.i, config: job.r.config, out: join(options.out, job.r.dir), preset: `${job.r.task.toLowerCase()}/${job.r.method}` };
+          w.postMessage(msg);
+        };
+        w.on("message", (m: FromWorker) => {
+          if (m.type === "progress") {
+            progress.set(m.id, m.steps);
+            report(false);
+            return;
+          }
+          if (m.type === "failed") {
+            failure ??= m.name === "UserError" ? new UserError(m.message) : new Error(`${todo[m.id].dir} failed: ${m.message}\n${m.stack}`);
+          } else {
+            progress.set(m.id, todo[m.id].cost);
+            finished += 1;
+            report(false);
+          }
+          next();
+        });
+        w.on("error", (err) => {
+          failure ??= err;
+          resolve();
+        });
+        next();
+      }),
+    ),
+  );
+  if (failure) throw failure;
+  report(true);
+  const wallSeconds = (performance.now() - start) / 1000;
+  const summaries = runs.map((r) => JSON.parse(readFileSync(join(options.out, r.dir, "summary.json"), "utf8")) as GroupSummary);
+  return { manifest, summaries, skipped, wallSeconds, stepsPerSecond: totalCost / Math.max(wallSeconds, 1e-9) };
+}
