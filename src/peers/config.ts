@@ -10,6 +10,8 @@ import type { DqnConfig } from "../agents/dqn.js";
 import type { SacConfig } from "../agents/sac.js";
 import { PEER_POLICIES, type PeerPolicyKind } from "./peer-policy.js";
 import { SCHEDULES, type ScheduleKind } from "./schedule.js";
+import { TEACHING_REWARDS } from "./lectr-reward.js";
+import type { LectrSettings } from "./lectr.js";
 
 const positiveInt = z.number().int().positive();
 
@@ -48,6 +50,21 @@ export const GroupSettingsSchema = z
   })
   .strict();
 
+export const LectrSettingsSchema = z
+  .object({
+    reward: z.enum(TEACHING_REWARDS).describe("teaching reward: veg (LeCTR's recommendation), jvg, qtr, lg, lgg or tdg"),
+    threshold: z.number().describe("VEG's threshold on the student's Q(o, a)"),
+    phaseLength: positiveInt.describe("a student's env steps per Phase I (advising policies fixed), then Phase II trains them"),
+    netArch: z.array(positiveInt).min(1).describe("hidden layers of the student and teacher policies"),
+    learningRate: z.number().positive().describe("Adam learning rate of the advising policies"),
+    batchSize: positiveInt.describe("advising-level transitions per gradient step"),
+    bufferSize: positiveInt.describe("advising-level replay capacity per policy"),
+    gamma: z.number().min(0).max(1).describe("advising-level discount"),
+    explorationFraction: z.number().gt(0).max(1).describe("share of the run over which the advising policies' epsilon decays from 1"),
+    explorationFinalEps: z.number().min(0).max(1).describe("advising policies' final epsilon"),
+  })
+  .strict();
+
 export const GroupRunConfigSchema = z
   .object({
     env: z.string().min(1).describe("environment id"),
@@ -61,6 +78,7 @@ export const GroupRunConfigSchema = z
     peers: z.array(PeerSpecSchema).min(1, "a group needs at least one peer").describe("the members, in order"),
     dqn: DqnConfigSchema.optional().describe("settings of the DQN-based peers (dqn, novice, frozen)"),
     sac: SacConfigSchema.optional().describe("settings of the SAC peers"),
+    lectr: LectrSettingsSchema.optional().describe("advise the LeCTR way (student and teacher policies) instead of by peer learning's mechanisms"),
     group: GroupSettingsSchema,
   })
   .strict()
@@ -77,6 +95,10 @@ export const GroupRunConfigSchema = z
     if (dqnBased && sac) ctx.addIssue({ code: "custom", path: ["peers"], message: "cannot mix DQN and SAC peers: they need different action spaces" });
     if (dqnBased && !c.dqn) ctx.addIssue({ code: "custom", path: ["dqn"], message: "is required by the DQN-based peers" });
     if (sac && !c.sac) ctx.addIssue({ code: "custom", path: ["sac"], message: "is required by the SAC peers" });
+    if (c.lectr && (c.peers.length < 2 || c.peers.some((p) => p.kind !== "dqn"))) {
+      ctx.addIssue({ code: "custom", path: ["lectr"], message: "needs a group of 2 or more dqn peers (LeCTR advises between learning DQN peers)" });
+    }
+    if (c.lectr && c.group.parallelTraining) ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is not implemented with LeCTR" });
     if (sac && c.group.parallelTraining) ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is implemented for DQN peers only" });
   });
 
@@ -115,6 +137,7 @@ export interface GroupRunConfig {
   peers: PeerSpec[];
   dqn?: DqnConfig;
   sac?: SacConfig;
+  lectr?: LectrSettings;
   group: GroupSettings;
 }
 

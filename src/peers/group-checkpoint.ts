@@ -14,6 +14,7 @@ import { readJson, writeJsonAtomic } from "../agents/run-dir.js";
 import type { PeerGroup } from "./group.js";
 import type { SoloEpochs } from "./schedule.js";
 import type { SuggestionBuffer } from "./suggestion-buffer.js";
+import type { LectrState } from "./lectr.js";
 
 interface MemberState {
   agent: unknown;
@@ -40,6 +41,8 @@ export interface GroupState {
   agentValues: number[] | null;
   members: MemberState[];
   metricsBytes: number;
+  /** LeCTR's advising policies and its Phase I records (LeCTR runs only). */
+  lectr?: { state: LectrState; decisions: number };
 }
 
 export function saveGroupCheckpoint(dir: RunDir, group: PeerGroup, solo: SoloEpochs, nextEpoch: number, stepsDone: number, stepsPerPeer: number): void {
@@ -66,6 +69,7 @@ export function saveGroupCheckpoint(dir: RunDir, group: PeerGroup, solo: SoloEpo
       suggestions: m.suggestions.getState(),
     })),
     metricsBytes: dir.metricsBytes(),
+    ...(group.lectr ? { lectr: { state: group.lectr.save((what) => join(ckpt, what)), decisions: group.lectr.decisionCount } } : {}),
   };
   writeJsonAtomic(join(ckpt, "state.json"), state);
   dir.commitCheckpoint(stepsPerPeer);
@@ -99,6 +103,7 @@ export function loadGroupCheckpoint(dir: RunDir, group: PeerGroup, solo: SoloEpo
     m.follow.setState(ms.follow);
     m.suggestions.setState(ms.suggestions);
   });
+  if (group.lectr && s.lectr) group.lectr.load((what) => join(ckpt, what), s.lectr.state, s.lectr.decisions);
   dir.truncateMetrics(s.metricsBytes);
   return s;
 }

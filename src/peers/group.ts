@@ -31,6 +31,7 @@ import { FollowState, PeerPolicy } from "./peer-policy.js";
 import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
 import { TrustValues } from "./trust.js";
 import { addNormalized } from "./values.js";
+import { Lectr } from "./lectr.js";
 
 /** Stops the run when a peer's training produced a NaN or an infinity. */
 export function checkFinite(m: Member): void {
@@ -80,6 +81,8 @@ export class PeerGroup {
   private readonly criticValues: Float64Array;
   /** The group's own generator (peer choices, warm-up actions of the original's code paths). */
   readonly random: Random;
+  /** LeCTR's advising policies, when the group advises the LeCTR way instead of by peer learning. */
+  readonly lectr: Lectr | null;
 
   constructor(
     readonly config: GroupRunConfig,
@@ -146,6 +149,10 @@ export class PeerGroup {
     this.chosen = new Float32Array(this.width);
     this.values = new Float64Array(n);
     this.criticValues = new Float64Array(n);
+    probe.close();
+    this.lectr = config.lectr
+      ? new Lectr(kernels, this.peers.map((p) => ({ dqn: (p as DqnPeer).dqn })), obsDim, this.discrete && space.kind === "discrete" ? space.n : 0, config.lectr, config.steps, (this.peers[0] as DqnPeer).gamma, root.fork())
+      : null;
   }
 
   /**
@@ -201,6 +208,11 @@ export class PeerGroup {
       action = agent.act(m.obs, m.steps);
       // During warm-up the original keeps its followed peer (None at the very start, itself after a solo epoch).
       followed = solo ? m.index : m.follow.followed >= 0 ? m.follow.followed : WARMUP;
+    } else if (this.lectr) {
+      // LeCTR: the student's own (exploring) action, unless it asks and its teacher advises another.
+      const decision = this.lectr.decide(m.index, m.obs, agent.act(m.obs, m.steps) as number);
+      action = decision.action;
+      followed = decision.followed;
     } else {
       m.peer.beforeStep(m.steps);
       this.adviseAction(m);
@@ -208,6 +220,7 @@ export class PeerGroup {
       followed = m.follow.followed;
     }
     const r = m.env.step(toEnvAction(m.env.actionSpace, action, m.envAction));
+    this.lectr?.record(m.index, r.obs, r.reward, r.terminated);
     m.steps += 1;
     if (followed >= 0) {
       m.followCounts[followed] += 1;

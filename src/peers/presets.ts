@@ -11,6 +11,7 @@
 import { UserError, oneOf } from "../core/errors.js";
 import { DQN_DEFAULTS } from "../agents/dqn.js";
 import { MUJOCO_TASKS, ROOM_DQN, paperMujocoSac, sacHyperparameters } from "../agents/config.js";
+import { LECTR_DEFAULTS } from "./lectr.js";
 import { PEER_LEARNING_GROUP, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./config.js";
 
 export interface Preset {
@@ -47,6 +48,8 @@ export interface Method {
   readonly corrected: string;
   /** Env steps per peer in the paper (default 1M). */
   readonly steps?: number;
+  /** Fields beside the group settings (LeCTR's settings). */
+  readonly extra?: Partial<GroupRunConfig>;
 }
 
 const peerLearning: Method = {
@@ -123,6 +126,16 @@ const adversarial: Method = {
   corrected: peerLearning.corrected,
 };
 
+const lectr: Method = {
+  id: "lectr",
+  label: "LeCTR",
+  description: "LeCTR (Omidshafiei et al. 2019): 2 DQN peers with learned student (when to ask) and teacher (what to advise) policies, VEG teaching reward",
+  peers: (t) => learners(t, 2),
+  group: () => ({ ...NO_MECHANISMS }),
+  corrected: "the same as the faithful form (LeCTR's students explore with their own epsilon in both; none of peer learning's quirks apply)",
+  extra: { lectr: LECTR_DEFAULTS },
+};
+
 const studyGroup: Method = {
   id: "study-group",
   label: "study group (2 learners, expert, novice)",
@@ -142,7 +155,7 @@ const withExpert: Method = {
 };
 
 export const TABLE1_METHODS: readonly Method[] = [peerLearning, singleAgent, earlyAdvice, randomAdvice];
-export const METHODS: readonly Method[] = [...TABLE1_METHODS, ...TABLE2_METHODS.filter((m) => !TABLE1_METHODS.includes(m)), adversarial, studyGroup, withExpert, ...[2, 4, 8, 10].map(groupOf)];
+export const METHODS: readonly Method[] = [...TABLE1_METHODS, lectr, ...TABLE2_METHODS.filter((m) => !TABLE1_METHODS.includes(m)), adversarial, studyGroup, withExpert, ...[2, 4, 8, 10].map(groupOf)];
 
 export function findMethod(id: string): Method {
   const m = METHODS.find((x) => x.id === id);
@@ -165,6 +178,7 @@ export function methodConfig(method: Method, task: string, variant: Variant): Gr
     peers: method.peers(task),
     ...(room ? { dqn: { ...DQN_DEFAULTS, ...ROOM_DQN, netArch: [256, 256] } } : { sac: paperMujocoSac(task) }),
     group: { ...PEER_LEARNING_GROUP, ...method.group(task) },
+    ...method.extra,
   };
 }
 
@@ -175,6 +189,7 @@ function buildPresets(): Preset[] {
     out.push({ name: `${prefix}/corrected`, description: `${m.id}, corrected: ${m.corrected}`, config: methodConfig(m, task, "corrected") });
   };
   for (const task of PAPER_TASKS) for (const m of TABLE1_METHODS) add(task, m);
+  for (const task of ROOM_TASKS) add(task, lectr);
   add("Room-v21", adversarial);
   add("Room-v21", studyGroup);
   add("Room-v21", withExpert);
