@@ -71,11 +71,8 @@ export class Ant extends MujocoEnv {
     const xBefore = this.xpos[3 * TORSO];
     const yBefore = this.xpos[3 * TORSO + 1];
     this.simulate(action);
-    t.xPosition = this.xpos[3 * TORSO];
-    t.xVelocity = (t.xPosition - xBefore) / this.dt;
+    this.forwardTerms(xBefore, this.xpos[3 * TORSO], 1, action, o.ctrlCostWeight);
     this.yVelocity = (this.xpos[3 * TORSO + 1] - yBefore) / this.dt;
-    t.forwardReward = t.xVelocity;
-    t.ctrlCost = this.controlCost(action, o.ctrlCostWeight);
     let contact = 0;
     if (o.useContactForces) {
       for (let i = 0; i < this.cfrcExt.length; i++) contact += this.clippedContactForce(i) ** 2;

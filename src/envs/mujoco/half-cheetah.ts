@@ -39,10 +39,7 @@ export class HalfCheetah extends MujocoEnv {
     const t = this.terms;
     const xBefore = this.qpos[0];
     this.simulate(action);
-    t.xPosition = this.qpos[0];
-    t.xVelocity = (t.xPosition - xBefore) / this.dt;
-    t.forwardReward = o.forwardRewardWeight * t.xVelocity;
-    t.ctrlCost = this.controlCost(action, o.ctrlCostWeight);
+    this.forwardTerms(xBefore, this.qpos[0], o.forwardRewardWeight, action, o.ctrlCostWeight);
     this.result.reward = t.forwardReward - t.ctrlCost;
     this.result.terminated = false;
     this.result.truncated = false;

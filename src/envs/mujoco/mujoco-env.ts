@@ -106,6 +106,18 @@ export abstract class MujocoEnv implements Env {
     if (this.needsContactForces) this.mj.mj_rnePostConstraint(this.model, this.data);
   }
 
+  /**
+   * The forward and control terms every task shares: x position and velocity over the frame-skip loop (from
+   * `xBefore` to `xAfter`), weighted forward reward, and the control cost.
+   */
+  protected forwardTerms(xBefore: number, xAfter: number, forwardWeight: number, action: Float32Array, ctrlWeight: number): void {
+    const t = this.terms;
+    t.xPosition = xAfter;
+    t.xVelocity = (xAfter - xBefore) / this.dt;
+    t.forwardReward = forwardWeight * t.xVelocity;
+    t.ctrlCost = this.controlCost(action, ctrlWeight);
+  }
+
   /** weight * sum(a^2), on the raw action. */
   protected controlCost(action: Float32Array, weight: number): number {
     let s = 0;

@@ -87,10 +87,7 @@ export class PlanarWalker extends MujocoEnv {
     const t = this.terms;
     const xBefore = this.qpos[0];
     this.simulate(action);
-    t.xPosition = this.qpos[0];
-    t.xVelocity = (t.xPosition - xBefore) / this.dt;
-    t.forwardReward = o.forwardRewardWeight * t.xVelocity;
-    t.ctrlCost = this.controlCost(action, o.ctrlCostWeight);
+    this.forwardTerms(xBefore, this.qpos[0], o.forwardRewardWeight, action, o.ctrlCostWeight);
     t.healthy = this.isHealthy();
     t.healthyReward = t.healthy || o.terminateWhenUnhealthy ? o.healthyReward : 0;
     this.result.reward = t.forwardReward + t.healthyReward - t.ctrlCost;
