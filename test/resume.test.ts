@@ -57,10 +57,11 @@ describe.skipIf(!existsSync(CLI))("resuming after SIGKILL (needs `npm run build`
   }, 120_000);
 
   it.each([
-    ["round-robin", []],
-    ["lockstep with trainer threads", ["--set", 'group.schedule="lockstep"', "--set", "group.parallelTraining=true"]],
-  ])("a peer group (%s) ends with the same metrics and weights as an uninterrupted run", async (_label, extra) => {
-    const args = [...GROUP, ...extra];
+    ["round-robin", "room-v21/peer-learning", []],
+    ["lockstep with trainer threads", "room-v21/peer-learning", ["--set", 'group.schedule="lockstep"', "--set", "group.parallelTraining=true"]],
+    ["LeCTR, its advising policies and Phase I records", "room-v21/lectr", ["--set", "lectr.phaseLength=300"]],
+  ])("a peer group (%s) ends with the same metrics and weights as an uninterrupted run", async (_label, preset, extra) => {
+    const args = [...GROUP.map((a) => (a === "room-v21/peer-learning" ? preset : a)), ...extra];
     const whole = mkdtempSync(join(tmpdir(), "peerlearn-gwhole-"));
     runToEnd(args, whole);
     const broken = mkdtempSync(join(tmpdir(), "peerlearn-gkilled-"));
