@@ -148,6 +148,14 @@ function followSeries(dir: string, runs: readonly RunResult[]): Series[] {
   return kinds.map((label, i) => ({ label, x: epochs, y: epochs.map((e) => avg((shares.get(e) as number[][]).map((s) => s[i]))) }));
 }
 
+/** Each acting peer's shares of follow decisions per peer, e.g. "0:0.52/0.48 1:0.45/0.55". */
+function followShares(s: GroupSummary): string {
+  return s.peers
+    .filter((p) => p.followShare)
+    .map((p) => `${p.index}:${(p.followShare as number[]).map((x) => x.toFixed(3)).join("/")}`)
+    .join(" ");
+}
+
 const fmt = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1)) : "-");
 const csvCell = (v: string | number): string => (typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
@@ -217,8 +225,12 @@ export function writeExperimentReport(dir: string): ReportFiles {
   writeFileSync(htmlPath, html);
 
   const runsCsv = [
-    ["experiment", "task", "method", "seed", "steps_per_peer", "average_reward_over_time", "last_eval_mean", "wall_seconds", "steps_per_second"].join(","),
-    ...runs.map((r) => [m.experiment, r.task, r.method, r.seed, r.summary.steps, r.summary.averageRewardOverTime ?? "", r.summary.lastEval?.mean ?? "", r.summary.wallSeconds, r.summary.stepsPerSecond].map((v) => csvCell(v)).join(",")),
+    ["experiment", "task", "method", "seed", "steps_per_peer", "average_reward_over_time", "last_eval_mean", "wall_seconds", "steps_per_second", "follow_shares"].join(","),
+    ...runs.map((r) =>
+      [m.experiment, r.task, r.method, r.seed, r.summary.steps, r.summary.averageRewardOverTime ?? "", r.summary.lastEval?.mean ?? "", r.summary.wallSeconds, r.summary.stepsPerSecond, followShares(r.summary)]
+        .map((v) => csvCell(v))
+        .join(","),
+    ),
   ];
   writeFileSync(join(dir, "runs.csv"), `${runsCsv.join("\n")}\n`);
   const curvesCsv = [["task", "method", "seed", "step", "eval_mean"].join(","), ...runs.flatMap((r) => r.curve.steps.map((s, i) => [r.task, r.method, r.seed, s, r.curve.mean[i]].map((v) => csvCell(v)).join(",")))];
