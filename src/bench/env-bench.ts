@@ -75,14 +75,14 @@ export function peerLearningStepsPerSecond(kernels: Kernels, stepsPerPeer: numbe
 
 /**
  * Env steps per second of SAC training on HalfCheetah-v4 with the paper's settings ([150, 200], batch 256, gSDE,
- * 8 gradient steps every 8 env steps), learning from step 1000 so that a short run measures training.
+ * 8 gradient steps every 8 env steps), learning from step 100 so that a short run measures training.
  */
 export function halfCheetahSacStepsPerSecond(kernels: Kernels, steps: number): number {
   const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
   try {
     const c = defaultRunConfig("HalfCheetah-v4", "tuned", "sac");
     if (c.algo !== "sac") throw new Error("unreachable");
-    const config = { ...c, steps: steps + 1000, evalFreq: steps + 2000, checkpointFreq: 0, sac: { ...c.sac, learningStarts: 1000 } };
+    const config = { ...c, steps, evalFreq: steps + 1, checkpointFreq: 0, sac: { ...c.sac, learningStarts: 100 } };
     return train(config, { out, kernels }).stepsPerSecond;
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -152,7 +152,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     for (const arch of [[256, 256], [150, 200]]) continuous[`${algo} [${arch.join(", ")}]`] = continuousTrainingStepsPerSecond(algo, arch, selected, Math.max(300, Math.round(seconds * 250)));
   }
   log("HalfCheetah-v4 SAC training (paper settings)");
-  const halfCheetahSac = halfCheetahSacStepsPerSecond(selected, Math.max(500, Math.round(seconds * 250)));
+  const halfCheetahSac = halfCheetahSacStepsPerSecond(selected, Math.max(1000, Math.round(seconds * 1000)));
   log("Room-v21 peer learning");
   const peerLearning: Record<string, number> = {};
   const plSteps = Math.max(500, Math.round(seconds * 1500));
