@@ -17,6 +17,8 @@ export interface Experiment {
   readonly paperSeeds: number;
   /** The paper's result per task and method id (average reward over time, as printed), where it gives one. */
   readonly paper: Record<string, Record<string, string>>;
+  /** Notes printed under the report's table: where and why ours is expected to differ from the paper. */
+  readonly notes: readonly string[];
   /** Extra plots of the report: follow counts (Fig. 6) or performance over group size (Fig. 7). */
   readonly plots: readonly ("curves" | "follow" | "groupSize" | "normalised")[];
 }
@@ -54,6 +56,11 @@ function tryMethod(id: string): Method | undefined {
   }
 }
 
+const LECTR_NOTE =
+  "LeCTR has no public reference code for this setting; ours is written from the LeCTR paper (README, LeCTR). It differs from the paper's LeCTR in two ways that raise its score: its students take their DQN's epsilon-greedy action when not advised, so its peers explore while the faithful peer-learning and single-agent peers do not, and a run is one LeCTR session, without LeCTR's resets of the task learners between sessions. Compare it with the corrected (exploring) single agent.";
+const FAITHFUL_NOTE =
+  "Faithful variant: a DQN peer's own suggestion is its greedy action, so faithful DQN peers (and the single agent) explore only in their 100 warm-up steps, as in the published code; --variant corrected fixes that.";
+
 export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: "table1",
@@ -63,6 +70,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     methods: table1Methods,
     paperSeeds: 10,
     paper: TABLE1_PAPER,
+    notes: [FAITHFUL_NOTE, LECTR_NOTE],
     plots: ["curves"],
   },
   {
@@ -73,6 +81,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     methods: () => TABLE2_METHODS,
     paperSeeds: 5,
     paper: { "mean over tasks": TABLE2_PAPER },
+    notes: ["The paper does not say how it normalised; here each task's method means map to 0-100 (lowest 0, highest 100), averaged over tasks."],
     plots: ["normalised", "curves"],
   },
   {
@@ -83,6 +92,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     methods: () => [findMethod("adversarial"), findMethod("single-agent")],
     paperSeeds: 10,
     paper: {},
+    notes: [FAITHFUL_NOTE],
     plots: ["curves", "follow"],
   },
   {
@@ -93,6 +103,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     methods: () => [findMethod("peer-learning"), ...(tryMethod("lectr") ? [findMethod("lectr")] : []), findMethod("single-agent")],
     paperSeeds: 10,
     paper: { "Room-v21": TABLE1_PAPER["Room-v21"] },
+    notes: [FAITHFUL_NOTE, LECTR_NOTE],
     plots: ["curves"],
   },
   {
@@ -103,6 +114,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     methods: () => [findMethod("study-group")],
     paperSeeds: 1,
     paper: {},
+    notes: ["The non-training expert here is the scripted Room expert, which is never overtaken; the paper's was a non-training agent (use a frozen peer for that)."],
     plots: ["curves", "follow"],
   },
   {
@@ -113,6 +125,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     methods: () => [2, 4, 8, 10].map(groupOf),
     paperSeeds: 10,
     paper: {},
+    notes: ["As the published commands: all mechanisms without advantage, 600k steps per peer."],
     plots: ["groupSize", "curves"],
   },
 ];

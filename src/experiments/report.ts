@@ -209,6 +209,7 @@ export function writeExperimentReport(dir: string): ReportFiles {
     `${e.description}. ${budgetText}. Score: average reward over time (mean of all evaluation returns of the learning peers over training), mean ± std over seeds; the paper's numbers are at its full budget.${note}`,
     "",
     mdTable(header, table),
+    ...e.notes.flatMap((n) => ["", `Note: ${n}`]),
     ...(norm ? ["", "Normalised 0-100 per task (lowest method 0, highest 100), averaged over tasks:", "", mdTable(["method", "ours", "paper"], normRows)] : []),
     "",
     ...plots.map((p) => `![${p.title}](${p.file})`),
@@ -220,7 +221,7 @@ export function writeExperimentReport(dir: string): ReportFiles {
 
   const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const htmlTable = (head: string[], body: string[][]): string => `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</table>`;
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(e.title)}</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}td:nth-child(n+3){text-align:right}svg{display:block;margin:1em 0}</style></head><body><h1>${esc(e.title)}</h1><p>${esc(e.description)}. ${esc(budgetText)}. Score: average reward over time, mean ± std over seeds; the paper's numbers are at its full budget.${esc(note)}</p>${htmlTable(header, table)}${norm ? `<p>Normalised 0-100 per task, averaged over tasks:</p>${htmlTable(["method", "ours", "paper"], normRows)}` : ""}${plots.map((p) => `<h2>${esc(p.title)}</h2>${p.svg}`).join("")}</body></html>\n`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(e.title)}</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}td:nth-child(n+3){text-align:right}svg{display:block;margin:1em 0}</style></head><body><h1>${esc(e.title)}</h1><p>${esc(e.description)}. ${esc(budgetText)}. Score: average reward over time, mean ± std over seeds; the paper's numbers are at its full budget.${esc(note)}</p>${htmlTable(header, table)}${e.notes.map((n) => `<p><em>Note:</em> ${esc(n)}</p>`).join("")}${norm ? `<p>Normalised 0-100 per task, averaged over tasks:</p>${htmlTable(["method", "ours", "paper"], normRows)}` : ""}${plots.map((p) => `<h2>${esc(p.title)}</h2>${p.svg}`).join("")}</body></html>\n`;
   const htmlPath = join(dir, "report.html");
   writeFileSync(htmlPath, html);
 
