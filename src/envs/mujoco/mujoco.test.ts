@@ -27,6 +27,13 @@ function withState(env: MujocoEnv, edit: (p: Physics) => void): void {
   env.setState(s as unknown as EnvState);
 }
 
+/** Whether the env is healthy in its reset pose changed by `edit`. */
+function healthyAfter(env: MujocoEnv & { isHealthy(): boolean }, edit: (p: Physics) => void): boolean {
+  env.reset(0);
+  withState(env, edit);
+  return env.isHealthy();
+}
+
 function randomAction(rng: Random, dim: number): Float32Array {
   const a = new Float32Array(dim);
   for (let i = 0; i < dim; i++) a[i] = rng.uniformIn(-1, 1);
@@ -169,12 +176,7 @@ describe("rewards follow Gymnasium's formulas on recorded steps", () => {
 describe("health and termination", () => {
   it("Hopper: strict bounds on height, angle and state", () => {
     const env = new PlanarWalker("Hopper-v4", HOPPER_DEFAULTS);
-    env.reset(0);
-    const check = (edit: (p: Physics) => void): boolean => {
-      env.reset(0);
-      withState(env, edit);
-      return env.isHealthy();
-    };
+    const check = (edit: (p: Physics) => void): boolean => healthyAfter(env, edit);
     expect(check(() => {})).toBe(true);
     expect(check((p) => (p.qpos[1] = 0.7))).toBe(false);
     expect(check((p) => (p.qpos[1] = 0.7001))).toBe(true);
@@ -188,11 +190,7 @@ describe("health and termination", () => {
 
   it("Walker2d: height in (0.8, 2), angle in (-1, 1), no state range", () => {
     const env = new PlanarWalker("Walker2d-v4", WALKER2D_DEFAULTS);
-    const check = (edit: (p: Physics) => void): boolean => {
-      env.reset(0);
-      withState(env, edit);
-      return env.isHealthy();
-    };
+    const check = (edit: (p: Physics) => void): boolean => healthyAfter(env, edit);
     expect(check(() => {})).toBe(true);
     expect(check((p) => (p.qpos[1] = 2))).toBe(false);
     expect(check((p) => (p.qpos[1] = 0.8))).toBe(false);
@@ -204,11 +202,7 @@ describe("health and termination", () => {
 
   it("Ant: z in [0.2, 1] inclusive, everything finite", () => {
     const env = new Ant(ANT_DEFAULTS);
-    const check = (edit: (p: Physics) => void): boolean => {
-      env.reset(0);
-      withState(env, edit);
-      return env.isHealthy();
-    };
+    const check = (edit: (p: Physics) => void): boolean => healthyAfter(env, edit);
     expect(check(() => {})).toBe(true);
     expect(check((p) => (p.qpos[2] = 1))).toBe(true);
     expect(check((p) => (p.qpos[2] = 1.0001))).toBe(false);
