@@ -67,6 +67,15 @@ describe.skipIf(!existsSync(CLI))("peerlearn CLI (needs `npm run build`)", () =>
     expect(p.stdout).toMatch(/Walker2d-v4 \{\}: 3 episodes, return -?\d+\.\d \+- \d+\.\d, length \d+\.\d/);
   });
 
+  it("--set peers=N makes a group of N learners of the preset's kind", () => {
+    const r = run(["train", "--preset", "hopper-v4/peer-learning", "--set", "peers=6", "--print-config"]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).peers).toEqual(Array.from({ length: 6 }, () => ({ kind: "sac" })));
+    const bad = run(["train", "--preset", "room-v21/peer-learning", "--set", "peers=0"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/peers must be a list of peers or an integer from 1 to 100/);
+  });
+
   it("lists the envs", () => {
     const r = run(["list", "envs"]);
     expect(r.status).toBe(0);

@@ -108,6 +108,18 @@ export function flagsFromConfig(file: ConfigObject, given: TrainFlags): Pick<Tra
   };
 }
 
+/**
+ * `peers=N` (a number) as a shortcut for N learners of the preset's learner kind (its first dqn or sac peer), e.g.
+ * `--set peers=4`.
+ */
+function expandPeerCount(draft: Record<string, unknown>): void {
+  const n = draft.peers;
+  if (typeof n !== "number") return;
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UserError(`peers must be a list of peers or an integer from 1 to 100 (that many learners), got ${n}`);
+  const learner = draft.sac && !draft.dqn ? "sac" : "dqn";
+  draft.peers = Array.from({ length: n }, () => ({ kind: learner }));
+}
+
 /** A peer group run from a preset, with --steps, --seed and --set applied. */
 export async function resolveGroupConfig(args: string[]): Promise<{ config: GroupRunConfig; preset: string; out: string; json: boolean; printConfig: boolean }> {
   const values = parseTrainFlags(args);
@@ -117,6 +129,7 @@ export async function resolveGroupConfig(args: string[]): Promise<{ config: Grou
   if (values.steps !== undefined) applyOverride(draft, `steps=${values.steps}`);
   if (values.seed !== undefined) applyOverride(draft, `seed=${values.seed}`);
   for (const s of values.set) applyOverride(draft, s);
+  expandPeerCount(draft);
   const config = validateGroupRunConfig(draft);
   resolveEnvOptions(config.env, config.envOptions);
   await prepareEnv(config.env);
