@@ -100,8 +100,8 @@ export function normalisedScores(rows: readonly MethodRow[]): Map<string, number
 }
 
 /** Mean curve over seeds per method on a task, with a standard-error band. */
-function curveSeries(runs: readonly RunResult[], task: string): Series[] {
-  const methods = [...new Set(runs.filter((r) => r.task === task).map((r) => r.method))];
+function curveSeries(runs: readonly RunResult[], task: string, rows: readonly MethodRow[]): Series[] {
+  const methods = rows.filter((r) => r.task === task).map((r) => r.method); // the table's order
   return methods.map((method) => {
     const mine = runs.filter((r) => r.task === task && r.method === method);
     const steps = mine[0].curve.steps.filter((s) => mine.every((r) => r.curve.steps.includes(s)));
@@ -178,7 +178,7 @@ export function writeExperimentReport(dir: string): ReportFiles {
   const tasks = [...new Set(rows.map((r) => r.task))];
   if (e.plots.includes("curves")) {
     for (const task of tasks) {
-      const svg = linePlot(curveSeries(runs, task), { title: `${task}: evaluation return (mean over seeds, band: standard error)`, xLabel: "env steps per peer", yLabel: "evaluation return" });
+      const svg = linePlot(curveSeries(runs, task, rows), { title: `${task}: evaluation return (mean over seeds, band: standard error)`, xLabel: "env steps per peer", yLabel: "evaluation return" });
       plots.push({ title: `${task} learning curves`, svg, file: `curves-${task}.svg` });
     }
   }
