@@ -3,7 +3,7 @@
  * results as an uninterrupted run: the same learning curves and scores for every run.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -17,12 +17,12 @@ function runToEnd(out: string): string {
   return r.stdout;
 }
 
-/** Any checkpoint or summary files under `dir` (how far the experiment got). */
-function countFiles(dir: string, name: string): number {
-  if (!existsSync(dir)) return 0;
-  let n = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) if (entry.isFile() && entry.name === name) n += 1;
-  return n;
+/** The run folders of the plan (fig4: two methods, two seeds). */
+const RUN_DIRS = ["adversarial", "single-agent"].flatMap((m) => [0, 1].map((seed) => join("Room-v21", m, `seed-${seed}`)));
+
+/** How many runs under `dir` have `file` (a path inside the run folder) yet; the runs write and prune as we look. */
+function countFiles(dir: string, file: string): number {
+  return RUN_DIRS.filter((r) => existsSync(join(dir, r, file))).length;
 }
 
 /** Starts the experiment and kills it with SIGKILL once `ready()` holds, after `delayMs`. */
@@ -54,7 +54,7 @@ describe.skipIf(!existsSync(CLI))("experiment runner (needs `npm run build`)", (
     const stdout = runToEnd(whole);
     expect(stdout).toMatch(/Room-v21 +peer learning with an adversary +2 /);
     const broken = mkdtempSync(join(tmpdir(), "peerlearn-exp-killed-"));
-    await runAndKill(broken, () => countFiles(broken, "latest.json") >= 1, 40);
+    await runAndKill(broken, () => countFiles(broken, join("checkpoints", "latest.json")) >= 1, 40);
     await runAndKill(broken, () => countFiles(broken, "summary.json") >= 1, 0);
     const rerun = spawnSync(process.execPath, [CLI, ...ARGS, "--out", broken], { encoding: "utf8" });
     expect(rerun.status, rerun.stderr).toBe(0);
