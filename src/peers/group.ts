@@ -210,9 +210,8 @@ export class PeerGroup {
       followed = solo ? m.index : m.follow.followed >= 0 ? m.follow.followed : WARMUP;
     } else if (this.lectr) {
       // LeCTR: the student's own (exploring) action, unless it asks and its teacher advises another.
-      const decision = this.lectr.decide(m.index, m.obs, agent.act(m.obs, m.steps) as number);
-      action = decision.action;
-      followed = decision.followed;
+      action = this.lectr.decide(m.index, m.obs, agent.act(m.obs, m.steps) as number);
+      followed = this.lectr.followed;
     } else {
       m.peer.beforeStep(m.steps);
       this.adviseAction(m);

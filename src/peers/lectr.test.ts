@@ -60,14 +60,14 @@ describe("LeCTR advising-level transitions", () => {
     lectr.record(0, obs, 0, false);
     const [student, teacher] = [lectr.students[0], lectr.teachers[1]];
     student.greedyAction = () => 0; // does not ask
-    expect(lectr.decide(0, obs, 2)).toEqual({ action: 2, followed: 0 });
+    expect([lectr.decide(0, obs, 2), lectr.followed]).toEqual([2, 0]);
     lectr.record(0, obs, 0, false);
     student.greedyAction = () => 1; // asks
     teacher.greedyAction = () => 1; // advises action 1
-    expect(lectr.decide(0, obs, 2)).toEqual({ action: 1, followed: 1 });
+    expect([lectr.decide(0, obs, 2), lectr.followed]).toEqual([1, 1]);
     lectr.record(0, obs, 0, false);
     teacher.greedyAction = () => 3; // "no advice" (nActions)
-    expect(lectr.decide(0, obs, 2)).toEqual({ action: 2, followed: 0 });
+    expect([lectr.decide(0, obs, 2), lectr.followed]).toEqual([2, 0]);
   });
 
   it("Phase II gives the student and the teacher it asked one transition each with the shared reward", () => {

@@ -25,6 +25,7 @@ import { Random, type RandomState } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { DQN_DEFAULTS, Dqn, type DqnConfig, type DqnState } from "../agents/dqn.js";
 import { teachingReward, type AdviceOutcome, type TeachingReward } from "./lectr-reward.js";
+import { PhaseRecords, type PhaseRecordsState } from "./lectr-records.js";
 
 export interface LectrSettings {
   reward: TeachingReward;
@@ -61,50 +62,37 @@ export interface TaskLearner {
   readonly dqn: Dqn;
 }
 
-/** One advising decision of Phase I, with what Phase II needs to score it. */
-interface AdviceRecord {
-  studentObs: number[];
-  studentNext: number[];
-  ask: number;
-  teacher: number;
-  teacherObs: number[] | null;
-  teacherNext: number[] | null;
-  /** The teacher's choice (nActions = no advice), or -1 when the student did not ask. */
-  advice: number;
-  obs: number[];
-  nextObs: number[];
-  action: number;
-  intended: number;
-  reward: number;
-  terminated: boolean;
-  qBefore: number;
-  vBefore: number;
-  tdBefore: number;
-}
-
 export interface LectrState {
   students: DqnState[];
   teachers: DqnState[];
-  pending: AdviceRecord[][];
+  records: PhaseRecordsState[];
   previousGain: number[];
-  phaseSteps: number[];
   random: RandomState;
+}
+
+/** max of the first n values (no spread: that would allocate). */
+function maxOf(values: Float32Array, n: number): number {
+  let best = values[0];
+  for (let k = 1; k < n; k++) if (values[k] > best) best = values[k];
+  return best;
 }
 
 export class Lectr {
   readonly students: Dqn[];
   readonly teachers: Dqn[];
-  private pending: AdviceRecord[][];
-  private previousGain: number[];
-  private phaseSteps: number[];
+  /** Each student's Phase I so far. */
+  private readonly records: PhaseRecords[];
+  private readonly previousGain: number[];
   private readonly q: Float32Array;
   private readonly q2: Float32Array;
   private readonly sObs: Float32Array;
   private readonly sNext: Float32Array;
   private readonly tObs: Float32Array;
   private readonly tNext: Float32Array;
-  /** The record of the step in progress, per learner (filled by decide, completed by record). */
-  private readonly current: (AdviceRecord | null)[];
+  private readonly rowObs: Float32Array;
+  private readonly rowNext: Float32Array;
+  /** Whether a learner's current row was opened by decide and awaits its outcome. */
+  private readonly open: boolean[];
   /** Advising decisions taken so far (for the advising policies' epsilon). */
   private decisions = 0;
 
@@ -119,7 +107,6 @@ export class Lectr {
     private readonly taskGamma: number,
     readonly random: Random,
   ) {
-    const n = learners.length;
     const config: DqnConfig = {
       ...DQN_DEFAULTS,
       learningRate: settings.learningRate,
@@ -137,18 +124,21 @@ export class Lectr {
       netArch: settings.netArch,
       maxGradNorm: 10,
     };
-    this.students = learners.map(() => new Dqn(kernels, obsDim + nActions, 2, config, random.fork()));
-    this.teachers = learners.map(() => new Dqn(kernels, obsDim + 2 * nActions, nActions + 1, config, random.fork()));
-    this.pending = learners.map(() => []);
-    this.previousGain = new Array<number>(n).fill(0);
-    this.phaseSteps = new Array<number>(n).fill(0);
+    const studentDim = obsDim + nActions;
+    const teacherDim = obsDim + 2 * nActions;
+    this.students = learners.map(() => new Dqn(kernels, studentDim, 2, config, random.fork()));
+    this.teachers = learners.map(() => new Dqn(kernels, teacherDim, nActions + 1, config, random.fork()));
+    this.records = learners.map(() => new PhaseRecords(settings.phaseLength, obsDim, studentDim, teacherDim));
+    this.previousGain = new Array<number>(learners.length).fill(0);
     this.q = new Float32Array(nActions);
     this.q2 = new Float32Array(nActions);
-    this.sObs = new Float32Array(obsDim + nActions);
-    this.sNext = new Float32Array(obsDim + nActions);
-    this.tObs = new Float32Array(obsDim + 2 * nActions);
-    this.tNext = new Float32Array(obsDim + 2 * nActions);
-    this.current = learners.map(() => null);
+    this.sObs = new Float32Array(studentDim);
+    this.sNext = new Float32Array(studentDim);
+    this.tObs = new Float32Array(teacherDim);
+    this.tNext = new Float32Array(teacherDim);
+    this.rowObs = new Float32Array(obsDim);
+    this.rowNext = new Float32Array(obsDim);
+    this.open = learners.map(() => false);
   }
 
   /** [o, Q_i(o, .)] into out. */
@@ -179,103 +169,124 @@ export class Lectr {
 
   /**
    * Student i's action at `obs` given its own intended action: asks (student policy), a teacher answers (teacher
-   * policy), the advice is executed. Returns the action and whom the student followed (itself or the teacher).
+   * policy), the advice is executed. Returns the action; `followed` is then whom the student followed (itself or the
+   * teacher).
    */
-  decide(i: number, obs: Float32Array, intended: number): { action: number; followed: number } {
+  decide(i: number, obs: Float32Array, intended: number): number {
     this.decisions += 1;
+    const rec = this.records[i];
+    const row = rec.count;
     this.studentObservation(i, obs, this.sObs);
     const ask = this.choose(this.students[i], this.sObs);
     let teacher = i;
     let advice = -1;
-    let teacherObs: number[] | null = null;
     if (ask === 1 && this.learners.length > 1) {
-      const others = this.learners.length - 1;
-      teacher = this.random.integer(0, others);
+      teacher = this.random.integer(0, this.learners.length - 1);
       if (teacher >= i) teacher += 1;
       this.teacherObservation(i, teacher, obs, this.tObs);
       advice = this.choose(this.teachers[teacher], this.tObs);
-      teacherObs = [...this.tObs];
+      PhaseRecords.writeRow(rec.teacherObs, row, this.tObs);
     }
     const advised = advice >= 0 && advice < this.nActions;
     const action = advised ? advice : intended;
-    this.current[i] = {
-      studentObs: [...this.sObs],
-      studentNext: [],
-      ask,
-      teacher,
-      teacherObs,
-      teacherNext: null,
-      advice,
-      obs: [...obs],
-      nextObs: [],
-      action,
-      intended,
-      reward: 0,
-      terminated: false,
-      qBefore: 0,
-      vBefore: 0,
-      tdBefore: 0,
-    };
-    return { action, followed: advised ? teacher : i };
+    PhaseRecords.writeRow(rec.studentObs, row, this.sObs);
+    PhaseRecords.writeRow(rec.obs, row, obs);
+    rec.ask[row] = ask;
+    rec.teacher[row] = teacher;
+    rec.advice[row] = advice;
+    rec.action[row] = action;
+    rec.intended[row] = intended;
+    this.open[i] = true;
+    this.followed = advised ? teacher : i;
+    return action;
   }
+
+  /** Whom the student of the last decide() followed. */
+  followed = -1;
 
   /** Completes the step's record with its outcome; ends student i's Phase I after phaseLength steps. */
   record(i: number, nextObs: Float32Array, reward: number, terminated: boolean): void {
-    const rec = this.current[i];
-    if (!rec) return;
-    this.current[i] = null;
-    rec.nextObs = [...nextObs];
-    rec.reward = reward;
-    rec.terminated = terminated;
-    const obs = Float32Array.from(rec.obs);
-    [rec.qBefore, rec.vBefore, rec.tdBefore] = this.values(i, obs, rec.action, nextObs, reward, terminated);
+    if (!this.open[i]) return;
+    this.open[i] = false;
+    const rec = this.records[i];
+    const row = rec.count;
+    PhaseRecords.writeRow(rec.nextObs, row, nextObs);
+    rec.reward[row] = reward;
+    rec.terminated[row] = terminated ? 1 : 0;
+    const obs = PhaseRecords.copyRow(rec.obs, row, this.obsDim, this.rowObs);
+    this.values(i, obs, rec.action[row], nextObs, reward, terminated);
+    rec.qBefore[row] = this.qa;
+    rec.vBefore[row] = this.v;
+    rec.tdBefore[row] = this.td;
     this.studentObservation(i, nextObs, this.sNext);
-    rec.studentNext = [...this.sNext];
-    if (rec.teacherObs) {
-      this.teacherObservation(i, rec.teacher, nextObs, this.tNext);
-      rec.teacherNext = [...this.tNext];
+    PhaseRecords.writeRow(rec.studentNext, row, this.sNext);
+    if (rec.advice[row] >= 0) {
+      this.teacherObservation(i, rec.teacher[row], nextObs, this.tNext);
+      PhaseRecords.writeRow(rec.teacherNext, row, this.tNext);
     }
-    this.pending[i].push(rec);
-    this.phaseSteps[i] += 1;
-    if (this.phaseSteps[i] >= this.settings.phaseLength) this.endPhase(i);
+    rec.count += 1;
+    if (rec.count >= this.settings.phaseLength) this.endPhase(i);
   }
 
-  /** Q(o, a), max_a Q(o, .) and the TD error of student i's current task-level values. */
-  private values(i: number, obs: Float32Array, action: number, nextObs: Float32Array, reward: number, terminated: boolean): [number, number, number] {
+  private readonly outcome: { -readonly [K in keyof AdviceOutcome]: AdviceOutcome[K] } = { qBefore: 0, qAfter: 0, vBefore: 0, vAfter: 0, qAdvisedAfter: 0, qIntendedAfter: 0, tdBefore: 0, tdAfter: 0, advised: false };
+
+  // Results of values(): Q(o, a), max_a Q(o, .) and the TD error (fields, so that nothing is allocated).
+  private qa = 0;
+  private v = 0;
+  private td = 0;
+
+  /** Q(o, a), max_a Q(o, .) and the TD error of student i's current task-level values, into qa, v, td. */
+  private values(i: number, obs: Float32Array, action: number, nextObs: Float32Array, reward: number, terminated: boolean): void {
     const dqn = this.learners[i].dqn;
     dqn.qValues(nextObs, this.q2);
-    const nextV = Math.max(...this.q2);
+    const nextV = maxOf(this.q2, this.nActions);
     dqn.qValues(obs, this.q);
-    const qa = this.q[action];
-    return [qa, Math.max(...this.q), reward + (terminated ? 0 : this.taskGamma * nextV) - qa];
+    this.qa = this.q[action];
+    this.v = maxOf(this.q, this.nActions);
+    this.td = reward + (terminated ? 0 : this.taskGamma * nextV) - this.qa;
   }
 
   /** Phase II for student i: score the phase's records, train its student policy and the teachers it asked. */
   endPhase(i: number): void {
-    const records = this.pending[i];
-    this.pending[i] = [];
-    this.phaseSteps[i] = 0;
-    if (records.length === 0) return;
+    const rec = this.records[i];
+    const n = rec.count;
+    rec.count = 0;
+    if (n === 0) return;
     let gainSum = 0;
     const s = this.settings;
     const dqn = this.learners[i].dqn;
-    for (const rec of records) {
-      const obs = Float32Array.from(rec.obs);
-      const [qAfter, vAfter, tdAfter] = this.values(i, obs, rec.action, Float32Array.from(rec.nextObs), rec.reward, rec.terminated);
+    const sDim = this.sObs.length;
+    const tDim = this.tObs.length;
+    for (let row = 0; row < n; row++) {
+      const obs = PhaseRecords.copyRow(rec.obs, row, this.obsDim, this.rowObs);
+      const next = PhaseRecords.copyRow(rec.nextObs, row, this.obsDim, this.rowNext);
+      this.values(i, obs, rec.action[row], next, rec.reward[row], rec.terminated[row] === 1);
       dqn.qValues(obs, this.q);
-      const advised = rec.advice >= 0 && rec.advice < this.nActions;
-      const outcome: AdviceOutcome = { qBefore: rec.qBefore, qAfter, vBefore: rec.vBefore, vAfter, qAdvisedAfter: this.q[rec.action], qIntendedAfter: this.q[rec.intended], tdBefore: rec.tdBefore, tdAfter, advised };
-      gainSum += qAfter - rec.qBefore;
+      const advice = rec.advice[row];
+      const outcome = this.outcome;
+      outcome.qBefore = rec.qBefore[row];
+      outcome.qAfter = this.qa;
+      outcome.vBefore = rec.vBefore[row];
+      outcome.vAfter = this.v;
+      outcome.qAdvisedAfter = this.q[rec.action[row]];
+      outcome.qIntendedAfter = this.q[rec.intended[row]];
+      outcome.tdBefore = rec.tdBefore[row];
+      outcome.tdAfter = this.td;
+      outcome.advised = advice >= 0 && advice < this.nActions;
+      gainSum += this.qa - rec.qBefore[row];
       const r = teachingReward(s.reward, outcome, s.threshold, this.previousGain[i]);
-      this.learn(this.students[i], rec.studentObs, rec.ask, r, rec.studentNext);
-      if (rec.teacherObs && rec.teacherNext) this.learn(this.teachers[rec.teacher], rec.teacherObs, rec.advice, r, rec.teacherNext);
+      this.learn(this.students[i], PhaseRecords.copyRow(rec.studentObs, row, sDim, this.sObs), rec.ask[row], r, PhaseRecords.copyRow(rec.studentNext, row, sDim, this.sNext));
+      if (advice >= 0) {
+        const t = this.teachers[rec.teacher[row]];
+        this.learn(t, PhaseRecords.copyRow(rec.teacherObs, row, tDim, this.tObs), advice, r, PhaseRecords.copyRow(rec.teacherNext, row, tDim, this.tNext));
+      }
     }
-    this.previousGain[i] = gainSum / records.length;
+    this.previousGain[i] = gainSum / n;
   }
 
   /** One advising-level transition (never terminal: advising goes on) and one gradient step of that policy. */
-  private learn(net: Dqn, obs: number[], action: number, reward: number, next: number[]): void {
-    net.observe(Float32Array.from(obs), Float32Array.from(next), action, reward, false, 0, 1);
+  private learn(net: Dqn, obs: Float32Array, action: number, reward: number, next: Float32Array): void {
+    net.observe(obs, next, action, reward, false, 0, 1);
     net.maybeTrain(net.config.trainFreq);
   }
 
@@ -283,9 +294,8 @@ export class Lectr {
     return {
       students: this.students.map((d, i) => d.save(dir(`lectr-student-${i}`), true)),
       teachers: this.teachers.map((d, i) => d.save(dir(`lectr-teacher-${i}`), true)),
-      pending: this.pending,
+      records: this.records.map((r) => r.getState()),
       previousGain: [...this.previousGain],
-      phaseSteps: [...this.phaseSteps],
       random: this.random.getState(),
     };
   }
@@ -293,9 +303,8 @@ export class Lectr {
   load(dir: (what: string) => string, s: LectrState, decisions: number): void {
     this.students.forEach((d, i) => d.load(dir(`lectr-student-${i}`), s.students[i]));
     this.teachers.forEach((d, i) => d.load(dir(`lectr-teacher-${i}`), s.teachers[i]));
-    this.pending = s.pending;
-    this.previousGain = [...s.previousGain];
-    this.phaseSteps = [...s.phaseSteps];
+    this.records.forEach((r, i) => r.setState(s.records[i]));
+    this.previousGain.splice(0, this.previousGain.length, ...s.previousGain);
     this.random.setState(s.random);
     this.decisions = decisions;
   }
