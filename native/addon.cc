@@ -245,15 +245,15 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   char name[16] = {0};
   size_t len = 0;
   napi_get_value_string_utf8(env, args.v[0], name, sizeof(name), &len);
-  const Isa best = peerlearn::detect_isa();
   Isa want = Isa::generic;
   if (std::strcmp(name, "avx512") == 0) want = Isa::avx512;
   else if (std::strcmp(name, "avx2") == 0) want = Isa::avx2;
+  else if (std::strcmp(name, "neon") == 0) want = Isa::neon;
   else if (std::strcmp(name, "generic") != 0) {
-    napi_throw_range_error(env, nullptr, "peerlearn native: isa must be one of avx512, avx2, generic");
+    napi_throw_range_error(env, nullptr, "peerlearn native: isa must be one of avx512, avx2, neon, generic");
     return nullptr;
   }
-  if (static_cast<int>(want) > static_cast<int>(best)) {
+  if (!peerlearn::isa_supported(want)) {
     napi_throw_range_error(env, nullptr, "peerlearn native: this CPU does not support that instruction set");
     return nullptr;
   }

@@ -1,18 +1,21 @@
 // Matrix product and element-wise kernels of peerlearn's native backend.
 //
-// C = op(A) op(B) + beta C on row-major float32 matrices, with three instruction-set paths chosen at run time:
-// AVX-512 (micro-tile 12 x 32), AVX2 + FMA (6 x 16) and portable C++. B is packed into panels of NR columns and KC
-// rows (so a panel stays in L1 cache); A is read in place through its row and column strides, which makes a
-// transposed A free. See gemm.cc.
+// C = op(A) op(B) + beta C on row-major float32 matrices (beta 0 or 1), with one path per instruction set, chosen
+// at run time: AVX-512 (micro-tile 12 x 32), AVX2 + FMA (6 x 16), NEON on arm64 (8 x 12) and portable C++. The
+// SIMD paths share one blocked driver (gemm_blocked.cc) that packs op(A) and op(B) into panels, and each has a
+// dot-product path for thin products (an output layer, a forward pass on a few rows).
 #pragma once
 #include <cstddef>
 
 namespace peerlearn {
 
-enum class Isa { generic = 0, avx2 = 1, avx512 = 2 };
+enum class Isa { generic = 0, avx2 = 1, avx512 = 2, neon = 3 };
 
+// The best path this CPU runs; `generic` when it has no SIMD path here (then the JavaScript side prefers wasm).
 Isa detect_isa();
 const char* isa_name(Isa isa);
+// Whether this CPU can run the given path (generic always can).
+bool isa_supported(Isa isa);
 
 // Measured fused multiply-add throughput of this core with the given instruction set, in GFLOP/s (a tight loop of
 // independent register-only FMAs, about `seconds` long): the ceiling a GEMM is compared with.

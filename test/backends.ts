@@ -14,7 +14,7 @@ const native = loadNativeKernels();
 
 function nativeIsas(k: NativeKernels): string[] {
   const best = k.variant;
-  const order = ["avx512", "avx2", "generic"];
+  const order = best === "neon" ? ["neon", "generic"] : ["avx512", "avx2", "generic"];
   return order.slice(order.indexOf(best));
 }
 

@@ -9,6 +9,7 @@ import { UserError, oneOf } from "../core/errors.js";
 import { DivergenceError } from "../agents/agent.js";
 import { BACKEND_NAMES, type BackendName } from "../nn/kernels/kernels.js";
 import { getKernels } from "../nn/kernels/select.js";
+import { NATIVE_ISAS } from "../nn/kernels/native.js";
 import { formatBench, runBench } from "../bench/run.js";
 import { sweepBench } from "../bench/sweep-bench.js";
 import { defaultExperimentWorkers } from "../experiments/runner.js";
@@ -45,7 +46,8 @@ ${EXPERIMENT_USAGE}
       --set K=V         an env option, e.g. --set terminateWhenUnhealthy=false (repeatable)
   help                  this text
 
-Environment: PEERLEARN_BACKEND=${BACKEND_NAMES.join("|")} forces the kernel backend (default: the best available).`;
+Environment: PEERLEARN_BACKEND=${BACKEND_NAMES.join("|")} forces the kernel backend (default: the best available);
+PEERLEARN_ISA=${NATIVE_ISAS.join("|")} forces the native backend's instruction-set path (default: this CPU's best).`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };

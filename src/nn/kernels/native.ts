@@ -1,6 +1,8 @@
 /**
- * Native kernels: peerlearn's own C++ (native/), built by node-gyp at install, with AVX-512 and AVX2 paths picked
- * at run time. Absent when the build failed; `loadNativeKernels` then returns an error and the next backend is used.
+ * Native kernels: peerlearn's own C++ (native/), built by node-gyp at install, with AVX-512, AVX2 and NEON paths
+ * picked at run time. Absent when the build failed; `loadNativeKernels` then returns an error and the next backend
+ * is used. `PEERLEARN_ISA` forces a path this CPU supports (to measure and tune, say, the AVX2 path on an AVX-512
+ * machine).
  */
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
@@ -8,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { ActivationCode, Kernels } from "./kernels.js";
 import { arrayBufferMemory, Heap } from "./heap.js";
+import { UserError, oneOf } from "../../core/errors.js";
 
 /** The addon's exports (native/addon.cc). */
 interface NativeAddon {
@@ -32,6 +35,14 @@ interface NativeAddon {
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const NATIVE_ADDON_PATH = join(packageRoot, "build", "Release", "peerlearn_native.node");
+
+/** The native paths, fastest first on their architecture; "generic" is the portable C++ one. */
+export const NATIVE_ISAS = ["avx512", "avx2", "neon", "generic"] as const;
+
+/** Whether a native path is a SIMD one (the portable path loses to the wasm kernels, so it is never chosen). */
+export function isSimdIsa(isa: string): boolean {
+  return isa !== "generic";
+}
 
 let cached: NativeAddon | Error | undefined;
 
@@ -72,7 +83,7 @@ export class NativeKernels implements Kernels {
     return this.addon.fmaPeakGflops(seconds);
   }
 
-  /** Forces a lower instruction set ("avx2", "generic"), for tests and benchmarks of each path. */
+  /** Forces an instruction set this CPU supports (see NATIVE_ISAS), for tests and benchmarks of each path. */
   setIsa(isa: string): void {
     this.addon.setIsa(isa);
   }
@@ -113,6 +124,18 @@ export function loadNativeKernels(initialBytes = 1 << 24): NativeKernels | Error
   if (shared) return shared;
   const addon = loadAddon();
   if (addon instanceof Error) return addon;
-  shared = new NativeKernels(addon, initialBytes);
+  const kernels = new NativeKernels(addon, initialBytes);
+  const forced = process.env.PEERLEARN_ISA || undefined;
+  if (forced !== undefined) {
+    if (!(NATIVE_ISAS as readonly string[]).includes(forced)) {
+      return new UserError(`PEERLEARN_ISA must be ${oneOf(NATIVE_ISAS)}, got ${JSON.stringify(forced)}`);
+    }
+    try {
+      kernels.setIsa(forced);
+    } catch {
+      return new UserError(`PEERLEARN_ISA=${forced}: this CPU cannot run that path (its best is ${kernels.variant})`);
+    }
+  }
+  shared = kernels;
   return shared;
 }

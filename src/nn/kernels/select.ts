@@ -1,11 +1,13 @@
 /**
- * Chooses the kernel backend at start-up: native, then wasm, then js (best first). `PEERLEARN_BACKEND` or the
- * `backend` option forces one; forcing one that is unavailable is an error that says why.
+ * Chooses the kernel backend at start-up: native where it has a SIMD path for this CPU (AVX-512, AVX2 + FMA or
+ * NEON), then wasm, then js. The native build's portable path is slower than the wasm kernels, so a CPU without a
+ * native SIMD path gets wasm. `PEERLEARN_BACKEND` or the `backend` option forces one; forcing one that is
+ * unavailable is an error that says why.
  */
 import { UserError, oneOf } from "../../core/errors.js";
 import { BACKEND_NAMES, type BackendName, type Kernels } from "./kernels.js";
 import { JsKernels } from "./js.js";
-import { loadNativeKernels } from "./native.js";
+import { isSimdIsa, loadNativeKernels } from "./native.js";
 import { WasmKernels } from "./wasm.js";
 
 /** Creates a backend by name, or returns why it is unavailable. */
@@ -37,12 +39,21 @@ export function getKernels(forced: string | undefined = process.env.PEERLEARN_BA
     defaultKernels = k;
     return k;
   }
+  defaultKernels = bestBackend(tryCreateKernels, Boolean(process.env.PEERLEARN_ISA));
+  return defaultKernels;
+}
+
+/**
+ * The first backend of native, wasm, js that loads, where native counts only with a SIMD path for this CPU (or an
+ * instruction set forced through PEERLEARN_ISA). `create` is a parameter so that tests can play other CPUs.
+ */
+export function bestBackend(create: (name: BackendName) => Kernels | Error, isaForced: boolean): Kernels {
   for (const name of BACKEND_NAMES) {
-    const k = tryCreateKernels(name);
-    if (!(k instanceof Error)) {
-      defaultKernels = k;
-      return k;
-    }
+    const k = create(name);
+    if (k instanceof UserError) throw k; // a bad PEERLEARN_ISA
+    if (k instanceof Error) continue;
+    if (name === "native" && !isSimdIsa(k.variant) && !isaForced) continue;
+    return k;
   }
   throw new Error("no kernel backend available"); // unreachable: the js backend always loads
 }

@@ -1,0 +1,121 @@
+// The blocked matrix product shared by the SIMD paths, after the BLIS/GotoBLAS design: for each slice of KC steps
+// of the inner dimension, op(B) is packed into panels of NR columns (the panel a micro-kernel sweeps stays in L1),
+// then op(A) is packed MC rows at a time into panels of MR rows (the block stays in L2), and the micro-kernel
+// computes each MR x NR tile in registers from two contiguous streams. Packing also makes the transposes free:
+// the micro-kernel never sees them.
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "gemm_paths.h"
+
+namespace peerlearn {
+
+namespace {
+
+constexpr int KC = 256;  // inner-dimension slice: an AVX2 B panel is 256 x 16 floats = 16 KiB, half an L1
+constexpr int MC = 144;  // rows of op(A) per packed block (144 x 256 floats = 144 KiB); a multiple of 6, 8 and 12
+
+// Aligned scratch that grows on demand and is kept: one per thread, so trainer threads never share it and a
+// steady-state product allocates nothing.
+struct PackBuffer {
+  float* data = nullptr;
+  std::size_t floats = 0;
+  PackBuffer() = default;
+  PackBuffer(const PackBuffer&) = delete;
+  PackBuffer& operator=(const PackBuffer&) = delete;
+  ~PackBuffer() { std::free(data); }
+  float* reserve(std::size_t n) {
+    if (n > floats) {
+      std::free(data);
+      const std::size_t bytes = (n * sizeof(float) + 63) & ~static_cast<std::size_t>(63);
+      data = static_cast<float*>(std::aligned_alloc(64, bytes));
+      floats = data != nullptr ? n : 0;
+    }
+    return data;
+  }
+};
+
+thread_local PackBuffer packed_a;
+thread_local PackBuffer packed_b;
+
+inline int round_up(int x, int to) { return (x + to - 1) / to * to; }
+
+// op(A)[i0 : i0 + mc, p0 : p0 + kc] into panels of mr_tile rows: panel q holds rows q*mr_tile.. as kc steps of
+// mr_tile floats, zero past the last row.
+void pack_a(bool ta, const float* a, int lda, int i0, int mc, int p0, int kc, int mr_tile, float* dst) {
+  for (int ir = 0; ir < mc; ir += mr_tile) {
+    const int rows = mc - ir < mr_tile ? mc - ir : mr_tile;
+    float* panel = dst + static_cast<std::ptrdiff_t>(ir) * kc;
+    if (ta) {  // op(A)[i, p] = A[p, i]: the rows of a step are contiguous
+      for (int p = 0; p < kc; p++) {
+        const float* src = a + static_cast<std::ptrdiff_t>(p0 + p) * lda + i0 + ir;
+        float* d = panel + p * mr_tile;
+        for (int r = 0; r < rows; r++) d[r] = src[r];
+        for (int r = rows; r < mr_tile; r++) d[r] = 0.0f;
+      }
+    } else {
+      for (int r = 0; r < rows; r++) {
+        const float* src = a + static_cast<std::ptrdiff_t>(i0 + ir + r) * lda + p0;
+        for (int p = 0; p < kc; p++) panel[p * mr_tile + r] = src[p];
+      }
+      for (int r = rows; r < mr_tile; r++)
+        for (int p = 0; p < kc; p++) panel[p * mr_tile + r] = 0.0f;
+    }
+  }
+}
+
+// op(B)[p0 : p0 + kc, 0 : n] into panels of nr_tile columns: panel q holds columns q*nr_tile.. as kc steps of
+// nr_tile floats, zero past the last column.
+void pack_b(bool tb, const float* b, int ldb, int p0, int kc, int n, int nr_tile, float* dst) {
+  for (int j0 = 0; j0 < n; j0 += nr_tile) {
+    const int cols = n - j0 < nr_tile ? n - j0 : nr_tile;
+    float* panel = dst + static_cast<std::ptrdiff_t>(j0) * kc;
+    if (!tb) {
+      for (int p = 0; p < kc; p++) {
+        const float* src = b + static_cast<std::ptrdiff_t>(p0 + p) * ldb + j0;
+        float* d = panel + p * nr_tile;
+        std::memcpy(d, src, sizeof(float) * cols);
+        for (int j = cols; j < nr_tile; j++) d[j] = 0.0f;
+      }
+    } else {  // op(B)[p, j] = B[j, p]: a column of op(B) is a contiguous row of B
+      for (int j = 0; j < cols; j++) {
+        const float* src = b + static_cast<std::ptrdiff_t>(j0 + j) * ldb + p0;
+        for (int p = 0; p < kc; p++) panel[p * nr_tile + j] = src[p];
+      }
+      for (int j = cols; j < nr_tile; j++)
+        for (int p = 0; p < kc; p++) panel[p * nr_tile + j] = 0.0f;
+    }
+  }
+}
+
+}  // namespace
+
+void gemm_blocked(const BlockedPath& path, bool ta, bool tb, int m, int n, int k, const float* a, int lda,
+                  const float* b, int ldb, float* c, int ldc, float beta) {
+  const int MR = path.mr, NR = path.nr;
+  const int kc_max = k < KC ? k : KC;
+  float* pb = packed_b.reserve(static_cast<std::size_t>(round_up(n, NR)) * kc_max);
+  float* pa = packed_a.reserve(static_cast<std::size_t>(round_up(m < MC ? m : MC, MR)) * kc_max);
+  if (pa == nullptr || pb == nullptr) std::abort();  // out of memory for a few hundred KiB: nothing sensible to do
+  for (int p0 = 0; p0 < k; p0 += KC) {
+    const int kc = k - p0 < KC ? k - p0 : KC;
+    const bool accumulate = beta != 0.0f || p0 > 0;
+    pack_b(tb, b, ldb, p0, kc, n, NR, pb);
+    for (int i0 = 0; i0 < m; i0 += MC) {
+      const int mc = m - i0 < MC ? m - i0 : MC;
+      pack_a(ta, a, lda, i0, mc, p0, kc, MR, pa);
+      for (int j0 = 0; j0 < n; j0 += NR) {
+        const int nr = n - j0 < NR ? n - j0 : NR;
+        const float* bpanel = pb + static_cast<std::ptrdiff_t>(j0) * kc;
+        for (int ir = 0; ir < mc; ir += MR) {
+          const int mr = mc - ir < MR ? mc - ir : MR;
+          float* ct = c + static_cast<std::ptrdiff_t>(i0 + ir) * ldc + j0;
+          path.micro(kc, pa + static_cast<std::ptrdiff_t>(ir) * kc, bpanel, ct, ldc, mr, nr, accumulate);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace peerlearn

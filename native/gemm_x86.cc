@@ -1,0 +1,231 @@
+// The x86-64 paths: AVX-512 (micro-tile 12 x 32: 24 of the 32 zmm registers accumulate) and AVX2 + FMA (6 x 16:
+// 12 of the 16 ymm registers accumulate), the shapes of the BLIS/OpenBLAS Skylake-X and Haswell sgemm kernels.
+// Per step of the inner dimension a micro-kernel loads one packed row of B (2 vectors), broadcasts MR packed
+// values of A and issues 2 MR independent FMAs, enough to hide the FMA latency on every current core.
+// The readable definition of every product here is src/nn/kernels/js.ts; tests compare the two.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+#include "gemm_paths.h"
+
+// Accumulators live in small arrays indexed by constants once the loops over them are unrolled; without full
+// unrolling GCC keeps them in memory and the kernel runs at a third of its speed.
+#if defined(__clang__)
+#define PEERLEARN_UNROLL _Pragma("unroll")
+#else
+#define PEERLEARN_UNROLL _Pragma("GCC unroll 32")
+#endif
+
+namespace peerlearn {
+
+namespace {
+
+// ---- AVX-512 ---------------------------------------------------------------------------------------------------
+
+__attribute__((target("avx512f,fma"))) void micro_avx512(int kc, const float* ap, const float* bp, float* c,
+                                                          int ldc, int mr, int nr, bool accumulate) {
+  constexpr int MR = 12, NR = 32;
+  __m512 acc[MR][2];
+  PEERLEARN_UNROLL
+  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_load_ps(bp);
+    const __m512 b1 = _mm512_load_ps(bp + 16);
+    PEERLEARN_UNROLL
+    for (int i = 0; i < MR; i++) {
+      const __m512 av = _mm512_set1_ps(ap[i]);
+      acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+    }
+    ap += MR;
+    bp += NR;
+  }
+  if (mr == MR && nr == NR) {
+    PEERLEARN_UNROLL
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
+      if (accumulate) {
+        acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(ci));
+        acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(ci + 16));
+      }
+      _mm512_storeu_ps(ci, acc[i][0]);
+      _mm512_storeu_ps(ci + 16, acc[i][1]);
+    }
+    return;
+  }
+  alignas(64) float tile[MR * NR];
+  PEERLEARN_UNROLL
+  for (int i = 0; i < MR; i++) {
+    _mm512_store_ps(tile + i * NR, acc[i][0]);
+    _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
+  }
+  store_edge_tile(tile, NR, c, ldc, mr, nr, accumulate);
+}
+
+// ---- AVX2 + FMA ------------------------------------------------------------------------------------------------
+
+__attribute__((target("avx2,fma"))) void micro_avx2(int kc, const float* ap, const float* bp, float* c, int ldc,
+                                                     int mr, int nr, bool accumulate) {
+  constexpr int MR = 6, NR = 16;
+  __m256 acc[MR][2];
+  PEERLEARN_UNROLL
+  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_load_ps(bp);
+    const __m256 b1 = _mm256_load_ps(bp + 8);
+    PEERLEARN_UNROLL
+    for (int i = 0; i < MR; i++) {
+      const __m256 av = _mm256_broadcast_ss(ap + i);
+      acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+    }
+    ap += MR;
+    bp += NR;
+  }
+  if (mr == MR && nr == NR) {
+    PEERLEARN_UNROLL
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
+      if (accumulate) {
+        acc[i][0] = _mm256_add_ps(acc[i][0], _mm256_loadu_ps(ci));
+        acc[i][1] = _mm256_add_ps(acc[i][1], _mm256_loadu_ps(ci + 8));
+      }
+      _mm256_storeu_ps(ci, acc[i][0]);
+      _mm256_storeu_ps(ci + 8, acc[i][1]);
+    }
+    return;
+  }
+  alignas(32) float tile[MR * NR];
+  PEERLEARN_UNROLL
+  for (int i = 0; i < MR; i++) {
+    _mm256_store_ps(tile + i * NR, acc[i][0]);
+    _mm256_store_ps(tile + i * NR + 8, acc[i][1]);
+  }
+  store_edge_tile(tile, NR, c, ldc, mr, nr, accumulate);
+}
+
+__attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+}  // namespace
+
+const BlockedPath kAvx512Path = {12, 32, micro_avx512};
+const BlockedPath kAvx2Path = {6, 16, micro_avx2};
+
+// Dot-product paths: one row of A against four rows of B at a time (four independent FMA chains sharing each load
+// of A), the remainder of k through masked loads.
+__attribute__((target("avx512f,fma"))) void dot_avx512(int m, int n, int k, const float* a, int lda, const float* b,
+                                                        int ldb, float* c, int ldc, float beta) {
+  const __mmask16 tail = static_cast<__mmask16>((1u << (k & 15)) - 1);
+  const int kfull = k & ~15;
+  for (int i = 0; i < m; i++) {
+    const float* ai = a + static_cast<std::ptrdiff_t>(i) * lda;
+    float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const float* b0 = b + static_cast<std::ptrdiff_t>(j) * ldb;
+      const float* b1 = b0 + ldb;
+      const float* b2 = b1 + ldb;
+      const float* b3 = b2 + ldb;
+      __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+      for (int p = 0; p < kfull; p += 16) {
+        const __m512 av = _mm512_loadu_ps(ai + p);
+        s0 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b0 + p), s0);
+        s1 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b1 + p), s1);
+        s2 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b2 + p), s2);
+        s3 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b3 + p), s3);
+      }
+      if (tail) {
+        const __m512 av = _mm512_maskz_loadu_ps(tail, ai + kfull);
+        s0 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b0 + kfull), s0);
+        s1 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b1 + kfull), s1);
+        s2 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b2 + kfull), s2);
+        s3 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b3 + kfull), s3);
+      }
+      const float r[4] = {_mm512_reduce_add_ps(s0), _mm512_reduce_add_ps(s1), _mm512_reduce_add_ps(s2),
+                          _mm512_reduce_add_ps(s3)};
+      for (int q = 0; q < 4; q++) ci[j + q] = beta == 0.0f ? r[q] : ci[j + q] + r[q];
+    }
+    for (; j < n; j++) {
+      const float* bj = b + static_cast<std::ptrdiff_t>(j) * ldb;
+      __m512 s = _mm512_setzero_ps();
+      for (int p = 0; p < kfull; p += 16) s = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p), _mm512_loadu_ps(bj + p), s);
+      if (tail) s = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, ai + kfull), _mm512_maskz_loadu_ps(tail, bj + kfull), s);
+      const float r = _mm512_reduce_add_ps(s);
+      ci[j] = beta == 0.0f ? r : ci[j] + r;
+    }
+  }
+}
+
+__attribute__((target("avx2,fma"))) void dot_avx2(int m, int n, int k, const float* a, int lda, const float* b,
+                                                   int ldb, float* c, int ldc, float beta) {
+  const int kfull = k & ~7;
+  const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32(k & 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  const bool has_tail = (k & 7) != 0;
+  for (int i = 0; i < m; i++) {
+    const float* ai = a + static_cast<std::ptrdiff_t>(i) * lda;
+    float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const float* b0 = b + static_cast<std::ptrdiff_t>(j) * ldb;
+      const float* b1 = b0 + ldb;
+      const float* b2 = b1 + ldb;
+      const float* b3 = b2 + ldb;
+      __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+      for (int p = 0; p < kfull; p += 8) {
+        const __m256 av = _mm256_loadu_ps(ai + p);
+        s0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b0 + p), s0);
+        s1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b1 + p), s1);
+        s2 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b2 + p), s2);
+        s3 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b3 + p), s3);
+      }
+      if (has_tail) {
+        const __m256 av = _mm256_maskload_ps(ai + kfull, tail);
+        s0 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b0 + kfull, tail), s0);
+        s1 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b1 + kfull, tail), s1);
+        s2 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b2 + kfull, tail), s2);
+        s3 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b3 + kfull, tail), s3);
+      }
+      const float r[4] = {hsum(s0), hsum(s1), hsum(s2), hsum(s3)};
+      for (int q = 0; q < 4; q++) ci[j + q] = beta == 0.0f ? r[q] : ci[j + q] + r[q];
+    }
+    for (; j < n; j++) {
+      const float* bj = b + static_cast<std::ptrdiff_t>(j) * ldb;
+      __m256 s = _mm256_setzero_ps();
+      for (int p = 0; p < kfull; p += 8) s = _mm256_fmadd_ps(_mm256_loadu_ps(ai + p), _mm256_loadu_ps(bj + p), s);
+      if (has_tail) s = _mm256_fmadd_ps(_mm256_maskload_ps(ai + kfull, tail), _mm256_maskload_ps(bj + kfull, tail), s);
+      const float r = hsum(s);
+      ci[j] = beta == 0.0f ? r : ci[j] + r;
+    }
+  }
+}
+
+// 12 independent accumulator chains hide the FMA latency on every current x86 core; the asm keeps the compiler
+// from folding or reordering the loop.
+#define PEERLEARN_FMA12(R)                                                                                        \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "2\n vfmadd231ps %%" R "0, %%" R "1, %%" R "3\n"                       \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "4\n vfmadd231ps %%" R "0, %%" R "1, %%" R "5\n"                       \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "6\n vfmadd231ps %%" R "0, %%" R "1, %%" R "7\n"                       \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "8\n vfmadd231ps %%" R "0, %%" R "1, %%" R "9\n"                       \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "10\n vfmadd231ps %%" R "0, %%" R "1, %%" R "11\n"                     \
+  "vfmadd231ps %%" R "0, %%" R "1, %%" R "12\n vfmadd231ps %%" R "0, %%" R "1, %%" R "13\n"
+
+__attribute__((target("avx512f,fma"))) void fma_block_avx512(long iters) {
+  for (long t = 0; t < iters; t++)
+    __asm__ volatile(PEERLEARN_FMA12("zmm")::: "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                     "xmm10", "xmm11", "xmm12", "xmm13");
+}
+
+__attribute__((target("avx2,fma"))) void fma_block_avx2(long iters) {
+  for (long t = 0; t < iters; t++)
+    __asm__ volatile(PEERLEARN_FMA12("ymm")::: "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                     "xmm10", "xmm11", "xmm12", "xmm13");
+}
+
+}  // namespace peerlearn
+
+#endif  // x86-64

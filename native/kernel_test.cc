@@ -1,0 +1,119 @@
+// Stand-alone test of the native kernels against their definitions, for every instruction-set path this CPU runs.
+// Built and run by test/native-kernels.test.ts: natively, and cross-compiled for arm64 and run under qemu-user so
+// that the NEON path is tested on machines without an arm64 core. Prints one line per failure and a closing
+// "N passed, N failed" line; exits 1 on any failure.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "gemm.h"
+
+using peerlearn::Isa;
+
+namespace {
+
+int passed = 0, failed = 0;
+
+void check(bool ok, const char* what, const char* isa, int m, int n, int k, bool ta, bool tb, float beta) {
+  if (ok) {
+    passed++;
+    return;
+  }
+  failed++;
+  std::printf("FAIL %s [%s] m=%d n=%d k=%d ta=%d tb=%d beta=%g\n", what, isa, m, n, k, ta, tb, beta);
+}
+
+// A small deterministic generator (values in [-1, 1)): the test needs no library beyond the kernels.
+struct Lcg {
+  unsigned long long s = 12345;
+  float next() {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<float>((s >> 40) & 0xFFFFFF) / 8388608.0f - 1.0f;
+  }
+};
+
+void test_gemm(Isa isa) {
+  // Edges of every path: partial micro-tiles both ways, k over one packed slice (256), thin products (the dot
+  // path: n <= 8 or m <= 16 with B transposed), and blocks of A over one packed block (144 rows).
+  const int shapes[][3] = {{1, 1, 1},    {13, 37, 19}, {12, 32, 256}, {7, 5, 300},  {64, 4, 33},   {256, 3, 17},
+                           {5, 70, 600}, {3, 70, 41},  {16, 33, 20},  {17, 9, 7},   {6, 16, 1},    {8, 12, 5},
+                           {150, 40, 9}, {300, 49, 513}, {24, 64, 256}, {1, 256, 256}, {33, 1, 70}};
+  Lcg rng;
+  for (const auto& s : shapes) {
+    const int m = s[0], n = s[1], k = s[2];
+    for (int ta = 0; ta < 2; ta++)
+      for (int tb = 0; tb < 2; tb++) {
+        const int pad = 3;  // leading dimensions larger than the rows
+        const int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        std::vector<float> a(static_cast<size_t>(ta ? k : m) * lda), b(static_cast<size_t>(tb ? n : k) * ldb);
+        for (float& x : a) x = rng.next();
+        for (float& x : b) x = rng.next();
+        std::vector<double> ref(static_cast<size_t>(m) * n, 0.0);
+        for (int i = 0; i < m; i++)
+          for (int j = 0; j < n; j++) {
+            double acc = 0.0;
+            for (int p = 0; p < k; p++)
+              acc += static_cast<double>(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+            ref[i * n + j] = acc;
+          }
+        for (float beta : {0.0f, 1.0f}) {
+          std::vector<float> c(static_cast<size_t>(m) * ldc, beta == 0.0f ? NAN : 0.5f);  // beta 0 ignores C
+          peerlearn::gemm(isa, ta, tb, m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc, beta);
+          bool ok = true;
+          for (int i = 0; i < m && ok; i++) {
+            for (int j = 0; j < n; j++) {
+              const double want = ref[i * n + j] + (beta == 1.0f ? 0.5 : 0.0);
+              if (!(std::fabs(c[i * ldc + j] - want) < 1e-4 * std::sqrt(static_cast<double>(k)) + 1e-5)) ok = false;
+            }
+            for (int j = n; j < ldc; j++)  // the padding between rows stays untouched
+              if (!(beta == 0.0f ? std::isnan(c[i * ldc + j]) : c[i * ldc + j] == 0.5f)) ok = false;
+          }
+          check(ok, "gemm", peerlearn::isa_name(isa), m, n, k, ta, tb, beta);
+        }
+      }
+  }
+}
+
+void test_elementwise() {
+  Lcg rng;
+  const int n = 37;
+  std::vector<float> x(n), y(n), g(n), bias(n);
+  for (int i = 0; i < n; i++) x[i] = rng.next(), g[i] = rng.next(), bias[i] = rng.next();
+  for (int act = 0; act < 3; act++) {
+    y = x;
+    peerlearn::bias_act(y.data(), bias.data(), 1, n, act);
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+      const float z = x[i] + bias[i];
+      const float want = act == 1 ? (z > 0 ? z : 0) : act == 2 ? std::tanh(z) : z;
+      if (std::fabs(y[i] - want) > 1e-6f) ok = false;
+    }
+    check(ok, "bias_act", "elementwise", 1, n, act, false, false, 0);
+  }
+  std::vector<float> target = x;
+  peerlearn::polyak(target.data(), g.data(), n, 0.25f);
+  bool ok = true;
+  for (int i = 0; i < n; i++)
+    if (std::fabs(target[i] - (0.75f * x[i] + 0.25f * g[i])) > 1e-6f) ok = false;
+  check(ok, "polyak", "elementwise", 1, n, 0, false, false, 0);
+  double want = 0.0;
+  for (int i = 0; i < n; i++) want += static_cast<double>(x[i]) * x[i];
+  check(std::fabs(peerlearn::sum_squares(x.data(), n) - want) < 1e-9, "sum_squares", "elementwise", 1, n, 0, false,
+        false, 0);
+}
+
+}  // namespace
+
+int main() {
+  const Isa paths[] = {Isa::generic, Isa::avx2, Isa::avx512, Isa::neon};
+  for (Isa isa : paths) {
+    if (!peerlearn::isa_supported(isa)) continue;
+    std::printf("path %s\n", peerlearn::isa_name(isa));
+    test_gemm(isa);
+  }
+  test_elementwise();
+  std::printf("best path: %s\n", peerlearn::isa_name(peerlearn::detect_isa()));
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,53 @@
+/**
+ * The native kernels' own test program (native/kernel_test.cc), built with the C++ compiler and run for every
+ * instruction-set path of this CPU, then cross-compiled for arm64 and run under qemu-user so that the NEON path is
+ * tested on any machine. The tools are optional for a user's `npm test`; in CI (.ci/run installs them) a missing
+ * tool fails the suite instead of skipping it.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const NATIVE = join(import.meta.dirname, "..", "native");
+const SOURCES = ["kernel_test.cc", "gemm.cc", "gemm_blocked.cc", "gemm_x86.cc", "gemm_neon.cc", "elementwise.cc"].map((f) => join(NATIVE, f));
+const FLAGS = ["-O2", "-std=c++17", "-fno-math-errno", "-fno-trapping-math"];
+const IN_CI = Boolean(process.env.CI);
+
+function hasTool(cmd: string): boolean {
+  return spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "peerlearn-kernels-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the test program, fails on any failed case, and returns its output. */
+function runProgram(cmd: string, args: string[]): string {
+  const run = spawnSync(cmd, args, { encoding: "utf8", timeout: 120_000 });
+  const out = `${run.stdout}${run.stderr}`;
+  expect(out).not.toMatch(/FAIL/);
+  expect(run.status, out).toBe(0);
+  expect(out.trim().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+  return out;
+}
+
+describe("native kernels' test program", () => {
+  const cxx = process.env.CXX ?? "g++";
+  it.skipIf(!IN_CI && !hasTool(cxx))("passes on this CPU, every instruction-set path", () => {
+    const exe = join(dir, "kernel_test");
+    execFileSync(cxx, [...FLAGS, "-o", exe, ...SOURCES]);
+    expect(runProgram(exe, [])).toContain("path generic");
+  });
+
+  const armCxx = "aarch64-linux-gnu-g++";
+  const haveArm = hasTool(armCxx) && hasTool("qemu-aarch64");
+  it.skipIf(!IN_CI && !haveArm)("passes on arm64 under qemu-user, NEON path included", () => {
+    expect(haveArm, `${armCxx} and qemu-aarch64 are needed (Debian: g++-aarch64-linux-gnu, qemu-user)`).toBe(true);
+    const exe = join(dir, "kernel_test_arm64");
+    execFileSync(armCxx, [...FLAGS, "-static", "-o", exe, ...SOURCES]);
+    const out = runProgram("qemu-aarch64", [exe]);
+    expect(out).toContain("path neon");
+    expect(out).toContain("best path: neon");
+  }, 180_000);
+});
