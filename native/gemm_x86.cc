@@ -116,90 +116,121 @@ __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
 const BlockedPath kAvx512Path = {12, 32, micro_avx512};
 const BlockedPath kAvx2Path = {6, 16, micro_avx2};
 
-// Dot-product paths: one row of A against four rows of B at a time (four independent FMA chains sharing each load
-// of A), the remainder of k through masked loads.
-__attribute__((target("avx512f,fma"))) void dot_avx512(int m, int n, int k, const float* a, int lda, const float* b,
-                                                        int ldb, float* c, int ldc, float beta) {
+// Dot-product paths: R rows of A against four rows of B at a time, so that each vector loaded from B serves R
+// rows and each one from A serves four columns (4 R independent FMA chains); the remainder of k through masked
+// loads. Past the last row of B the pointers repeat it, and those sums are dropped.
+template <int R>
+__attribute__((target("avx512f,fma"))) void dot_rows_avx512(int n, int k, const float* a, int lda, const float* b,
+                                                             int ldb, float* c, int ldc, float beta) {
   const __mmask16 tail = static_cast<__mmask16>((1u << (k & 15)) - 1);
   const int kfull = k & ~15;
-  for (int i = 0; i < m; i++) {
+  for (int j = 0; j < n; j += 4) {
+    const float* bq[4];
+    for (int q = 0; q < 4; q++) bq[q] = b + static_cast<std::ptrdiff_t>(j + q < n ? j + q : n - 1) * ldb;
+    __m512 s[R][4];
+    PEERLEARN_UNROLL
+    for (int r = 0; r < R; r++) s[r][0] = s[r][1] = s[r][2] = s[r][3] = _mm512_setzero_ps();
+    for (int p = 0; p < kfull; p += 16) {
+      __m512 av[R];
+      PEERLEARN_UNROLL
+      for (int r = 0; r < R; r++) av[r] = _mm512_loadu_ps(a + static_cast<std::ptrdiff_t>(r) * lda + p);
+      PEERLEARN_UNROLL
+      for (int q = 0; q < 4; q++) {
+        const __m512 bv = _mm512_loadu_ps(bq[q] + p);
+        PEERLEARN_UNROLL
+        for (int r = 0; r < R; r++) s[r][q] = _mm512_fmadd_ps(av[r], bv, s[r][q]);
+      }
+    }
+    if (tail) {  // the last, partial step: masked loads read only the valid lanes
+      __m512 av[R];
+      PEERLEARN_UNROLL
+      for (int r = 0; r < R; r++) av[r] = _mm512_maskz_loadu_ps(tail, a + static_cast<std::ptrdiff_t>(r) * lda + kfull);
+      PEERLEARN_UNROLL
+      for (int q = 0; q < 4; q++) {
+        const __m512 bv = _mm512_maskz_loadu_ps(tail, bq[q] + kfull);
+        PEERLEARN_UNROLL
+        for (int r = 0; r < R; r++) s[r][q] = _mm512_fmadd_ps(av[r], bv, s[r][q]);
+      }
+    }
+    const int cols = n - j < 4 ? n - j : 4;
+    for (int r = 0; r < R; r++) {
+      float* cr = c + static_cast<std::ptrdiff_t>(r) * ldc + j;
+      for (int q = 0; q < cols; q++) {
+        const float v = _mm512_reduce_add_ps(s[r][q]);
+        cr[q] = beta == 0.0f ? v : cr[q] + v;
+      }
+    }
+  }
+}
+
+__attribute__((target("avx512f,fma"))) void dot_avx512(int m, int n, int k, const float* a, int lda, const float* b,
+                                                        int ldb, float* c, int ldc, float beta) {
+  for (int i = 0; i < m; i += 4) {
     const float* ai = a + static_cast<std::ptrdiff_t>(i) * lda;
     float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
-    int j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const float* b0 = b + static_cast<std::ptrdiff_t>(j) * ldb;
-      const float* b1 = b0 + ldb;
-      const float* b2 = b1 + ldb;
-      const float* b3 = b2 + ldb;
-      __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-      for (int p = 0; p < kfull; p += 16) {
-        const __m512 av = _mm512_loadu_ps(ai + p);
-        s0 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b0 + p), s0);
-        s1 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b1 + p), s1);
-        s2 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b2 + p), s2);
-        s3 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b3 + p), s3);
-      }
-      if (tail) {
-        const __m512 av = _mm512_maskz_loadu_ps(tail, ai + kfull);
-        s0 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b0 + kfull), s0);
-        s1 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b1 + kfull), s1);
-        s2 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b2 + kfull), s2);
-        s3 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b3 + kfull), s3);
-      }
-      const float r[4] = {_mm512_reduce_add_ps(s0), _mm512_reduce_add_ps(s1), _mm512_reduce_add_ps(s2),
-                          _mm512_reduce_add_ps(s3)};
-      for (int q = 0; q < 4; q++) ci[j + q] = beta == 0.0f ? r[q] : ci[j + q] + r[q];
+    switch (m - i) {
+      case 1: dot_rows_avx512<1>(n, k, ai, lda, b, ldb, ci, ldc, beta); break;
+      case 2: dot_rows_avx512<2>(n, k, ai, lda, b, ldb, ci, ldc, beta); break;
+      case 3: dot_rows_avx512<3>(n, k, ai, lda, b, ldb, ci, ldc, beta); break;
+      default: dot_rows_avx512<4>(n, k, ai, lda, b, ldb, ci, ldc, beta);
     }
-    for (; j < n; j++) {
-      const float* bj = b + static_cast<std::ptrdiff_t>(j) * ldb;
-      __m512 s = _mm512_setzero_ps();
-      for (int p = 0; p < kfull; p += 16) s = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p), _mm512_loadu_ps(bj + p), s);
-      if (tail) s = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, ai + kfull), _mm512_maskz_loadu_ps(tail, bj + kfull), s);
-      const float r = _mm512_reduce_add_ps(s);
-      ci[j] = beta == 0.0f ? r : ci[j] + r;
+  }
+}
+
+// AVX2 has 16 registers: 3 rows x 4 columns of accumulators, 3 of A and 1 of B.
+template <int R>
+__attribute__((target("avx2,fma"))) void dot_rows_avx2(int n, int k, const float* a, int lda, const float* b,
+                                                        int ldb, float* c, int ldc, float beta) {
+  const int kfull = k & ~7;
+  const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32(k & 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  for (int j = 0; j < n; j += 4) {
+    const float* bq[4];
+    for (int q = 0; q < 4; q++) bq[q] = b + static_cast<std::ptrdiff_t>(j + q < n ? j + q : n - 1) * ldb;
+    __m256 s[R][4];
+    PEERLEARN_UNROLL
+    for (int r = 0; r < R; r++) s[r][0] = s[r][1] = s[r][2] = s[r][3] = _mm256_setzero_ps();
+    for (int p = 0; p < kfull; p += 8) {
+      __m256 av[R];
+      PEERLEARN_UNROLL
+      for (int r = 0; r < R; r++) av[r] = _mm256_loadu_ps(a + static_cast<std::ptrdiff_t>(r) * lda + p);
+      PEERLEARN_UNROLL
+      for (int q = 0; q < 4; q++) {
+        const __m256 bv = _mm256_loadu_ps(bq[q] + p);
+        PEERLEARN_UNROLL
+        for (int r = 0; r < R; r++) s[r][q] = _mm256_fmadd_ps(av[r], bv, s[r][q]);
+      }
+    }
+    if (k & 7) {  // the last, partial step: masked loads read only the valid lanes
+      __m256 av[R];
+      PEERLEARN_UNROLL
+      for (int r = 0; r < R; r++) av[r] = _mm256_maskload_ps(a + static_cast<std::ptrdiff_t>(r) * lda + kfull, tail);
+      PEERLEARN_UNROLL
+      for (int q = 0; q < 4; q++) {
+        const __m256 bv = _mm256_maskload_ps(bq[q] + kfull, tail);
+        PEERLEARN_UNROLL
+        for (int r = 0; r < R; r++) s[r][q] = _mm256_fmadd_ps(av[r], bv, s[r][q]);
+      }
+    }
+    const int cols = n - j < 4 ? n - j : 4;
+    for (int r = 0; r < R; r++) {
+      float* cr = c + static_cast<std::ptrdiff_t>(r) * ldc + j;
+      for (int q = 0; q < cols; q++) {
+        const float v = hsum(s[r][q]);
+        cr[q] = beta == 0.0f ? v : cr[q] + v;
+      }
     }
   }
 }
 
 __attribute__((target("avx2,fma"))) void dot_avx2(int m, int n, int k, const float* a, int lda, const float* b,
                                                    int ldb, float* c, int ldc, float beta) {
-  const int kfull = k & ~7;
-  const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32(k & 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  const bool has_tail = (k & 7) != 0;
-  for (int i = 0; i < m; i++) {
+  for (int i = 0; i < m; i += 3) {
     const float* ai = a + static_cast<std::ptrdiff_t>(i) * lda;
     float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
-    int j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const float* b0 = b + static_cast<std::ptrdiff_t>(j) * ldb;
-      const float* b1 = b0 + ldb;
-      const float* b2 = b1 + ldb;
-      const float* b3 = b2 + ldb;
-      __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-      for (int p = 0; p < kfull; p += 8) {
-        const __m256 av = _mm256_loadu_ps(ai + p);
-        s0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b0 + p), s0);
-        s1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b1 + p), s1);
-        s2 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b2 + p), s2);
-        s3 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b3 + p), s3);
-      }
-      if (has_tail) {
-        const __m256 av = _mm256_maskload_ps(ai + kfull, tail);
-        s0 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b0 + kfull, tail), s0);
-        s1 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b1 + kfull, tail), s1);
-        s2 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b2 + kfull, tail), s2);
-        s3 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b3 + kfull, tail), s3);
-      }
-      const float r[4] = {hsum(s0), hsum(s1), hsum(s2), hsum(s3)};
-      for (int q = 0; q < 4; q++) ci[j + q] = beta == 0.0f ? r[q] : ci[j + q] + r[q];
-    }
-    for (; j < n; j++) {
-      const float* bj = b + static_cast<std::ptrdiff_t>(j) * ldb;
-      __m256 s = _mm256_setzero_ps();
-      for (int p = 0; p < kfull; p += 8) s = _mm256_fmadd_ps(_mm256_loadu_ps(ai + p), _mm256_loadu_ps(bj + p), s);
-      if (has_tail) s = _mm256_fmadd_ps(_mm256_maskload_ps(ai + kfull, tail), _mm256_maskload_ps(bj + kfull, tail), s);
-      const float r = hsum(s);
-      ci[j] = beta == 0.0f ? r : ci[j] + r;
+    switch (m - i) {
+      case 1: dot_rows_avx2<1>(n, k, ai, lda, b, ldb, ci, ldc, beta); break;
+      case 2: dot_rows_avx2<2>(n, k, ai, lda, b, ldb, ci, ldc, beta); break;
+      default: dot_rows_avx2<3>(n, k, ai, lda, b, ldb, ci, ldc, beta);
     }
   }
 }
