@@ -10,25 +10,35 @@ import { describe, expect, it } from "vitest";
 
 const CLI = "dist/cli/main.js";
 
-function run(parallel: boolean): string {
+const ROOM = ["--preset", "room-v21/peer-learning", "--steps", "1500", "--set", "env=\"Room-v6\"", "--set", "evalFreq=500", "--set", "evalEpisodes=2",
+  "--set", "dqn.netArch=[32,32]", "--set", "dqn.batchSize=32", "--set", "group.minEpochLength=500"];
+// Four SAC peers with gSDE (the paper's MuJoCo settings), small networks.
+const HOPPER = ["--preset", "hopper-v4/peer-learning", "--steps", "600", "--set", "evalFreq=300", "--set", "evalEpisodes=1",
+  "--set", "sac.netArch=[32,32]", "--set", "sac.batchSize=32", "--set", "sac.learningStarts=100", "--set", "group.minEpochLength=300"];
+
+function run(base: string[], parallel: boolean): string {
   const out = mkdtempSync(join(tmpdir(), `peerlearn-parallel-${parallel}-`));
-  const args = [CLI, "train", "--preset", "room-v21/peer-learning", "--steps", "1500", "--out", out,
-    "--set", "env=\"Room-v6\"", "--set", "evalFreq=500", "--set", "evalEpisodes=2", "--set", "dqn.netArch=[32,32]", "--set", "dqn.batchSize=32",
-    "--set", "group.schedule=\"lockstep\"", "--set", "group.minEpochLength=500", "--set", `group.parallelTraining=${parallel}`];
+  const args = [CLI, "train", ...base, "--out", out, "--set", "group.schedule=\"lockstep\"", "--set", `group.parallelTraining=${parallel}`];
   const r = spawnSync(process.execPath, args, { encoding: "utf8" });
   expect(r.status, r.stderr).toBe(0);
   return out;
 }
 
-describe.skipIf(!existsSync(CLI))("parallel training (needs `npm run build`)", () => {
-  it("matches single-threaded lockstep exactly", () => {
-    const one = run(false);
-    const two = run(true);
-    expect(readFileSync(join(two, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(one, "metrics.jsonl"), "utf8"));
-    for (const peer of [0, 1]) {
-      const w = (dir: string): Buffer => readFileSync(join(dir, "final", `peer-${peer}`, "model.safetensors"));
-      expect(w(two).equals(w(one))).toBe(true);
-    }
+function expectSameRuns(one: string, two: string, peers: number): void {
+  expect(readFileSync(join(two, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(one, "metrics.jsonl"), "utf8"));
+  for (let peer = 0; peer < peers; peer++) {
+    const w = (dir: string): Buffer => readFileSync(join(dir, "final", `peer-${peer}`, "model.safetensors"));
+    expect(w(two).equals(w(one)), `peer ${peer}'s final weights`).toBe(true);
+  }
+}
+
+describe.skipIf(!process.env.CI && !existsSync(CLI))("parallel training (needs `npm run build`)", () => {
+  it("matches single-threaded lockstep exactly: DQN peers", () => {
+    expectSameRuns(run(ROOM, false), run(ROOM, true), 2);
+  }, 120_000);
+
+  it("matches single-threaded lockstep exactly: SAC peers with gSDE on Hopper-v4", () => {
+    expectSameRuns(run(HOPPER, false), run(HOPPER, true), 4);
   }, 120_000);
 
   it("refuses parallel training with the round-robin schedule", () => {

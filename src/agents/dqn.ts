@@ -17,7 +17,8 @@ import type { MlpWorkspace } from "../nn/mlp.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
 import { firstNonFinite } from "../nn/ops.js";
 import { DqnNetworks } from "./dqn-update.js";
-import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
+import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState, type SharedReplayMemory } from "./replay-buffer.js";
+import type { AgentSpec, RemoteTrainable } from "./remote-training.js";
 import { linearSchedule } from "./schedules.js";
 import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
 
@@ -77,7 +78,7 @@ export interface DqnState {
   rng: RandomState;
 }
 
-export class Dqn implements OffPolicyAgent {
+export class Dqn implements OffPolicyAgent, RemoteTrainable {
   readonly networks: DqnNetworks;
   readonly buffer: ReplayBuffer;
   /** Current epsilon; SB3 starts it at 0 and sets it after the first step. */
@@ -96,8 +97,8 @@ export class Dqn implements OffPolicyAgent {
     readonly nActions: number,
     readonly config: DqnConfig,
     private readonly rng: Random,
-    /** Keep the replay buffer in shared memory, for a trainer thread to read. */
-    sharedBuffer = false,
+    /** Keep the replay buffer in shared memory, for a trainer thread to read (or attach to that memory). */
+    sharedBuffer: boolean | SharedReplayMemory = false,
   ) {
     const c = config;
     this.networks = new DqnNetworks(kernels, { obsDim, nActions, hidden: c.netArch, batchSize: c.batchSize, learningRate: c.learningRate, gamma: c.gamma, maxGradNorm: c.maxGradNorm }, rng);
@@ -134,7 +135,7 @@ export class Dqn implements OffPolicyAgent {
   }
 
   nonFinite(): string | null {
-    if (!Number.isFinite(this.networks.lastLoss)) return "the DQN loss";
+    if (!Number.isFinite(this.lastLoss)) return "the DQN loss";
     return firstNonFinite(this.kernels, [["the Q-network's weights", this.networks.qNet.params]]);
   }
 
@@ -168,7 +169,39 @@ export class Dqn implements OffPolicyAgent {
    * there before the next round, in the same order: the online network does not change between rounds.
    */
   remoteTraining = false;
-  pendingTargetUpdates = 0;
+  private pendingTargetUpdates = 0;
+  /** The trainer thread's last loss, until this thread trains again (the divergence check reads it). */
+  private remoteLoss: number | null = null;
+
+  get spec(): AgentSpec {
+    return { algo: "dqn", obsDim: this.obsDim, nActions: this.nActions, config: this.config };
+  }
+
+  stateBlocks(): Float32Array[] {
+    const n = this.networks;
+    return [n.qNet.params.data, n.qTarget.params.data, n.optimizer.m.data, n.optimizer.v.data];
+  }
+
+  readonly actingBlocks = [0] as const;
+
+  trainerScalars(): number[] {
+    return [this.networks.optimizer.step, this.lastLoss];
+  }
+
+  setTrainerScalars(values: ArrayLike<number>): void {
+    this.networks.optimizer.step = values[0];
+    this.remoteLoss = values[1];
+  }
+
+  takeDeferred(): number {
+    const k = this.pendingTargetUpdates;
+    this.pendingTargetUpdates = 0;
+    return k;
+  }
+
+  applyDeferred(count: number): void {
+    for (let k = 0; k < count; k++) this.networks.updateTarget(this.config.tau);
+  }
 
   /** Whether env step `numTimesteps` (1-based) completes a rollout of trainFreq steps past learningStarts. */
   trainingDue(numTimesteps: number): boolean {
@@ -176,10 +209,15 @@ export class Dqn implements OffPolicyAgent {
     return rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts);
   }
 
+  trainNow(): void {
+    this.remoteLoss = null;
+    trainRound(this.networks, this.buffer, this.rng, this.config, this.indices, this.batch);
+  }
+
   /** Called after env step `numTimesteps` (1-based): trains when a rollout of trainFreq steps is complete. */
   maybeTrain(numTimesteps: number): boolean {
     if (!this.trainingDue(numTimesteps)) return false;
-    trainRound(this.networks, this.buffer, this.rng, this.config, this.indices, this.batch);
+    this.trainNow();
     return true;
   }
 
@@ -189,7 +227,7 @@ export class Dqn implements OffPolicyAgent {
   }
 
   get lastLoss(): number {
-    return this.networks.lastLoss;
+    return this.remoteLoss ?? this.networks.lastLoss;
   }
 
   /** Writes weights and optimiser moments (model.safetensors) and the replay buffer (buffer.bin) into dir. */

@@ -16,7 +16,8 @@ import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetenso
 import { firstNonFinite } from "../nn/ops.js";
 import type { NamedTensor } from "../nn/mlp.js";
 import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
-import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
+import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState, type SharedReplayMemory } from "./replay-buffer.js";
+import type { AgentSpec, RemoteTrainable } from "./remote-training.js";
 import { SacNetworks, type SacBatch } from "./sac-update.js";
 
 export interface SacConfig {
@@ -78,7 +79,7 @@ interface SacState {
   rng: RandomState;
 }
 
-export class Sac implements OffPolicyAgent {
+export class Sac implements OffPolicyAgent, RemoteTrainable {
   readonly networks: SacNetworks;
   readonly buffer: ReplayBuffer;
   private readonly action: Float32Array;
@@ -91,6 +92,8 @@ export class Sac implements OffPolicyAgent {
     readonly actDim: number,
     readonly config: SacConfig,
     private readonly rng: Random,
+    /** Keep the replay buffer in shared memory, for a trainer thread to read (or attach to that memory). */
+    sharedBuffer: boolean | SharedReplayMemory = false,
   ) {
     const c = config;
     this.networks = new SacNetworks(
@@ -111,7 +114,7 @@ export class Sac implements OffPolicyAgent {
       },
       rng,
     );
-    this.buffer = new ReplayBuffer(c.bufferSize, obsDim, actDim);
+    this.buffer = new ReplayBuffer(c.bufferSize, obsDim, actDim, sharedBuffer);
     this.action = new Float32Array(actDim);
     const w = obsDim + actDim;
     this.batch = { obsAction: kernels.heap.alloc(c.batchSize * w), nextObsAction: kernels.heap.alloc(c.batchSize * w), rewards: new Float32Array(c.batchSize), dones: new Float32Array(c.batchSize) };
@@ -147,14 +150,74 @@ export class Sac implements OffPolicyAgent {
   }
 
   maybeTrain(numTimesteps: number): boolean {
+    if (!this.trainingDue(numTimesteps)) return false;
+    this.trainNow();
+    return true;
+  }
+
+  trainingDue(numTimesteps: number): boolean {
     const c = this.config;
-    if (!rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts)) return false;
+    return rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts);
+  }
+
+  trainNow(): void {
+    const c = this.config;
     for (let g = 0; g < c.gradientSteps; g++) {
       this.sampleBatch();
       this.networks.trainStep(this.batch, c.batchSize, g % c.targetUpdateInterval === 0);
     }
-    return true;
   }
+
+  // ---- the trainer-thread seam (remote-training.ts) ----
+
+  remoteTraining = false;
+
+  get spec(): AgentSpec {
+    return { algo: "sac", obsDim: this.obsDim, actDim: this.actDim, config: this.config };
+  }
+
+  get random(): Random {
+    return this.rng;
+  }
+
+  /** Online weights, gSDE's log std and exploration matrix, then targets and optimiser moments. */
+  stateBlocks(): Float32Array[] {
+    const n = this.networks;
+    const sde = n.logStd && n.explorationMat ? [n.logStd.data, n.explorationMat.data] : [];
+    const moments = [...n.actorOptimizers, ...n.criticOptimizers].flatMap((o) => [o.m.data, o.v.data]);
+    return [n.actorTrunk.params.data, n.actorHead.params.data, n.critics[0].params.data, n.critics[1].params.data, ...sde, n.criticTargets[0].params.data, n.criticTargets[1].params.data, ...moments];
+  }
+
+  get actingBlocks(): readonly number[] {
+    return this.networks.logStd ? [0, 1, 2, 3, 4, 5] : [0, 1, 2, 3];
+  }
+
+  /** log alpha and its optimiser, the Adam steps, the last losses, and gSDE's draws behind the exploration matrix. */
+  trainerScalars(): number[] {
+    const n = this.networks;
+    const a = n.alphaOptimizer;
+    const s = n.lastStats;
+    const steps = [...n.actorOptimizers, ...n.criticOptimizers].map((o) => o.step);
+    return [n.logAlpha, a.m, a.v, a.step, s.actorLoss, s.criticLoss, s.entropyLoss, s.alpha, ...steps, ...(n.explorationDraws ?? [])];
+  }
+
+  setTrainerScalars(values: ArrayLike<number>): void {
+    const n = this.networks;
+    n.logAlpha = values[0];
+    Object.assign(n.alphaOptimizer, { m: values[1], v: values[2], step: values[3] });
+    Object.assign(n.lastStats, { actorLoss: values[4], criticLoss: values[5], entropyLoss: values[6], alpha: values[7] });
+    const optimizers = [...n.actorOptimizers, ...n.criticOptimizers];
+    optimizers.forEach((o, i) => (o.step = values[8 + i]));
+    // The draws only: the matrix itself is a block, made with the log std of its time.
+    const draws = n.explorationDraws;
+    if (draws) for (let i = 0; i < draws.length; i++) draws[i] = values[8 + optimizers.length + i];
+  }
+
+  takeDeferred(): number {
+    return 0;
+  }
+
+  applyDeferred(): void {}
 
   /** Fills the batch: rows of [s, a] and [s', -] (the update writes a'), rewards, terminal flags. */
   private sampleBatch(): void {

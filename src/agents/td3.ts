@@ -19,7 +19,8 @@ import { Mlp, type MlpWorkspace, type NamedTensor } from "../nn/mlp.js";
 import { firstNonFinite, polyakUpdate } from "../nn/ops.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
 import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
-import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState } from "./replay-buffer.js";
+import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState, type SharedReplayMemory } from "./replay-buffer.js";
+import type { AgentSpec, RemoteTrainable } from "./remote-training.js";
 
 export interface Td3Config {
   learningRate: number;
@@ -63,7 +64,7 @@ interface Td3State {
   rng: RandomState;
 }
 
-export class Td3 implements OffPolicyAgent {
+export class Td3 implements OffPolicyAgent, RemoteTrainable {
   readonly actor: Mlp;
   readonly actorTarget: Mlp;
   readonly critics: [Mlp, Mlp];
@@ -95,6 +96,8 @@ export class Td3 implements OffPolicyAgent {
     readonly actDim: number,
     readonly config: Td3Config,
     private readonly rng: Random,
+    /** Keep the replay buffer in shared memory, for a trainer thread to read (or attach to that memory). */
+    sharedBuffer: boolean | SharedReplayMemory = false,
   ) {
     const c = config;
     const n = c.batchSize;
@@ -112,7 +115,7 @@ export class Td3 implements OffPolicyAgent {
     }
     this.actorOpt = new Adam(kernels, this.actor.params, this.actor.grads, { lr: c.learningRate });
     this.criticOpts = [new Adam(kernels, this.critics[0].params, this.critics[0].grads, { lr: c.learningRate }), new Adam(kernels, this.critics[1].params, this.critics[1].grads, { lr: c.learningRate })];
-    this.buffer = new ReplayBuffer(c.bufferSize, obsDim, actDim);
+    this.buffer = new ReplayBuffer(c.bufferSize, obsDim, actDim, sharedBuffer);
     const heap = kernels.heap;
     const w = obsDim + actDim;
     this.action = new Float32Array(actDim);
@@ -155,11 +158,53 @@ export class Td3 implements OffPolicyAgent {
   }
 
   maybeTrain(numTimesteps: number): boolean {
-    const c = this.config;
-    if (!rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts)) return false;
-    for (let g = 0; g < c.gradientSteps; g++) this.trainStep();
+    if (!this.trainingDue(numTimesteps)) return false;
+    this.trainNow();
     return true;
   }
+
+  trainingDue(numTimesteps: number): boolean {
+    const c = this.config;
+    return rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts);
+  }
+
+  trainNow(): void {
+    for (let g = 0; g < this.config.gradientSteps; g++) this.trainStep();
+  }
+
+  // ---- the trainer-thread seam (remote-training.ts) ----
+
+  remoteTraining = false;
+
+  get spec(): AgentSpec {
+    return { algo: "td3", obsDim: this.obsDim, actDim: this.actDim, config: this.config };
+  }
+
+  get random(): Random {
+    return this.rng;
+  }
+
+  /** Online actor and critics, then targets and optimiser moments. */
+  stateBlocks(): Float32Array[] {
+    const moments = [this.actorOpt, ...this.criticOpts].flatMap((o) => [o.m.data, o.v.data]);
+    return [this.actor.params.data, this.critics[0].params.data, this.critics[1].params.data, this.actorTarget.params.data, this.criticTargets[0].params.data, this.criticTargets[1].params.data, ...moments];
+  }
+
+  readonly actingBlocks = [0, 1, 2] as const;
+
+  trainerScalars(): number[] {
+    return [this.nUpdates, this.lastCriticLoss, this.actorOpt.step, this.criticOpts[0].step, this.criticOpts[1].step];
+  }
+
+  setTrainerScalars(values: ArrayLike<number>): void {
+    [this.nUpdates, this.lastCriticLoss, this.actorOpt.step, this.criticOpts[0].step, this.criticOpts[1].step] = Array.from(values).slice(0, 5);
+  }
+
+  takeDeferred(): number {
+    return 0;
+  }
+
+  applyDeferred(): void {}
 
   private trainStep(): void {
     const c = this.config;

@@ -99,7 +99,6 @@ export const GroupRunConfigSchema = z
       ctx.addIssue({ code: "custom", path: ["lectr"], message: "needs a group of 2 or more dqn peers (LeCTR advises between learning DQN peers)" });
     }
     if (c.lectr && c.group.parallelTraining) ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is not implemented with LeCTR" });
-    if (sac && c.group.parallelTraining) ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is implemented for DQN peers only" });
   });
 
 export interface GroupSettings {

@@ -111,7 +111,7 @@ export class PeerGroup {
       let peer: ActingPeer;
       if (spec.kind === "sac") {
         if (space.kind !== "box" || !config.sac) throw new UserError(`sac peers need continuous actions and a "sac" section; ${config.env} has ${space.kind} actions`);
-        peer = new SacPeer(new Sac(kernels, obsDim, space.dim, config.sac, root.fork()), Math.max(valueBatch, n));
+        peer = new SacPeer(new Sac(kernels, obsDim, space.dim, config.sac, root.fork(), g.parallelTraining), Math.max(valueBatch, n));
       } else {
         if (space.kind !== "discrete" || !config.dqn) throw new UserError(`${spec.kind} peers are DQN peers: they need discrete actions and a "dqn" section; ${config.env} has ${space.kind} actions`);
         const dqn = new Dqn(kernels, obsDim, space.n, config.dqn, root.fork(), g.parallelTraining);

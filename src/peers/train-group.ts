@@ -14,7 +14,7 @@ import { Progress } from "../agents/progress.js";
 import type { Dqn } from "../agents/dqn.js";
 import type { GroupRunConfig } from "./config.js";
 import { PeerGroup, checkFinite, type Member } from "./group.js";
-import { DqnPeer } from "./peer.js";
+import { asRemoteTrainable, type RemoteTrainable } from "../agents/remote-training.js";
 import { toEnvAction } from "../agents/agent.js";
 import { SoloEpochs, planEpochs } from "./schedule.js";
 import { TrainerPool } from "./trainer-pool.js";
@@ -109,8 +109,10 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   // Epsilon's horizon: SB3's learn() per epoch (faithful) or the peer's whole training (corrected).
   const horizon = (m: Member, epochStartSteps: number): number => (faithful ? epochStartSteps + plan.epochLength : totalPerPeer);
 
-  const dqnTrainers = group.members.map((m) => m.peer).filter((p): p is DqnPeer => p instanceof DqnPeer && p.learns).map((p) => p.dqn);
-  const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(dqnTrainers, options.kernels) : null;
+  const trainables = group.members.filter((m) => m.peer.learns).map((m) => asRemoteTrainable(m.peer.agent));
+  if (trainables.some((t) => t === null)) throw new Error("a learning peer without a trainer seam");
+  const remote = trainables as RemoteTrainable[];
+  const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(remote, options.kernels) : null;
   const start = performance.now();
   const startSteps = stepsDone;
   for (let e = restored?.nextEpoch ?? 0; e < plan.epochs; e++) {
@@ -134,8 +136,9 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
         // Every member has taken the same number of steps, so all learners are due together or not at all.
         const step = members[0].steps;
         if (pool) {
-          if (dqnTrainers.length > 0 && dqnTrainers[0].trainingDue(step)) {
-            pool.trainRound(dqnTrainers);
+          const due = remote.filter((t) => t.trainingDue(step));
+          if (due.length > 0) {
+            pool.trainRound(due);
             for (const m of members) if (m.peer.learns) checkFinite(m);
           }
         } else {

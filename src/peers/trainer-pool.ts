@@ -1,53 +1,48 @@
 /**
- * Peers that train truly in parallel: one trainer thread per learning DQN peer (trainer-worker.ts). In the
- * lockstep schedule all peers act, then all peers whose rollout is complete train at once, each on its own core;
- * the results are identical to training them one after another (same generator states, same order of target
- * updates), only faster.
+ * Peers that train truly in parallel: trainer threads (trainer-worker.ts) that take over the learning peers'
+ * training, DQN, SAC or TD3 alike, through the agents' trainer seam (agents/remote-training.ts). In the lockstep
+ * schedule all peers act, then all peers whose rollout is complete train at once, spread over the threads; the
+ * results are identical to training them one after another (same generator states, same order of target
+ * updates), only faster. There are no more threads than cores: a thread trains its agents one after another.
  */
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import type { Dqn } from "../agents/dqn.js";
-import { Command, Ctrl, State, type TrainerInit } from "./trainer-protocol.js";
+import type { RemoteTrainable } from "../agents/remote-training.js";
+import { Command, Ctrl, Num, Slot, State, blockViews, readRandomState, writeRandomState, type AgentSlotInit, type TrainerInit } from "./trainer-protocol.js";
 
-interface Trainer {
-  readonly dqn: Dqn;
+interface Thread {
   readonly worker: Worker;
   readonly ctrl: Int32Array;
-  readonly spare: Float64Array;
-  readonly params: Float32Array;
-  readonly init: TrainerInit;
+  readonly backend: string;
+}
+
+interface AgentSlot {
+  readonly thread: Thread;
+  readonly words: Int32Array;
+  readonly numbers: Float64Array;
+  /** The agent's own state blocks and their shared copies. */
+  readonly local: Float32Array[];
+  readonly shared: Float32Array[];
+  readonly init: AgentSlotInit;
 }
 
 export class TrainerPool {
-  private readonly trainers = new Map<Dqn, Trainer>();
+  private readonly slots = new Map<RemoteTrainable, AgentSlot>();
+  private readonly threads: Thread[] = [];
 
-  constructor(dqns: readonly Dqn[], kernels: Kernels) {
+  /** `threads`: at most this many trainer threads (default: one per core, and never more than agents). */
+  constructor(agents: readonly RemoteTrainable[], kernels: Kernels, threads = availableParallelism()) {
     const workerUrl = new URL("./trainer-worker.js", import.meta.url);
-    for (const dqn of dqns) {
-      const replay = dqn.buffer.sharedMemory();
-      if (!replay) throw new Error("parallel training needs the replay buffer in shared memory");
-      const n = dqn.networks.qNet.params.length;
-      const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
-      const init: TrainerInit = {
-        backend: kernels.name,
-        config: dqn.config,
-        obsDim: dqn.obsDim,
-        nActions: dqn.nActions,
-        replay,
-        ctrl: shared(Ctrl.length * 4),
-        spare: shared(8),
-        params: shared(n * 4),
-        target: shared(n * 4),
-        adamM: shared(n * 4),
-        adamV: shared(n * 4),
-      };
-      // The trainer starts from this DQN's whole training state (fresh, or restored from a checkpoint).
-      const params = new Float32Array(init.params);
-      params.set(dqn.networks.qNet.params.data);
-      new Float32Array(init.target).set(dqn.networks.qTarget.params.data);
-      new Float32Array(init.adamM).set(dqn.networks.optimizer.m.data);
-      new Float32Array(init.adamV).set(dqn.networks.optimizer.v.data);
-      new Int32Array(init.ctrl)[Ctrl.adamStep] = dqn.networks.optimizer.step;
+    const n = Math.max(1, Math.min(threads, agents.length));
+    const perThread: AgentSlotInit[][] = Array.from({ length: n }, () => []);
+    const inits = agents.map((agent, i) => {
+      const init = slotInit(agent);
+      perThread[i % n].push(init);
+      return init;
+    });
+    for (let w = 0; w < n; w++) {
+      const init: TrainerInit = { backend: kernels.name, ctrl: new SharedArrayBuffer(Ctrl.length * 4), agents: perThread[w] };
       const worker = new Worker(workerUrl, { workerData: init });
       const ctrl = new Int32Array(init.ctrl);
       // A trainer that dies before its loop (e.g. its module fails to load) cannot flag it itself.
@@ -57,39 +52,50 @@ export class TrainerPool {
         Atomics.notify(ctrl, Ctrl.state);
       });
       worker.unref();
-      dqn.remoteTraining = true;
-      this.trainers.set(dqn, { dqn, worker, ctrl, spare: new Float64Array(init.spare), params, init });
+      this.threads.push({ worker, ctrl, backend: kernels.name });
     }
+    agents.forEach((agent, i) => {
+      const init = inits[i];
+      agent.remoteTraining = true;
+      this.slots.set(agent, {
+        thread: this.threads[i % n],
+        words: new Int32Array(init.slot),
+        numbers: new Float64Array(init.numbers),
+        local: agent.stateBlocks(),
+        shared: blockViews(init.blocks, init.blockLengths),
+        init,
+      });
+    });
     this.waitReady();
   }
 
-  /** Waits until every trainer has started: one whose start-up fails never becomes ready. */
+  /** Waits until every thread has started: one whose start-up fails never becomes ready. */
   private waitReady(limitMs = 60_000): void {
-    for (const t of this.trainers.values()) {
+    for (const t of this.threads) {
       const deadline = Date.now() + limitMs;
       while (Atomics.load(t.ctrl, Ctrl.ready) !== 1) {
         if (Atomics.load(t.ctrl, Ctrl.failed) === 1 || Date.now() > deadline) {
-          throw new Error(`a trainer thread did not start (${t.init.backend} kernels); run without group.parallelTraining`);
+          throw new Error(`a trainer thread did not start (${t.backend} kernels); run without group.parallelTraining`);
         }
         Atomics.wait(t.ctrl, Ctrl.ready, 0, 100);
       }
     }
   }
 
-  private get(dqn: Dqn): Trainer {
-    const t = this.trainers.get(dqn);
-    if (!t) throw new Error("this DQN has no trainer thread");
-    return t;
+  private get(agent: RemoteTrainable): AgentSlot {
+    const s = this.slots.get(agent);
+    if (!s) throw new Error("this agent has no trainer thread");
+    return s;
   }
 
-  private send(t: Trainer, command: number): void {
+  private send(t: Thread, command: number): void {
     if (Atomics.load(t.ctrl, Ctrl.failed) === 1) throw new Error("a trainer thread failed (its error is printed above)");
     t.ctrl[Ctrl.command] = command;
     Atomics.store(t.ctrl, Ctrl.state, State.command);
     Atomics.notify(t.ctrl, Ctrl.state);
   }
 
-  private wait(t: Trainer): void {
+  private wait(t: Thread): void {
     // A bounded wait, so that a trainer that died before it could answer (its start-up failed: `failed` is set by
     // its error handler) does not block this thread forever.
     while (Atomics.load(t.ctrl, Ctrl.state) === State.command) {
@@ -102,52 +108,80 @@ export class TrainerPool {
     Atomics.store(t.ctrl, Ctrl.state, State.idle);
   }
 
-  /** One training round for each of `dqns`, all at once; returns when every one is done. */
-  trainRound(dqns: readonly Dqn[]): void {
-    for (const dqn of dqns) {
-      const t = this.get(dqn);
-      const st = dqn.random.getState();
-      const buf = dqn.buffer.getState();
-      t.ctrl[Ctrl.bufferPos] = buf.pos;
-      t.ctrl[Ctrl.bufferFull] = buf.full ? 1 : 0;
-      t.ctrl[Ctrl.pendingTargetUpdates] = dqn.pendingTargetUpdates;
-      dqn.pendingTargetUpdates = 0;
-      for (let i = 0; i < 4; i++) t.ctrl[Ctrl.rng0 + i] = st.s[i] | 0;
-      t.ctrl[Ctrl.hasSpare] = st.spareNormal === null ? 0 : 1;
-      t.spare[0] = st.spareNormal ?? 0;
-      this.send(t, Command.train);
-    }
-    for (const dqn of dqns) {
-      const t = this.get(dqn);
-      this.wait(t);
-      dqn.networks.qNet.params.data.set(t.params);
-      dqn.random.setState({
-        s: [t.ctrl[Ctrl.rng0] >>> 0, t.ctrl[Ctrl.rng0 + 1] >>> 0, t.ctrl[Ctrl.rng0 + 2] >>> 0, t.ctrl[Ctrl.rng0 + 3] >>> 0],
-        spareNormal: t.ctrl[Ctrl.hasSpare] === 1 ? t.spare[0] : null,
-      });
-    }
+  /** Hands the trainer what acting changed: the generator, the buffer's position, deferred work. */
+  private handOver(agent: RemoteTrainable, s: AgentSlot): void {
+    const buf = agent.buffer.getState();
+    s.words[Slot.bufferPos] = buf.pos;
+    s.words[Slot.bufferFull] = buf.full ? 1 : 0;
+    s.words[Slot.due] = 1;
+    writeRandomState(s.numbers, agent.random.getState());
+    s.numbers[Num.deferred] = agent.takeDeferred();
   }
 
-  /** Brings the target networks and optimiser states back into the main thread's copies (before saving). */
-  syncAll(): void {
-    for (const t of this.trainers.values()) {
-      // Target updates counted since the last round are applied first, so the saved target is the sequential one.
-      t.ctrl[Ctrl.pendingTargetUpdates] = t.dqn.pendingTargetUpdates;
-      t.dqn.pendingTargetUpdates = 0;
-      this.send(t, Command.sync);
-      this.wait(t);
-      const n = t.dqn.networks;
-      n.qTarget.params.data.set(new Float32Array(t.init.target));
-      n.optimizer.m.data.set(new Float32Array(t.init.adamM));
-      n.optimizer.v.data.set(new Float32Array(t.init.adamV));
-      n.optimizer.step = t.ctrl[Ctrl.adamStep];
+  /** Takes back the blocks acting reads (or all of them), the trainer's numbers and the generator. */
+  private takeBack(agent: RemoteTrainable, s: AgentSlot, allBlocks: boolean): void {
+    if (allBlocks) s.local.forEach((b, i) => b.set(s.shared[i]));
+    else for (const i of s.init.actingBlocks) s.local[i].set(s.shared[i]);
+    agent.setTrainerScalars(s.numbers.subarray(Num.scalars));
+    agent.random.setState(readRandomState(s.numbers));
+  }
+
+  /** Runs `command` for `agents` on their threads, all threads at once; returns when every one is done. */
+  private runOn(agents: Iterable<RemoteTrainable>, command: number, allBlocks: boolean): void {
+    const chosen = [...agents];
+    for (const s of this.slots.values()) s.words[Slot.due] = 0;
+    const busy = new Set<Thread>();
+    for (const agent of chosen) {
+      const s = this.get(agent);
+      this.handOver(agent, s);
+      busy.add(s.thread);
     }
+    for (const t of busy) this.send(t, command);
+    for (const t of busy) this.wait(t);
+    for (const agent of chosen) this.takeBack(agent, this.get(agent), allBlocks);
+  }
+
+  /** One training round for each of `agents`, spread over the threads; returns when every one is done. */
+  trainRound(agents: readonly RemoteTrainable[]): void {
+    this.runOn(agents, Command.train, false);
+  }
+
+  /**
+   * Brings every agent's whole training state (targets, optimisers) back into its own copy (before saving).
+   * Deferred work (DQN's target updates since the last round) is applied first, so the saved state is the
+   * sequential one.
+   */
+  syncAll(): void {
+    this.runOn(this.slots.keys(), Command.sync, true);
   }
 
   close(): void {
-    for (const t of this.trainers.values()) {
+    for (const t of this.threads) {
       this.send(t, Command.exit);
       void t.worker.terminate();
     }
+    for (const agent of this.slots.keys()) agent.remoteTraining = false;
   }
+}
+
+/** The shared memory of one agent, filled with its whole training state (fresh, or restored from a checkpoint). */
+function slotInit(agent: RemoteTrainable): AgentSlotInit {
+  const replay = agent.buffer.sharedMemory();
+  if (!replay) throw new Error("parallel training needs the replay buffer in shared memory");
+  const local = agent.stateBlocks();
+  const blockLengths = local.map((b) => b.length);
+  const scalars = agent.trainerScalars();
+  const init: AgentSlotInit = {
+    spec: agent.spec,
+    replay,
+    slot: new SharedArrayBuffer(Slot.length * 4),
+    numbers: new SharedArrayBuffer((Num.scalars + scalars.length) * 8),
+    blocks: new SharedArrayBuffer(blockLengths.reduce((a, b) => a + b, 0) * 4),
+    blockLengths,
+    actingBlocks: agent.actingBlocks,
+  };
+  const shared = blockViews(init.blocks, blockLengths);
+  local.forEach((b, i) => shared[i].set(b));
+  new Float64Array(init.numbers).set(scalars, Num.scalars);
+  return init;
 }

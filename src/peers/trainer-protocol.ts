@@ -1,45 +1,93 @@
 /**
  * The shared-memory protocol between a peer group and its trainer threads (trainer-pool.ts, trainer-worker.ts).
- * One Int32Array of control words per trainer; the caller writes a command and the inputs, flips `state` to
- * COMMAND and notifies; the trainer runs it, writes the outputs and flips `state` to DONE (or FAILED). Both sides
- * block with Atomics.wait, so a round costs no event-loop turn and no message copies.
+ * A trainer thread trains one or more agents (no more threads than cores: oversubscribed threads only take turns).
+ * Per thread: an Int32Array of control words. Per agent: Int32 words (its buffer's position, whether it trains
+ * this round), a Float64Array of numbers (the generator's state, deferred work, the trainer's scalars) and one
+ * Float32Array holding its state blocks back to back. The caller writes a command and its inputs, flips `state`
+ * to COMMAND and notifies; the thread runs it for its agents, writes the outputs and flips `state` to DONE (or
+ * FAILED). Both sides block with Atomics.wait, so a round costs no event-loop turn and no message copies.
  */
-import type { DqnConfig } from "../agents/dqn.js";
+import type { AgentSpec } from "../agents/remote-training.js";
 import type { SharedReplayMemory } from "../agents/replay-buffer.js";
 import type { BackendName } from "../nn/kernels/kernels.js";
 
+/** A thread's control words. */
 export const Ctrl = {
   state: 0,
   command: 1,
-  bufferPos: 2,
-  bufferFull: 3,
-  pendingTargetUpdates: 4,
-  rng0: 5, // 5..8: the generator's four state words
-  hasSpare: 9,
-  adamStep: 10,
   /** Set by the trainer: 1 when it failed (at start-up or in a command), so that the caller stops waiting. */
-  failed: 11,
+  failed: 2,
   /** Set by the trainer to 1 once it has started (the pool waits for it, with a time limit). */
-  ready: 12,
-  length: 16,
+  ready: 3,
+  length: 4,
+} as const;
+
+/** An agent's control words. */
+export const Slot = {
+  bufferPos: 0,
+  bufferFull: 1,
+  /** 1 when the agent trains in this round. */
+  due: 2,
+  length: 3,
+} as const;
+
+/** Layout of the Float64Array of numbers. */
+export const Num = {
+  /** The generator's four state words, whether a spare normal deviate is held, and that deviate. */
+  rng0: 0,
+  hasSpare: 4,
+  spare: 5,
+  /** Work acting deferred to the trainer (RemoteTrainable.takeDeferred). */
+  deferred: 6,
+  /** The trainer's scalars (RemoteTrainable.trainerScalars) from here on. */
+  scalars: 7,
 } as const;
 
 export const State = { idle: 0, command: 1, done: 2, failed: 3 } as const;
+/** train: one round; sync: every state block into shared memory (before a checkpoint); exit. */
 export const Command = { train: 1, sync: 2, exit: 3 } as const;
 
 export interface TrainerInit {
   readonly backend: BackendName;
-  readonly config: DqnConfig;
-  readonly obsDim: number;
-  readonly nActions: number;
-  readonly replay: SharedReplayMemory;
-  /** Int32Array(Ctrl.length) of control words. */
+  /** Int32Array(Ctrl.length). */
   readonly ctrl: SharedArrayBuffer;
-  /** Float64Array(1): the generator's spare normal deviate. */
-  readonly spare: SharedArrayBuffer;
-  /** Float32Array views (parameter count each): online weights (both ways), and the rest of the state (sync). */
-  readonly params: SharedArrayBuffer;
-  readonly target: SharedArrayBuffer;
-  readonly adamM: SharedArrayBuffer;
-  readonly adamV: SharedArrayBuffer;
+  readonly agents: readonly AgentSlotInit[];
+}
+
+export interface AgentSlotInit {
+  readonly spec: AgentSpec;
+  readonly replay: SharedReplayMemory;
+  /** Int32Array(Slot.length). */
+  readonly slot: SharedArrayBuffer;
+  /** Float64Array(Num.scalars + number of trainer scalars). */
+  readonly numbers: SharedArrayBuffer;
+  /** Float32Array: the state blocks back to back, their lengths in `blockLengths`. */
+  readonly blocks: SharedArrayBuffer;
+  readonly blockLengths: readonly number[];
+  readonly actingBlocks: readonly number[];
+}
+
+/** Views of each state block in the shared Float32Array. */
+export function blockViews(blocks: SharedArrayBuffer, lengths: readonly number[]): Float32Array[] {
+  const views: Float32Array[] = [];
+  let offset = 0;
+  for (const n of lengths) {
+    views.push(new Float32Array(blocks, offset * 4, n));
+    offset += n;
+  }
+  return views;
+}
+
+/** The generator state <-> numbers. */
+export function writeRandomState(numbers: Float64Array, st: { s: readonly number[]; spareNormal: number | null }): void {
+  for (let i = 0; i < 4; i++) numbers[Num.rng0 + i] = st.s[i];
+  numbers[Num.hasSpare] = st.spareNormal === null ? 0 : 1;
+  numbers[Num.spare] = st.spareNormal ?? 0;
+}
+
+export function readRandomState(numbers: Float64Array): { s: [number, number, number, number]; spareNormal: number | null } {
+  return {
+    s: [numbers[Num.rng0], numbers[Num.rng0 + 1], numbers[Num.rng0 + 2], numbers[Num.rng0 + 3]],
+    spareNormal: numbers[Num.hasSpare] === 1 ? numbers[Num.spare] : null,
+  };
 }

@@ -1,0 +1,60 @@
+/**
+ * The seam through which a trainer thread takes over an agent's training (peers/trainer-pool.ts): the acting
+ * thread keeps acting with its copy of the weights while another thread runs the gradient steps on an identical
+ * agent built from `spec`, reading the same replay buffer in shared memory. Rounds hand over the generator state,
+ * the buffer's position and whatever acting deferred; the trainer hands back the blocks acting reads and the
+ * numbers it owns. The results are bit-identical to training in the acting thread.
+ */
+import type { Random } from "../core/random.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import type { ReplayBuffer, SharedReplayMemory } from "./replay-buffer.js";
+import { Dqn, type DqnConfig } from "./dqn.js";
+import { Sac, type SacConfig } from "./sac.js";
+import { Td3, type Td3Config } from "./td3.js";
+
+/** What a trainer thread needs to build the same agent. */
+export type AgentSpec =
+  | { readonly algo: "dqn"; readonly obsDim: number; readonly nActions: number; readonly config: DqnConfig }
+  | { readonly algo: "sac"; readonly obsDim: number; readonly actDim: number; readonly config: SacConfig }
+  | { readonly algo: "td3"; readonly obsDim: number; readonly actDim: number; readonly config: Td3Config };
+
+export interface RemoteTrainable {
+  readonly spec: AgentSpec;
+  readonly buffer: ReplayBuffer;
+  /** The generator acting and training share: its state travels with every round. */
+  readonly random: Random;
+  /** Every float block of the training state, in a fixed order: weights, targets, optimiser moments, ... */
+  stateBlocks(): Float32Array[];
+  /** Which of stateBlocks acting and the peers' questions read: brought back after every round. */
+  readonly actingBlocks: readonly number[];
+  /** The numbers of the training state the trainer owns (optimiser steps, losses, ...), always the same count. */
+  trainerScalars(): number[];
+  setTrainerScalars(values: ArrayLike<number>): void;
+  /** Set while a trainer thread trains this agent. */
+  remoteTraining: boolean;
+  /** Work acting deferred to the trainer (DQN: target updates counted since the last round); returns and clears. */
+  takeDeferred(): number;
+  /** The trainer's side: applies what takeDeferred returned, before a round or a sync. */
+  applyDeferred(count: number): void;
+  /** Whether env step `numTimesteps` (1-based) completes a rollout past learningStarts. */
+  trainingDue(numTimesteps: number): boolean;
+  /** The gradient steps of one round, now (what maybeTrain runs when a rollout is complete). */
+  trainNow(): void;
+}
+
+/** The agent's seam, if it has one. */
+export function asRemoteTrainable(agent: object): RemoteTrainable | null {
+  return "stateBlocks" in agent && "trainNow" in agent ? (agent as RemoteTrainable) : null;
+}
+
+/** Builds the agent `spec` describes, its replay buffer attached to `replay` (the trainer thread's side). */
+export function buildTrainable(spec: AgentSpec, kernels: Kernels, rng: Random, replay: SharedReplayMemory): RemoteTrainable {
+  switch (spec.algo) {
+    case "dqn":
+      return new Dqn(kernels, spec.obsDim, spec.nActions, spec.config, rng, replay);
+    case "sac":
+      return new Sac(kernels, spec.obsDim, spec.actDim, spec.config, rng, replay);
+    case "td3":
+      return new Td3(kernels, spec.obsDim, spec.actDim, spec.config, rng, replay);
+  }
+}
