@@ -1,8 +1,7 @@
 // The blocked matrix product shared by the SIMD paths, after the BLIS/GotoBLAS design: for each slice of KC steps
 // of the inner dimension, op(B) is packed into panels of NR columns (the panel a micro-kernel sweeps stays in L1),
-// then op(A) is packed MC rows at a time into panels of MR rows (the block stays in L2), and the micro-kernel
-// computes each MR x NR tile in registers from two contiguous streams. Packing also makes the transposes free:
-// the micro-kernel never sees them.
+// then op(A) is taken MC rows at a time (the block stays in L2), packed into panels of MR rows where the path asks
+// for it, and the micro-kernel computes each MR x NR tile in registers. Packing B makes its transpose free.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -96,22 +95,26 @@ void gemm_blocked(const BlockedPath& path, bool ta, bool tb, int m, int n, int k
   const int MR = path.mr, NR = path.nr;
   const int kc_max = k < KC ? k : KC;
   float* pb = packed_b.reserve(static_cast<std::size_t>(round_up(n, NR)) * kc_max);
-  float* pa = packed_a.reserve(static_cast<std::size_t>(round_up(m < MC ? m : MC, MR)) * kc_max);
-  if (pa == nullptr || pb == nullptr) std::abort();  // out of memory for a few hundred KiB: nothing sensible to do
+  float* pa = path.pack_a ? packed_a.reserve(static_cast<std::size_t>(round_up(m < MC ? m : MC, MR)) * kc_max) : nullptr;
+  if ((path.pack_a && pa == nullptr) || pb == nullptr) std::abort();  // out of memory for a few hundred KiB: nothing sensible to do
   for (int p0 = 0; p0 < k; p0 += KC) {
     const int kc = k - p0 < KC ? k - p0 : KC;
     const bool accumulate = beta != 0.0f || p0 > 0;
     pack_b(tb, b, ldb, p0, kc, n, NR, pb);
     for (int i0 = 0; i0 < m; i0 += MC) {
       const int mc = m - i0 < MC ? m - i0 : MC;
-      pack_a(ta, a, lda, i0, mc, p0, kc, MR, pa);
+      if (path.pack_a) pack_a(ta, a, lda, i0, mc, p0, kc, MR, pa);
       for (int j0 = 0; j0 < n; j0 += NR) {
         const int nr = n - j0 < NR ? n - j0 : NR;
         const float* bpanel = pb + static_cast<std::ptrdiff_t>(j0) * kc;
         for (int ir = 0; ir < mc; ir += MR) {
           const int mr = mc - ir < MR ? mc - ir : MR;
           float* ct = c + static_cast<std::ptrdiff_t>(i0 + ir) * ldc + j0;
-          path.micro(kc, pa + static_cast<std::ptrdiff_t>(ir) * kc, bpanel, ct, ldc, mr, nr, accumulate);
+          const int i = i0 + ir;  // op(A)[i, p0] in place: A[i, p0], or A[p0, i] when transposed
+          const float* at = path.pack_a ? pa + static_cast<std::ptrdiff_t>(ir) * kc
+                            : ta        ? a + static_cast<std::ptrdiff_t>(p0) * lda + i
+                                        : a + static_cast<std::ptrdiff_t>(i) * lda + p0;
+          path.micro(kc, at, lda, ta, bpanel, ct, ldc, mr, nr, accumulate);
         }
       }
     }

@@ -24,7 +24,8 @@ namespace {
   acc[r][1] = vfmaq_laneq_f32(acc[r][1], b1, av, lane);        \
   acc[r][2] = vfmaq_laneq_f32(acc[r][2], b2, av, lane)
 
-void micro_neon(int kc, const float* ap, const float* bp, float* c, int ldc, int mr, int nr, bool accumulate) {
+void micro_neon(int kc, const float* ap, int /*lda*/, bool /*ta*/, const float* bp, float* c, int ldc, int mr, int nr,
+                bool accumulate) {
   constexpr int MR = 8, NR = 12;
   float32x4_t acc[MR][3];
   PEERLEARN_UNROLL
@@ -66,7 +67,7 @@ void micro_neon(int kc, const float* ap, const float* bp, float* c, int ldc, int
 
 }  // namespace
 
-const BlockedPath kNeonPath = {8, 12, micro_neon};
+const BlockedPath kNeonPath = {8, 12, true, micro_neon};
 
 // One row of A against four rows of B at a time (see dot_avx2 in gemm_x86.cc); the remainder of k in scalars.
 void dot_neon(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc, float beta) {

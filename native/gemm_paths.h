@@ -5,15 +5,19 @@
 
 namespace peerlearn {
 
-// One micro-tile: C[0:mr, 0:nr] (+)= Ap Bp, where Ap is a packed panel of MR rows of op(A) (kc steps of MR floats,
-// zero-padded past mr) and Bp a packed panel of NR columns of op(B) (kc steps of NR floats, zero-padded past nr).
-// The kernel always computes the full MR x NR tile in registers and writes only the valid mr x nr part.
-using MicroKernel = void (*)(int kc, const float* ap, const float* bp, float* c, int ldc, int mr, int nr,
-                             bool accumulate);
+// One micro-tile: C[0:mr, 0:nr] (+)= A' Bp, where Bp is a packed panel of NR columns of op(B) (kc steps of NR
+// floats, zero-padded past nr) and A' is mr rows of op(A): a packed panel (kc steps of MR floats) when the path
+// packs A, otherwise op(A) read in place at `a` (row stride lda, transposed when ta). Only the valid mr x nr part
+// of C is written.
+using MicroKernel = void (*)(int kc, const float* a, int lda, bool ta, const float* bp, float* c, int ldc, int mr,
+                             int nr, bool accumulate);
 
 struct BlockedPath {
   int mr;
   int nr;
+  // Whether A is packed. The x86 kernels broadcast single values of A and read them in place at full speed (the
+  // rows of a tile stay in L1); packing would only add a copy. NEON loads A as vectors and needs it packed.
+  bool pack_a;
   MicroKernel micro;
 };
 

@@ -22,9 +22,11 @@ namespace {
 
 // ---- AVX-512 ---------------------------------------------------------------------------------------------------
 
-__attribute__((target("avx512f,fma"))) void micro_avx512(int kc, const float* ap, const float* bp, float* c,
-                                                          int ldc, int mr, int nr, bool accumulate) {
-  constexpr int MR = 12, NR = 32;
+// ROWS <= 12 rows of the tile (the last tile of a block may have fewer), op(A) read in place (TA: transposed).
+template <int ROWS, bool TA>
+__attribute__((target("avx512f,fma"))) void micro_avx512_rows(int kc, const float* a, int lda, const float* bp, float* c,
+                                                               int ldc, int nr, bool accumulate) {
+  constexpr int MR = ROWS, NR = 32;
   __m512 acc[MR][2];
   PEERLEARN_UNROLL
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
@@ -33,14 +35,14 @@ __attribute__((target("avx512f,fma"))) void micro_avx512(int kc, const float* ap
     const __m512 b1 = _mm512_load_ps(bp + 16);
     PEERLEARN_UNROLL
     for (int i = 0; i < MR; i++) {
-      const __m512 av = _mm512_set1_ps(ap[i]);
+      // op(A)[i, p]: contiguous over i when A is transposed, contiguous over p otherwise.
+      const __m512 av = _mm512_set1_ps(TA ? a[static_cast<std::ptrdiff_t>(p) * lda + i] : a[static_cast<std::ptrdiff_t>(i) * lda + p]);
       acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
       acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
     }
-    ap += MR;
     bp += NR;
   }
-  if (mr == MR && nr == NR) {
+  if (nr == NR) {
     PEERLEARN_UNROLL
     for (int i = 0; i < MR; i++) {
       float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
@@ -59,14 +61,33 @@ __attribute__((target("avx512f,fma"))) void micro_avx512(int kc, const float* ap
     _mm512_store_ps(tile + i * NR, acc[i][0]);
     _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
   }
-  store_edge_tile(tile, NR, c, ldc, mr, nr, accumulate);
+  store_edge_tile(tile, NR, c, ldc, MR, nr, accumulate);
+}
+
+__attribute__((target("avx512f,fma"))) void micro_avx512(int kc, const float* a, int lda, bool ta, const float* bp, float* c,
+                                              int ldc, int mr, int nr, bool acc) {
+  switch (mr) {
+    case 12: return ta ? micro_avx512_rows<12, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<12, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 11: return ta ? micro_avx512_rows<11, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<11, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 10: return ta ? micro_avx512_rows<10, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<10, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 9: return ta ? micro_avx512_rows<9, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<9, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 8: return ta ? micro_avx512_rows<8, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<8, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 7: return ta ? micro_avx512_rows<7, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<7, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 6: return ta ? micro_avx512_rows<6, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<6, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 5: return ta ? micro_avx512_rows<5, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<5, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 4: return ta ? micro_avx512_rows<4, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<4, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 3: return ta ? micro_avx512_rows<3, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<3, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 2: return ta ? micro_avx512_rows<2, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<2, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    default: return ta ? micro_avx512_rows<1, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<1, false>(kc, a, lda, bp, c, ldc, nr, acc);
+  }
 }
 
 // ---- AVX2 + FMA ------------------------------------------------------------------------------------------------
 
-__attribute__((target("avx2,fma"))) void micro_avx2(int kc, const float* ap, const float* bp, float* c, int ldc,
-                                                     int mr, int nr, bool accumulate) {
-  constexpr int MR = 6, NR = 16;
+template <int ROWS, bool TA>  // see micro_avx512_rows
+__attribute__((target("avx2,fma"))) void micro_avx2_rows(int kc, const float* a, int lda, const float* bp, float* c, int ldc,
+                                                          int nr, bool accumulate) {
+  constexpr int MR = ROWS, NR = 16;
   __m256 acc[MR][2];
   PEERLEARN_UNROLL
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
@@ -75,14 +96,13 @@ __attribute__((target("avx2,fma"))) void micro_avx2(int kc, const float* ap, con
     const __m256 b1 = _mm256_load_ps(bp + 8);
     PEERLEARN_UNROLL
     for (int i = 0; i < MR; i++) {
-      const __m256 av = _mm256_broadcast_ss(ap + i);
+      const __m256 av = _mm256_broadcast_ss(TA ? a + static_cast<std::ptrdiff_t>(p) * lda + i : a + static_cast<std::ptrdiff_t>(i) * lda + p);
       acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
       acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
     }
-    ap += MR;
     bp += NR;
   }
-  if (mr == MR && nr == NR) {
+  if (nr == NR) {
     PEERLEARN_UNROLL
     for (int i = 0; i < MR; i++) {
       float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
@@ -101,7 +121,19 @@ __attribute__((target("avx2,fma"))) void micro_avx2(int kc, const float* ap, con
     _mm256_store_ps(tile + i * NR, acc[i][0]);
     _mm256_store_ps(tile + i * NR + 8, acc[i][1]);
   }
-  store_edge_tile(tile, NR, c, ldc, mr, nr, accumulate);
+  store_edge_tile(tile, NR, c, ldc, MR, nr, accumulate);
+}
+
+__attribute__((target("avx2,fma"))) void micro_avx2(int kc, const float* a, int lda, bool ta, const float* bp, float* c,
+                                              int ldc, int mr, int nr, bool acc) {
+  switch (mr) {
+    case 6: return ta ? micro_avx2_rows<6, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<6, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 5: return ta ? micro_avx2_rows<5, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<5, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 4: return ta ? micro_avx2_rows<4, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<4, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 3: return ta ? micro_avx2_rows<3, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<3, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 2: return ta ? micro_avx2_rows<2, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<2, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    default: return ta ? micro_avx2_rows<1, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<1, false>(kc, a, lda, bp, c, ldc, nr, acc);
+  }
 }
 
 __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
@@ -113,8 +145,8 @@ __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
 
 }  // namespace
 
-const BlockedPath kAvx512Path = {12, 32, micro_avx512};
-const BlockedPath kAvx2Path = {6, 16, micro_avx2};
+const BlockedPath kAvx512Path = {12, 32, false, micro_avx512};
+const BlockedPath kAvx2Path = {6, 16, false, micro_avx2};
 
 // Dot-product paths: R rows of A against four rows of B at a time, so that each vector loaded from B serves R
 // rows and each one from A serves four columns (4 R independent FMA chains); the remainder of k through masked
