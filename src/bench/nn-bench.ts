@@ -61,6 +61,11 @@ export function gemmGflops(kernels: Kernels, shape: GemmShape, seconds: number):
 
 /** One DQN update (Room's network: 4-256-256-4, batch 256, Adam, gradient clip 10), in milliseconds. */
 export function dqnUpdateMs(kernels: Kernels, seconds: number): number {
+  return timePerCall(dqnUpdate(kernels), seconds);
+}
+
+/** A DQN update on a fixed random batch, ready to call. */
+function dqnUpdate(kernels: Kernels): () => void {
   const rng = new Random(2);
   const batch = 256;
   const net = new DqnNetworks(kernels, { obsDim: 4, nActions: 4, hidden: [256, 256], batchSize: batch, learningRate: 5e-4, gamma: 0.99, maxGradNorm: 10 }, rng);
@@ -75,7 +80,7 @@ export function dqnUpdateMs(kernels: Kernels, seconds: number): number {
   const rewards = new Float32Array(batch).map(() => rng.normal());
   const dones = new Float32Array(batch);
   const b = { obs, nextObs, actions, rewards, dones };
-  return timePerCall(() => net.trainStep(b), seconds);
+  return () => net.trainStep(b);
 }
 
 /** A SAC batch of random observations and actions in [-1, 1] on the kernels' heap (for benchmarks and tests). */
@@ -92,10 +97,43 @@ export function randomSacBatch(kernels: Kernels, rng: Random, n: number, obsDim:
 }
 
 /** One SAC update (obs 17, act 6, [256, 256], batch 256, automatic entropy), in milliseconds. */
-export function sacUpdateMs(kernels: Kernels, seconds: number, hidden: readonly number[] = [256, 256], obsDim = 17, actDim = 6): number {
+export function sacUpdateMs(kernels: Kernels, seconds: number, hidden: readonly number[] = [256, 256]): number {
+  return timePerCall(sacUpdate(kernels, hidden), seconds);
+}
+
+/** A SAC update on a fixed random batch, ready to call. */
+function sacUpdate(kernels: Kernels, hidden: readonly number[] = [256, 256], obsDim = 17, actDim = 6): () => void {
   const rng = new Random(3);
   const batch = 256;
   const net = new SacNetworks(kernels, { obsDim, actDim, hidden, batchSize: batch, learningRate: 3e-4, gamma: 0.99, tau: 0.005 }, rng);
   const b = randomSacBatch(kernels, rng, batch, obsDim, actDim);
-  return timePerCall(() => net.trainStep(b), seconds);
+  return () => net.trainStep(b);
+}
+
+/**
+ * Floating-point operations of the matrix products one call of `run` does (2 m n k per product; the element-wise
+ * work is left out, so a share of the peak computed from it is a lower bound). `build` makes the update on the
+ * kernels it is given, which count as they compute.
+ */
+export function countGemmFlops(kernels: Kernels, build: (k: Kernels) => () => void): number {
+  let flops = 0;
+  const counting: Kernels = Object.create(kernels) as Kernels;
+  counting.gemm = (ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta) => {
+    flops += 2 * m * n * k;
+    kernels.gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
+  };
+  const run = build(counting);
+  run(); // a first call may set things up
+  flops = 0;
+  run();
+  return flops;
+}
+
+/** GEMM FLOPs of the benchmarked DQN and SAC updates (see dqnUpdate and sacUpdate). */
+export function updateFlops(kernels: Kernels): { dqn: number; sac: number; sac150x200: number } {
+  return {
+    dqn: countGemmFlops(kernels, (k) => dqnUpdate(k)),
+    sac: countGemmFlops(kernels, (k) => sacUpdate(k)),
+    sac150x200: countGemmFlops(kernels, (k) => sacUpdate(k, [150, 200])),
+  };
 }

@@ -10,7 +10,9 @@ import { BACKEND_NAMES, type BackendName, type Kernels } from "../nn/kernels/ker
 import { getKernels, tryCreateKernels } from "../nn/kernels/select.js";
 import { loadNativeKernels } from "../nn/kernels/native.js";
 import { ALLOCATION_NODE_FLAGS } from "./allocation.js";
-import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs } from "./nn-bench.js";
+import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs, updateFlops } from "./nn-bench.js";
+import { peerLearningStepBreakdown, type StepBreakdown } from "./peer-breakdown.js";
+import { NATIVE_ISAS, isSimdIsa, type NativeKernels } from "../nn/kernels/native.js";
 import { measureTorch, type TorchTimings } from "./torch-reference.js";
 import { continuousTrainingStepsPerSecond, dqnTrainingStepsPerSecond, envStepsPerSecond, halfCheetahSacStepsPerSecond, peerLearningStepsPerSecond } from "./env-bench.js";
 import { MUJOCO_TASKS } from "../agents/config.js";
@@ -35,6 +37,17 @@ export interface BackendResult {
   readonly sacUpdateMs: number;
   /** SAC with the paper's MuJoCo network [150, 200]. */
   readonly sac150x200UpdateMs: number;
+  /**
+   * Shares of this core's measured FMA peak (corePeakGflops): each GEMM shape, and each update's GEMM FLOPs per
+   * second (element-wise work left out). Null without a peak measurement (no native addon).
+   */
+  readonly shareOfPeak: { gemm: Record<string, number>; dqnUpdate: number; sacUpdate: number; sac150x200Update: number } | null;
+}
+
+/** A native instruction-set path, forced (PEERLEARN_ISA does the same for a whole run). */
+export interface NativePathResult extends BackendResult {
+  /** This path's own FMA peak on this core (GFLOP/s, one thread). */
+  readonly peakGflops: number;
 }
 
 export interface BenchResult {
@@ -57,6 +70,10 @@ export interface BenchResult {
    */
   readonly corePeakGflops: number | null;
   readonly nativeGemmShareOfPeak: number | null;
+  /** Every native SIMD path this CPU runs, each forced in turn, with its own peak and shares. */
+  readonly nativePaths: Record<string, NativePathResult>;
+  /** GEMM GFLOP of one benchmarked update. */
+  readonly updateGflop: { dqn: number; sac: number; sac150x200: number };
   /** Env steps per second, env alone with random actions. */
   readonly envStepsPerSecond: Record<string, number>;
   /** Env steps per second of DQN training (published Room settings; the RL Zoo's on CartPole), backend in use. */
@@ -68,6 +85,13 @@ export interface BenchResult {
   readonly continuousTrainingStepsPerSecond: Record<string, number>;
   /** Room-v21 peer learning (2 DQN peers, published settings), all peers' env steps/s, per schedule. */
   readonly peerLearningStepsPerSecond: Record<string, number>;
+  /** Milliseconds per env step of round-robin Room-v21 peer learning, by part (backend in use). */
+  readonly peerLearningStepBreakdown: StepBreakdown;
+  /**
+   * Round-robin env steps/s divided by this core's FLOP limit for it: the measured peak over the FLOPs of one DQN
+   * update (the published settings do one update per env step). Null without a peak measurement.
+   */
+  readonly peerLearningShareOfLimit: number | null;
   /** Peak resident memory of this process after the first DQN benchmark (MiB). */
   readonly peakRssMiB: number;
   readonly cpu: string;
@@ -75,18 +99,63 @@ export interface BenchResult {
   readonly threads: 1;
 }
 
-function benchBackend(k: Kernels, seconds: number, log: (l: string) => void): BackendResult {
+type UpdateGflop = BenchResult["updateGflop"];
+
+function benchBackend(k: Kernels, seconds: number, log: (l: string) => void, peak: number | null, flop: UpdateGflop, label: string = k.name): BackendResult {
   const gemmShapes: Record<string, number> = {};
   for (const shape of GEMM_SHAPES) {
-    log(`  ${k.name}: GEMM ${shape.label}`);
+    log(`  ${label}: GEMM ${shape.label}`);
     gemmShapes[shape.label] = gemmGflops(k, shape, Math.min(seconds, 0.5));
   }
-  log(`  ${k.name}: DQN update`);
+  log(`  ${label}: DQN update`);
   const dqn = dqnUpdateMs(k, seconds);
-  log(`  ${k.name}: SAC update`);
+  log(`  ${label}: SAC update`);
   const sac = sacUpdateMs(k, seconds);
   const sac150 = sacUpdateMs(k, seconds, [150, 200]);
-  return { variant: k.variant, gemmGflops: gemmShapes[GEMM_SHAPES[0].label], gemmShapes, dqnUpdateMs: dqn, sacUpdateMs: sac, sac150x200UpdateMs: sac150 };
+  // GFLOP per update / ms per update = TFLOP/s; over the peak in GFLOP/s.
+  const share = (gflop: number, ms: number): number => (gflop / (ms / 1000)) / (peak as number);
+  const shareOfPeak = peak
+    ? {
+        gemm: Object.fromEntries(Object.entries(gemmShapes).map(([label, g]) => [label, g / peak])),
+        dqnUpdate: share(flop.dqn, dqn),
+        sacUpdate: share(flop.sac, sac),
+        sac150x200Update: share(flop.sac150x200, sac150),
+      }
+    : null;
+  return { variant: k.variant, gemmGflops: gemmShapes[GEMM_SHAPES[0].label], gemmShapes, dqnUpdateMs: dqn, sacUpdateMs: sac, sac150x200UpdateMs: sac150, shareOfPeak };
+}
+
+/** Each native SIMD path's FMA peak on this core (none without the addon). */
+function measurePeaks(native: NativeKernels | Error, seconds: number): Record<string, number> {
+  if (native instanceof Error) return {};
+  const inUse = native.variant;
+  const peaks: Record<string, number> = {};
+  for (const isa of NATIVE_ISAS.filter(isSimdIsa)) {
+    try {
+      native.setIsa(isa);
+    } catch {
+      continue; // this CPU does not run that path
+    }
+    peaks[isa] = native.fmaPeakGflops(seconds);
+  }
+  native.setIsa(inUse);
+  return peaks;
+}
+
+/** Every native SIMD path this CPU runs, forced in turn; the path in use is restored. */
+function benchNativePaths(native: NativeKernels, peaks: Record<string, number>, corePeak: number | null, seconds: number, flop: UpdateGflop, log: (l: string) => void): Record<string, NativePathResult> {
+  const inUse = native.variant;
+  const out: Record<string, NativePathResult> = {};
+  try {
+    for (const [isa, peakGflops] of Object.entries(peaks)) {
+      native.setIsa(isa);
+      log(`native path ${isa} (forced)`);
+      out[isa] = { ...benchBackend(native, seconds, log, corePeak, flop, `native ${isa}`), peakGflops };
+    }
+  } finally {
+    native.setIsa(inUse);
+  }
+  return out;
 }
 
 /** Allocation is measured in a child process with the flags it needs (see allocation.ts). */
@@ -115,6 +184,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   let peakRssMiB = 0;
   // The selected backend first, so that the peak RSS reading covers the DQN benchmark alone.
   const order = [selected.name, ...wanted.filter((b) => b !== selected.name)].filter((b) => wanted.includes(b));
+  const native = loadNativeKernels();
+  log("FMA peak of each native path");
+  const peaks = measurePeaks(native, Math.min(seconds, 0.5));
+  const corePeakGflops = Object.keys(peaks).length ? Math.max(...Object.values(peaks)) : null;
+  const updateGflop = Object.fromEntries(Object.entries(updateFlops(tryCreateKernels("js") as Kernels)).map(([k, v]) => [k, v / 1e9])) as UpdateGflop;
   for (const name of order) {
     const k = name === selected.name ? selected : tryCreateKernels(name);
     if (k instanceof Error) {
@@ -123,9 +197,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       continue;
     }
     log(`${name} (${k.variant})`);
-    backends[name] = benchBackend(k, seconds, log);
+    backends[name] = benchBackend(k, seconds, log, corePeakGflops, updateGflop);
     if (peakRssMiB === 0) peakRssMiB = process.resourceUsage().maxRSS / 1024;
   }
+  const nativePaths = wanted.includes("native") && !(native instanceof Error) ? benchNativePaths(native, peaks, corePeakGflops, seconds, updateGflop, log) : {};
   let torch: TorchTimings | null = null;
   let torchUnavailable: string | undefined;
   if (options.torch) {
@@ -157,12 +232,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const peerLearning: Record<string, number> = {};
   const plSteps = Math.max(500, Math.round(seconds * 1500));
   for (const schedule of ["roundRobin", "lockstep"] as const) peerLearning[schedule] = peerLearningStepsPerSecond(selected, plSteps, schedule);
-  peerLearning["lockstep, a trainer thread per peer"] = peerLearningStepsPerSecond(selected, plSteps, "lockstep", true);
+  peerLearning["lockstep, trainer threads"] = peerLearningStepsPerSecond(selected, plSteps, "lockstep", true);
+  log("Room-v21 peer learning step, by part");
+  const breakdown = peerLearningStepBreakdown(selected, Math.max(300, Math.round(seconds * 600)));
   log("allocation per update");
   const mine = backends[selected.name];
-  const native = loadNativeKernels();
-  const corePeakGflops = native instanceof Error ? null : native.fmaPeakGflops(Math.min(seconds, 0.5));
   const nativeGemm = backends.native?.gemmGflops;
+  // One DQN update per env step: the most env steps per second this core's FLOPs allow.
+  const flopLimit = corePeakGflops ? corePeakGflops / updateGflop.dqn : null;
   return {
     backend: selected.name,
     variant: selected.variant,
@@ -183,6 +260,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     halfCheetahSacStepsPerSecond: halfCheetahSac,
     corePeakGflops,
     nativeGemmShareOfPeak: corePeakGflops && nativeGemm ? nativeGemm / corePeakGflops : null,
+    nativePaths,
+    updateGflop,
+    peerLearningStepBreakdown: breakdown,
+    peerLearningShareOfLimit: flopLimit ? peerLearning.roundRobin / flopLimit : null,
     peakRssMiB,
     cpu: cpus()[0]?.model ?? "unknown",
     node: process.version,
@@ -202,22 +283,36 @@ function table(rows: string[][]): string {
 /** The human-readable report. */
 export function formatBench(r: BenchResult): string {
   const names = Object.keys(r.backends) as BackendName[];
-  const head = ["", ...names.map((n) => `${n} (${r.backends[n]?.variant})`)];
+  // The backends measured, then each forced native path (a path and the backend in use can coincide).
+  const columns: [string, BackendResult | undefined][] = [
+    ...names.map((n): [string, BackendResult | undefined] => [`${n} (${r.backends[n]?.variant})`, r.backends[n]]),
+    ...Object.entries(r.nativePaths).map(([isa, p]): [string, BackendResult] => [`native ${isa}, forced`, p]),
+  ];
+  const pct = (x: number | undefined): string => (x === undefined ? "" : ` (${fmt(100 * x, 0)}%)`);
   const gemm = [
-    ["GEMM GFLOP/s, 1 thread", ...head.slice(1)],
-    ...GEMM_SHAPES.map((s) => [s.label, ...names.map((n) => fmt(r.backends[n]?.gemmShapes[s.label], 1))]),
+    ["GEMM GFLOP/s, 1 thread (share of peak)", ...columns.map(([label]) => label)],
+    ...GEMM_SHAPES.map((s) => [s.label, ...columns.map(([, b]) => `${fmt(b?.gemmShapes[s.label], 1)}${pct(b?.shareOfPeak?.gemm[s.label])}`)]),
+  ];
+  const torch = r.torch;
+  const updateRow = (label: string, ms: (b: BackendResult) => number, share: (b: BackendResult) => number | undefined, torchMs: number | null, ratio: number | undefined): string[] => [
+    label,
+    ...columns.map(([, b]) => (b ? `${fmt(ms(b), 3)}${pct(share(b))}` : "-")),
+    ...(torch ? [torchMs === null ? "" : fmt(torchMs, 3), ratio === undefined ? "" : `${fmt(ratio)}x`] : []),
   ];
   const updates = [
-    ["Update time (ms)", ...head.slice(1), ...(r.torch ? [`torch ${r.torch.torch}`, "ratio"] : [])],
-    ["DQN 4-256-256-4, batch 256", ...names.map((n) => fmt(r.backends[n]?.dqnUpdateMs, 3)), ...(r.torch ? [fmt(r.torch.dqnUpdateMs, 3), `${fmt(r.ratioToTorch?.dqn)}x`] : [])],
-    ["SAC obs 17 act 6 [256, 256], batch 256", ...names.map((n) => fmt(r.backends[n]?.sacUpdateMs, 3)), ...(r.torch ? [fmt(r.torch.sacUpdateMs, 3), `${fmt(r.ratioToTorch?.sac)}x`] : [])],
-    ["SAC obs 17 act 6 [150, 200], batch 256", ...names.map((n) => fmt(r.backends[n]?.sac150x200UpdateMs, 3)), ...(r.torch ? ["", ""] : [])],
+    ["Update time, ms (share of peak)", ...columns.map(([label]) => label), ...(torch ? [`torch ${torch.torch}`, "ratio"] : [])],
+    updateRow("DQN 4-256-256-4, batch 256", (b) => b.dqnUpdateMs, (b) => b.shareOfPeak?.dqnUpdate, torch?.dqnUpdateMs ?? null, r.ratioToTorch?.dqn),
+    updateRow("SAC obs 17 act 6 [256, 256], batch 256", (b) => b.sacUpdateMs, (b) => b.shareOfPeak?.sacUpdate, torch?.sacUpdateMs ?? null, r.ratioToTorch?.sac),
+    updateRow("SAC obs 17 act 6 [150, 200], batch 256", (b) => b.sac150x200UpdateMs, (b) => b.shareOfPeak?.sac150x200Update, null, undefined),
   ];
+  const bd = r.peerLearningStepBreakdown;
+  const us = (ms: number): string => `${fmt(ms * 1000, 0)} us`;
+  const peaks = Object.entries(r.nativePaths).map(([isa, p]) => `${isa} ${fmt(p.peakGflops, 1)}`).join(", ");
   const lines = [
     `peerlearn bench: ${r.cpu}, Node ${r.node}, 1 thread; kernels in use: ${r.backend} (${r.variant})`,
     "",
     table(gemm),
-    ...(r.corePeakGflops ? [`this core's measured FMA peak: ${fmt(r.corePeakGflops, 1)} GFLOP/s${r.nativeGemmShareOfPeak ? `; native GEMM 256^3 reaches ${fmt(100 * r.nativeGemmShareOfPeak, 0)}% of it` : ""}`] : []),
+    ...(r.corePeakGflops ? [`this core's measured FMA peak: ${fmt(r.corePeakGflops, 1)} GFLOP/s${peaks ? ` (per path: ${peaks})` : ""}${r.nativeGemmShareOfPeak ? `; native GEMM 256^3 reaches ${fmt(100 * r.nativeGemmShareOfPeak, 0)}% of it` : ""}`] : []),
     ...(r.torch ? [`PyTorch ${r.torch.torch} GEMM 256x256x256: ${fmt(r.torch.gemmGflops, 1)} GFLOP/s`] : []),
     "",
     table(updates),
@@ -233,7 +328,9 @@ export function formatBench(r: BenchResult): string {
     `HalfCheetah-v4 SAC training steps/s (${r.backend}, paper settings: [150, 200], batch 256, gSDE, train freq 8, 8 gradient steps): ${fmt(r.halfCheetahSacStepsPerSecond, 0)}`,
     `DQN training steps/s (${r.backend}, default settings): ${Object.entries(r.dqnTrainingStepsPerSecond).map(([id, v]) => `${id} ${fmt(v, 0)}`).join(", ")}`,
     `Pendulum-v1 training steps/s (${r.backend}, 1 gradient step per step): ${Object.entries(r.continuousTrainingStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")}`,
-    `Room-v21 peer learning, 2 DQN peers, published settings (${r.backend}): ${Object.entries(r.peerLearningStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")} env steps/s (the original: 289)`,
+    `Room-v21 peer learning, 2 DQN peers, published settings (${r.backend}): ${Object.entries(r.peerLearningStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")} env steps/s`,
+    `  round-robin step, by part: updates ${us(bd.updates)}, advice forwards ${us(bd.adviceForwards)}, trust and agent values ${us(bd.trustAndAgentValues)}, env ${us(bd.env)}, the rest ${us(bd.rest)} (total ${us(bd.total)})`,
+    ...(r.peerLearningShareOfLimit !== null ? [`  round-robin share of this core's FLOP limit (peak / ${fmt(r.updateGflop.dqn * 1000, 0)} MFLOP per DQN update): ${fmt(100 * r.peerLearningShareOfLimit, 0)}%`] : []),
     "",
     `ratio = ${r.backend} time / PyTorch time, measured in this run${r.torch ? "" : ` (PyTorch: ${r.torchUnavailable})`}`,
     `JS heap allocated per DQN update (${r.backend}): ${r.dqnUpdateBytesAllocated === null ? "not measured" : `${fmt(r.dqnUpdateBytesAllocated)} bytes`}`,

@@ -1,0 +1,76 @@
+/**
+ * Where a Room-v21 peer-learning step spends its time: the published group (2 DQN peers, every mechanism) run
+ * round-robin on one thread, with the group's parts wrapped in timers. Measured in the bench only: the training
+ * code carries no timers.
+ */
+import { Random } from "../core/random.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import { findPreset } from "../peers/presets.js";
+import { PeerGroup } from "../peers/group.js";
+import { planEpochs } from "../peers/schedule.js";
+
+/** Milliseconds per env step of one peer, by part; they add up to `total`. */
+export interface StepBreakdown {
+  /** Gradient updates (DQN: 8 gradient steps every 8 env steps). */
+  updates: number;
+  /** Forward passes for advice: every peer's suggestion, and the critic's Q(s, a) of each suggestion. */
+  adviceForwards: number;
+  /** Trust and agent value updates (batches of the suggestion buffers). */
+  trustAndAgentValues: number;
+  /** The environment (step and reset). */
+  env: number;
+  /** Everything else: acting bookkeeping, replay and suggestion storage, the peer policy. */
+  rest: number;
+  total: number;
+}
+
+/** Wraps obj[key] (a method) so that its time accumulates in acc[part]. */
+function timeMethod<T extends object, K extends keyof T>(obj: T, key: K, acc: Record<string, number>, part: string): void {
+  const original = obj[key];
+  if (typeof original !== "function") throw new Error(`${String(key)} is not a method`);
+  const bound = (original as (...args: unknown[]) => unknown).bind(obj);
+  const timed = (...args: unknown[]): unknown => {
+    const t = performance.now();
+    try {
+      return bound(...args);
+    } finally {
+      acc[part] += performance.now() - t;
+    }
+  };
+  (obj as Record<K, unknown>)[key] = timed;
+}
+
+export function peerLearningStepBreakdown(kernels: Kernels, stepsPerPeer: number): StepBreakdown {
+  const c = findPreset("room-v21/peer-learning").config;
+  const config = { ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1 };
+  const group = new PeerGroup(config, kernels, new Random(config.seed), () => {
+    throw new Error("the published group has no frozen peers");
+  });
+  const acc: Record<string, number> = { updates: 0, adviceForwards: 0, trustAndAgentValues: 0, env: 0 };
+  for (const p of group.peers) timeMethod(p, "suggest", acc, "adviceForwards");
+  for (const m of group.members) {
+    timeMethod(m.peer, "critic", acc, "adviceForwards");
+    timeMethod(m.peer.agent, "maybeTrain", acc, "updates");
+    timeMethod(m.env, "step", acc, "env");
+    timeMethod(m.env, "reset", acc, "env");
+    if (m.trust) timeMethod(m.trust, "update", acc, "trustAndAgentValues");
+  }
+  if (group.agentValues) timeMethod(group.agentValues, "update", acc, "trustAndAgentValues");
+  // Warm up past learning starts (random actions, no training) so that every measured step is a full one.
+  const warm = group.members[0].peer.learningStarts + 200;
+  const plan = planEpochs(warm + stepsPerPeer, config.group.minEpochLength, group.members[0].env.maxEpisodeSteps, 1);
+  const noEval = (): void => {};
+  for (const m of group.members) for (let t = 0; t < warm; t++) group.step(m, false, plan.epochLength, noEval);
+  for (const key of Object.keys(acc)) acc[key] = 0;
+  const start = performance.now();
+  for (const m of group.members) for (let t = 0; t < stepsPerPeer; t++) group.step(m, false, plan.epochLength, noEval);
+  const steps = stepsPerPeer * group.members.length;
+  const total = (performance.now() - start) / steps;
+  for (const m of group.members) {
+    m.env.close();
+    m.evalEnv.close();
+  }
+  const per = (part: string): number => acc[part] / steps;
+  const parts = { updates: per("updates"), adviceForwards: per("adviceForwards"), trustAndAgentValues: per("trustAndAgentValues"), env: per("env") };
+  return { ...parts, rest: total - parts.updates - parts.adviceForwards - parts.trustAndAgentValues - parts.env, total };
+}
