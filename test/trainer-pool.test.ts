@@ -4,6 +4,8 @@
  * drawing from the shared generator between rounds. Runs the built package (the worker is a compiled module).
  */
 import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { RemoteTrainable } from "../src/agents/remote-training.js";
 import type { TrainerPool } from "../src/peers/trainer-pool.js";
@@ -19,7 +21,7 @@ const IN_CI = Boolean(process.env.CI);
 interface Dist {
   Random: new (seed: number) => Random;
   getKernels: (name?: string) => Kernels;
-  TrainerPool: new (agents: RemoteTrainable[], kernels: Kernels, threads?: number) => TrainerPool;
+  TrainerPool: new (agents: RemoteTrainable[], kernels: Kernels, options?: { threads?: number; trainHere?: boolean }) => TrainerPool;
   buildTrainable: (spec: RemoteTrainable["spec"], k: Kernels, rng: Random, replay: unknown) => RemoteTrainable;
   Dqn: new (k: Kernels, obs: number, n: number, c: DqnConfig, rng: Random, shared: boolean) => RemoteTrainable;
   Sac: new (k: Kernels, obs: number, act: number, c: SacConfig, rng: Random, shared: boolean) => RemoteTrainable;
@@ -30,7 +32,7 @@ interface Dist {
 }
 
 async function load(): Promise<Dist> {
-  const at = (p: string): Promise<Record<string, unknown>> => import(`../dist/${p}`) as Promise<Record<string, unknown>>;
+  const at = (p: string): Promise<Record<string, unknown>> => import(pathToFileURL(join(import.meta.dirname, "..", "dist", p)).href) as Promise<Record<string, unknown>>;
   return Object.assign({}, await at("core/random.js"), await at("nn/kernels/select.js"), await at("peers/trainer-pool.js"), await at("agents/remote-training.js"), await at("agents/dqn.js"), await at("agents/sac.js"), await at("agents/td3.js")) as unknown as Dist;
 }
 
@@ -66,7 +68,7 @@ describe.skipIf(!IN_CI && !existsSync(DIST))("trainer threads (needs `npm run bu
     const here = makeAgent(d, algo, 7);
     runSteps(here, () => here.trainNow());
     const there = makeAgent(d, algo, 7);
-    const pool = new d.TrainerPool([there], d.getKernels("js"));
+    const pool = new d.TrainerPool([there], d.getKernels("js"), { trainHere: false });
     try {
       runSteps(there, () => pool.trainRound([there]));
       pool.syncAll();
@@ -82,7 +84,7 @@ describe.skipIf(!IN_CI && !existsSync(DIST))("trainer threads (needs `npm run bu
     const here = algos.map((a, i) => makeAgent(d, a, 20 + i));
     for (const agent of here) runSteps(agent, () => agent.trainNow());
     const there = algos.map((a, i) => makeAgent(d, a, 20 + i));
-    const pool = new d.TrainerPool(there, d.getKernels("js"), 1);
+    const pool = new d.TrainerPool(there, d.getKernels("js"), { threads: 1, trainHere: false });
     try {
       // Acting interleaved as in a lockstep group: each agent's rounds go to the shared thread.
       for (const agent of there) runSteps(agent, () => pool.trainRound([agent]));

@@ -74,6 +74,24 @@ export function peerLearningStepsPerSecond(kernels: Kernels, stepsPerPeer: numbe
 }
 
 /**
+ * All peers' env steps per second of Hopper-v4 peer learning with the paper's settings (4 SAC peers with gSDE,
+ * every mechanism), lockstep on one thread and with trainer threads (the same results).
+ */
+export function hopperSacGroupStepsPerSecond(kernels: Kernels, stepsPerPeer: number): { oneThread: number; trainerThreads: number } {
+  const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
+  try {
+    const c = findPreset("hopper-v4/peer-learning").config;
+    const run = (parallelTraining: boolean): number => {
+      const config = { ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1, group: { ...c.group, schedule: "lockstep" as const, parallelTraining } };
+      return trainGroup(config, { out: join(out, String(parallelTraining)), kernels }).stepsPerSecond;
+    };
+    return { oneThread: run(false), trainerThreads: run(true) };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/**
  * Env steps per second of SAC training on HalfCheetah-v4 with the paper's settings ([150, 200], batch 256, gSDE,
  * 8 gradient steps every 8 env steps), learning from step 100 so that a short run measures training.
  */

@@ -14,7 +14,7 @@ import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs, updateFlops } from "
 import { peerLearningStepBreakdown, type StepBreakdown } from "./peer-breakdown.js";
 import { NATIVE_ISAS, isSimdIsa, type NativeKernels } from "../nn/kernels/native.js";
 import { measureTorch, type TorchTimings } from "./torch-reference.js";
-import { continuousTrainingStepsPerSecond, dqnTrainingStepsPerSecond, envStepsPerSecond, halfCheetahSacStepsPerSecond, peerLearningStepsPerSecond } from "./env-bench.js";
+import { continuousTrainingStepsPerSecond, dqnTrainingStepsPerSecond, envStepsPerSecond, halfCheetahSacStepsPerSecond, hopperSacGroupStepsPerSecond, peerLearningStepsPerSecond } from "./env-bench.js";
 import { MUJOCO_TASKS } from "../agents/config.js";
 import { prepareEnv } from "../envs/registry.js";
 import { mujoco } from "../envs/mujoco/engine.js";
@@ -92,6 +92,8 @@ export interface BenchResult {
    * update (the published settings do one update per env step). Null without a peak measurement.
    */
   readonly peerLearningShareOfLimit: number | null;
+  /** Hopper-v4, 4 SAC peers (paper settings), lockstep: all peers' env steps/s on one thread and with trainer threads. */
+  readonly hopperSacGroupStepsPerSecond: { oneThread: number; trainerThreads: number };
   /** Peak resident memory of this process after the first DQN benchmark (MiB). */
   readonly peakRssMiB: number;
   readonly cpu: string;
@@ -235,6 +237,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   peerLearning["lockstep, trainer threads"] = peerLearningStepsPerSecond(selected, plSteps, "lockstep", true);
   log("Room-v21 peer learning step, by part");
   const breakdown = peerLearningStepBreakdown(selected, Math.max(300, Math.round(seconds * 600)));
+  log("Hopper-v4 peer learning, 4 SAC peers, lockstep: one thread, then trainer threads");
+  const hopper = hopperSacGroupStepsPerSecond(selected, Math.max(200, Math.round(seconds * 1000)));
   log("allocation per update");
   const mine = backends[selected.name];
   const nativeGemm = backends.native?.gemmGflops;
@@ -264,6 +268,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     updateGflop,
     peerLearningStepBreakdown: breakdown,
     peerLearningShareOfLimit: flopLimit ? peerLearning.roundRobin / flopLimit : null,
+    hopperSacGroupStepsPerSecond: hopper,
     peakRssMiB,
     cpu: cpus()[0]?.model ?? "unknown",
     node: process.version,
@@ -331,6 +336,7 @@ export function formatBench(r: BenchResult): string {
     `Room-v21 peer learning, 2 DQN peers, published settings (${r.backend}): ${Object.entries(r.peerLearningStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")} env steps/s`,
     `  round-robin step, by part: updates ${us(bd.updates)}, advice forwards ${us(bd.adviceForwards)}, trust and agent values ${us(bd.trustAndAgentValues)}, env ${us(bd.env)}, the rest ${us(bd.rest)} (total ${us(bd.total)})`,
     ...(r.peerLearningShareOfLimit !== null ? [`  round-robin share of this core's FLOP limit (peak / ${fmt(r.updateGflop.dqn * 1000, 0)} MFLOP per DQN update): ${fmt(100 * r.peerLearningShareOfLimit, 0)}%`] : []),
+    `Hopper-v4 peer learning, 4 SAC peers, paper settings, lockstep (${r.backend}): one thread ${fmt(r.hopperSacGroupStepsPerSecond.oneThread, 0)}, trainer threads ${fmt(r.hopperSacGroupStepsPerSecond.trainerThreads, 0)} env steps/s (${fmt(r.hopperSacGroupStepsPerSecond.trainerThreads / r.hopperSacGroupStepsPerSecond.oneThread)}x, identical results)`,
     "",
     `ratio = ${r.backend} time / PyTorch time, measured in this run${r.torch ? "" : ` (PyTorch: ${r.torchUnavailable})`}`,
     `JS heap allocated per DQN update (${r.backend}): ${r.dqnUpdateBytesAllocated === null ? "not measured" : `${fmt(r.dqnUpdateBytesAllocated)} bytes`}`,

@@ -3,7 +3,8 @@
  * training, DQN, SAC or TD3 alike, through the agents' trainer seam (agents/remote-training.ts). In the lockstep
  * schedule all peers act, then all peers whose rollout is complete train at once, spread over the threads; the
  * results are identical to training them one after another (same generator states, same order of target
- * updates), only faster. There are no more threads than cores: a thread trains its agents one after another.
+ * updates), only faster. The calling thread takes a share too (it would only wait otherwise, and its agents' state
+ * stays where acting reads it), and there are no more threads than cores: each trains its agents one after another.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -21,22 +22,34 @@ interface AgentSlot {
   readonly thread: Thread;
   readonly words: Int32Array;
   readonly numbers: Float64Array;
-  /** The agent's own state blocks and their shared copies. */
-  readonly local: Float32Array[];
+  /** The shared copies of the agent's state blocks. */
   readonly shared: Float32Array[];
   readonly init: AgentSlotInit;
+}
+
+export interface TrainerPoolOptions {
+  /** Threads that train, the calling one included when `trainHere` (default: one per core, at most one per agent). */
+  readonly threads?: number;
+  /** Whether the calling thread trains a share of the agents itself (default true; tests turn it off). */
+  readonly trainHere?: boolean;
 }
 
 export class TrainerPool {
   private readonly slots = new Map<RemoteTrainable, AgentSlot>();
   private readonly threads: Thread[] = [];
+  /** The agents the calling thread trains itself. */
+  private readonly local: RemoteTrainable[] = [];
 
-  /** `threads`: at most this many trainer threads (default: one per core, and never more than agents). */
-  constructor(agents: readonly RemoteTrainable[], kernels: Kernels, threads = availableParallelism()) {
+  constructor(agents: readonly RemoteTrainable[], kernels: Kernels, options: TrainerPoolOptions = {}) {
     const workerUrl = new URL("./trainer-worker.js", import.meta.url);
-    const n = Math.max(1, Math.min(threads, agents.length));
+    const trainHere = options.trainHere ?? true;
+    const executors = Math.max(1, Math.min(options.threads ?? availableParallelism(), agents.length));
+    // Agent i goes to executor i mod executors; executor 0 is this thread when it trains here.
+    const remote = agents.filter((_, i) => !(trainHere && i % executors === 0));
+    for (const [i, agent] of agents.entries()) if (trainHere && i % executors === 0) this.local.push(agent);
+    const n = Math.min(trainHere ? executors - 1 : executors, remote.length);
     const perThread: AgentSlotInit[][] = Array.from({ length: n }, () => []);
-    const inits = agents.map((agent, i) => {
+    const inits = remote.map((agent, i) => {
       const init = slotInit(agent);
       perThread[i % n].push(init);
       return init;
@@ -54,14 +67,13 @@ export class TrainerPool {
       worker.unref();
       this.threads.push({ worker, ctrl, backend: kernels.name });
     }
-    agents.forEach((agent, i) => {
+    remote.forEach((agent, i) => {
       const init = inits[i];
       agent.remoteTraining = true;
       this.slots.set(agent, {
         thread: this.threads[i % n],
         words: new Int32Array(init.slot),
         numbers: new Float64Array(init.numbers),
-        local: agent.stateBlocks(),
         shared: blockViews(init.blocks, init.blockLengths),
         init,
       });
@@ -120,30 +132,29 @@ export class TrainerPool {
 
   /** Takes back the blocks acting reads (or all of them), the trainer's numbers and the generator. */
   private takeBack(agent: RemoteTrainable, s: AgentSlot, allBlocks: boolean): void {
-    if (allBlocks) s.local.forEach((b, i) => b.set(s.shared[i]));
-    else for (const i of s.init.actingBlocks) s.local[i].set(s.shared[i]);
+    // Fresh views: a heap that grew (wasm memory) leaves earlier views detached.
+    const local = agent.stateBlocks();
+    if (allBlocks) local.forEach((b, i) => b.set(s.shared[i]));
+    else for (const i of s.init.actingBlocks) local[i].set(s.shared[i]);
     agent.setTrainerScalars(s.numbers.subarray(Num.scalars));
     agent.random.setState(readRandomState(s.numbers));
   }
 
-  /** Runs `command` for `agents` on their threads, all threads at once; returns when every one is done. */
-  private runOn(agents: Iterable<RemoteTrainable>, command: number, allBlocks: boolean): void {
-    const chosen = [...agents];
-    for (const s of this.slots.values()) s.words[Slot.due] = 0;
+  /** One training round for each of `agents`, spread over the threads; returns when every one is done. */
+  trainRound(agents: readonly RemoteTrainable[]): void {
+    const chosen = agents.filter((a) => this.slots.has(a));
+    for (const s of this.slots.values()) s.words[Slot.due] = 0; // a thread trains only the agents due now
     const busy = new Set<Thread>();
     for (const agent of chosen) {
       const s = this.get(agent);
       this.handOver(agent, s);
       busy.add(s.thread);
     }
-    for (const t of busy) this.send(t, command);
+    for (const t of busy) this.send(t, Command.train);
+    // This thread's share, while the others train.
+    for (const agent of agents) if (this.local.includes(agent)) agent.trainNow();
     for (const t of busy) this.wait(t);
-    for (const agent of chosen) this.takeBack(agent, this.get(agent), allBlocks);
-  }
-
-  /** One training round for each of `agents`, spread over the threads; returns when every one is done. */
-  trainRound(agents: readonly RemoteTrainable[]): void {
-    this.runOn(agents, Command.train, false);
+    for (const agent of chosen) this.takeBack(agent, this.get(agent), false);
   }
 
   /**
@@ -152,7 +163,10 @@ export class TrainerPool {
    * sequential one.
    */
   syncAll(): void {
-    this.runOn(this.slots.keys(), Command.sync, true);
+    for (const [agent, s] of this.slots) this.handOver(agent, s); // every agent is due
+    for (const t of this.threads) this.send(t, Command.sync);
+    for (const t of this.threads) this.wait(t);
+    for (const [agent, s] of this.slots) this.takeBack(agent, s, true);
   }
 
   close(): void {

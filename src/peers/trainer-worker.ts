@@ -3,6 +3,7 @@
  * from shared memory, and runs training rounds on command (trainer-protocol.ts), one agent after another. Acting
  * stays in the main thread with a copy of the weights it reads, refreshed after every round.
  */
+import { writeSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import { Random } from "../core/random.js";
 import { getKernels } from "../nn/kernels/select.js";
@@ -19,7 +20,6 @@ class Trained {
   readonly agent: RemoteTrainable;
   readonly words: Int32Array;
   readonly numbers: Float64Array;
-  readonly local: Float32Array[];
   readonly shared: Float32Array[];
   readonly allBlocks: number[];
 
@@ -27,11 +27,11 @@ class Trained {
     this.agent = buildTrainable(init.spec, kernels, this.rng, init.replay);
     this.words = new Int32Array(init.slot);
     this.numbers = new Float64Array(init.numbers);
-    this.local = this.agent.stateBlocks();
     this.shared = blockViews(init.blocks, init.blockLengths);
-    this.local.forEach((b, i) => b.set(this.shared[i]));
+    const local = this.agent.stateBlocks();
+    local.forEach((b, i) => b.set(this.shared[i]));
     this.agent.setTrainerScalars(this.numbers.subarray(Num.scalars));
-    this.allBlocks = this.local.map((_, i) => i);
+    this.allBlocks = local.map((_, i) => i);
   }
 
   /** What acting changed since the last command: the buffer's position, the generator, deferred work. */
@@ -42,7 +42,8 @@ class Trained {
   }
 
   handBack(blocks: readonly number[]): void {
-    for (const i of blocks) this.shared[i].set(this.local[i]);
+    const local = this.agent.stateBlocks(); // fresh views: a grown wasm heap detaches earlier ones
+    for (const i of blocks) this.shared[i].set(local[i]);
     this.numbers.set(this.agent.trainerScalars(), Num.scalars);
     writeRandomState(this.numbers, this.rng.getState());
   }
@@ -74,7 +75,9 @@ for (;;) {
     }
     Atomics.store(ctrl, Ctrl.state, State.done);
   } catch (e) {
-    console.error(`peerlearn trainer thread: ${(e as Error).stack ?? e}`);
+    // Written synchronously: the main thread is blocked waiting for this answer, so a console message (which
+    // travels through its event loop) would never be printed.
+    writeSync(2, `peerlearn trainer thread: ${(e as Error).stack ?? e}\n`);
     Atomics.store(ctrl, Ctrl.failed, 1);
     Atomics.store(ctrl, Ctrl.state, State.failed);
   }
