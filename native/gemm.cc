@@ -98,7 +98,7 @@ void gemm(Isa isa, bool ta, bool tb, int m, int n, int k, const float* a, int ld
       for (int i = 0; i < m; i++) std::memset(c + static_cast<std::ptrdiff_t>(i) * ldc, 0, sizeof(float) * n);
     return;
   }
-  const bool dot = use_dot_path(ta, tb, m, n);
+  const bool dot = use_dot_path(ta, tb, m, n, k);
   switch (isa) {
 #ifdef PEERLEARN_X86
     case Isa::avx512:

@@ -8,12 +8,6 @@
 
 #include "gemm_paths.h"
 
-#if defined(__clang__)
-#define PEERLEARN_UNROLL _Pragma("unroll")
-#else
-#define PEERLEARN_UNROLL _Pragma("GCC unroll 32")
-#endif
-
 namespace peerlearn {
 
 namespace {

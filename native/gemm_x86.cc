@@ -8,14 +8,6 @@
 
 #include "gemm_paths.h"
 
-// Accumulators live in small arrays indexed by constants once the loops over them are unrolled; without full
-// unrolling GCC keeps them in memory and the kernel runs at a third of its speed.
-#if defined(__clang__)
-#define PEERLEARN_UNROLL _Pragma("unroll")
-#else
-#define PEERLEARN_UNROLL _Pragma("GCC unroll 32")
-#endif
-
 namespace peerlearn {
 
 namespace {
@@ -136,11 +128,28 @@ __attribute__((target("avx2,fma"))) void micro_avx2(int kc, const float* a, int 
   }
 }
 
-__attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-  return _mm_cvtss_f32(s);
+// The four sums of a, b, c, d (8 lanes each) as one vector, through a tree of horizontal adds: a quarter of the
+// work of four separate reductions.
+__attribute__((target("avx2,fma"))) inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
+  const __m256 ab = _mm256_hadd_ps(a, b);  // a01 a23 b01 b23 | a45 a67 b45 b67
+  const __m256 cd = _mm256_hadd_ps(c, d);
+  const __m256 abcd = _mm256_hadd_ps(ab, cd);  // a0-3 b0-3 c0-3 d0-3 | a4-7 b4-7 c4-7 d4-7
+  return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+__attribute__((target("avx512f,fma"))) inline __m256 fold(__m512 v) {
+  return _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
+// c[0:cols] = v (beta 0) or c[0:cols] += v (beta 1), cols <= 4.
+__attribute__((target("avx2,fma"))) inline void store4(float* c, __m128 v, int cols, float beta) {
+  if (cols == 4) {
+    _mm_storeu_ps(c, beta == 0.0f ? v : _mm_add_ps(v, _mm_loadu_ps(c)));
+    return;
+  }
+  alignas(16) float t[4];
+  _mm_store_ps(t, v);
+  for (int q = 0; q < cols; q++) c[q] = beta == 0.0f ? t[q] : c[q] + t[q];
 }
 
 }  // namespace
@@ -186,11 +195,9 @@ __attribute__((target("avx512f,fma"))) void dot_rows_avx512(int n, int k, const 
     }
     const int cols = n - j < 4 ? n - j : 4;
     for (int r = 0; r < R; r++) {
-      float* cr = c + static_cast<std::ptrdiff_t>(r) * ldc + j;
-      for (int q = 0; q < cols; q++) {
-        const float v = _mm512_reduce_add_ps(s[r][q]);
-        cr[q] = beta == 0.0f ? v : cr[q] + v;
-      }
+      // Fold each 16-lane sum to 8 lanes, then reduce the four together (hsum4).
+      const __m128 v = hsum4(fold(s[r][0]), fold(s[r][1]), fold(s[r][2]), fold(s[r][3]));
+      store4(c + static_cast<std::ptrdiff_t>(r) * ldc + j, v, cols, beta);
     }
   }
 }
@@ -244,13 +251,7 @@ __attribute__((target("avx2,fma"))) void dot_rows_avx2(int n, int k, const float
       }
     }
     const int cols = n - j < 4 ? n - j : 4;
-    for (int r = 0; r < R; r++) {
-      float* cr = c + static_cast<std::ptrdiff_t>(r) * ldc + j;
-      for (int q = 0; q < cols; q++) {
-        const float v = hsum(s[r][q]);
-        cr[q] = beta == 0.0f ? v : cr[q] + v;
-      }
-    }
+    for (int r = 0; r < R; r++) store4(c + static_cast<std::ptrdiff_t>(r) * ldc + j, hsum4(s[r][0], s[r][1], s[r][2], s[r][3]), cols, beta);
   }
 }
 
