@@ -3,8 +3,8 @@
  * a fresh Node process per backend, as a real run would execute it.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { requireBuilt } from "./built.js";
 import { HAS_NATIVE } from "./backends.js";
 
 const script = `
@@ -15,7 +15,8 @@ const script = `
   console.log(dqnUpdateBytesAllocated(k));
 `;
 
-describe.skipIf(!existsSync("dist/bench/allocation.js"))("allocation (needs `npm run build`)", () => {
+describe("allocation (needs `npm run build`)", () => {
+  requireBuilt("dist/bench/allocation.js");
   it.each(["js", "wasm", ...(HAS_NATIVE ? ["native"] : [])])("a DQN update on %s allocates nothing once compiled", (backend) => {
     const out = execFileSync(process.execPath, ["--expose-gc", "--max-semi-space-size=64", "--input-type=module", "-e", script, backend], { encoding: "utf8" });
     expect(Number(out.trim())).toBeLessThan(0.5); // bytes per update: a single boxed double would be 16

@@ -1,8 +1,8 @@
 /** The command line as a user meets it: mistakes exit with code 2 and one line, bench prints its JSON last. */
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
-import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { requireBuilt } from "./built.js";
 
 const CLI = "dist/cli/main.js";
 
@@ -11,7 +11,8 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | nu
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe.skipIf(!existsSync(CLI))("peerlearn CLI (needs `npm run build`)", () => {
+describe("peerlearn CLI (needs `npm run build`)", () => {
+  requireBuilt(CLI);
   it("prints usage", () => {
     const r = run(["help"]);
     expect(r.status).toBe(0);

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { requireBuilt } from "./built.js";
 
 const CLI = "dist/cli/main.js";
 const ARGS = ["experiment", "fig4", "--budget", "0.002", "--seeds", "2", "--workers", "2"];
@@ -48,7 +49,8 @@ function results(out: string): { runs: string[]; curves: string } {
   return { runs: runs.sort(), curves: readFileSync(join(out, "curves.csv"), "utf8") };
 }
 
-describe.skipIf(!existsSync(CLI))("experiment runner (needs `npm run build`)", () => {
+describe("experiment runner (needs `npm run build`)", () => {
+  requireBuilt(CLI);
   it("killed twice with SIGKILL and rerun, it ends with the uninterrupted run's results", async () => {
     const whole = mkdtempSync(join(tmpdir(), "peerlearn-exp-whole-"));
     const stdout = runToEnd(whole);

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { requireBuilt } from "./built.js";
 
 const CLI = "dist/cli/main.js";
 const FIXTURES = join(import.meta.dirname, "fixtures", "golden.json");
@@ -63,7 +64,8 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe.skipIf(!process.env.CI && !existsSync(CLI))("golden runs on the js backend (needs `npm run build`)", () => {
+describe("golden runs on the js backend (needs `npm run build`)", () => {
+  requireBuilt(CLI);
   const fixtures = existsSync(FIXTURES) ? (JSON.parse(readFileSync(FIXTURES, "utf8")) as Record<string, Golden>) : {};
   it.each(Object.keys(RUNS))("%s", async (name) => {
     const out = join(root, name.replace(/[^a-z0-9]+/gi, "-"));

@@ -1,9 +1,9 @@
 /** Each worker thread loads its own MuJoCo engine; envs there step exactly as in the main thread. */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
+import { requireBuilt } from "./built.js";
 import { make, prepareEnv } from "../src/envs/registry.js";
 
 const REGISTRY = resolve("dist/envs/registry.js");
@@ -35,7 +35,8 @@ function inWorker(): Promise<number[]> {
   });
 }
 
-describe.skipIf(!existsSync(REGISTRY))("MuJoCo in worker threads (needs `npm run build`)", () => {
+describe("MuJoCo in worker threads (needs `npm run build`)", () => {
+  requireBuilt(REGISTRY);
   it("two threads at once each load an engine and reproduce the main thread's trajectory", async () => {
     await prepareEnv("HalfCheetah-v4");
     const env = make("HalfCheetah-v4");

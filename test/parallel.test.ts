@@ -3,10 +3,11 @@
  * same lockstep run trained in one thread: the same metrics file and the same final weights.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { requireBuilt } from "./built.js";
 
 const CLI = "dist/cli/main.js";
 
@@ -32,7 +33,8 @@ function expectSameRuns(one: string, two: string, peers: number): void {
   }
 }
 
-describe.skipIf(!process.env.CI && !existsSync(CLI))("parallel training (needs `npm run build`)", () => {
+describe("parallel training (needs `npm run build`)", () => {
+  requireBuilt(CLI);
   it("matches single-threaded lockstep exactly: DQN peers", () => {
     expectSameRuns(run(ROOM, false), run(ROOM, true), 2);
   }, 120_000);

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { requireBuilt } from "./built.js";
 
 const CLI = "dist/cli/main.js";
 const SINGLE = ["train", "--env", "CartPole-v1", "--steps", "8000", "--seed", "3", "--set", "checkpointFreq=1000", "--set", "evalFreq=2000", "--set", "evalEpisodes=3"];
@@ -41,7 +42,8 @@ function runAndKill(args: string[], out: string, afterStep: number, delayMs: num
   });
 }
 
-describe.skipIf(!existsSync(CLI))("resuming after SIGKILL (needs `npm run build`)", () => {
+describe("resuming after SIGKILL (needs `npm run build`)", () => {
+  requireBuilt(CLI);
   it("a single agent ends with the same metrics and weights as an uninterrupted run", async () => {
     const whole = mkdtempSync(join(tmpdir(), "peerlearn-whole-"));
     runToEnd(SINGLE, whole);

@@ -3,10 +3,10 @@
  * the same agent trained in this thread (every weight, target and optimiser moment, the generator), with acting
  * drawing from the shared generator between rounds. Runs the built package (the worker is a compiled module).
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { requireBuilt } from "./built.js";
 import type { RemoteTrainable } from "../src/agents/remote-training.js";
 import type { TrainerPool } from "../src/peers/trainer-pool.js";
 import type { Random } from "../src/core/random.js";
@@ -16,7 +16,6 @@ import type { SacConfig } from "../src/agents/sac.js";
 import type { Td3Config } from "../src/agents/td3.js";
 
 const DIST = "dist/peers/trainer-pool.js";
-const IN_CI = Boolean(process.env.CI);
 
 interface Dist {
   Random: new (seed: number) => Random;
@@ -62,7 +61,8 @@ function runSteps(agent: RemoteTrainable, train: () => void): void {
   }
 }
 
-describe.skipIf(!IN_CI && !existsSync(DIST))("trainer threads (needs `npm run build`)", () => {
+describe("trainer threads (needs `npm run build`)", () => {
+  requireBuilt(DIST);
   it.each(["dqn", "sac", "td3"])("%s: rounds in a trainer thread equal rounds in this thread", async (algo) => {
     const d = await load();
     const here = makeAgent(d, algo, 7);
