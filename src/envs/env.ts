@@ -4,7 +4,8 @@
  * still counts) are different things, and every wrapper keeps them apart.
  *
  * To keep the step loop free of allocation, `reset` and `step` return views that the env reuses: the observation
- * and the result object are valid until the next call. Copy what must outlive it.
+ * and the result object are valid until the next call. Copy what must outlive it. A step sets every field of its
+ * result (wrappers such as TimeLimit write `truncated` on it).
  */
 import type { Box, Space } from "./spaces.js";
 

@@ -3,7 +3,7 @@
  * and `listEnvs()`. Unknown ids and options fail with one message that lists what exists.
  *
  * MuJoCo tasks need their engine loaded in the thread first (it loads asynchronously): `await prepareEnv(id)`
- * before `make(id)`; for other envs it does nothing.
+ * before `make(id)`; for other envs it does nothing. `registerEnv` adds an env of your own.
  */
 import { UserError, oneOf } from "../core/errors.js";
 import { TimeLimit, type Env } from "./env.js";
@@ -19,12 +19,13 @@ import { HOPPER_DEFAULTS, PlanarWalker, WALKER2D_DEFAULTS, type PlanarWalkerOpti
 
 /** An interval option: [low, high], null for an unbounded side. */
 type RangeValue = readonly [number | null, number | null];
-type OptionValue = number | boolean | RangeValue;
+export type OptionValue = number | boolean | RangeValue;
 /** The options an env accepts: name -> kind and default (shown by `peerlearn list envs`). */
-type OptionSpec = Record<string, { readonly kind: "integer" | "number" | "boolean" | "range"; readonly default: OptionValue; readonly min?: number }>;
+export type OptionSpec = Record<string, { readonly kind: "integer" | "number" | "boolean" | "range"; readonly default: OptionValue; readonly min?: number }>;
 type Resolved = Record<string, OptionValue>;
 
-interface EnvSpec {
+/** An env as the registry knows it: `create` gets its options resolved (defaults filled in, values checked). */
+export interface EnvSpec {
   readonly id: string;
   readonly description: string;
   readonly maxEpisodeSteps: number;
@@ -68,7 +69,7 @@ function planarWalker(id: "Hopper-v4" | "Walker2d-v4", defaults: PlanarWalkerOpt
   };
 }
 
-const SPECS: readonly EnvSpec[] = [
+const SPECS: EnvSpec[] = [
   room(3, 20),
   room(6, 50),
   room(21, 100),
@@ -128,6 +129,17 @@ const SPECS: readonly EnvSpec[] = [
     prepare: loadMujoco,
   },
 ];
+
+/**
+ * Adds an env to the registry, so that `make(id)`, run configs and presets' `env` field accept it. Its options
+ * must include `maxEpisodeSteps` (the TimeLimit). Registration is per thread: a worker thread that makes the env
+ * (the experiment runner's) must import the module that registers it. An id that exists already is refused.
+ */
+export function registerEnv(spec: EnvSpec): void {
+  if (SPECS.some((s) => s.id === spec.id)) throw new UserError(`env ${JSON.stringify(spec.id)} is registered already`);
+  if (spec.options.maxEpisodeSteps?.kind !== "integer") throw new UserError(`env ${JSON.stringify(spec.id)}: its options need maxEpisodeSteps (an integer option)`);
+  SPECS.push(spec);
+}
 
 export interface EnvInfo {
   readonly id: string;

@@ -1,0 +1,39 @@
+/**
+ * peerlearn as a library: `import { ... } from "peerlearn"`.
+ *
+ * - Environments: the `Env` interface (Gymnasium's semantics: terminated vs truncated), `make`, `registerEnv` to
+ *   add your own, the spaces.
+ * - Agents: DQN, SAC (with gSDE) and TD3 with Stable-Baselines3 1.5's semantics, and `train`, the off-policy loop
+ *   with evaluation, metrics, checkpoints and exact resume.
+ * - Peer learning: `trainGroup` runs a group config (`validateGroupRunConfig` checks one; `findPreset` gives the
+ *   paper's), `PeerGroup` is one step of a peer with advice.
+ * - Experiments: the paper's tables and figures as data, their runner and reports.
+ * - Kernels: `getKernels` picks the fastest backend of this machine (or the one asked for).
+ *
+ * The command line (`peerlearn`) is built on exactly these.
+ */
+export { Random, type RandomState } from "./core/random.js";
+export { UserError } from "./core/errors.js";
+
+export { TimeLimit, type Action, type Env, type EnvState, type StepResult } from "./envs/env.js";
+export { box, discrete, type Box, type Discrete, type Space } from "./envs/spaces.js";
+export { listEnvs, make, prepareEnv, registerEnv, resolveEnvOptions, type EnvInfo, type EnvSpec, type OptionSpec, type OptionValue } from "./envs/registry.js";
+
+export { BACKEND_NAMES, type BackendName, type Kernels } from "./nn/kernels/kernels.js";
+export { getKernels } from "./nn/kernels/select.js";
+
+export { DivergenceError, type AgentAction, type OffPolicyAgent } from "./agents/agent.js";
+export { Dqn, DQN_DEFAULTS, type DqnConfig } from "./agents/dqn.js";
+export { Sac, SAC_DEFAULTS, type SacConfig } from "./agents/sac.js";
+export { Td3, TD3_DEFAULTS, type Td3Config } from "./agents/td3.js";
+export { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "./agents/config.js";
+export { evaluate, train, type EvalResult, type RunConfig, type TrainOptions, type TrainSummary } from "./agents/train.js";
+
+export { PEER_LEARNING_GROUP, validateGroupRunConfig, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./peers/config.js";
+export { PeerGroup } from "./peers/group.js";
+export { PRESETS, findPreset, type Preset } from "./peers/presets.js";
+export { trainGroup, type GroupSummary, type GroupTrainOptions, type PeerSummary } from "./peers/train-group.js";
+
+export { EXPERIMENTS, findExperiment, planRuns, type Experiment } from "./experiments/catalog.js";
+export { runExperiment, type ExperimentResult, type RunnerOptions } from "./experiments/runner.js";
+export { writeExperimentReport } from "./experiments/report.js";
