@@ -184,8 +184,11 @@ export class Dqn implements OffPolicyAgent, RemoteTrainable {
 
   readonly actingBlocks = [0] as const;
 
-  trainerScalars(): number[] {
-    return [this.networks.optimizer.step, this.lastLoss];
+  readonly trainerScalarCount = 2;
+
+  writeTrainerScalars(out: Float64Array): void {
+    out[0] = this.networks.optimizer.step;
+    out[1] = this.lastLoss;
   }
 
   setTrainerScalars(values: ArrayLike<number>): void {

@@ -27,8 +27,10 @@ export interface RemoteTrainable {
   stateBlocks(): Float32Array[];
   /** Which of stateBlocks acting and the peers' questions read: brought back after every round. */
   readonly actingBlocks: readonly number[];
-  /** The numbers of the training state the trainer owns (optimiser steps, losses, ...), always the same count. */
-  trainerScalars(): number[];
+  /** How many numbers of the training state the trainer owns (optimiser steps, losses, ...). */
+  readonly trainerScalarCount: number;
+  /** Writes those numbers into out[0 .. trainerScalarCount) (every round: it allocates nothing). */
+  writeTrainerScalars(out: Float64Array): void;
   setTrainerScalars(values: ArrayLike<number>): void;
   /** Set while a trainer thread trains this agent. */
   remoteTraining: boolean;
@@ -40,6 +42,15 @@ export interface RemoteTrainable {
   trainingDue(numTimesteps: number): boolean;
   /** The gradient steps of one round, now (what maybeTrain runs when a rollout is complete). */
   trainNow(): void;
+}
+
+/**
+ * `cached` (an earlier stateBlocks()), or new views if the agent's heap grew since: growing a wasm heap detaches
+ * the old views (their length drops to 0). Allocates only after a growth.
+ */
+export function currentBlocks(agent: RemoteTrainable, cached: Float32Array[], lengths: readonly number[]): Float32Array[] {
+  for (let i = 0; i < cached.length; i++) if (cached[i].length !== lengths[i]) return agent.stateBlocks();
+  return cached;
 }
 
 /** The agent's seam, if it has one. */

@@ -192,25 +192,43 @@ export class Sac implements OffPolicyAgent, RemoteTrainable {
     return this.networks.logStd ? [0, 1, 2, 3, 4, 5] : [0, 1, 2, 3];
   }
 
-  /** log alpha and its optimiser, the Adam steps, the last losses, and gSDE's draws behind the exploration matrix. */
-  trainerScalars(): number[] {
+  /** log alpha and its optimiser, the last losses, the Adam steps, and gSDE's draws behind the exploration matrix. */
+  get trainerScalarCount(): number {
+    const n = this.networks;
+    return 8 + n.actorOptimizers.length + n.criticOptimizers.length + (n.explorationDraws?.length ?? 0);
+  }
+
+  writeTrainerScalars(out: Float64Array): void {
     const n = this.networks;
     const a = n.alphaOptimizer;
     const s = n.lastStats;
-    const steps = [...n.actorOptimizers, ...n.criticOptimizers].map((o) => o.step);
-    return [n.logAlpha, a.m, a.v, a.step, s.actorLoss, s.criticLoss, s.entropyLoss, s.alpha, ...steps, ...(n.explorationDraws ?? [])];
+    out[0] = n.logAlpha;
+    out[1] = a.m;
+    out[2] = a.v;
+    out[3] = a.step;
+    out[4] = s.actorLoss;
+    out[5] = s.criticLoss;
+    out[6] = s.entropyLoss;
+    out[7] = s.alpha;
+    let k = 8;
+    for (const o of n.actorOptimizers) out[k++] = o.step;
+    for (const o of n.criticOptimizers) out[k++] = o.step;
+    if (n.explorationDraws) out.set(n.explorationDraws, k);
   }
 
   setTrainerScalars(values: ArrayLike<number>): void {
     const n = this.networks;
     n.logAlpha = values[0];
-    Object.assign(n.alphaOptimizer, { m: values[1], v: values[2], step: values[3] });
-    Object.assign(n.lastStats, { actorLoss: values[4], criticLoss: values[5], entropyLoss: values[6], alpha: values[7] });
-    const optimizers = [...n.actorOptimizers, ...n.criticOptimizers];
-    optimizers.forEach((o, i) => (o.step = values[8 + i]));
+    const a = n.alphaOptimizer;
+    [a.m, a.v, a.step] = [values[1], values[2], values[3]];
+    const s = n.lastStats;
+    [s.actorLoss, s.criticLoss, s.entropyLoss, s.alpha] = [values[4], values[5], values[6], values[7]];
+    let k = 8;
+    for (const o of n.actorOptimizers) o.step = values[k++];
+    for (const o of n.criticOptimizers) o.step = values[k++];
     // The draws only: the matrix itself is a block, made with the log std of its time.
     const draws = n.explorationDraws;
-    if (draws) for (let i = 0; i < draws.length; i++) draws[i] = values[8 + optimizers.length + i];
+    if (draws) for (let i = 0; i < draws.length; i++) draws[i] = values[k + i];
   }
 
   takeDeferred(): number {

@@ -192,12 +192,22 @@ export class Td3 implements OffPolicyAgent, RemoteTrainable {
 
   readonly actingBlocks = [0, 1, 2] as const;
 
-  trainerScalars(): number[] {
-    return [this.nUpdates, this.lastCriticLoss, this.actorOpt.step, this.criticOpts[0].step, this.criticOpts[1].step];
+  readonly trainerScalarCount = 5;
+
+  writeTrainerScalars(out: Float64Array): void {
+    out[0] = this.nUpdates;
+    out[1] = this.lastCriticLoss;
+    out[2] = this.actorOpt.step;
+    out[3] = this.criticOpts[0].step;
+    out[4] = this.criticOpts[1].step;
   }
 
   setTrainerScalars(values: ArrayLike<number>): void {
-    [this.nUpdates, this.lastCriticLoss, this.actorOpt.step, this.criticOpts[0].step, this.criticOpts[1].step] = Array.from(values).slice(0, 5);
+    this.nUpdates = values[0];
+    this.lastCriticLoss = values[1];
+    this.actorOpt.step = values[2];
+    this.criticOpts[0].step = values[3];
+    this.criticOpts[1].step = values[4];
   }
 
   takeDeferred(): number {

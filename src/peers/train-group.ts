@@ -136,11 +136,7 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
         // Every member has taken the same number of steps, so all learners are due together or not at all.
         const step = members[0].steps;
         if (pool) {
-          const due = remote.filter((t) => t.trainingDue(step));
-          if (due.length > 0) {
-            pool.trainRound(due);
-            for (const m of members) if (m.peer.learns) checkFinite(m);
-          }
+          if (pool.trainDue(step)) for (const m of members) if (m.peer.learns) checkFinite(m);
         } else {
           for (const m of members) if (m.peer.learns && m.peer.agent.maybeTrain(step)) checkFinite(m);
         }

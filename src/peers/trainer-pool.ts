@@ -9,20 +9,24 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import type { RemoteTrainable } from "../agents/remote-training.js";
+import { currentBlocks, type RemoteTrainable } from "../agents/remote-training.js";
 import { Command, Ctrl, Num, Slot, State, blockViews, readRandomState, writeRandomState, type AgentSlotInit, type TrainerInit } from "./trainer-protocol.js";
 
 interface Thread {
   readonly worker: Worker;
   readonly ctrl: Int32Array;
   readonly backend: string;
+  /** Has agents due in the round being run. */
+  busy: boolean;
 }
 
 interface AgentSlot {
+  readonly agent: RemoteTrainable;
   readonly thread: Thread;
   readonly words: Int32Array;
   readonly numbers: Float64Array;
-  /** The shared copies of the agent's state blocks. */
+  /** The agent's state blocks (views of its heap, renewed when it grows) and their shared copies. */
+  local: Float32Array[];
   readonly shared: Float32Array[];
   readonly init: AgentSlotInit;
 }
@@ -35,10 +39,11 @@ export interface TrainerPoolOptions {
 }
 
 export class TrainerPool {
-  private readonly slots = new Map<RemoteTrainable, AgentSlot>();
+  private readonly slots: AgentSlot[] = [];
   private readonly threads: Thread[] = [];
-  /** The agents the calling thread trains itself. */
+  /** The agents the calling thread trains itself, and which of them are due in the round being run. */
   private readonly local: RemoteTrainable[] = [];
+  private readonly localDue: boolean[] = [];
 
   constructor(agents: readonly RemoteTrainable[], kernels: Kernels, options: TrainerPoolOptions = {}) {
     const workerUrl = new URL("./trainer-worker.js", import.meta.url);
@@ -47,6 +52,7 @@ export class TrainerPool {
     // Agent i goes to executor i mod executors; executor 0 is this thread when it trains here.
     const remote = agents.filter((_, i) => !(trainHere && i % executors === 0));
     for (const [i, agent] of agents.entries()) if (trainHere && i % executors === 0) this.local.push(agent);
+    this.localDue.push(...this.local.map(() => false));
     const n = Math.min(trainHere ? executors - 1 : executors, remote.length);
     const perThread: AgentSlotInit[][] = Array.from({ length: n }, () => []);
     const inits = remote.map((agent, i) => {
@@ -65,12 +71,14 @@ export class TrainerPool {
         Atomics.notify(ctrl, Ctrl.state);
       });
       worker.unref();
-      this.threads.push({ worker, ctrl, backend: kernels.name });
+      this.threads.push({ worker, ctrl, backend: kernels.name, busy: false });
     }
     remote.forEach((agent, i) => {
       const init = inits[i];
       agent.remoteTraining = true;
-      this.slots.set(agent, {
+      this.slots.push({
+        agent,
+        local: agent.stateBlocks(),
         thread: this.threads[i % n],
         words: new Int32Array(init.slot),
         numbers: new Float64Array(init.numbers),
@@ -94,12 +102,6 @@ export class TrainerPool {
     }
   }
 
-  private get(agent: RemoteTrainable): AgentSlot {
-    const s = this.slots.get(agent);
-    if (!s) throw new Error("this agent has no trainer thread");
-    return s;
-  }
-
   private send(t: Thread, command: number): void {
     if (Atomics.load(t.ctrl, Ctrl.failed) === 1) throw new Error("a trainer thread failed (its error is printed above)");
     t.ctrl[Ctrl.command] = command;
@@ -120,41 +122,70 @@ export class TrainerPool {
     Atomics.store(t.ctrl, Ctrl.state, State.idle);
   }
 
-  /** Hands the trainer what acting changed: the generator, the buffer's position, deferred work. */
-  private handOver(agent: RemoteTrainable, s: AgentSlot): void {
-    const buf = agent.buffer.getState();
+  /** Hands the trainer what acting changed (the generator, the buffer's position, deferred work); marks it due. */
+  private handOver(s: AgentSlot): void {
+    const buf = s.agent.buffer.getState();
     s.words[Slot.bufferPos] = buf.pos;
     s.words[Slot.bufferFull] = buf.full ? 1 : 0;
     s.words[Slot.due] = 1;
-    writeRandomState(s.numbers, agent.random.getState());
-    s.numbers[Num.deferred] = agent.takeDeferred();
+    writeRandomState(s.numbers, s.agent.random.getState());
+    s.numbers[Num.deferred] = s.agent.takeDeferred();
+    s.thread.busy = true;
   }
 
   /** Takes back the blocks acting reads (or all of them), the trainer's numbers and the generator. */
-  private takeBack(agent: RemoteTrainable, s: AgentSlot, allBlocks: boolean): void {
-    // Fresh views: a heap that grew (wasm memory) leaves earlier views detached.
-    const local = agent.stateBlocks();
-    if (allBlocks) local.forEach((b, i) => b.set(s.shared[i]));
+  private takeBack(s: AgentSlot, allBlocks: boolean): void {
+    const local = (s.local = currentBlocks(s.agent, s.local, s.init.blockLengths));
+    if (allBlocks) for (let i = 0; i < local.length; i++) local[i].set(s.shared[i]);
     else for (const i of s.init.actingBlocks) local[i].set(s.shared[i]);
-    agent.setTrainerScalars(s.numbers.subarray(Num.scalars));
-    agent.random.setState(readRandomState(s.numbers));
+    s.agent.setTrainerScalars(s.numbers.subarray(Num.scalars));
+    s.agent.random.setState(readRandomState(s.numbers));
+  }
+
+  /** Marks `agent` due in the round about to run. */
+  private mark(agent: RemoteTrainable): void {
+    const k = this.local.indexOf(agent);
+    if (k >= 0) {
+      this.localDue[k] = true;
+      return;
+    }
+    const s = this.slots.find((x) => x.agent === agent);
+    if (!s) throw new Error("this agent is not in the trainer pool");
+    this.handOver(s);
+  }
+
+  /** Runs `command` for the marked agents, every thread at once and this thread's share meanwhile. */
+  private runMarked(command: number): void {
+    for (const t of this.threads) if (t.busy) this.send(t, command);
+    for (let k = 0; k < this.local.length; k++) {
+      if (this.localDue[k] && command === Command.train) this.local[k].trainNow();
+      this.localDue[k] = false;
+    }
+    for (const t of this.threads) if (t.busy) this.wait(t);
+    for (const s of this.slots) {
+      if (s.words[Slot.due] === 1) this.takeBack(s, command === Command.sync);
+      s.words[Slot.due] = 0;
+    }
+    for (const t of this.threads) t.busy = false;
   }
 
   /** One training round for each of `agents`, spread over the threads; returns when every one is done. */
   trainRound(agents: readonly RemoteTrainable[]): void {
-    const chosen = agents.filter((a) => this.slots.has(a));
-    for (const s of this.slots.values()) s.words[Slot.due] = 0; // a thread trains only the agents due now
-    const busy = new Set<Thread>();
-    for (const agent of chosen) {
-      const s = this.get(agent);
-      this.handOver(agent, s);
-      busy.add(s.thread);
+    for (const agent of agents) this.mark(agent);
+    this.runMarked(Command.train);
+  }
+
+  /** A training round for every agent whose rollout env step `step` completes; whether there was one. */
+  trainDue(step: number): boolean {
+    let any = false;
+    for (let k = 0; k < this.local.length; k++) any = (this.localDue[k] = this.local[k].trainingDue(step)) || any;
+    for (const s of this.slots) {
+      if (!s.agent.trainingDue(step)) continue;
+      this.handOver(s);
+      any = true;
     }
-    for (const t of busy) this.send(t, Command.train);
-    // This thread's share, while the others train.
-    for (const agent of agents) if (this.local.includes(agent)) agent.trainNow();
-    for (const t of busy) this.wait(t);
-    for (const agent of chosen) this.takeBack(agent, this.get(agent), false);
+    if (any) this.runMarked(Command.train);
+    return any;
   }
 
   /**
@@ -163,10 +194,8 @@ export class TrainerPool {
    * sequential one.
    */
   syncAll(): void {
-    for (const [agent, s] of this.slots) this.handOver(agent, s); // every agent is due
-    for (const t of this.threads) this.send(t, Command.sync);
-    for (const t of this.threads) this.wait(t);
-    for (const [agent, s] of this.slots) this.takeBack(agent, s, true);
+    for (const s of this.slots) this.handOver(s);
+    this.runMarked(Command.sync);
   }
 
   close(): void {
@@ -174,7 +203,7 @@ export class TrainerPool {
       this.send(t, Command.exit);
       void t.worker.terminate();
     }
-    for (const agent of this.slots.keys()) agent.remoteTraining = false;
+    for (const s of this.slots) s.agent.remoteTraining = false;
   }
 }
 
@@ -184,7 +213,8 @@ function slotInit(agent: RemoteTrainable): AgentSlotInit {
   if (!replay) throw new Error("parallel training needs the replay buffer in shared memory");
   const local = agent.stateBlocks();
   const blockLengths = local.map((b) => b.length);
-  const scalars = agent.trainerScalars();
+  const scalars = new Float64Array(agent.trainerScalarCount);
+  agent.writeTrainerScalars(scalars);
   const init: AgentSlotInit = {
     spec: agent.spec,
     replay,

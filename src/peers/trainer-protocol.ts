@@ -39,7 +39,7 @@ export const Num = {
   spare: 5,
   /** Work acting deferred to the trainer (RemoteTrainable.takeDeferred). */
   deferred: 6,
-  /** The trainer's scalars (RemoteTrainable.trainerScalars) from here on. */
+  /** The trainer's scalars (RemoteTrainable.writeTrainerScalars) from here on. */
   scalars: 7,
 } as const;
 

@@ -7,7 +7,7 @@ import { writeSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import { Random } from "../core/random.js";
 import { getKernels } from "../nn/kernels/select.js";
-import { buildTrainable, type RemoteTrainable } from "../agents/remote-training.js";
+import { buildTrainable, currentBlocks, type RemoteTrainable } from "../agents/remote-training.js";
 import { Command, Ctrl, Num, Slot, State, blockViews, readRandomState, writeRandomState, type AgentSlotInit, type TrainerInit } from "./trainer-protocol.js";
 
 const init = workerData as TrainerInit;
@@ -20,18 +20,22 @@ class Trained {
   readonly agent: RemoteTrainable;
   readonly words: Int32Array;
   readonly numbers: Float64Array;
+  /** The trainer's scalars within `numbers`. */
+  readonly scalars: Float64Array;
   readonly shared: Float32Array[];
   readonly allBlocks: number[];
+  private local: Float32Array[];
 
   constructor(readonly init: AgentSlotInit) {
     this.agent = buildTrainable(init.spec, kernels, this.rng, init.replay);
     this.words = new Int32Array(init.slot);
     this.numbers = new Float64Array(init.numbers);
+    this.scalars = this.numbers.subarray(Num.scalars);
     this.shared = blockViews(init.blocks, init.blockLengths);
-    const local = this.agent.stateBlocks();
-    local.forEach((b, i) => b.set(this.shared[i]));
-    this.agent.setTrainerScalars(this.numbers.subarray(Num.scalars));
-    this.allBlocks = local.map((_, i) => i);
+    this.local = this.agent.stateBlocks();
+    this.local.forEach((b, i) => b.set(this.shared[i]));
+    this.agent.setTrainerScalars(this.scalars);
+    this.allBlocks = this.local.map((_, i) => i);
   }
 
   /** What acting changed since the last command: the buffer's position, the generator, deferred work. */
@@ -42,9 +46,9 @@ class Trained {
   }
 
   handBack(blocks: readonly number[]): void {
-    const local = this.agent.stateBlocks(); // fresh views: a grown wasm heap detaches earlier ones
-    for (const i of blocks) this.shared[i].set(local[i]);
-    this.numbers.set(this.agent.trainerScalars(), Num.scalars);
+    this.local = currentBlocks(this.agent, this.local, this.init.blockLengths);
+    for (const i of blocks) this.shared[i].set(this.local[i]);
+    this.agent.writeTrainerScalars(this.scalars);
     writeRandomState(this.numbers, this.rng.getState());
   }
 }
