@@ -1,0 +1,196 @@
+/**
+ * SAC's actor, a squashed Gaussian policy as in Stable-Baselines3 1.5: a trunk MLP [obs, hidden...] whose ReLU
+ * output is the latent (SB3's latent_pi) and a linear head.
+ * - without gSDE, the head gives [mu, log_std] (SB3's two heads side by side), log_std clamped to [-20, 2];
+ *   u = mu + std * eps with eps ~ N(0, I) per row;
+ * - with gSDE (sac-gsde.ts), the head gives mu, clipped to [-2, 2] (Hardtanh), and the noise comes from the
+ *   exploration matrix; as in SB3's SAC actor (learn_features=True), gradients reach the latent through the noise
+ *   and sigma as well as through mu.
+ * Both: a = tanh(u), log pi = sum_j [log N(u_j; mu_j, sigma_j) - log(1 - a_j^2 + 1e-6)]; deterministic action tanh(mu).
+ */
+import type { Random } from "../core/random.js";
+import type { Tensor } from "../nn/kernels/heap.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import { Adam } from "../nn/adam.js";
+import { Mlp, type MlpWorkspace } from "../nn/mlp.js";
+import { Gsde } from "./sac-gsde.js";
+
+const LOG_STD_MIN = -20;
+const LOG_STD_MAX = 2;
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const TANH_EPS = 1e-6;
+/** SB3's clip_mean: with gSDE the Gaussian mean goes through Hardtanh(-2, 2). */
+const CLIP_MEAN = 2;
+
+/** What a sample of the actor leaves behind for the backward pass. */
+export interface Sample {
+  readonly trunkWs: MlpWorkspace;
+  readonly headWs: MlpWorkspace;
+  /** Per row and action: the Gaussian noise (u - mu), sigma, the action. */
+  readonly noise: Float64Array;
+  readonly sigma: Float64Array;
+  readonly logp: Float64Array;
+  /** Without gSDE: the N(0, 1) draws. */
+  readonly eps: Float64Array;
+  /** gSDE: latent^2 (batch x latent), kept for the backward pass. */
+  readonly latentSq: Tensor | null;
+}
+
+export class SquashedGaussianActor {
+  readonly trunk: Mlp;
+  readonly head: Mlp;
+  readonly gsde: Gsde | null;
+  /** Trunk, head and (gSDE) log_std. */
+  readonly optimizers: Adam[];
+  readonly latentDim: number;
+  /** Batch-1 workspaces for acting. */
+  private readonly actTrunk: MlpWorkspace;
+  private readonly actHead: MlpWorkspace;
+  private readonly actInput: Tensor;
+
+  constructor(
+    private readonly kernels: Kernels,
+    obsDim: number,
+    private readonly actDim: number,
+    hidden: readonly number[],
+    batchSize: number,
+    learningRate: number,
+    useSde: boolean,
+    logStdInit: number,
+    private readonly rng: Random,
+  ) {
+    const h = (this.latentDim = hidden[hidden.length - 1]);
+    this.trunk = new Mlp(kernels, { sizes: [obsDim, ...hidden], outputActivation: "relu" });
+    this.head = new Mlp(kernels, { sizes: [h, useSde ? actDim : 2 * actDim] });
+    this.trunk.initPytorchDefault(rng);
+    this.head.initPytorchDefault(rng);
+    this.gsde = useSde ? new Gsde(kernels, h, actDim, batchSize, logStdInit) : null;
+    const lr = learningRate;
+    this.optimizers = [new Adam(kernels, this.trunk.params, this.trunk.grads, { lr }), new Adam(kernels, this.head.params, this.head.grads, { lr })];
+    if (this.gsde) this.optimizers.push(new Adam(kernels, this.gsde.logStd, this.gsde.logStdGrad, { lr }));
+    this.actTrunk = this.trunk.workspace(1);
+    this.actHead = this.head.workspace(1);
+    this.actInput = kernels.heap.alloc(obsDim);
+  }
+
+  /** Workspaces and per-row records for sampling up to `rows` actions. */
+  newSample(rows: number): Sample {
+    const A = this.actDim;
+    return {
+      trunkWs: this.trunk.workspace(rows),
+      headWs: this.head.workspace(rows),
+      noise: new Float64Array(rows * A),
+      sigma: new Float64Array(rows * A),
+      logp: new Float64Array(rows),
+      eps: new Float64Array(rows * A),
+      latentSq: this.gsde ? this.kernels.heap.alloc(rows * this.latentDim) : null,
+    };
+  }
+
+  /**
+   * Runs the actor on `n` rows of `input` (row stride `stride`) and samples a = tanh(u) into `dest` (rows
+   * `destStride` apart, from `destOffset`). `reuseNoise`: keep the previous N(0, 1) draws (gradient checks).
+   */
+  sample(s: Sample, input: number, n: number, stride: number, dest: Float32Array, destOffset: number, destStride: number, reuseNoise = false): void {
+    const A = this.actDim;
+    this.trunk.forward(s.trunkWs, input, n, stride);
+    this.head.forward(s.headWs, s.trunkWs.output.offset, n);
+    const out = s.headWs.output.data;
+    const gsde = this.gsde;
+    if (gsde) gsde.noiseAndVariance(s.trunkWs.output, s.latentSq as Tensor, n);
+    const w = gsde ? A : 2 * A;
+    for (let i = 0; i < n; i++) {
+      let lp = 0;
+      for (let j = 0; j < A; j++) {
+        let mu = out[i * w + j];
+        let sigma: number;
+        let z: number;
+        if (gsde) {
+          mu = Math.min(Math.max(mu, -CLIP_MEAN), CLIP_MEAN);
+          sigma = gsde.sigmaAt(i * A + j);
+          z = gsde.noiseAt(i * A + j);
+        } else {
+          const logStd = Math.min(Math.max(out[i * w + A + j], LOG_STD_MIN), LOG_STD_MAX);
+          sigma = Math.exp(logStd);
+          const e = reuseNoise ? s.eps[i * A + j] : this.rng.normal();
+          s.eps[i * A + j] = e;
+          z = sigma * e;
+        }
+        const a = Math.tanh(mu + z);
+        s.noise[i * A + j] = z;
+        s.sigma[i * A + j] = sigma;
+        dest[destOffset + i * destStride + j] = a;
+        lp += (-0.5 * z * z) / (sigma * sigma) - Math.log(sigma) - HALF_LOG_2PI - Math.log(1 - a * a + TANH_EPS);
+      }
+      s.logp[i] = lp;
+    }
+  }
+
+  /** The action for one observation, in [-1, 1] (into `out`); `deterministic`: tanh(mu). */
+  act(obs: Float32Array, deterministic: boolean, out: Float32Array): void {
+    this.actInput.data.set(obs);
+    const A = this.actDim;
+    this.trunk.forward(this.actTrunk, this.actInput.offset, 1);
+    this.head.forward(this.actHead, this.actTrunk.output.offset, 1);
+    const head = this.actHead.output.data;
+    const latent = this.actTrunk.output.data;
+    for (let j = 0; j < A; j++) {
+      if (this.gsde) {
+        const mu = Math.min(Math.max(head[j], -CLIP_MEAN), CLIP_MEAN);
+        out[j] = Math.tanh(mu + (deterministic ? 0 : this.gsde.actNoise(latent, j)));
+      } else {
+        const mu = head[j];
+        const logStd = Math.min(Math.max(head[A + j], LOG_STD_MIN), LOG_STD_MAX);
+        out[j] = Math.tanh(deterministic ? mu : mu + Math.exp(logStd) * this.rng.normal());
+      }
+    }
+  }
+
+  /**
+   * The gradients of a loss alpha/B sum log pi + f(a) into the actor's parameter gradients (trunk, head and, with
+   * gSDE, log_std), for the sample `s` of B = n rows whose actions sit at actions[i * stride + offset + j], given
+   * dL/da = dLdaA + dLdaB (the twin critics' input gradients, same layout). With c = alpha/B, per row and action j (n_j = u_j - mu_j the noise, a = tanh(u)):
+   *   dL/du_j = c [-n_j / sigma_j^2 + 2 a (1 - a^2) / (1 - a^2 + 1e-6)] + dL/da_j (1 - a_j^2)
+   *   dL/dmu_j = dL/du_j + c n_j / sigma_j^2        (the Gaussian term cancels: u moves with mu)
+   *   dL/dsigma_j = c (n_j^2 / sigma_j^3 - 1 / sigma_j)
+   * Without gSDE: n = sigma eps, sigma = exp(log_std) from the head, so dL/dlog_std = dL/du eps sigma + sigma dL/dsigma.
+   * With gSDE: n = latent @ E and sigma^2 = latent^2 @ std^2 + 1e-6 feed back into the latent and log_std.
+   */
+  backward(s: Sample, n: number, c: number, actions: Float32Array, dLdaA: Float32Array, dLdaB: Float32Array, offset: number, stride: number): void {
+    const A = this.actDim;
+    const head = s.headWs.output.data;
+    const dHead = s.headWs.outputGrad.data;
+    const gsde = this.gsde;
+    const hw = gsde ? A : 2 * A;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < A; j++) {
+        const idx = i * A + j;
+        const at = i * stride + offset + j;
+        const a = actions[at];
+        const oneMinusA2 = 1 - a * a;
+        const z = s.noise[idx];
+        const sigma = s.sigma[idx];
+        const dLdu = c * ((-z / (sigma * sigma)) + (2 * a * oneMinusA2) / (oneMinusA2 + TANH_EPS)) + (dLdaA[at] + dLdaB[at]) * oneMinusA2;
+        const dLdmu = dLdu + (c * z) / (sigma * sigma);
+        const dLdsigma = c * ((z * z) / (sigma * sigma * sigma) - 1 / sigma);
+        if (gsde) {
+          const rawMu = head[i * hw + j];
+          dHead[i * hw + j] = rawMu < -CLIP_MEAN || rawMu > CLIP_MEAN ? 0 : dLdmu; // Hardtanh
+          gsde.setElementGradient(idx, dLdu, dLdsigma / sigma);
+        } else {
+          dHead[i * hw + j] = dLdmu;
+          const raw = head[i * hw + A + j];
+          const clamped = raw < LOG_STD_MIN || raw > LOG_STD_MAX;
+          dHead[i * hw + A + j] = clamped ? 0 : dLdu * s.eps[idx] * sigma + dLdsigma * sigma;
+        }
+      }
+    }
+    // The head's backward gives dL/dlatent through mu; gSDE adds the paths through the noise and sigma.
+    this.head.backward(s.headWs, { inputGrad: true });
+    const dLatent = s.trunkWs.outputGrad.data;
+    const fromHead = s.headWs.inputGrad.data;
+    for (let i = 0; i < n * this.latentDim; i++) dLatent[i] = fromHead[i];
+    if (gsde) gsde.backward(n, s.trunkWs.output, s.latentSq as Tensor, dLatent);
+    this.trunk.backward(s.trunkWs);
+  }
+}
