@@ -15,6 +15,8 @@ import { Adam } from "../nn/adam.js";
 import { huberGrad, huberLoss } from "../nn/losses.js";
 import { Mlp, type MlpWorkspace } from "../nn/mlp.js";
 import { GradClipper, polyakUpdate } from "../nn/ops.js";
+import type { ReplayBuffer } from "./replay-buffer.js";
+import type { DqnConfig } from "./dqn.js";
 
 export interface DqnNetworkOptions {
   readonly obsDim: number;
@@ -103,5 +105,30 @@ export class DqnNetworks {
   /** Polyak update of the target network (tau = 1 is SB3's hard copy). */
   updateTarget(tau: number): void {
     polyakUpdate(this.kernels, this.qTarget.params, this.qNet.params, tau);
+  }
+}
+
+export interface DqnBatchBuffers {
+  obs: Tensor;
+  nextObs: Tensor;
+  actions: Int32Array;
+  rewards: Float32Array;
+  dones: Float32Array;
+}
+
+/** One round of training: gradientSteps updates on batches drawn uniformly (with replacement) from the buffer. */
+export function trainRound(networks: DqnNetworks, buf: ReplayBuffer, rng: Random, c: DqnConfig, indices: Int32Array, b: DqnBatchBuffers): void {
+  const { batchSize } = c;
+  for (let g = 0; g < c.gradientSteps; g++) {
+    buf.sampleIndices(rng, batchSize, indices);
+    buf.gatherObs(buf.obs, indices, batchSize, b.obs.data);
+    buf.gatherObs(buf.nextObs, indices, batchSize, b.nextObs.data);
+    for (let i = 0; i < batchSize; i++) {
+      const k = indices[i];
+      b.actions[i] = buf.actions[k];
+      b.rewards[i] = buf.rewards[k];
+      b.dones[i] = buf.terminated[k];
+    }
+    networks.trainStep(b);
   }
 }

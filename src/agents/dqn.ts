@@ -16,11 +16,12 @@ import type { Tensor } from "../nn/kernels/heap.js";
 import type { MlpWorkspace } from "../nn/mlp.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
 import { firstNonFinite } from "../nn/ops.js";
-import { DqnNetworks } from "./dqn-update.js";
+import { DqnNetworks, trainRound, type DqnBatchBuffers } from "./dqn-update.js";
 import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState, type SharedReplayMemory } from "./replay-buffer.js";
-import type { AgentSpec, RemoteTrainable } from "./remote-training.js";
+import type { AgentSpec } from "./remote-training.js";
 import { linearSchedule } from "./schedules.js";
-import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
+import { rolloutComplete } from "./agent.js";
+import type { Learner } from "./learner.js";
 
 export interface DqnConfig {
   /** Adam learning rate. */
@@ -78,7 +79,7 @@ export interface DqnState {
   rng: RandomState;
 }
 
-export class Dqn implements OffPolicyAgent, RemoteTrainable {
+export class Dqn implements Learner {
   readonly networks: DqnNetworks;
   readonly buffer: ReplayBuffer;
   /** Current epsilon; SB3 starts it at 0 and sets it after the first step. */
@@ -114,6 +115,7 @@ export class Dqn implements OffPolicyAgent, RemoteTrainable {
       dones: new Float32Array(c.batchSize),
     };
     this.indices = new Int32Array(c.batchSize);
+    this.qRow = new Float32Array(nActions);
   }
 
   /** argmax_a Q(obs, a) (first on ties, as torch.argmax). */
@@ -144,6 +146,63 @@ export class Dqn implements OffPolicyAgent, RemoteTrainable {
     this.actInput.data.set(obs);
     this.networks.qNet.forward(this.actWs, this.actInput.offset, 1);
     for (let a = 0; a < this.nActions; a++) out[a] = this.actWs.output.data[a];
+  }
+
+  // ---- a peer group's questions (Learner) ----
+
+  readonly algo = "dqn";
+  readonly actionWidth = 1;
+  get discreteActions(): number {
+    return this.nActions;
+  }
+  get gamma(): number {
+    return this.config.gamma;
+  }
+  get learningStarts(): number {
+    return this.config.learningStarts;
+  }
+  get trainFreq(): number {
+    return this.config.trainFreq;
+  }
+  beginStep(): void {}
+
+  suggest(obs: Float32Array, _deterministic: boolean, out: Float32Array, offset: number): void {
+    out[offset] = this.greedyAction(obs);
+  }
+
+  /** One forward pass gives every action's value. */
+  critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void {
+    this.qValues(obs, this.qRow);
+    for (let j = 0; j < n; j++) out[j] = this.qRow[actions[j]];
+  }
+
+  /** max_a Q(s, a) for k states, on a workspace of its own (grown, rarely, to the largest batch asked). */
+  values(obs: Float32Array, k: number, out: Float64Array): void {
+    if (!this.valueWs || this.valueRows < k) {
+      this.valueRows = k;
+      this.valueWs = this.networks.qNet.workspace(k);
+      this.valueInput = this.kernels.heap.alloc(k * this.obsDim);
+    }
+    const input = (this.valueInput as Tensor).data;
+    for (let i = 0; i < k * this.obsDim; i++) input[i] = obs[i];
+    this.networks.qNet.forward(this.valueWs, (this.valueInput as Tensor).offset, k);
+    const q = this.valueWs.output.data;
+    const na = this.nActions;
+    for (let r = 0; r < k; r++) {
+      let best = q[r * na];
+      for (let a = 1; a < na; a++) best = Math.max(best, q[r * na + a]);
+      out[r] = best;
+    }
+  }
+  private readonly qRow: Float32Array;
+  private valueWs: MlpWorkspace | null = null;
+  private valueInput: Tensor | null = null;
+  private valueRows = 0;
+
+  loadPolicy(path: string): void {
+    const file = loadSafetensors(path);
+    const n = this.networks;
+    assignTensors([...n.qNet.namedTensors("q_net."), ...n.qTarget.namedTensors("q_net.")], file, path);
   }
 
   /** The action to take at env step `numTimesteps` (0-based count of steps already taken) while training. */
@@ -264,30 +323,5 @@ export class Dqn implements OffPolicyAgent, RemoteTrainable {
     this.nCalls = state.nCalls;
     this.rng.setState(state.rng);
     loadReplayBuffer(join(dir, "buffer.bin"), this.buffer, state.buffer);
-  }
-}
-
-export interface DqnBatchBuffers {
-  obs: Tensor;
-  nextObs: Tensor;
-  actions: Int32Array;
-  rewards: Float32Array;
-  dones: Float32Array;
-}
-
-/** One round of training: gradientSteps updates on batches drawn uniformly (with replacement) from the buffer. */
-export function trainRound(networks: DqnNetworks, buf: ReplayBuffer, rng: Random, c: DqnConfig, indices: Int32Array, b: DqnBatchBuffers): void {
-  const { batchSize } = c;
-  for (let g = 0; g < c.gradientSteps; g++) {
-    buf.sampleIndices(rng, batchSize, indices);
-    buf.gatherObs(buf.obs, indices, batchSize, b.obs.data);
-    buf.gatherObs(buf.nextObs, indices, batchSize, b.nextObs.data);
-    for (let i = 0; i < batchSize; i++) {
-      const k = indices[i];
-      b.actions[i] = buf.actions[k];
-      b.rewards[i] = buf.rewards[k];
-      b.dones[i] = buf.terminated[k];
-    }
-    networks.trainStep(b);
   }
 }

@@ -114,6 +114,23 @@ export class ReplayBuffer {
     }
   }
 
+  /**
+   * A continuous-action batch in the critics' input layout: n sampled transitions as rows of [s, a] into `obsAction`
+   * and [s', -] into `nextObsAction` (row width obsDim + actDim; the update writes a' into the gap), with their
+   * rewards and terminal flags.
+   */
+  sampleRows(rng: Random, indices: Int32Array, n: number, obsAction: Float32Array, nextObsAction: Float32Array, rewards: Float32Array, dones: Float32Array): void {
+    const w = this.obsDim + this.actDim;
+    this.sampleIndices(rng, n, indices);
+    this.gatherObs(this.obs, indices, n, obsAction, 0, w);
+    this.gatherObs(this.nextObs, indices, n, nextObsAction, 0, w);
+    this.gatherActions(indices, n, obsAction, this.obsDim, w);
+    for (let i = 0; i < n; i++) {
+      rewards[i] = this.rewards[indices[i]];
+      dones[i] = this.terminated[indices[i]];
+    }
+  }
+
   getState(): ReplayBufferState {
     return { pos: this.pos, full: this.full };
   }

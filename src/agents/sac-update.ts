@@ -74,8 +74,6 @@ export class SacNetworks {
   /** batch x (obsDim + actDim): s with the actor's own action a_pi. */
   private readonly obsActionPi: Tensor;
   private readonly y: Float32Array;
-  /** Workspaces for a peer group's questions (suggestions, critic values, state values), up to queryBatch rows. */
-  private query: { sample: Sample; input: Tensor; critics: [MlpWorkspace, MlpWorkspace]; rows: number } | null = null;
 
   constructor(
     readonly kernels: Kernels,
@@ -162,46 +160,6 @@ export class SacNetworks {
   }
   get alpha(): number {
     return this.entropy.alpha;
-  }
-
-  // ---- a peer group's questions ----
-
-  private queries(rows: number): NonNullable<SacNetworks["query"]> {
-    if (!this.query || this.query.rows < rows) {
-      this.query = {
-        rows,
-        sample: this.actor.newSample(rows),
-        input: this.kernels.heap.alloc(rows * this.rowWidth),
-        critics: [this.critics[0].workspace(rows), this.critics[1].workspace(rows)],
-      };
-    }
-    return this.query;
-  }
-
-  /**
-   * min(Q1, Q2)(s_r, a_r) for k rows of [s, a] (row width obsDim + actDim) in `rows` (a peer's critic term, Eq. 3,
-   * and its value function). Uses its own workspaces, so training state is untouched.
-   */
-  minQ(rows: Float32Array, k: number, out: Float64Array): void {
-    const q = this.queries(k);
-    const w = this.rowWidth;
-    const input = q.input.data;
-    for (let i = 0; i < k * w; i++) input[i] = rows[i];
-    this.critics[0].forward(q.critics[0], q.input.offset, k);
-    this.critics[1].forward(q.critics[1], q.input.offset, k);
-    for (let r = 0; r < k; r++) out[r] = Math.min(q.critics[0].output.data[r], q.critics[1].output.data[r]);
-  }
-
-  /**
-   * Sampled actions (with the policy's noise; gSDE: its current exploration matrix) for the observations in the
-   * first obsDim columns of k rows of `rows` (row width obsDim + actDim), written into the action columns.
-   */
-  sampleInto(rows: Float32Array, k: number): void {
-    const q = this.queries(k);
-    const w = this.rowWidth;
-    const input = q.input.data;
-    for (let i = 0; i < k * w; i++) input[i] = rows[i];
-    this.actor.sample(q.sample, q.input.offset, k, w, rows, this.options.obsDim, w);
   }
 
   /** The actor's action for one observation, in [-1, 1] (into `out`); `deterministic`: tanh(mu). */

@@ -15,10 +15,12 @@ import type { Tensor } from "../nn/kernels/heap.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
 import { firstNonFinite } from "../nn/ops.js";
 import type { NamedTensor } from "../nn/mlp.js";
-import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
+import { rolloutComplete } from "./agent.js";
+import type { Learner } from "./learner.js";
 import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState, type SharedReplayMemory } from "./replay-buffer.js";
-import type { AgentSpec, RemoteTrainable } from "./remote-training.js";
+import type { AgentSpec } from "./remote-training.js";
 import { SacNetworks, type SacBatch } from "./sac-update.js";
+import { SacQueries } from "./sac-queries.js";
 
 export interface SacConfig {
   /** Adam learning rate (actor, critics, entropy coefficient). */
@@ -79,12 +81,13 @@ interface SacState {
   rng: RandomState;
 }
 
-export class Sac implements OffPolicyAgent, RemoteTrainable {
+export class Sac implements Learner {
   readonly networks: SacNetworks;
   readonly buffer: ReplayBuffer;
   private readonly action: Float32Array;
   private readonly batch: SacBatch;
   private readonly indices: Int32Array;
+  private readonly queries: SacQueries;
 
   constructor(
     readonly kernels: Kernels,
@@ -119,6 +122,38 @@ export class Sac implements OffPolicyAgent, RemoteTrainable {
     const w = obsDim + actDim;
     this.batch = { obsAction: kernels.heap.alloc(c.batchSize * w), nextObsAction: kernels.heap.alloc(c.batchSize * w), rewards: new Float32Array(c.batchSize), dones: new Float32Array(c.batchSize) };
     this.indices = new Int32Array(c.batchSize);
+    this.queries = new SacQueries(this.networks);
+  }
+
+  // ---- a peer group's questions (Learner) ----
+
+  readonly algo = "sac";
+  readonly discreteActions = 0;
+  readonly explorationRate = 0;
+  get actionWidth(): number {
+    return this.actDim;
+  }
+  get gamma(): number {
+    return this.config.gamma;
+  }
+  get learningStarts(): number {
+    return this.config.learningStarts;
+  }
+  get trainFreq(): number {
+    return this.config.trainFreq;
+  }
+  suggest(obs: Float32Array, deterministic: boolean, out: Float32Array, offset: number): void {
+    this.networks.act(obs, deterministic, this.action);
+    out.set(this.action, offset);
+  }
+  critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void {
+    this.queries.critic(obs, actions, n, out);
+  }
+  values(obs: Float32Array, k: number, out: Float64Array): void {
+    this.queries.values(obs, k, out);
+  }
+  loadPolicy(path: string): void {
+    assignTensors(this.tensors(), loadSafetensors(path), path);
   }
 
   /** gSDE: a new exploration matrix at the start of every rollout, and every sdeSampleFreq steps within one. */
@@ -163,7 +198,8 @@ export class Sac implements OffPolicyAgent, RemoteTrainable {
   trainNow(): void {
     const c = this.config;
     for (let g = 0; g < c.gradientSteps; g++) {
-      this.sampleBatch();
+      const b = this.batch;
+      this.buffer.sampleRows(this.rng, this.indices, c.batchSize, b.obsAction.data, b.nextObsAction.data, b.rewards, b.dones);
       this.networks.trainStep(this.batch, c.batchSize, g % c.targetUpdateInterval === 0);
     }
   }
@@ -236,24 +272,6 @@ export class Sac implements OffPolicyAgent, RemoteTrainable {
   }
 
   applyDeferred(): void {}
-
-  /** Fills the batch: rows of [s, a] and [s', -] (the update writes a'), rewards, terminal flags. */
-  private sampleBatch(): void {
-    const { batchSize } = this.config;
-    const buf = this.buffer;
-    const b = this.batch;
-    const d = this.obsDim;
-    const w = d + this.actDim;
-    buf.sampleIndices(this.rng, batchSize, this.indices);
-    buf.gatherObs(buf.obs, this.indices, batchSize, b.obsAction.data, 0, w);
-    buf.gatherObs(buf.nextObs, this.indices, batchSize, b.nextObsAction.data, 0, w);
-    buf.gatherActions(this.indices, batchSize, b.obsAction.data, d, w);
-    for (let i = 0; i < batchSize; i++) {
-      const k = this.indices[i];
-      b.rewards[i] = buf.rewards[k];
-      b.dones[i] = buf.terminated[k];
-    }
-  }
 
   nonFinite(): string | null {
     const n = this.networks;

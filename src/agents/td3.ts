@@ -224,15 +224,7 @@ export class Td3 implements OffPolicyAgent, RemoteTrainable {
     const w = d + A;
     const buf = this.buffer;
     this.nUpdates += 1;
-    buf.sampleIndices(this.rng, n, this.indices);
-    buf.gatherObs(buf.obs, this.indices, n, this.sa.data, 0, w);
-    buf.gatherObs(buf.nextObs, this.indices, n, this.san.data, 0, w);
-    buf.gatherActions(this.indices, n, this.sa.data, d, w);
-    for (let i = 0; i < n; i++) {
-      const k = this.indices[i];
-      this.rewards[i] = buf.rewards[k];
-      this.dones[i] = buf.terminated[k];
-    }
+    buf.sampleRows(this.rng, this.indices, n, this.sa.data, this.san.data, this.rewards, this.dones);
     // Target policy smoothing and the clipped double-Q target.
     this.actorTarget.forward(this.wsActorTarget, this.san.offset, n, w);
     const at = this.wsActorTarget.output.data;

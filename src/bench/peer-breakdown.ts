@@ -43,9 +43,7 @@ function timeMethod<T extends object, K extends keyof T>(obj: T, key: K, acc: Re
 export function peerLearningStepBreakdown(kernels: Kernels, stepsPerPeer: number): StepBreakdown {
   const c = findPreset("room-v21/peer-learning").config;
   const config = { ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1 };
-  const group = new PeerGroup(config, kernels, new Random(config.seed), () => {
-    throw new Error("the published group has no frozen peers");
-  });
+  const group = new PeerGroup(config, kernels, new Random(config.seed));
   const acc: Record<string, number> = { updates: 0, adviceForwards: 0, trustAndAgentValues: 0, env: 0 };
   for (const p of group.peers) timeMethod(p, "suggest", acc, "adviceForwards");
   for (const m of group.members) {

@@ -26,7 +26,7 @@ import { Sac } from "../agents/sac.js";
 import { DivergenceError, toEnvAction, type AgentAction } from "../agents/agent.js";
 import { AgentValues, type AgentValueSource } from "./agent-values.js";
 import type { GroupRunConfig } from "./config.js";
-import { DqnPeer, SacPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
+import { LearnerPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
 import { FollowState, PeerPolicy } from "./peer-policy.js";
 import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
 import { TrustValues } from "./trust.js";
@@ -88,7 +88,6 @@ export class PeerGroup {
     readonly config: GroupRunConfig,
     kernels: Kernels,
     root: Random,
-    loadFrozen: (dqn: Dqn, checkpoint: string) => void,
   ) {
     const g = config.group;
     const n = config.peers.length;
@@ -99,7 +98,6 @@ export class PeerGroup {
     const probe = make(config.env, config.envOptions);
     const space = probe.actionSpace;
     const obsDim = probe.observationSpace.dim;
-    const valueBatch = Math.max(g.valueBatchSize, 1);
     this.discrete = space.kind === "discrete";
     this.width = space.kind === "discrete" ? 1 : space.dim;
     config.peers.forEach((spec, index) => {
@@ -111,12 +109,12 @@ export class PeerGroup {
       let peer: ActingPeer;
       if (spec.kind === "sac") {
         if (space.kind !== "box" || !config.sac) throw new UserError(`sac peers need continuous actions and a "sac" section; ${config.env} has ${space.kind} actions`);
-        peer = new SacPeer(new Sac(kernels, obsDim, space.dim, config.sac, root.fork(), g.parallelTraining), Math.max(valueBatch, n));
+        peer = new LearnerPeer("sac", new Sac(kernels, obsDim, space.dim, config.sac, root.fork(), g.parallelTraining), null, false);
       } else {
         if (space.kind !== "discrete" || !config.dqn) throw new UserError(`${spec.kind} peers are DQN peers: they need discrete actions and a "dqn" section; ${config.env} has ${space.kind} actions`);
         const dqn = new Dqn(kernels, obsDim, space.n, config.dqn, root.fork(), g.parallelTraining);
-        if (spec.kind === "frozen") loadFrozen(dqn, spec.checkpoint);
-        peer = new DqnPeer(spec.kind, dqn, root.fork(), valueBatch, !this.faithful);
+        if (spec.kind === "frozen") dqn.loadPolicy(spec.checkpoint);
+        peer = new LearnerPeer(spec.kind, dqn, root.fork(), !this.faithful);
       }
       this.peers.push(peer);
       const env = make(config.env, config.envOptions);
@@ -151,7 +149,7 @@ export class PeerGroup {
     this.criticValues = new Float64Array(n);
     probe.close();
     this.lectr = config.lectr
-      ? new Lectr(kernels, this.peers.map((p) => ({ dqn: (p as DqnPeer).dqn })), obsDim, this.discrete && space.kind === "discrete" ? space.n : 0, config.lectr, config.steps, (this.peers[0] as DqnPeer).gamma, root.fork())
+      ? new Lectr(kernels, this.peers.map((p) => (p as LearnerPeer).learner as Dqn), obsDim, this.discrete && space.kind === "discrete" ? space.n : 0, config.lectr, config.steps, (this.peers[0] as LearnerPeer).gamma, root.fork())
       : null;
   }
 

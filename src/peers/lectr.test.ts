@@ -33,7 +33,7 @@ function setup(settings: Partial<LectrSettings> = {}): { lectr: Lectr; learners:
   const rng = new Random(3);
   const learners = [0, 1].map(() => new Dqn(k, 2, 3, { ...DQN_DEFAULTS, netArch: [8], batchSize: 4, bufferSize: 100, learningStarts: 0 }, rng.fork()));
   const s: LectrSettings = { ...LECTR_DEFAULTS, netArch: [8], batchSize: 4, phaseLength: 3, explorationFraction: 1e-9, explorationFinalEps: 0, ...settings };
-  return { lectr: new Lectr(k, learners.map((dqn) => ({ dqn })), 2, 3, s, 1000, 0.99, rng.fork()), learners };
+  return { lectr: new Lectr(k, learners, 2, 3, s, 1000, 0.99, rng.fork()), learners };
 }
 
 describe("LeCTR advising-level transitions", () => {

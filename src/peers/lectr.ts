@@ -59,7 +59,8 @@ export const LECTR_DEFAULTS: LectrSettings = {
 
 /** The task-level learner of a peer as LeCTR sees it. */
 export interface TaskLearner {
-  readonly dqn: Dqn;
+  /** Q(o, a) for every action, into out. */
+  qValues(obs: Float32Array, out: Float32Array): void;
 }
 
 export interface LectrState {
@@ -144,14 +145,14 @@ export class Lectr {
   /** [o, Q_i(o, .)] into out. */
   studentObservation(i: number, obs: Float32Array, out: Float32Array): void {
     out.set(obs);
-    this.learners[i].dqn.qValues(obs, this.q);
+    this.learners[i].qValues(obs, this.q);
     out.set(this.q, this.obsDim);
   }
 
   /** [o_i, Q_i(o_i, .), Q_j(o_i, .)] into out. */
   teacherObservation(i: number, j: number, obs: Float32Array, out: Float32Array): void {
     this.studentObservation(i, obs, out);
-    this.learners[j].dqn.qValues(obs, this.q2);
+    this.learners[j].qValues(obs, this.q2);
     out.set(this.q2, this.obsDim + this.nActions);
   }
 
@@ -237,10 +238,10 @@ export class Lectr {
 
   /** Q(o, a), max_a Q(o, .) and the TD error of student i's current task-level values, into qa, v, td. */
   private values(i: number, obs: Float32Array, action: number, nextObs: Float32Array, reward: number, terminated: boolean): void {
-    const dqn = this.learners[i].dqn;
-    dqn.qValues(nextObs, this.q2);
+    const learner = this.learners[i];
+    learner.qValues(nextObs, this.q2);
     const nextV = maxOf(this.q2, this.nActions);
-    dqn.qValues(obs, this.q);
+    learner.qValues(obs, this.q);
     this.qa = this.q[action];
     this.v = maxOf(this.q, this.nActions);
     this.td = reward + (terminated ? 0 : this.taskGamma * nextV) - this.qa;
@@ -254,14 +255,14 @@ export class Lectr {
     if (n === 0) return;
     let gainSum = 0;
     const s = this.settings;
-    const dqn = this.learners[i].dqn;
+    const learner = this.learners[i];
     const sDim = this.sObs.length;
     const tDim = this.tObs.length;
     for (let row = 0; row < n; row++) {
       const obs = PhaseRecords.copyRow(rec.obs, row, this.obsDim, this.rowObs);
       const next = PhaseRecords.copyRow(rec.nextObs, row, this.obsDim, this.rowNext);
       this.values(i, obs, rec.action[row], next, rec.reward[row], rec.terminated[row] === 1);
-      dqn.qValues(obs, this.q);
+      learner.qValues(obs, this.q);
       const advice = rec.advice[row];
       const outcome = this.outcome;
       outcome.qBefore = rec.qBefore[row];

@@ -10,11 +10,7 @@
  * [-1, 1] for a continuous one.
  */
 import type { Random } from "../core/random.js";
-import type { Tensor } from "../nn/kernels/heap.js";
-import type { MlpWorkspace } from "../nn/mlp.js";
-import type { Dqn } from "../agents/dqn.js";
-import type { Sac } from "../agents/sac.js";
-import type { OffPolicyAgent } from "../agents/agent.js";
+import type { Learner } from "../agents/learner.js";
 import { RoomAdversary, RoomExpert, type DiscretePolicy } from "../envs/room/policies.js";
 import type { ValueFunction } from "./targets.js";
 
@@ -38,7 +34,7 @@ export interface Peer {
 
 /** A peer that acts: it has an agent, a critic and a value function. */
 export interface ActingPeer extends Peer, ValueFunction {
-  readonly agent: OffPolicyAgent;
+  readonly agent: Learner;
   /** Floats per action row (1 for discrete). */
   readonly actionWidth: number;
   readonly gamma: number;
@@ -52,133 +48,57 @@ export interface ActingPeer extends Peer, ValueFunction {
   critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void;
 }
 
-/** A DQN-based peer: learner, novice or frozen expert. */
-export class DqnPeer implements ActingPeer {
+/**
+ * A peer built on a learner (agents/learner.ts): a DQN or SAC learner, a novice or a frozen expert. It asks the
+ * learner only what the Learner interface offers.
+ */
+export class LearnerPeer implements ActingPeer {
   readonly acts = true;
   readonly learns: boolean;
-  readonly actionWidth = 1;
-  private readonly q: Float32Array;
-  private readonly ws: MlpWorkspace;
-  private readonly input: Tensor;
 
   constructor(
-    readonly kind: "dqn" | "novice" | "frozen",
-    readonly dqn: Dqn,
-    readonly random: Random,
-    /** Largest batch of states whose values are asked at once (the trust batch). */
-    maxValueBatch: number,
+    readonly kind: "dqn" | "sac" | "novice" | "frozen",
+    readonly learner: Learner,
+    /** The generator of its epsilon-greedy suggestions (discrete learners; null for the others). */
+    readonly random: Random | null,
     /** Use epsilon when asked to explore (false reproduces the original, whose DQN policy is always greedy). */
     private readonly epsilonWhenExploring: boolean,
   ) {
-    this.learns = kind === "dqn";
-    this.q = new Float32Array(dqn.nActions);
-    this.ws = dqn.networks.qNet.workspace(maxValueBatch);
-    this.input = dqn.kernels.heap.alloc(maxValueBatch * dqn.obsDim);
+    this.learns = kind === "dqn" || kind === "sac";
   }
 
-  get agent(): OffPolicyAgent {
-    return this.dqn;
+  get agent(): Learner {
+    return this.learner;
   }
-
+  get actionWidth(): number {
+    return this.learner.actionWidth;
+  }
   get gamma(): number {
-    return this.dqn.config.gamma;
+    return this.learner.gamma;
   }
   get learningStarts(): number {
-    return this.dqn.config.learningStarts;
+    return this.learner.learningStarts;
   }
   get trainFreq(): number {
-    return this.dqn.config.trainFreq;
-  }
-
-  beforeStep(): void {}
-
-  suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void {
-    if (explore && this.epsilonWhenExploring && this.random.uniform() < this.dqn.explorationRate) out[offset] = this.random.integer(0, this.dqn.nActions);
-    else out[offset] = this.dqn.greedyAction(obs);
-  }
-
-  /** One forward pass gives every action's value. */
-  critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void {
-    this.dqn.qValues(obs, this.q);
-    for (let j = 0; j < n; j++) out[j] = this.q[actions[j]];
-  }
-
-  /** V_i(s) = Q_i(s, a) at the peer's own (greedy) action = max_a Q_i(s, a), for k states (rows of obs). */
-  values(obs: Float32Array, k: number, out: Float64Array): void {
-    const d = this.dqn.obsDim;
-    const input = this.input.data;
-    for (let i = 0; i < k * d; i++) input[i] = obs[i];
-    this.dqn.networks.qNet.forward(this.ws, this.input.offset, k);
-    const q = this.ws.output.data;
-    const na = this.dqn.nActions;
-    for (let r = 0; r < k; r++) {
-      let best = q[r * na];
-      for (let a = 1; a < na; a++) best = Math.max(best, q[r * na + a]);
-      out[r] = best;
-    }
-  }
-}
-
-/** A SAC peer (the paper's MuJoCo peers): critic = min of the twin critics, V(s) at a sampled own action. */
-export class SacPeer implements ActingPeer {
-  readonly kind = "sac";
-  readonly random = null;
-  readonly acts = true;
-  readonly learns = true;
-  readonly actionWidth: number;
-  private readonly rows: Float32Array;
-  private readonly act1: Float32Array;
-
-  constructor(
-    readonly sac: Sac,
-    maxRows: number,
-  ) {
-    this.actionWidth = sac.actDim;
-    this.rows = new Float32Array(maxRows * (sac.obsDim + sac.actDim));
-    this.act1 = new Float32Array(sac.actDim);
-  }
-
-  get agent(): OffPolicyAgent {
-    return this.sac;
-  }
-
-  get gamma(): number {
-    return this.sac.config.gamma;
-  }
-  get learningStarts(): number {
-    return this.sac.config.learningStarts;
-  }
-  get trainFreq(): number {
-    return this.sac.config.trainFreq;
+    return this.learner.trainFreq;
   }
 
   beforeStep(numTimesteps: number): void {
-    this.sac.beginStep(numTimesteps);
+    this.learner.beginStep(numTimesteps);
   }
 
   suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void {
-    this.sac.networks.act(obs, !explore, this.act1);
-    out.set(this.act1, offset);
+    const l = this.learner;
+    if (explore && this.random && this.epsilonWhenExploring && this.random.uniform() < l.explorationRate) out[offset] = this.random.integer(0, l.discreteActions);
+    else l.suggest(obs, !explore, out, offset);
   }
 
   critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void {
-    const d = this.sac.obsDim;
-    const A = this.sac.actDim;
-    const w = d + A;
-    for (let j = 0; j < n; j++) {
-      for (let q = 0; q < d; q++) this.rows[j * w + q] = obs[q];
-      for (let q = 0; q < A; q++) this.rows[j * w + d + q] = actions[j * A + q];
-    }
-    this.sac.networks.minQ(this.rows, n, out);
+    this.learner.critic(obs, actions, n, out);
   }
 
-  /** V_i(s) = min Q_i(s, a) with a sampled from the peer's own policy (not its mean), as the original. */
   values(obs: Float32Array, k: number, out: Float64Array): void {
-    const d = this.sac.obsDim;
-    const w = d + this.sac.actDim;
-    for (let r = 0; r < k; r++) for (let q = 0; q < d; q++) this.rows[r * w + q] = obs[r * d + q];
-    this.sac.networks.sampleInto(this.rows, k);
-    this.sac.networks.minQ(this.rows, k, out);
+    this.learner.values(obs, k, out);
   }
 }
 

@@ -7,11 +7,9 @@
 import { join } from "node:path";
 import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import { assignTensors, loadSafetensors } from "../nn/safetensors.js";
 import { evaluate, type EvalResult } from "../agents/train.js";
 import { RunDir, readJson, writeJsonAtomic } from "../agents/run-dir.js";
 import { Progress } from "../agents/progress.js";
-import type { Dqn } from "../agents/dqn.js";
 import type { GroupRunConfig } from "./config.js";
 import { PeerGroup, checkFinite, type Member } from "./group.js";
 import { asRemoteTrainable, type RemoteTrainable } from "../agents/remote-training.js";
@@ -56,11 +54,6 @@ export interface GroupTrainOptions {
   progress?: (line: string, final: boolean) => void;
 }
 
-function loadFrozen(dqn: Dqn, checkpoint: string): void {
-  const file = loadSafetensors(checkpoint);
-  assignTensors([...dqn.networks.qNet.namedTensors("q_net."), ...dqn.networks.qTarget.namedTensors("q_net.")], file, checkpoint);
-}
-
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): GroupSummary {
@@ -68,7 +61,7 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   if (dir.isComplete()) return readJson<GroupSummary>(dir.summaryPath);
   dir.prepare(config);
   const root = new Random(config.seed);
-  const group = new PeerGroup(config, options.kernels, root, loadFrozen);
+  const group = new PeerGroup(config, options.kernels, root);
   const g = config.group;
   const plan = planEpochs(config.steps, g.minEpochLength, group.members[0].env.maxEpisodeSteps, group.members[0].peer.trainFreq);
   const solo = new SoloEpochs(g.switchRatio, g.maxPeerEpochs);

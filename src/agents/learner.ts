@@ -1,0 +1,40 @@
+/**
+ * The Learner boundary: everything a peer group asks of a learning agent, so that `peers/` never reaches into
+ * networks or optimisers. A learner acts, stores and trains like any off-policy agent (OffPolicyAgent), hands its
+ * training to a trainer thread (RemoteTrainable), and answers a group's questions: its action in a state, its
+ * critic's value of other peers' actions, and its value of states.
+ *
+ * Actions travel as rows of a Float32Array: one number (the index) for a discrete action, actDim numbers in
+ * [-1, 1] for a continuous one.
+ */
+import type { OffPolicyAgent } from "./agent.js";
+import type { RemoteTrainable } from "./remote-training.js";
+
+export interface Learner extends OffPolicyAgent, RemoteTrainable {
+  readonly algo: "dqn" | "sac" | "td3";
+  readonly obsDim: number;
+  /** Floats per action row: 1 for a discrete action, actDim for a continuous one. */
+  readonly actionWidth: number;
+  /** Discrete actions (0 for continuous ones). */
+  readonly discreteActions: number;
+  readonly gamma: number;
+  /** Env steps of random actions before it uses its policy. */
+  readonly learningStarts: number;
+  /** Env steps per rollout (training happens at their ends). */
+  readonly trainFreq: number;
+  /** DQN's current epsilon; 0 for learners that explore otherwise. */
+  readonly explorationRate: number;
+  /** Per-step bookkeeping before it acts on someone's advice (SAC with gSDE: new noise at a rollout start). */
+  beginStep(numTimesteps: number): void;
+  /**
+   * Its own action for obs into out[offset..]: `deterministic`, its greedy / mean action; otherwise with its policy
+   * noise (SAC's sampled action). A DQN's policy network is greedy either way (epsilon belongs to acting).
+   */
+  suggest(obs: Float32Array, deterministic: boolean, out: Float32Array, offset: number): void;
+  /** Q(s, a_j) for n actions (rows of `actions`); twin critics: their minimum. */
+  critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void;
+  /** V(s) = Q(s, a ~ pi(s)) for k states (rows of obs): DQN max_a Q, SAC at a sampled own action. */
+  values(obs: Float32Array, k: number, out: Float64Array): void;
+  /** Loads the policy's weights from a model.safetensors this learner kind saved (a frozen, pre-trained peer). */
+  loadPolicy(path: string): void;
+}
