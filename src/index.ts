@@ -27,7 +27,9 @@ export { Dqn, DQN_DEFAULTS, type DqnConfig } from "./agents/dqn.js";
 export { Sac, SAC_DEFAULTS, type SacConfig } from "./agents/sac.js";
 export { Td3, TD3_DEFAULTS, type Td3Config } from "./agents/td3.js";
 export { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "./agents/config.js";
-export { evaluate, train, type EvalResult, type RunConfig, type TrainOptions, type TrainSummary } from "./agents/train.js";
+export { train, type RunConfig, type TrainOptions, type TrainSummary } from "./agents/train.js";
+export { OffPolicyLoop, evaluate, type EvalResult, type LoopHooks, type LoopSettings } from "./agents/off-policy-loop.js";
+export type { Learner } from "./agents/learner.js";
 
 export { PEER_LEARNING_GROUP, validateGroupRunConfig, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./peers/config.js";
 export { PeerGroup } from "./peers/group.js";

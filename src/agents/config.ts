@@ -7,7 +7,6 @@ import { parseOrThrow } from "../config/validate.js";
 import { DQN_DEFAULTS, type DqnConfig } from "./dqn.js";
 import { SAC_DEFAULTS, type SacConfig } from "./sac.js";
 import { TD3_DEFAULTS, type Td3Config } from "./td3.js";
-import type { RunConfig } from "./train.js";
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
@@ -86,6 +85,9 @@ export const RunConfigSchema = z.discriminatedUnion("algo", [
   z.object({ ...runBase, algo: z.literal("sac"), sac: SacConfigSchema }).strict(),
   z.object({ ...runBase, algo: z.literal("td3"), td3: Td3ConfigSchema }).strict(),
 ]);
+
+/** A single agent's run: declared and documented once, in the schema above. */
+export type RunConfig = z.infer<typeof RunConfigSchema>;
 
 export const ALGOS = ["dqn", "sac", "td3"] as const;
 export type Algo = (typeof ALGOS)[number];
@@ -190,5 +192,5 @@ export function defaultRunConfig(env: string, set: HyperparameterSet = "tuned", 
 }
 
 export function validateRunConfig(input: unknown): RunConfig {
-  return parseOrThrow(RunConfigSchema, input, "run config") as RunConfig;
+  return parseOrThrow(RunConfigSchema, input, "run config");
 }

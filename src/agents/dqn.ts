@@ -22,35 +22,11 @@ import type { AgentSpec } from "./remote-training.js";
 import { linearSchedule } from "./schedules.js";
 import { rolloutComplete } from "./agent.js";
 import type { Learner } from "./learner.js";
+import type { z } from "zod";
+import type { DqnConfigSchema } from "./config.js";
 
-export interface DqnConfig {
-  /** Adam learning rate. */
-  learningRate: number;
-  /** Replay buffer capacity (transitions). */
-  bufferSize: number;
-  /** Env steps of uniform random actions before learning starts. */
-  learningStarts: number;
-  /** Transitions per gradient step. */
-  batchSize: number;
-  /** Polyak coefficient of the target update (1 = hard copy). */
-  tau: number;
-  /** Discount factor. */
-  gamma: number;
-  /** Env steps between rounds of gradient steps. */
-  trainFreq: number;
-  /** Gradient steps per round. */
-  gradientSteps: number;
-  /** Env steps between target updates. */
-  targetUpdateInterval: number;
-  /** Share of training over which epsilon falls from its initial to its final value. */
-  explorationFraction: number;
-  explorationInitialEps: number;
-  explorationFinalEps: number;
-  /** Global gradient-norm clip. */
-  maxGradNorm: number;
-  /** Hidden layer widths of the Q-network (ReLU). */
-  netArch: number[];
-}
+/** DQN's settings: declared and documented once, in the schema (config.ts). */
+export type DqnConfig = z.infer<typeof DqnConfigSchema>;
 
 /** SB3 1.5's DQN defaults. */
 export const DQN_DEFAULTS: Readonly<DqnConfig> = Object.freeze({

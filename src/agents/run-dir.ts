@@ -111,4 +111,30 @@ export class RunDir {
       if (entry.startsWith("step-") && entry !== name) rmSync(join(this.checkpointsDir, entry), { recursive: true, force: true });
     }
   }
+
+  /**
+   * Writes the checkpoint at `step`: `write` saves its files into the folder and returns the state that goes into
+   * state.json, beside how much of metrics.jsonl was written. Becomes the latest only once complete.
+   */
+  saveCheckpoint(step: number, write: (dir: string) => unknown): void {
+    const dir = this.newCheckpointDir(step);
+    const state = write(dir);
+    writeJsonAtomic(join(dir, "state.json"), { metricsBytes: this.metricsBytes(), state });
+    this.commitCheckpoint(step);
+  }
+
+  /**
+   * The latest checkpoint's folder and state, with metrics.jsonl cut back to what it had seen (the lines after it
+   * will be written again); null when there is none, and then metrics.jsonl is emptied for a fresh start.
+   */
+  resume<T>(): { dir: string; state: T } | null {
+    const dir = this.latestCheckpoint();
+    if (!dir) {
+      this.truncateMetrics(0);
+      return null;
+    }
+    const saved = readJson<{ metricsBytes: number; state: T }>(join(dir, "state.json"));
+    this.truncateMetrics(saved.metricsBytes);
+    return { dir, state: saved.state };
+  }
 }

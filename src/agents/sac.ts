@@ -21,34 +21,11 @@ import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferStat
 import type { AgentSpec } from "./remote-training.js";
 import { SacNetworks, type SacBatch } from "./sac-update.js";
 import { SacQueries } from "./sac-queries.js";
+import type { z } from "zod";
+import type { SacConfigSchema } from "./config.js";
 
-export interface SacConfig {
-  /** Adam learning rate (actor, critics, entropy coefficient). */
-  learningRate: number;
-  bufferSize: number;
-  learningStarts: number;
-  batchSize: number;
-  /** Polyak coefficient of the target critics. */
-  tau: number;
-  gamma: number;
-  trainFreq: number;
-  gradientSteps: number;
-  /** Gradient steps (within one round) between target updates. */
-  targetUpdateInterval: number;
-  /** "auto" (learned, starting at initialEntCoef) or a fixed entropy coefficient. */
-  entCoef: "auto" | number;
-  initialEntCoef: number;
-  /** "auto" = -dim(A). */
-  targetEntropy: "auto" | number;
-  /** State-dependent exploration (gSDE). */
-  useSde: boolean;
-  /** Resample gSDE's matrix every this many steps within a rollout (-1: only at rollout starts). */
-  sdeSampleFreq: number;
-  useSdeAtWarmup: boolean;
-  /** Initial log std of gSDE. */
-  logStdInit: number;
-  netArch: number[];
-}
+/** SAC's settings: declared and documented once, in the schema (config.ts). */
+export type SacConfig = z.infer<typeof SacConfigSchema>;
 
 /** SB3 1.5's SAC defaults. */
 export const SAC_DEFAULTS: Readonly<SacConfig> = Object.freeze({

@@ -21,24 +21,11 @@ import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetenso
 import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
 import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState, type SharedReplayMemory } from "./replay-buffer.js";
 import type { AgentSpec, RemoteTrainable } from "./remote-training.js";
+import type { z } from "zod";
+import type { Td3ConfigSchema } from "./config.js";
 
-export interface Td3Config {
-  learningRate: number;
-  bufferSize: number;
-  learningStarts: number;
-  batchSize: number;
-  tau: number;
-  gamma: number;
-  trainFreq: number;
-  gradientSteps: number;
-  /** Critic updates per actor (and target) update. */
-  policyDelay: number;
-  targetPolicyNoise: number;
-  targetNoiseClip: number;
-  /** Std of the Gaussian exploration noise in [-1, 1] action units (0: none, SB3's default). */
-  actionNoiseStd: number;
-  netArch: number[];
-}
+/** TD3's settings: declared and documented once, in the schema (config.ts). */
+export type Td3Config = z.infer<typeof Td3ConfigSchema>;
 
 /** SB3 1.5's TD3 defaults (with train_freq in steps: 1, and one gradient step per step). */
 export const TD3_DEFAULTS: Readonly<Td3Config> = Object.freeze({

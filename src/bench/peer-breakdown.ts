@@ -49,25 +49,20 @@ export function peerLearningStepBreakdown(kernels: Kernels, stepsPerPeer: number
   for (const m of group.members) {
     timeMethod(m.peer, "critic", acc, "adviceForwards");
     timeMethod(m.peer.agent, "maybeTrain", acc, "updates");
-    timeMethod(m.env, "step", acc, "env");
-    timeMethod(m.env, "reset", acc, "env");
-    if (m.trust) timeMethod(m.trust, "update", acc, "trustAndAgentValues");
+    timeMethod(m.loop.env, "step", acc, "env");
+    timeMethod(m.loop.env, "reset", acc, "env");
   }
-  if (group.agentValues) timeMethod(group.agentValues, "update", acc, "trustAndAgentValues");
+  for (const term of group.terms) timeMethod(term, "update", acc, "trustAndAgentValues");
   // Warm up past learning starts (random actions, no training) so that every measured step is a full one.
   const warm = group.members[0].peer.learningStarts + 200;
-  const plan = planEpochs(warm + stepsPerPeer, config.group.minEpochLength, group.members[0].env.maxEpisodeSteps, 1);
-  const noEval = (): void => {};
-  for (const m of group.members) for (let t = 0; t < warm; t++) group.step(m, false, plan.epochLength, noEval);
+  const plan = planEpochs(warm + stepsPerPeer, config.group.minEpochLength, group.members[0].loop.env.maxEpisodeSteps, 1);
+  for (const m of group.members) for (let t = 0; t < warm; t++) group.step(m, false, plan.epochLength);
   for (const key of Object.keys(acc)) acc[key] = 0;
   const start = performance.now();
-  for (const m of group.members) for (let t = 0; t < stepsPerPeer; t++) group.step(m, false, plan.epochLength, noEval);
+  for (const m of group.members) for (let t = 0; t < stepsPerPeer; t++) group.step(m, false, plan.epochLength);
   const steps = stepsPerPeer * group.members.length;
   const total = (performance.now() - start) / steps;
-  for (const m of group.members) {
-    m.env.close();
-    m.evalEnv.close();
-  }
+  for (const m of group.members) m.loop.close();
   const per = (part: string): number => acc[part] / steps;
   const parts = { updates: per("updates"), adviceForwards: per("adviceForwards"), trustAndAgentValues: per("trustAndAgentValues"), env: per("env") };
   return { ...parts, rest: total - parts.updates - parts.adviceForwards - parts.trustAndAgentValues - parts.env, total };

@@ -5,9 +5,11 @@
  * than its share (as the original).
  */
 import type { Random } from "../core/random.js";
+import type { GroupSettings } from "./config.js";
 import type { SuggestionBuffer } from "./suggestion-buffer.js";
 import { TargetAccumulator, type ValueFunction } from "./targets.js";
 import { moveTowardsMeanTargets } from "./values.js";
+import type { TermContext, TermMember, ValueTerm, ValueTermPlugin } from "./value-term.js";
 
 export interface AgentValueSource {
   readonly peer: ValueFunction;
@@ -46,3 +48,49 @@ export class AgentValues {
     moveTowardsMeanTargets(this.values, this.sums, this.counts, lr);
   }
 }
+
+/** Agent values as a value term: one vector for the whole group, moved after every step of any acting peer. */
+class AgentValuesTerm implements ValueTerm {
+  readonly name = "agentValues";
+  private readonly agentValues: AgentValues;
+  private readonly sources: AgentValueSource[];
+  private readonly settings: GroupSettings;
+  private readonly random: Random;
+
+  constructor(c: TermContext) {
+    const g = c.config.group;
+    this.settings = g;
+    this.random = c.random;
+    this.agentValues = new AgentValues(c.peers.length, g.initialAgentValue, g.valueBatchSize, c.obsDim);
+    this.sources = c.members.map((m) => ({ peer: m.peer, buffer: m.suggestions }));
+  }
+
+  values(_m: TermMember, _actions: Float32Array, n: number, out: Float64Array): void {
+    const v = this.agentValues.values;
+    for (let j = 0; j < n; j++) out[j] = v[j];
+  }
+
+  /** The stepping peer's discount, as the original. */
+  update(m: TermMember): void {
+    const g = this.settings;
+    this.agentValues.update(this.sources, m.peer.gamma, g.advantage, g.trustLr, this.random);
+  }
+
+  logged(): Float64Array {
+    return this.agentValues.values;
+  }
+
+  getState(): number[] {
+    return [...this.agentValues.values];
+  }
+
+  setState(state: unknown): void {
+    this.agentValues.values.set(state as number[]);
+  }
+}
+
+export const agentValuesTerm: ValueTermPlugin = {
+  name: "agentValues",
+  enabled: (config) => config.group.agentValues,
+  create: (context) => new AgentValuesTerm(context),
+};

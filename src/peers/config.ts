@@ -6,12 +6,9 @@
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
 import { DqnConfigSchema, SacConfigSchema } from "../agents/config.js";
-import type { DqnConfig } from "../agents/dqn.js";
-import type { SacConfig } from "../agents/sac.js";
-import { PEER_POLICIES, type PeerPolicyKind } from "./peer-policy.js";
-import { SCHEDULES, type ScheduleKind } from "./schedule.js";
+import { PEER_POLICIES } from "./peer-policy.js";
+import { SCHEDULES } from "./schedule.js";
 import { TEACHING_REWARDS } from "./lectr-reward.js";
-import type { LectrSettings } from "./lectr.js";
 
 const positiveInt = z.number().int().positive();
 
@@ -47,6 +44,7 @@ export const GroupSettingsSchema = z
     minEpochLength: z.number().int().min(0).describe("an epoch is max(minEpochLength, the env's step limit) steps"),
     maxPeerEpochs: positiveInt.describe("peer epochs before peers train alone (Early Advising's budget)"),
     switchRatio: z.number().min(0).describe("alternation of solo and peer epochs (0: always peer epochs)"),
+    terms: z.array(z.string()).describe("value terms registered by name (registerValueTerm) to add to the built-in ones"),
   })
   .strict();
 
@@ -101,44 +99,9 @@ export const GroupRunConfigSchema = z
     if (c.lectr && c.group.parallelTraining) ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is not implemented with LeCTR" });
   });
 
-export interface GroupSettings {
-  critic: boolean;
-  trust: boolean;
-  agentValues: boolean;
-  advantage: boolean;
-  peerPolicy: PeerPolicyKind;
-  temperature: number;
-  temperatureDecay: number;
-  epsilon: number;
-  followSteps: number;
-  peersSampleWithNoise: boolean;
-  trustLr: number;
-  initialTrust: number;
-  initialAgentValue: number;
-  suggestionBufferSize: number;
-  valueBatchSize: number;
-  schedule: ScheduleKind;
-  parallelTraining: boolean;
-  minEpochLength: number;
-  maxPeerEpochs: number;
-  switchRatio: number;
-}
-
-export interface GroupRunConfig {
-  env: string;
-  envOptions: Record<string, unknown>;
-  steps: number;
-  seed: number;
-  evalFreq: number;
-  evalEpisodes: number;
-  checkpointFreq: number;
-  variant: "faithful" | "corrected";
-  peers: PeerSpec[];
-  dqn?: DqnConfig;
-  sac?: SacConfig;
-  lectr?: LectrSettings;
-  group: GroupSettings;
-}
+/** Declared and documented once, in the schemas above. */
+export type GroupSettings = z.infer<typeof GroupSettingsSchema>;
+export type GroupRunConfig = z.infer<typeof GroupRunConfigSchema>;
 
 /** The published peer learning settings (Room: all mechanisms with advantage, softmax at T 1, follow 10 steps). */
 export const PEER_LEARNING_GROUP: GroupSettings = {
@@ -162,8 +125,9 @@ export const PEER_LEARNING_GROUP: GroupSettings = {
   minEpochLength: 10_000,
   maxPeerEpochs: 100_000_000,
   switchRatio: 0,
+  terms: [],
 };
 
 export function validateGroupRunConfig(input: unknown): GroupRunConfig {
-  return parseOrThrow(GroupRunConfigSchema, input, "peer learning config") as GroupRunConfig;
+  return parseOrThrow(GroupRunConfigSchema, input, "peer learning config");
 }

@@ -1,13 +1,13 @@
 /**
- * A peer group: n peers, each acting peer with its own env copy, suggestion buffer and trust values, the shared
- * agent values, and one step of a peer with advice (the original's Peer.get_action and _on_step):
+ * A peer group: n peers, each acting peer with its own off-policy loop (agents/off-policy-loop.ts: its env, its
+ * evaluation env, its counters) and suggestion buffer, the group's value terms (value-term.ts) and its advisor
+ * (advisor.ts). One env step of a member is its loop's step with the group's seams (the original's
+ * Peer.get_action and _on_step):
  *
- *   decision step (every followSteps steps): ask every peer for its action in my state, value each suggestion
- *   (critic + trust + agent values, each max-abs normalised), pick whom to follow with the peer policy;
- *   otherwise: ask only the peer being followed.
- *   Then: env step, store the transition (replay buffer and suggestion buffer), update trust and agent values
- *   with a batch of suggestions, train on the agent's schedule (DQN or SAC peers; actions travel as rows of
- *   floats, one for a discrete action).
+ *   choose: during warm-up and in solo epochs its own action; otherwise the advisor's (peer learning: ask the
+ *   peers, value their suggestions with the terms, pick whom to follow with the peer policy).
+ *   Then: env step, count whom it followed, store the transition (replay buffer and suggestion buffer), update
+ *   every value term; training is the schedule's (train-group.ts).
  *
  * Variants: `faithful` reproduces the published code, including its quirks (REFERENCE section 3): a DQN peer's own
  * suggestion is its greedy action, so DQN's epsilon is never used outside solo epochs; the suggestion buffer stores
@@ -19,70 +19,46 @@
 import { Random } from "../core/random.js";
 import { UserError } from "../core/errors.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import type { Env } from "../envs/env.js";
 import { make } from "../envs/registry.js";
+import type { AgentAction } from "../agents/agent.js";
 import { Dqn } from "../agents/dqn.js";
 import { Sac } from "../agents/sac.js";
-import { DivergenceError, toEnvAction, type AgentAction } from "../agents/agent.js";
-import { AgentValues, type AgentValueSource } from "./agent-values.js";
+import { OffPolicyLoop, type EvalResult } from "../agents/off-policy-loop.js";
 import type { GroupRunConfig } from "./config.js";
 import { LearnerPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
-import { FollowState, PeerPolicy } from "./peer-policy.js";
+import { FollowState } from "./peer-policy.js";
 import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
-import { TrustValues } from "./trust.js";
-import { addNormalized } from "./values.js";
-import { Lectr } from "./lectr.js";
-
-/** Stops the run when a peer's training produced a NaN or an infinity. */
-export function checkFinite(m: Member): void {
-  const bad = m.peer.agent.nonFinite();
-  if (bad) throw new DivergenceError(m.steps, `peer ${m.index}'s ${bad.replace(/^the /, "")}`);
-}
+import { createValueTerms, type ValueTerm } from "./value-term.js";
+import { createAdvisor, type Advisor, type AdvisedMember } from "./advisor.js";
+import "./mechanisms.js";
 
 /** An acting peer and everything it owns. */
-export interface Member {
-  readonly index: number;
-  readonly peer: ActingPeer;
-  readonly env: Env;
-  readonly evalEnv: Env;
-  readonly suggestions: SuggestionBuffer;
-  readonly trust: TrustValues | null;
-  readonly follow: FollowState;
-  /** Current observation (a copy: envs reuse theirs). */
-  readonly obs: Float32Array;
-  /** The action in the env's own bounds (continuous actions), for acting and for evaluation. */
-  readonly envAction: Float32Array;
-  /** Env steps taken (SB3's num_timesteps, which runs on across epochs). */
-  steps: number;
-  /** Epochs completed (drives the temperature decay). */
-  epoch: number;
+export interface Member extends AdvisedMember {
+  readonly loop: OffPolicyLoop;
   /** How often this peer followed each peer: all training, and the current epoch. */
   readonly followCounts: Float64Array;
   readonly epochFollowCounts: Float64Array;
-  /** Evaluation means so far. */
-  readonly evalMeans: number[];
-  lastEval: { mean: number; std: number } | null;
+  /** Epochs completed (drives the temperature decay). */
+  epoch: number;
+  /** Whether this step's transition goes into the suggestion buffer. */
+  storeAdvice: boolean;
 }
 
 export class PeerGroup {
   readonly peers: Peer[];
   readonly members: Member[];
-  readonly agentValues: AgentValues | null;
-  readonly policy: PeerPolicy;
-  private readonly agentValueSources: AgentValueSource[];
+  readonly terms: readonly ValueTerm[];
+  readonly advisor: Advisor;
   private readonly faithful: boolean;
   /** Floats per action (1 for a discrete action). */
   readonly width: number;
   readonly discrete: boolean;
-  /** Every peer's suggestion (rows of `width`), and the one followed. */
-  private readonly actions: Float32Array;
-  private readonly chosen: Float32Array;
-  private readonly values: Float64Array;
-  private readonly criticValues: Float64Array;
-  /** The group's own generator (peer choices, warm-up actions of the original's code paths). */
+  /** The group's own generator (peer choices, value term batches). */
   readonly random: Random;
-  /** LeCTR's advising policies, when the group advises the LeCTR way instead of by peer learning. */
-  readonly lectr: Lectr | null;
+  /** Whether the current epoch is solo (no advice). */
+  private solo = false;
+  /** Called with each member's evaluations (the driver writes its metrics line). */
+  onEvaluation: ((m: Member, result: EvalResult, returns: readonly number[]) => void) | null = null;
 
   constructor(
     readonly config: GroupRunConfig,
@@ -98,6 +74,7 @@ export class PeerGroup {
     const probe = make(config.env, config.envOptions);
     const space = probe.actionSpace;
     const obsDim = probe.observationSpace.dim;
+    probe.close();
     this.discrete = space.kind === "discrete";
     this.width = space.kind === "discrete" ? 1 : space.dim;
     config.peers.forEach((spec, index) => {
@@ -106,7 +83,7 @@ export class PeerGroup {
         this.peers.push(new ScriptedPeer(spec.kind, root.fork()));
         return;
       }
-      let peer: ActingPeer;
+      let peer: LearnerPeer;
       if (spec.kind === "sac") {
         if (space.kind !== "box" || !config.sac) throw new UserError(`sac peers need continuous actions and a "sac" section; ${config.env} has ${space.kind} actions`);
         peer = new LearnerPeer("sac", new Sac(kernels, obsDim, space.dim, config.sac, root.fork(), g.parallelTraining), null, false);
@@ -117,130 +94,83 @@ export class PeerGroup {
         peer = new LearnerPeer(spec.kind, dqn, root.fork(), !this.faithful);
       }
       this.peers.push(peer);
-      const env = make(config.env, config.envOptions);
-      const evalEnv = make(config.env, config.envOptions);
-      const obs = new Float32Array(obsDim);
-      obs.set(env.reset(root.integer(0, 2 ** 31)));
-      evalEnv.reset(root.integer(0, 2 ** 31));
-      this.members.push({
-        index,
-        peer,
-        env,
-        evalEnv,
-        suggestions: new SuggestionBuffer(g.suggestionBufferSize, obsDim),
-        trust: g.trust ? new TrustValues(n, g.initialTrust, g.valueBatchSize, obsDim) : null,
-        follow: new FollowState(g.followSteps),
-        obs,
-        envAction: new Float32Array(this.width),
-        steps: 0,
-        epoch: 0,
-        followCounts: new Float64Array(n),
-        epochFollowCounts: new Float64Array(n),
-        evalMeans: [],
-        lastEval: null,
-      });
+      this.members.push(this.newMember(index, peer, n, root));
     });
-    this.agentValues = g.agentValues ? new AgentValues(n, g.initialAgentValue, g.valueBatchSize, obsDim) : null;
-    this.agentValueSources = this.members.map((m) => ({ peer: m.peer, buffer: m.suggestions }));
-    this.policy = new PeerPolicy({ kind: g.peerPolicy, temperature: g.temperature, temperatureDecay: g.temperatureDecay, epsilon: g.epsilon }, n);
-    this.actions = new Float32Array(n * this.width);
-    this.chosen = new Float32Array(this.width);
-    this.values = new Float64Array(n);
-    this.criticValues = new Float64Array(n);
-    probe.close();
-    this.lectr = config.lectr
-      ? new Lectr(kernels, this.peers.map((p) => (p as LearnerPeer).learner as Dqn), obsDim, this.discrete && space.kind === "discrete" ? space.n : 0, config.lectr, config.steps, (this.peers[0] as LearnerPeer).gamma, root.fork())
-      : null;
+    const context = { config, peers: this.peers, members: this.members, obsDim, random: this.random };
+    this.terms = createValueTerms(context);
+    this.advisor = createAdvisor({ ...context, terms: this.terms, width: this.width, discrete: this.discrete, kernels, root });
   }
 
-  /**
-   * Whether peer j's suggestion to member i includes j's exploration: always for i's own, for the others when
-   * peersSampleWithNoise (the original's rule). A faithful DQN peer ignores it (SB3's QNetwork is always greedy).
-   */
-  private explores(i: number, j: number): boolean {
-    return i === j || this.config.group.peersSampleWithNoise;
+  private newMember(index: number, peer: ActingPeer, nPeers: number, root: Random): Member {
+    const c = this.config;
+    const hooks = {
+      chooseAction: (): AgentAction => this.chooseAction(m),
+      afterEnvStep: (r: Parameters<Advisor["afterEnvStep"]>[1]): void => {
+        this.advisor.afterEnvStep(m, r);
+        if (m.followed >= 0) {
+          m.followCounts[m.followed] += 1;
+          m.epochFollowCounts[m.followed] += 1;
+        }
+      },
+      onEvaluation: (ev: EvalResult, returns: readonly number[]): void => this.onEvaluation?.(m, ev, returns),
+      afterStore: (r: { obs: Float32Array; reward: number }, done: boolean): void => {
+        if (m.storeAdvice && !(this.faithful && done)) m.suggestions.add(r.reward, m.followed, r.obs, m.obs);
+      },
+      // The original stores the reset observation as s' of an episode's last transition.
+      onEpisodeEnd: (reward: number, first: Float32Array): void => {
+        if (m.storeAdvice && this.faithful) m.suggestions.add(reward, m.followed, first, m.obs);
+      },
+      afterStep: (): void => {
+        if (!this.solo) for (const term of this.terms) term.update(m);
+      },
+    };
+    const loop = new OffPolicyLoop(peer.agent, make(c.env, c.envOptions), make(c.env, c.envOptions), { evalFreq: c.evalFreq, evalEpisodes: c.evalEpisodes, label: `peer ${index}` }, hooks);
+    loop.start(root.integer(0, 2 ** 31), root.integer(0, 2 ** 31));
+    const m: Member = {
+      index,
+      peer,
+      loop,
+      obs: loop.obs,
+      get steps() {
+        return loop.steps;
+      },
+      suggestions: new SuggestionBuffer(c.group.suggestionBufferSize, loop.obs.length),
+      follow: new FollowState(c.group.followSteps),
+      epoch: 0,
+      followCounts: new Float64Array(nPeers),
+      epochFollowCounts: new Float64Array(nPeers),
+      followed: -1,
+      storeAdvice: false,
+    };
+    return m;
   }
 
-  /** The action member m takes with advice, into this.chosen; the peer it followed is then m.follow.followed. */
-  private adviseAction(m: Member): void {
-    const i = m.index;
-    const g = this.config.group;
-    const w = this.width;
-    if (!m.follow.nextStepChooses() && m.follow.followed >= 0) {
-      const j = m.follow.followed;
-      this.peers[j].suggest(m.obs, this.explores(i, j), this.chosen, 0);
-      return;
+  /** The action of member m at this step: its own during warm-up and in solo epochs, else the advisor's. */
+  private chooseAction(m: Member): AgentAction {
+    const steps = m.loop.steps;
+    const warmup = steps < m.peer.learningStarts;
+    m.storeAdvice = !this.solo && (this.faithful || !warmup);
+    if (warmup || this.solo) {
+      // During warm-up the original keeps its followed peer (None at the very start, itself after a solo epoch).
+      m.followed = this.solo ? m.index : m.follow.followed >= 0 ? m.follow.followed : WARMUP;
+      return m.peer.agent.act(m.obs, steps);
     }
-    const n = this.peers.length;
-    for (let j = 0; j < n; j++) this.peers[j].suggest(m.obs, this.explores(i, j), this.actions, j * w);
-    this.values.fill(0);
-    if (g.critic) {
-      m.peer.critic(m.obs, this.actions, n, this.criticValues);
-      addNormalized(this.criticValues, n, this.values);
-    }
-    if (m.trust) addNormalized(m.trust.values, n, this.values);
-    if (this.agentValues) addNormalized(this.agentValues.values, n, this.values);
-    const followed = this.policy.choose(this.values, i, m.epoch, this.random);
-    m.follow.followed = followed;
-    for (let q = 0; q < w; q++) this.chosen[q] = this.actions[followed * w + q];
+    return this.advisor.advise(m);
   }
 
   /** One env step of member m followed by its training round when one is due (the round-robin order). */
-  step(m: Member, solo: boolean, progressTotal: number, onEval: (m: Member) => void): void {
-    this.act(m, solo, progressTotal, onEval);
-    if (m.peer.learns && m.peer.agent.maybeTrain(m.steps)) checkFinite(m);
+  step(m: Member, solo: boolean, progressTotal: number): void {
+    this.act(m, solo, progressTotal);
+    if (m.peer.learns) m.loop.trainIfDue();
   }
 
   /**
-   * One env step of member m (SB3's collect_rollouts step with the peer's hooks), without training. `solo`: no
-   * advice this epoch. `progressTotal`: the step count at which epsilon's progress reaches 1. `onEval` runs when an
-   * evaluation is due (before the transition is stored, as SB3's callback).
+   * One env step of member m (SB3's collect_rollouts step with the peer's seams), without training. `solo`: no
+   * advice this epoch. `progressTotal`: the step count at which epsilon's progress reaches 1.
    */
-  act(m: Member, solo: boolean, progressTotal: number, onEval: (m: Member) => void): void {
-    const agent = m.peer.agent;
-    const c = this.config;
-    const warmup = m.steps < m.peer.learningStarts;
-    let action: AgentAction;
-    let followed: number;
-    if (warmup || solo) {
-      action = agent.act(m.obs, m.steps);
-      // During warm-up the original keeps its followed peer (None at the very start, itself after a solo epoch).
-      followed = solo ? m.index : m.follow.followed >= 0 ? m.follow.followed : WARMUP;
-    } else if (this.lectr) {
-      // LeCTR: the student's own (exploring) action, unless it asks and its teacher advises another.
-      action = this.lectr.decide(m.index, m.obs, agent.act(m.obs, m.steps) as number);
-      followed = this.lectr.followed;
-    } else {
-      m.peer.beforeStep(m.steps);
-      this.adviseAction(m);
-      action = this.discrete ? this.chosen[0] : this.chosen;
-      followed = m.follow.followed;
-    }
-    const r = m.env.step(toEnvAction(m.env.actionSpace, action, m.envAction));
-    this.lectr?.record(m.index, r.obs, r.reward, r.terminated);
-    m.steps += 1;
-    if (followed >= 0) {
-      m.followCounts[followed] += 1;
-      m.epochFollowCounts[followed] += 1;
-    }
-    if (m.steps % c.evalFreq === 0) onEval(m);
-    agent.observe(m.obs, r.obs, action, r.reward, r.terminated, m.steps, progressTotal);
-    const done = r.terminated || r.truncated;
-    const reward = r.reward;
-    const storeAdvice = !solo && (this.faithful || !warmup);
-    if (storeAdvice && !(this.faithful && done)) m.suggestions.add(reward, followed, r.obs, m.obs);
-    if (done) {
-      const first = m.env.reset();
-      // The original stores the reset observation as s' of an episode's last transition.
-      if (storeAdvice && this.faithful) m.suggestions.add(reward, followed, first, m.obs);
-      m.obs.set(first);
-    } else {
-      m.obs.set(r.obs);
-    }
-    if (!solo) {
-      const g = c.group;
-      m.trust?.update(m.peer, m.suggestions, m.peer.gamma, g.advantage, g.trustLr, this.random);
-      this.agentValues?.update(this.agentValueSources, m.peer.gamma, g.advantage, g.trustLr, this.random);
-    }
+  act(m: Member, solo: boolean, progressTotal: number): void {
+    this.solo = solo;
+    m.loop.progressTotal = progressTotal;
+    m.loop.collect();
   }
 }

@@ -24,25 +24,13 @@
 import { Random, type RandomState } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { DQN_DEFAULTS, Dqn, type DqnConfig, type DqnState } from "../agents/dqn.js";
-import { teachingReward, type AdviceOutcome, type TeachingReward } from "./lectr-reward.js";
+import { teachingReward, type AdviceOutcome } from "./lectr-reward.js";
 import { PhaseRecords, type PhaseRecordsState } from "./lectr-records.js";
+import type { z } from "zod";
+import type { LectrSettingsSchema } from "./config.js";
 
-export interface LectrSettings {
-  reward: TeachingReward;
-  /** VEG's threshold tau on the student's Q(o, a). */
-  threshold: number;
-  /** A student's env steps per Phase I. */
-  phaseLength: number;
-  netArch: number[];
-  learningRate: number;
-  batchSize: number;
-  bufferSize: number;
-  /** Advising-level discount. */
-  gamma: number;
-  /** Share of the run over which the advising policies' epsilon decays from 1 to explorationFinalEps. */
-  explorationFraction: number;
-  explorationFinalEps: number;
-}
+/** LeCTR's settings: declared and documented once, in the schema (peers/config.ts). */
+export type LectrSettings = z.infer<typeof LectrSettingsSchema>;
 
 export const LECTR_DEFAULTS: LectrSettings = {
   reward: "veg",

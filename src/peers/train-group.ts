@@ -7,13 +7,12 @@
 import { join } from "node:path";
 import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import { evaluate, type EvalResult } from "../agents/train.js";
+import type { EvalResult } from "../agents/off-policy-loop.js";
+import { RunClock, backendName, meanOf, type RunSummaryBase } from "../agents/run-summary.js";
 import { RunDir, readJson, writeJsonAtomic } from "../agents/run-dir.js";
 import { Progress } from "../agents/progress.js";
 import type { GroupRunConfig } from "./config.js";
-import { PeerGroup, checkFinite, type Member } from "./group.js";
-import { asRemoteTrainable, type RemoteTrainable } from "../agents/remote-training.js";
-import { toEnvAction } from "../agents/agent.js";
+import { PeerGroup, type Member } from "./group.js";
 import { SoloEpochs, planEpochs } from "./schedule.js";
 import { TrainerPool } from "./trainer-pool.js";
 import { loadGroupCheckpoint, saveGroupCheckpoint } from "./group-checkpoint.js";
@@ -27,24 +26,10 @@ export interface PeerSummary {
   followShare: number[] | null;
 }
 
-export interface GroupSummary {
-  env: string;
+export interface GroupSummary extends RunSummaryBase {
   preset: string | null;
   variant: string;
-  seed: number;
-  /** Env steps per acting peer. */
-  steps: number;
-  wallSeconds: number;
-  /** All acting peers' env steps per second of wall time. */
-  stepsPerSecond: number;
-  /** Mean over the learning peers of their average reward over time (the paper's metric). */
-  averageRewardOverTime: number | null;
-  lastEval: EvalResult | null;
   peers: PeerSummary[];
-  backend: string;
-  out: string;
-  /** Env steps per peer at the checkpoint this run resumed from, or null. */
-  resumedFrom: number | null;
 }
 
 export interface GroupTrainOptions {
@@ -54,8 +39,6 @@ export interface GroupTrainOptions {
   progress?: (line: string, final: boolean) => void;
 }
 
-const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-
 export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): GroupSummary {
   const dir = new RunDir(options.out);
   if (dir.isComplete()) return readJson<GroupSummary>(dir.summaryPath);
@@ -63,23 +46,19 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   const root = new Random(config.seed);
   const group = new PeerGroup(config, options.kernels, root);
   const g = config.group;
-  const plan = planEpochs(config.steps, g.minEpochLength, group.members[0].env.maxEpisodeSteps, group.members[0].peer.trainFreq);
+  const first = group.members[0];
+  const plan = planEpochs(config.steps, g.minEpochLength, first.loop.env.maxEpisodeSteps, first.peer.trainFreq);
   const solo = new SoloEpochs(g.switchRatio, g.maxPeerEpochs);
   const faithful = config.variant === "faithful";
   const totalPerPeer = plan.epochs * plan.epochLength;
   const progress = new Progress(totalPerPeer * group.members.length, 0, options.progress);
-  const returns: number[] = [];
   // Resume from the latest checkpoint (taken at an epoch boundary), or start from scratch.
   const restored = loadGroupCheckpoint(dir, group, solo);
-  if (!restored) dir.truncateMetrics(0);
   let stepsDone = restored?.stepsDone ?? 0;
   let lastCheckpoint = restored ? restored.nextEpoch * plan.epochLength : 0;
   progress.tick(stepsDone);
 
-  const onEval = (m: Member): void => {
-    const ev = evaluate(m.evalEnv, (o) => toEnvAction(m.evalEnv.actionSpace, m.peer.agent.predict(o), m.envAction), config.evalEpisodes, returns);
-    m.lastEval = ev;
-    m.evalMeans.push(ev.mean);
+  group.onEvaluation = (m, ev, returns) => {
     dir.appendMetrics({
       type: "eval",
       peer: m.index,
@@ -89,8 +68,10 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
       evalStd: ev.std,
       evalReturns: returns,
       followCounts: [...m.followCounts],
-      ...(m.trust ? { trust: [...m.trust.values] } : {}),
-      ...(group.agentValues ? { agentValues: [...group.agentValues.values] } : {}),
+      ...Object.fromEntries(group.terms.flatMap((t) => {
+        const v = t.logged(m);
+        return v ? [[t.name, Array.from(v)]] : [];
+      })),
     });
     progress.setEval(ev.mean);
   };
@@ -100,21 +81,18 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
     m.epoch += 1;
   };
   // Epsilon's horizon: SB3's learn() per epoch (faithful) or the peer's whole training (corrected).
-  const horizon = (m: Member, epochStartSteps: number): number => (faithful ? epochStartSteps + plan.epochLength : totalPerPeer);
+  const horizon = (m: Member): number => (faithful ? m.steps + plan.epochLength : totalPerPeer);
 
-  const trainables = group.members.filter((m) => m.peer.learns).map((m) => asRemoteTrainable(m.peer.agent));
-  if (trainables.some((t) => t === null)) throw new Error("a learning peer without a trainer seam");
-  const remote = trainables as RemoteTrainable[];
-  const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(remote, options.kernels) : null;
-  const start = performance.now();
-  const startSteps = stepsDone;
+  const learners = group.members.filter((m) => m.peer.learns);
+  const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(learners.map((m) => m.peer.agent), options.kernels) : null;
+  const clock = new RunClock(stepsDone);
   for (let e = restored?.nextEpoch ?? 0; e < plan.epochs; e++) {
     const isSolo = solo.isSolo(e);
     if (g.schedule === "roundRobin") {
       for (const m of group.members) {
-        const total = horizon(m, m.steps);
+        const total = horizon(m);
         for (let t = 0; t < plan.epochLength; t++) {
-          group.step(m, isSolo, total, onEval);
+          group.step(m, isSolo, total);
           progress.tick(++stepsDone);
         }
         endEpoch(m, e, isSolo);
@@ -123,15 +101,14 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
       // Lockstep: every peer acts (on the weights all peers had before this step), then every peer whose rollout
       // is complete trains: one after another, or all at once on trainer threads.
       const members = group.members;
-      const totals = members.map((m) => horizon(m, m.steps));
+      const totals = members.map(horizon);
       for (let t = 0; t < plan.epochLength; t++) {
-        for (let k = 0; k < members.length; k++) group.act(members[k], isSolo, totals[k], onEval);
+        for (let k = 0; k < members.length; k++) group.act(members[k], isSolo, totals[k]);
         // Every member has taken the same number of steps, so all learners are due together or not at all.
-        const step = members[0].steps;
         if (pool) {
-          if (pool.trainDue(step)) for (const m of members) if (m.peer.learns) checkFinite(m);
+          if (pool.trainDue(first.steps)) for (const m of learners) m.loop.checkFinite();
         } else {
-          for (const m of members) if (m.peer.learns && m.peer.agent.maybeTrain(step)) checkFinite(m);
+          for (const m of learners) m.loop.trainIfDue();
         }
         stepsDone += members.length;
         progress.tick(stepsDone);
@@ -147,11 +124,8 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   }
   pool?.syncAll();
   pool?.close();
-  for (const m of group.members) {
-    m.env.close(); // frees engine memory (MuJoCo) when runs share a thread
-    m.evalEnv.close();
-  }
-  const wallSeconds = (performance.now() - start) / 1000;
+  for (const m of group.members) m.loop.close();
+  const timing = clock.finish(stepsDone);
   progress.done(stepsDone);
   group.members.forEach((m) => m.peer.agent.save(join(dir.finalDir, `peer-${m.index}`), false));
 
@@ -161,25 +135,24 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
     return {
       index,
       kind: p.kind,
-      lastEval: m?.lastEval ?? null,
-      averageRewardOverTime: m ? mean(m.evalMeans) : null,
+      lastEval: m?.loop.lastEval ?? null,
+      averageRewardOverTime: m ? m.loop.averageRewardOverTime : null,
       followShare: m ? [...m.followCounts].map((c) => (total > 0 ? c / total : 0)) : null,
     };
   });
-  const learners = peers.filter((p) => (p.kind === "dqn" || p.kind === "sac") && p.averageRewardOverTime !== null);
-  const lastEvals = learners.map((p) => p.lastEval).filter((x): x is EvalResult => x !== null);
+  const learning = peers.filter((p) => group.peers[p.index].learns && p.averageRewardOverTime !== null);
+  const lastEvals = learning.map((p) => p.lastEval).filter((x): x is EvalResult => x !== null);
   const summary: GroupSummary = {
     env: config.env,
     preset: options.preset ?? null,
     variant: config.variant,
     seed: config.seed,
     steps: totalPerPeer,
-    wallSeconds,
-    stepsPerSecond: (stepsDone - startSteps) / Math.max(wallSeconds, 1e-9),
-    averageRewardOverTime: mean(learners.map((p) => p.averageRewardOverTime as number)),
-    lastEval: lastEvals.length ? { mean: mean(lastEvals.map((x) => x.mean)) as number, std: mean(lastEvals.map((x) => x.std)) as number } : null,
+    ...timing,
+    averageRewardOverTime: meanOf(learning.map((p) => p.averageRewardOverTime as number)),
+    lastEval: lastEvals.length ? { mean: meanOf(lastEvals.map((x) => x.mean)) as number, std: meanOf(lastEvals.map((x) => x.std)) as number } : null,
     peers,
-    backend: `${options.kernels.name} (${options.kernels.variant})`,
+    backend: backendName(options.kernels),
     out: options.out,
     resumedFrom: restored ? restored.nextEpoch * plan.epochLength : null,
   };

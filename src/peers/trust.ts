@@ -3,9 +3,11 @@
  * step towards the mean bootstrapped target (targets.ts) of a random batch of i's own suggestion buffer.
  */
 import type { Random } from "../core/random.js";
+import type { GroupSettings } from "./config.js";
 import type { SuggestionBuffer } from "./suggestion-buffer.js";
 import { TargetAccumulator, type ValueFunction } from "./targets.js";
 import { moveTowardsMeanTargets } from "./values.js";
+import type { TermContext, TermMember, ValueTerm, ValueTermPlugin } from "./value-term.js";
 
 export class TrustValues {
   readonly values: Float64Array;
@@ -33,3 +35,56 @@ export class TrustValues {
     }
   }
 }
+
+/** Trust as a value term: every acting peer has its own values; a peer's decisions read its own. */
+class TrustTerm implements ValueTerm {
+  readonly name = "trust";
+  /** By peer index (null for peers that do not act). */
+  private readonly byPeer: (TrustValues | null)[];
+  private readonly settings: GroupSettings;
+  private readonly random: Random;
+
+  constructor(c: TermContext) {
+    const g = c.config.group;
+    const n = c.peers.length;
+    this.settings = g;
+    this.random = c.random;
+    this.byPeer = c.peers.map((_, i) => (c.members.some((m) => m.index === i) ? new TrustValues(n, g.initialTrust, g.valueBatchSize, c.obsDim) : null));
+  }
+
+  private of(m: TermMember): TrustValues {
+    return this.byPeer[m.index] as TrustValues;
+  }
+
+  values(m: TermMember, _actions: Float32Array, n: number, out: Float64Array): void {
+    const v = this.of(m).values;
+    for (let j = 0; j < n; j++) out[j] = v[j];
+  }
+
+  update(m: TermMember): void {
+    const g = this.settings;
+    this.of(m).update(m.peer, m.suggestions, m.peer.gamma, g.advantage, g.trustLr, this.random);
+  }
+
+  logged(m: TermMember): Float64Array {
+    return this.of(m).values;
+  }
+
+  getState(): (number[] | null)[] {
+    return this.byPeer.map((t) => (t ? [...t.values] : null));
+  }
+
+  setState(state: unknown): void {
+    const s = state as (number[] | null)[];
+    this.byPeer.forEach((t, i) => {
+      const v = s[i];
+      if (t && v) t.values.set(v);
+    });
+  }
+}
+
+export const trustTerm: ValueTermPlugin = {
+  name: "trust",
+  enabled: (config) => config.group.trust,
+  create: (context) => new TrustTerm(context),
+};

@@ -1,0 +1,67 @@
+/**
+ * Advisors: who is asked, and whose action a peer takes, at a step with advice. Peer learning's advice (all peers
+ * suggest, value terms and the peer policy pick one: peer-advice.ts) and LeCTR's (a student asks, a teacher
+ * advises: lectr-advisor.ts) are advisors; so is "none" (every peer acts on its own), which is what warm-up steps
+ * and solo epochs do. A config picks one: the first registered advisor whose `applies` holds, peer learning's
+ * advice last, as the default.
+ */
+import type { AgentAction } from "../agents/agent.js";
+import type { Random } from "../core/random.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import type { StepResult } from "../envs/env.js";
+import type { FollowState } from "./peer-policy.js";
+import type { GroupRunConfig } from "./config.js";
+import type { TermContext, TermMember, ValueTerm } from "./value-term.js";
+
+/** What an advisor sees of a member. */
+export interface AdvisedMember extends TermMember {
+  /** Env steps it has taken (SB3's num_timesteps). */
+  readonly steps: number;
+  /** Whom it follows, and for how many more steps. */
+  readonly follow: FollowState;
+  /** Epochs it completed (temperature decay). */
+  readonly epoch: number;
+  /** The peer this step followed: the advisor sets it (its own index when it took its own action). */
+  followed: number;
+}
+
+export interface AdvisorContext extends TermContext {
+  readonly kernels: Kernels;
+  /** The run's root generator: an advisor with a generator of its own forks it once, when it is built. */
+  readonly root: Random;
+  /** The value terms the config switched on, in order. */
+  readonly terms: readonly ValueTerm[];
+  /** Floats per action (1 for a discrete action). */
+  readonly width: number;
+  readonly discrete: boolean;
+}
+
+export interface Advisor {
+  /** Member m's action at a step with advice (read before the next call: it may be a reused buffer). */
+  advise(m: AdvisedMember): AgentAction;
+  /** After every env step of m, advised or not. */
+  afterEnvStep(m: AdvisedMember, result: StepResult): void;
+  /** Writes its files into a checkpoint folder and returns its state (JSON), or null when it has none. */
+  save(dir: string): unknown;
+  load(dir: string, state: unknown): void;
+}
+
+export interface AdvisorPlugin {
+  readonly name: string;
+  applies(config: GroupRunConfig): boolean;
+  create(context: AdvisorContext): Advisor;
+}
+
+const registry: AdvisorPlugin[] = [];
+
+/** Adds an advisor; it is tried before those registered earlier, so the first one registered is the default. */
+export function registerAdvisor(plugin: AdvisorPlugin): void {
+  if (registry.some((p) => p.name === plugin.name)) throw new Error(`an advisor named "${plugin.name}" is already registered`);
+  registry.unshift(plugin);
+}
+
+export function createAdvisor(context: AdvisorContext): Advisor {
+  const plugin = registry.find((p) => p.applies(context.config));
+  if (!plugin) throw new Error("no advisor applies to this config (peer learning's advice is registered by peers/mechanisms.ts)");
+  return plugin.create(context);
+}
