@@ -3,10 +3,12 @@
  *
  * - Environments: the `Env` interface (Gymnasium's semantics: terminated vs truncated), `make`, `registerEnv` to
  *   add your own, the spaces.
- * - Agents: DQN, SAC (with gSDE) and TD3 with Stable-Baselines3 1.5's semantics, and `train`, the off-policy loop
- *   with evaluation, metrics, checkpoints and exact resume.
+ * - Agents: DQN, SAC (with gSDE) and TD3 with Stable-Baselines3 1.5's semantics (each a `Learner`: what a peer
+ *   group asks of it), `OffPolicyLoop` (one agent's env steps with seams), and `train`, a single agent's run with
+ *   evaluation, metrics, checkpoints and exact resume.
  * - Peer learning: `trainGroup` runs a group config (`validateGroupRunConfig` checks one; `findPreset` gives the
- *   paper's), `PeerGroup` is one step of a peer with advice.
+ *   paper's), `PeerGroup` is one step of a peer with advice; `registerValueTerm` and `registerAdvisor` add
+ *   mechanisms of one's own (README: "Adding a mechanism").
  * - Experiments: the paper's tables and figures as data, their runner and reports.
  * - Kernels: `getKernels` picks the fastest backend of this machine (or the one asked for).
  *
@@ -32,7 +34,9 @@ export { OffPolicyLoop, evaluate, type EvalResult, type LoopHooks, type LoopSett
 export type { Learner } from "./agents/learner.js";
 
 export { PEER_LEARNING_GROUP, validateGroupRunConfig, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./peers/config.js";
-export { PeerGroup } from "./peers/group.js";
+export { PeerGroup, type Member } from "./peers/group.js";
+export { listedIn, registerValueTerm, valueTermPlugins, type TermContext, type TermMember, type ValueTerm, type ValueTermPlugin } from "./peers/value-term.js";
+export { registerAdvisor, type AdvisedMember, type Advisor, type AdvisorContext, type AdvisorPlugin } from "./peers/advisor.js";
 export { PRESETS, findPreset, type Preset } from "./peers/presets.js";
 export { trainGroup, type GroupSummary, type GroupTrainOptions, type PeerSummary } from "./peers/train-group.js";
 

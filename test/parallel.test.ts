@@ -1,6 +1,8 @@
 /**
  * Peers that train in parallel (lockstep, one trainer thread per learning peer) give exactly the results of the
- * same lockstep run trained in one thread: the same metrics file and the same final weights.
+ * same lockstep run trained in one thread: the same metrics file and the same final weights. The one-thread
+ * lockstep schedule is pinned on its own by the golden runs (test/golden.test.ts) and by group.test.ts (a peer
+ * alone steps exactly as in round-robin), so both sides of this comparison are checked independently.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";

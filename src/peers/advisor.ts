@@ -31,9 +31,6 @@ export interface AdvisorContext extends TermContext {
   readonly root: Random;
   /** The value terms the config switched on, in order. */
   readonly terms: readonly ValueTerm[];
-  /** Floats per action (1 for a discrete action). */
-  readonly width: number;
-  readonly discrete: boolean;
 }
 
 export interface Advisor {

@@ -9,6 +9,11 @@ import { DqnConfigSchema, SacConfigSchema } from "../agents/config.js";
 import { PEER_POLICIES } from "./peer-policy.js";
 import { SCHEDULES } from "./schedule.js";
 import { TEACHING_REWARDS } from "./lectr-reward.js";
+import { valueTermPlugins } from "./value-term.js";
+import "./mechanisms.js";
+
+/** The terms with a switch of their own in the group settings. */
+const BUILT_IN_TERMS = ["critic", "trust", "agentValues"];
 
 const positiveInt = z.number().int().positive();
 
@@ -95,6 +100,11 @@ export const GroupRunConfigSchema = z
     if (sac && !c.sac) ctx.addIssue({ code: "custom", path: ["sac"], message: "is required by the SAC peers" });
     if (c.lectr && (c.peers.length < 2 || c.peers.some((p) => p.kind !== "dqn"))) {
       ctx.addIssue({ code: "custom", path: ["lectr"], message: "needs a group of 2 or more dqn peers (LeCTR advises between learning DQN peers)" });
+    }
+    const known = valueTermPlugins().map((p) => p.name);
+    for (const name of c.group.terms) {
+      if (!known.includes(name)) ctx.addIssue({ code: "custom", path: ["group", "terms"], message: `names no registered value term: ${JSON.stringify(name)} (registered: ${known.join(", ")})` });
+      else if (BUILT_IN_TERMS.includes(name)) ctx.addIssue({ code: "custom", path: ["group", "terms"], message: `lists ${name}, which is switched by group.${name}` });
     }
     if (c.lectr && c.group.parallelTraining) ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is not implemented with LeCTR" });
   });

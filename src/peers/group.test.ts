@@ -7,7 +7,11 @@ import { getKernels } from "../nn/kernels/select.js";
 import { validateGroupRunConfig, type GroupRunConfig } from "./config.js";
 import { PRESETS, findPreset } from "./presets.js";
 import { trainGroup } from "./train-group.js";
-import type { DqnConfig } from "../agents/dqn.js";
+import { DQN_DEFAULTS, Dqn, type DqnConfig } from "../agents/dqn.js";
+import { Random } from "../core/random.js";
+import { PeerGroup } from "./group.js";
+import { LearnerPeer } from "./peer.js";
+import { WARMUP } from "./suggestion-buffer.js";
 import type { SacConfig } from "../agents/sac.js";
 
 /** A preset shrunk to seconds: Room-v6, small networks, short epochs. */
@@ -54,12 +58,9 @@ describe("peer groups", () => {
     const b = run(tiny("room-v21/peer-learning"));
     expect(readFileSync(join(a.out, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(b.out, "metrics.jsonl"), "utf8"));
     expect(a.steps).toBe(1200);
-    for (const p of a.peers) {
-      expect(p.followShare?.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
-      expect(p.lastEval).not.toBeNull();
-    }
     const lines = readFileSync(join(a.out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     const evals = lines.filter((l) => l.type === "eval");
+    expectFollowedEveryStepAfterWarmup(evals, 100);
     expect(evals).toHaveLength(6); // 2 peers x 3 evaluations
     expect(evals[0].trust).toHaveLength(2);
     expect(evals[0].agentValues).toHaveLength(2);
@@ -100,17 +101,84 @@ describe("peer groups", () => {
     const c = findPreset("pendulum-v1/peer-learning").config;
     const s = run({ ...c, steps: 1200, evalFreq: 600, evalEpisodes: 2, sac: { ...(c.sac as SacConfig), netArch: [16, 16], batchSize: 16 }, group: { ...c.group, minEpochLength: 400 } });
     expect(s.peers.map((p) => p.kind)).toEqual(["sac", "sac"]);
-    for (const p of s.peers) {
-      expect(p.lastEval?.mean).toBeLessThan(0); // Pendulum's rewards are costs
-      expect(p.followShare?.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
-    }
+    expectFollowedEveryStepAfterWarmup(evalLines(s.out), (c.sac as SacConfig).learningStarts);
+    for (const p of s.peers) expect(p.followShare?.every((x) => x > 0)).toBe(true); // each followed both
     const again = run({ ...c, steps: 1200, evalFreq: 600, evalEpisodes: 2, sac: { ...(c.sac as SacConfig), netArch: [16, 16], batchSize: 16 }, group: { ...c.group, minEpochLength: 400 } });
     expect(readFileSync(join(again.out, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(s.out, "metrics.jsonl"), "utf8"));
   });
 
-  it("runs the lockstep schedule too", () => {
-    const c = tiny("room-v21/peer-learning/corrected");
-    const s = run({ ...c, group: { ...c.group, schedule: "lockstep" } });
-    expect(s.peers.every((p) => p.lastEval !== null)).toBe(true);
+  it("runs the lockstep schedule: a peer alone steps as in round-robin, and every step past warm-up follows someone", () => {
+    const c = tiny("room-v21/single-agent/corrected");
+    const alone = (schedule: "lockstep" | "roundRobin") => readFileSync(join(run({ ...c, group: { ...c.group, schedule } }).out, "metrics.jsonl"), "utf8");
+    expect(alone("lockstep")).toBe(alone("roundRobin"));
+    const p = tiny("room-v21/peer-learning/corrected");
+    const s = run({ ...p, group: { ...p.group, schedule: "lockstep" } });
+    const evals = evalLines(s.out);
+    expect(evals.map((e) => [e.peer, e.step])).toEqual([[0, 400], [1, 400], [0, 800], [1, 800], [0, 1200], [1, 1200]]);
+    expectFollowedEveryStepAfterWarmup(evals, 100);
   });
 });
+
+describe("the faithful and corrected switches", () => {
+  const group = (preset: string, learningStarts = 100) => {
+    const c = tiny(preset, { envOptions: { maxEpisodeSteps: 20 } });
+    return new PeerGroup({ ...c, dqn: { ...(c.dqn as DqnConfig), learningStarts } }, getKernels("js"), new Random(5));
+  };
+
+  it("stores warm-up steps as advice only when faithful", () => {
+    for (const [preset, stored] of [["room-v21/peer-learning", 1], ["room-v21/peer-learning/corrected", 0]] as const) {
+      const g = group(preset);
+      g.step(g.members[0], false, 1000);
+      expect(g.members[0].suggestions.size, preset).toBe(stored);
+      if (stored) expect(g.members[0].suggestions.followed[0]).toBe(WARMUP);
+    }
+  });
+
+  it("stores the reset observation as s' of an episode's last step when faithful, the terminal one when corrected", () => {
+    for (const [preset, faithful] of [["room-v21/peer-learning", true], ["room-v21/peer-learning/corrected", false]] as const) {
+      const g = group(preset, 0); // advice from the first step
+      const m = g.members[0];
+      const env = m.loop.env;
+      const step = env.step.bind(env);
+      let last = new Float32Array(0);
+      env.step = (a) => {
+        const r = step(a);
+        last = Float32Array.from(r.obs);
+        return r;
+      };
+      while (m.loop.episodes === 0) g.step(m, false, 1000);
+      const b = m.suggestions;
+      const next = b.nextObs.slice((b.size - 1) * b.obsDim, b.size * b.obsDim);
+      expect([...next], preset).toEqual([...(faithful ? m.obs : last)]);
+      expect([...last]).not.toEqual([...m.obs]); // the two differ, so the check above tells them apart
+    }
+  });
+
+  it("lets a corrected DQN peer explore with its epsilon when it suggests to itself; a faithful one is greedy", () => {
+    const dqn = new Dqn(getKernels("js"), 2, 4, { ...DQN_DEFAULTS, netArch: [8] }, new Random(1));
+    dqn.explorationRate = 1;
+    const obs = Float32Array.of(0.3, 0.6);
+    const out = new Float32Array(1);
+    const suggestions = (peer: LearnerPeer): Set<number> => {
+      const seen = new Set<number>();
+      for (let k = 0; k < 40; k++) {
+        peer.suggest(obs, true, out, 0);
+        seen.add(out[0]);
+      }
+      return seen;
+    };
+    expect(suggestions(new LearnerPeer("dqn", dqn, new Random(2), false))).toEqual(new Set([dqn.greedyAction(obs)]));
+    expect(suggestions(new LearnerPeer("dqn", dqn, new Random(2), true)).size).toBe(4);
+  });
+});
+
+/** The metrics file's evaluation lines. */
+function evalLines(out: string): { peer: number; step: number; followCounts: number[] }[] {
+  return readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((l) => l.type === "eval");
+}
+
+/** A peer follows someone at every step with advice, and at none of its warm-up steps (nobody's advice). */
+function expectFollowedEveryStepAfterWarmup(evals: { step: number; followCounts: number[] }[], learningStarts: number): void {
+  expect(evals.length).toBeGreaterThan(0);
+  for (const e of evals) expect(e.followCounts.reduce((a, b) => a + b, 0)).toBe(e.step - learningStarts);
+}

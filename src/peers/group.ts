@@ -96,9 +96,9 @@ export class PeerGroup {
       this.peers.push(peer);
       this.members.push(this.newMember(index, peer, n, root));
     });
-    const context = { config, peers: this.peers, members: this.members, obsDim, random: this.random };
+    const context = { config, peers: this.peers, members: this.members, obsDim, width: this.width, discrete: this.discrete, random: this.random };
     this.terms = createValueTerms(context);
-    this.advisor = createAdvisor({ ...context, terms: this.terms, width: this.width, discrete: this.discrete, kernels, root });
+    this.advisor = createAdvisor({ ...context, terms: this.terms, kernels, root });
   }
 
   private newMember(index: number, peer: ActingPeer, nPeers: number, root: Random): Member {

@@ -5,6 +5,7 @@
  */
 import { registerAdvisor } from "./advisor.js";
 import { agentValuesTerm } from "./agent-values.js";
+import { consensusTerm } from "./consensus.js";
 import { criticTerm } from "./critic.js";
 import { lectrAdvice } from "./lectr-advisor.js";
 import { peerAdvice } from "./peer-advice.js";
@@ -14,6 +15,7 @@ import { registerValueTerm } from "./value-term.js";
 registerValueTerm(criticTerm);
 registerValueTerm(trustTerm);
 registerValueTerm(agentValuesTerm);
+registerValueTerm(consensusTerm);
 
 registerAdvisor(peerAdvice);
 registerAdvisor(lectrAdvice);

@@ -31,6 +31,9 @@ export interface TermContext {
   readonly peers: readonly Peer[];
   readonly members: readonly TermMember[];
   readonly obsDim: number;
+  /** Floats per action row (1 for a discrete action: its index). */
+  readonly width: number;
+  readonly discrete: boolean;
   /** The group's generator: draw from it only in `update`, in a fixed order, so runs stay reproducible. */
   readonly random: Random;
 }
