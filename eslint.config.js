@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "native/build/", "build/", "runs/", "wasm/*.wasm"] },
+  { ignores: ["dist/", "examples/dist/", "node_modules/", "native/build/", "build/", "runs/", "wasm/*.wasm"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
