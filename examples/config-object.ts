@@ -22,5 +22,7 @@ try {
 
 const out = mkdtempSync(join(tmpdir(), "peerlearn-example-"));
 const summary = train(config, { out, kernels: getKernels() });
-console.log(`${summary.algo} on ${summary.env}: ${summary.evaluations} evaluations, last ${summary.lastEval?.mean}, average over time ${summary.averageRewardOverTime}`);
+console.log(
+  `${summary.algo} on ${summary.env}: ${summary.evaluations} evaluations, last ${summary.lastEval?.mean}, average over time ${summary.averageRewardOverTime}`,
+);
 console.log(`run folder: ${out} (metrics.jsonl, checkpoints/, final/model.safetensors, summary.json)`);

@@ -7,7 +7,18 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { box, discrete, findPreset, getKernels, listedIn, registerEnv, registerValueTerm, trainGroup, validateGroupRunConfig, type Env } from "peerlearn";
+import {
+  box,
+  discrete,
+  findPreset,
+  getKernels,
+  listedIn,
+  registerEnv,
+  registerValueTerm,
+  trainGroup,
+  validateGroupRunConfig,
+  type Env,
+} from "peerlearn";
 
 /**
  * A corridor of `length` cells: start in cell 0, action 1 steps right and 0 left, -1 a step until the last cell.
@@ -96,6 +107,8 @@ const config = validateGroupRunConfig({
 const out = mkdtempSync(join(tmpdir(), "peerlearn-example-"));
 const summary = trainGroup(config, { out, kernels: getKernels() });
 for (const peer of summary.peers) {
-  console.log(`peer ${peer.index} (${peer.kind}): last evaluation ${peer.lastEval?.mean}, followed ${peer.followShare?.map((s) => s.toFixed(2)).join(" / ")}`);
+  console.log(
+    `peer ${peer.index} (${peer.kind}): last evaluation ${peer.lastEval?.mean}, followed ${peer.followShare?.map((s) => s.toFixed(2)).join(" / ")}`,
+  );
 }
 console.log(`best possible: -6; run folder: ${out}`);

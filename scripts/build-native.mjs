@@ -14,9 +14,8 @@ if (process.env.PEERLEARN_SKIP_NATIVE === "1") {
 
 // npm tells scripts where its bundled node-gyp is; fall back to one on PATH.
 const gypScript = process.env.npm_config_node_gyp;
-const [cmd, args] = gypScript && existsSync(gypScript)
-  ? [process.execPath, [gypScript, "rebuild"]]
-  : ["node-gyp", ["rebuild"]];
+const [cmd, args] =
+  gypScript && existsSync(gypScript) ? [process.execPath, [gypScript, "rebuild"]] : ["node-gyp", ["rebuild"]];
 
 const result = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
 if (result.status === 0) {
@@ -26,10 +25,12 @@ if (result.status === 0) {
   const lines = (result.stderr ?? "").trim().split("\n");
   const why = result.error
     ? result.error.message
-    : (lines.find((l) => /\berror\b:/i.test(l) && !l.startsWith("gyp ERR!")) ??
-      lines.find((l) => l.startsWith("gyp ERR! stack Error:")) ??
-      lines.at(-1) ??
-      "").trim();
+    : (
+        lines.find((l) => /\berror\b:/i.test(l) && !l.startsWith("gyp ERR!")) ??
+        lines.find((l) => l.startsWith("gyp ERR! stack Error:")) ??
+        lines.at(-1) ??
+        ""
+      ).trim();
   log(`native kernels not built (${why || "node-gyp failed"}); the WebAssembly kernels will be used instead`);
   rmSync("build", { recursive: true, force: true });
 }

@@ -19,8 +19,13 @@ function run(args, what) {
   }
 }
 
-run([tsc, "-p", join(dir, "tsconfig.json"), "--typeRoots", join(root, "node_modules", "@types")], "compiling the examples");
-for (const file of readdirSync(join(dir, "dist")).filter((f) => f.endsWith(".js")).sort()) {
+run(
+  [tsc, "-p", join(dir, "tsconfig.json"), "--typeRoots", join(root, "node_modules", "@types")],
+  "compiling the examples",
+);
+for (const file of readdirSync(join(dir, "dist"))
+  .filter((f) => f.endsWith(".js"))
+  .sort()) {
   console.log(`\n== examples/${file.replace(/\.js$/, ".ts")}`);
   run([join(dir, "dist", file)], file);
 }

@@ -19,7 +19,17 @@ export { UserError } from "./core/errors.js";
 
 export { TimeLimit, type Action, type Env, type EnvState, type StepResult } from "./envs/env.js";
 export { box, discrete, type Box, type Discrete, type Space } from "./envs/spaces.js";
-export { listEnvs, make, prepareEnv, registerEnv, resolveEnvOptions, type EnvInfo, type EnvSpec, type OptionSpec, type OptionValue } from "./envs/registry.js";
+export {
+  listEnvs,
+  make,
+  prepareEnv,
+  registerEnv,
+  resolveEnvOptions,
+  type EnvInfo,
+  type EnvSpec,
+  type OptionSpec,
+  type OptionValue,
+} from "./envs/registry.js";
 
 export { BACKEND_NAMES, type BackendName, type Kernels } from "./nn/kernels/kernels.js";
 export { getKernels } from "./nn/kernels/select.js";
@@ -30,13 +40,39 @@ export { Sac, SAC_DEFAULTS, type SacConfig } from "./agents/sac.js";
 export { Td3, TD3_DEFAULTS, type Td3Config } from "./agents/td3.js";
 export { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "./agents/config.js";
 export { train, type RunConfig, type TrainOptions, type TrainSummary } from "./agents/train.js";
-export { OffPolicyLoop, evaluate, type EvalResult, type LoopHooks, type LoopSettings } from "./agents/off-policy-loop.js";
+export {
+  OffPolicyLoop,
+  evaluate,
+  type EvalResult,
+  type LoopHooks,
+  type LoopSettings,
+} from "./agents/off-policy-loop.js";
 export type { Learner } from "./agents/learner.js";
 
-export { PEER_LEARNING_GROUP, validateGroupRunConfig, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./peers/config.js";
+export {
+  PEER_LEARNING_GROUP,
+  validateGroupRunConfig,
+  type GroupRunConfig,
+  type GroupSettings,
+  type PeerSpec,
+} from "./peers/config.js";
 export { PeerGroup, type Member } from "./peers/group.js";
-export { listedIn, registerValueTerm, valueTermPlugins, type TermContext, type TermMember, type ValueTerm, type ValueTermPlugin } from "./peers/value-term.js";
-export { registerAdvisor, type AdvisedMember, type Advisor, type AdvisorContext, type AdvisorPlugin } from "./peers/advisor.js";
+export {
+  listedIn,
+  registerValueTerm,
+  valueTermPlugins,
+  type TermContext,
+  type TermMember,
+  type ValueTerm,
+  type ValueTermPlugin,
+} from "./peers/value-term.js";
+export {
+  registerAdvisor,
+  type AdvisedMember,
+  type Advisor,
+  type AdvisorContext,
+  type AdvisorPlugin,
+} from "./peers/advisor.js";
 export { PRESETS, findPreset, type Preset } from "./peers/presets.js";
 export { trainGroup, type GroupSummary, type GroupTrainOptions, type PeerSummary } from "./peers/train-group.js";
 

@@ -17,8 +17,15 @@ const script = `
 
 describe("allocation (needs `npm run build`)", () => {
   requireBuilt("dist/bench/allocation.js");
-  it.each(["js", "wasm", ...(HAS_NATIVE ? ["native"] : [])])("a DQN update on %s allocates nothing once compiled", (backend) => {
-    const out = execFileSync(process.execPath, ["--expose-gc", "--max-semi-space-size=64", "--input-type=module", "-e", script, backend], { encoding: "utf8" });
-    expect(Number(out.trim())).toBeLessThan(0.5); // bytes per update: a single boxed double would be 16
-  });
+  it.each(["js", "wasm", ...(HAS_NATIVE ? ["native"] : [])])(
+    "a DQN update on %s allocates nothing once compiled",
+    (backend) => {
+      const out = execFileSync(
+        process.execPath,
+        ["--expose-gc", "--max-semi-space-size=64", "--input-type=module", "-e", script, backend],
+        { encoding: "utf8" },
+      );
+      expect(Number(out.trim())).toBeLessThan(0.5); // bytes per update: a single boxed double would be 16
+    },
+  );
 });

@@ -20,12 +20,21 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
   });
 
   it.each([
-    [["frobnicate"], /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "bench", "list", "random-policy", "help"/],
-    [["experiment", "table9"], /unknown experiment "table9": use one of "table1", "table2", "fig4", "fig5", "fig6", "fig7"/],
+    [
+      ["frobnicate"],
+      /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "bench", "list", "random-policy", "help"/,
+    ],
+    [
+      ["experiment", "table9"],
+      /unknown experiment "table9": use one of "table1", "table2", "fig4", "fig5", "fig6", "fig7"/,
+    ],
     [["experiment", "table1", "--tasks", "Room-v99"], /table1 has no task "Room-v99": use one of "HalfCheetah-v4"/],
     [["experiment", "table1", "--budget", "0"], /--budget must be a positive number, got "0"/],
     [["report", "no/such/dir"], /no\/such\/dir is not an experiment folder/],
-    [["random-policy", "Hopper-v4", "--set", "healthyZRange=[1,0]"], /Hopper-v4 option healthyZRange must be \[low, high\] with low <= high/],
+    [
+      ["random-policy", "Hopper-v4", "--set", "healthyZRange=[1,0]"],
+      /Hopper-v4 option healthyZRange must be \[low, high\] with low <= high/,
+    ],
     [["random-policy"], /random-policy takes one env id/],
     [["bench", "--backend", "cuda"], /--backend must be one of "native", "wasm", "js", got "cuda"/],
     [["bench", "--seconds", "0"], /--seconds must be a positive number, got "0"/],
@@ -33,9 +42,15 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
     [["bench", "--fast"], /Unknown option '--fast'/],
     [["train"], /train needs --preset .* or --env/],
     [["train", "--env", "Room-v22"], /unknown env "Room-v22": use one of "Room-v3"/],
-    [["train", "--env", "Room-v21", "--set", "dqn.batchSize=-3"], /invalid run config: dqn.batchSize: got -3, expected number to be >0/],
+    [
+      ["train", "--env", "Room-v21", "--set", "dqn.batchSize=-3"],
+      /invalid run config: dqn.batchSize: got -3, expected number to be >0/,
+    ],
     [["train", "--env", "Room-v21", "--set", "dqn.lr=0.1"], /dqn: unknown field "lr"/],
-    [["train", "--env", "Room-v21", "--set", "gamma=\"high\""], /dqn.gamma: got "high", expected number, received string/],
+    [
+      ["train", "--env", "Room-v21", "--set", 'gamma="high"'],
+      /dqn.gamma: got "high", expected number, received string/,
+    ],
     [["train", "--env", "Room-v21", "--set", "envOptions.size=4"], /Room-v21 has no option "size"/],
     [["train", "--env", "Room-v21", "--algo", "ppo"], /--algo must be one of "dqn", "sac", "td3", got "ppo"/],
     [["train", "--env", "Pendulum-v1"], /DQN needs discrete actions; Pendulum-v1 has continuous ones/],
@@ -53,8 +68,20 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
     const config = JSON.parse(r.stdout);
     expect(config).toMatchObject({ env: "Room-v21", seed: 4, steps: 1_000_000, evalFreq: 10_000, evalEpisodes: 10 });
     expect(config.dqn).toEqual({
-      learningRate: 0.001, bufferSize: 300_000, learningStarts: 100, batchSize: 256, tau: 0.02, gamma: 0.99, trainFreq: 8, gradientSteps: 8,
-      targetUpdateInterval: 1, explorationFraction: 0.1, explorationInitialEps: 1, explorationFinalEps: 0.05, maxGradNorm: 10, netArch: [256, 256],
+      learningRate: 0.001,
+      bufferSize: 300_000,
+      learningStarts: 100,
+      batchSize: 256,
+      tau: 0.02,
+      gamma: 0.99,
+      trainFreq: 8,
+      gradientSteps: 8,
+      targetUpdateInterval: 1,
+      explorationFraction: 0.1,
+      explorationInitialEps: 1,
+      explorationFinalEps: 0.05,
+      maxGradNorm: 10,
+      netArch: [256, 256],
     });
   });
 
@@ -63,7 +90,17 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
     expect(r.status).toBe(0);
     const config = JSON.parse(r.stdout);
     expect(config).toMatchObject({ env: "Hopper-v4", envOptions: { terminateWhenUnhealthy: false }, steps: 1_000_000 });
-    expect(config.sac).toMatchObject({ netArch: [150, 200], batchSize: 256, trainFreq: 8, gradientSteps: 8, tau: 0.02, learningRate: 3e-4, learningStarts: 100, useSde: true, logStdInit: -3 });
+    expect(config.sac).toMatchObject({
+      netArch: [150, 200],
+      batchSize: 256,
+      trainFreq: 8,
+      gradientSteps: 8,
+      tau: 0.02,
+      learningRate: 3e-4,
+      learningStarts: 100,
+      useSde: true,
+      logStdInit: -3,
+    });
     const p = run(["random-policy", "Walker2d-v4", "--episodes", "3"]);
     expect(p.status).toBe(0);
     expect(p.stdout).toMatch(/Walker2d-v4 \{\}: 3 episodes, return -?\d+\.\d \+- \d+\.\d, length \d+\.\d/);
@@ -92,7 +129,11 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
 
   it("bench --json ends with one JSON object with the documented fields", async () => {
     // Asynchronously: the bench runs for a minute, and a blocked test worker loses its link to the test runner.
-    const r = await promisify(execFile)(process.execPath, [CLI, "bench", "--json", "--seconds", "0.05", "--no-torch", "--backend", "wasm"], { env: { ...process.env, PEERLEARN_BACKEND: "wasm" }, maxBuffer: 1 << 24 });
+    const r = await promisify(execFile)(
+      process.execPath,
+      [CLI, "bench", "--json", "--seconds", "0.05", "--no-torch", "--backend", "wasm"],
+      { env: { ...process.env, PEERLEARN_BACKEND: "wasm" }, maxBuffer: 1 << 24 },
+    );
     const last = JSON.parse(r.stdout.trim().split("\n").pop() ?? "");
     expect(last.backend).toBe("wasm");
     for (const key of ["gemmGflops", "dqnUpdateMs", "sacUpdateMs"]) expect(last[key]).toBeGreaterThan(0);
@@ -101,9 +142,13 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
     expect(last.torch).toBeNull();
     expect(last.dqnUpdateBytesAllocated).toBeLessThan(0.5);
     const parts = last.peerLearningStepBreakdown;
-    for (const key of ["updates", "adviceForwards", "trustAndAgentValues", "env", "rest"]) expect(typeof parts[key]).toBe("number");
+    for (const key of ["updates", "adviceForwards", "trustAndAgentValues", "env", "rest"])
+      expect(typeof parts[key]).toBe("number");
     expect(parts.updates).toBeGreaterThan(0);
-    expect(parts.updates + parts.adviceForwards + parts.trustAndAgentValues + parts.env + parts.rest).toBeCloseTo(parts.total, 9);
+    expect(parts.updates + parts.adviceForwards + parts.trustAndAgentValues + parts.env + parts.rest).toBeCloseTo(
+      parts.total,
+      9,
+    );
     expect(last.updateGflop.dqn).toBeCloseTo(0.1379, 3); // 4-256-256-4 at batch 256: forward, target forward, backward
     if (last.corePeakGflops !== null) {
       expect(last.peerLearningShareOfLimit).toBeGreaterThan(0);

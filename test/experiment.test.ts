@@ -19,7 +19,9 @@ function runToEnd(out: string): string {
 }
 
 /** The run folders of the plan (fig4: two methods, two seeds). */
-const RUN_DIRS = ["adversarial", "single-agent"].flatMap((m) => [0, 1].map((seed) => join("Room-v21", m, `seed-${seed}`)));
+const RUN_DIRS = ["adversarial", "single-agent"].flatMap((m) =>
+  [0, 1].map((seed) => join("Room-v21", m, `seed-${seed}`)),
+);
 
 /** How many runs under `dir` have `file` (a path inside the run folder) yet; the runs write and prune as we look. */
 function countFiles(dir: string, file: string): number {
@@ -45,7 +47,10 @@ function runAndKill(out: string, ready: () => boolean, delayMs: number): Promise
 
 /** runs.csv without the timing columns, and curves.csv. */
 function results(out: string): { runs: string[]; curves: string } {
-  const runs = readFileSync(join(out, "runs.csv"), "utf8").trim().split("\n").map((line) => line.split(",").slice(0, 7).join(","));
+  const runs = readFileSync(join(out, "runs.csv"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => line.split(",").slice(0, 7).join(","));
   return { runs: runs.sort(), curves: readFileSync(join(out, "curves.csv"), "utf8") };
 }
 

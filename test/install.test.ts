@@ -11,7 +11,8 @@ import { expect, it } from "vitest";
 
 it("the install script survives a failing compiler and falls back to WebAssembly", () => {
   const dir = mkdtempSync(join(tmpdir(), "peerlearn-install-"));
-  for (const entry of ["binding.gyp", "native", "scripts", "package.json"]) cpSync(entry, join(dir, entry), { recursive: true });
+  for (const entry of ["binding.gyp", "native", "scripts", "package.json"])
+    cpSync(entry, join(dir, entry), { recursive: true });
   const r = spawnSync(process.execPath, ["scripts/build-native.mjs"], {
     cwd: dir,
     encoding: "utf8",

@@ -50,7 +50,20 @@ describe("peerlearn as a library (needs `npm run build`)", () => {
 
   it("exports the public API from the package's entry point", async () => {
     const lib: Lib = await import("peerlearn");
-    for (const name of ["make", "registerEnv", "train", "trainGroup", "findPreset", "validateGroupRunConfig", "Dqn", "Sac", "Td3", "getKernels", "runExperiment", "EXPERIMENTS"]) {
+    for (const name of [
+      "make",
+      "registerEnv",
+      "train",
+      "trainGroup",
+      "findPreset",
+      "validateGroupRunConfig",
+      "Dqn",
+      "Sac",
+      "Td3",
+      "getKernels",
+      "runExperiment",
+      "EXPERIMENTS",
+    ]) {
       expect(lib, name).toHaveProperty(name);
     }
     expect(lib.findPreset("room-v21/peer-learning").config.peers).toHaveLength(2);

@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const NATIVE = join(import.meta.dirname, "..", "native");
-const SOURCES = ["kernel_test.cc", "gemm.cc", "gemm_blocked.cc", "gemm_x86.cc", "gemm_neon.cc", "elementwise.cc"].map((f) => join(NATIVE, f));
+const SOURCES = ["kernel_test.cc", "gemm.cc", "gemm_blocked.cc", "gemm_x86.cc", "gemm_neon.cc", "elementwise.cc"].map(
+  (f) => join(NATIVE, f),
+);
 const FLAGS = ["-O2", "-std=c++17", "-fno-math-errno", "-fno-trapping-math"];
 const IN_CI = Boolean(process.env.CI);
 
@@ -42,12 +44,16 @@ describe("native kernels' test program", () => {
 
   const armCxx = "aarch64-linux-gnu-g++";
   const haveArm = hasTool(armCxx) && hasTool("qemu-aarch64");
-  it.skipIf(!IN_CI && !haveArm)("passes on arm64 under qemu-user, NEON path included", () => {
-    expect(haveArm, `${armCxx} and qemu-aarch64 are needed (Debian: g++-aarch64-linux-gnu, qemu-user)`).toBe(true);
-    const exe = join(dir, "kernel_test_arm64");
-    execFileSync(armCxx, [...FLAGS, "-static", "-o", exe, ...SOURCES]);
-    const out = runProgram("qemu-aarch64", [exe]);
-    expect(out).toContain("path neon");
-    expect(out).toContain("best path: neon");
-  }, 180_000);
+  it.skipIf(!IN_CI && !haveArm)(
+    "passes on arm64 under qemu-user, NEON path included",
+    () => {
+      expect(haveArm, `${armCxx} and qemu-aarch64 are needed (Debian: g++-aarch64-linux-gnu, qemu-user)`).toBe(true);
+      const exe = join(dir, "kernel_test_arm64");
+      execFileSync(armCxx, [...FLAGS, "-static", "-o", exe, ...SOURCES]);
+      const out = runProgram("qemu-aarch64", [exe]);
+      expect(out).toContain("path neon");
+      expect(out).toContain("best path: neon");
+    },
+    180_000,
+  );
 });

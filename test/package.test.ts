@@ -25,13 +25,29 @@ describe("the packed package (needs `npm run build`)", () => {
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
     expect(tarball).toBeDefined();
     const project = join(work, "project");
-    cpSync(join(root, "examples"), join(project, "examples"), { recursive: true, filter: (src) => !src.includes(`${join("examples", "dist")}`) });
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    const dependencies = Object.fromEntries(Object.keys(pkg.dependencies).map((d) => [d, `file:${join(root, "node_modules", d)}`]));
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "uses-peerlearn", private: true, type: "module", dependencies }));
+    cpSync(join(root, "examples"), join(project, "examples"), {
+      recursive: true,
+      filter: (src) => !src.includes(`${join("examples", "dist")}`),
+    });
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const dependencies = Object.fromEntries(
+      Object.keys(pkg.dependencies).map((d) => [d, `file:${join(root, "node_modules", d)}`]),
+    );
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "uses-peerlearn", private: true, type: "module", dependencies }),
+    );
     const env = { ...process.env, PEERLEARN_SKIP_NATIVE: "1" };
-    await exec("npm", ["install", "--offline", "--no-audit", "--no-fund", join(work, tarball as string)], { cwd: project, env });
-    const r = await exec(process.execPath, [join(root, "scripts", "run-examples.mjs"), join(project, "examples")], { cwd: project, env });
+    await exec("npm", ["install", "--offline", "--no-audit", "--no-fund", join(work, tarball as string)], {
+      cwd: project,
+      env,
+    });
+    const r = await exec(process.execPath, [join(root, "scripts", "run-examples.mjs"), join(project, "examples")], {
+      cwd: project,
+      env,
+    });
     expect(r.stdout).toMatch(/== examples\/config-object\.ts/);
     expect(r.stdout).toMatch(/a bad field is refused: invalid run config: evalEpisodes/);
     expect(r.stdout).toMatch(/== examples\/custom-env-group\.ts/);

@@ -13,15 +13,57 @@ import { requireBuilt } from "./built.js";
 
 const CLI = "dist/cli/main.js";
 
-const ROOM = ["--preset", "room-v21/peer-learning", "--steps", "1500", "--set", "env=\"Room-v6\"", "--set", "evalFreq=500", "--set", "evalEpisodes=2",
-  "--set", "dqn.netArch=[32,32]", "--set", "dqn.batchSize=32", "--set", "group.minEpochLength=500"];
+const ROOM = [
+  "--preset",
+  "room-v21/peer-learning",
+  "--steps",
+  "1500",
+  "--set",
+  'env="Room-v6"',
+  "--set",
+  "evalFreq=500",
+  "--set",
+  "evalEpisodes=2",
+  "--set",
+  "dqn.netArch=[32,32]",
+  "--set",
+  "dqn.batchSize=32",
+  "--set",
+  "group.minEpochLength=500",
+];
 // Four SAC peers with gSDE (the paper's MuJoCo settings), small networks.
-const HOPPER = ["--preset", "hopper-v4/peer-learning", "--steps", "600", "--set", "evalFreq=300", "--set", "evalEpisodes=1",
-  "--set", "sac.netArch=[32,32]", "--set", "sac.batchSize=32", "--set", "sac.learningStarts=100", "--set", "group.minEpochLength=300"];
+const HOPPER = [
+  "--preset",
+  "hopper-v4/peer-learning",
+  "--steps",
+  "600",
+  "--set",
+  "evalFreq=300",
+  "--set",
+  "evalEpisodes=1",
+  "--set",
+  "sac.netArch=[32,32]",
+  "--set",
+  "sac.batchSize=32",
+  "--set",
+  "sac.learningStarts=100",
+  "--set",
+  "group.minEpochLength=300",
+];
 
 function run(base: string[], parallel: boolean): string {
   const out = mkdtempSync(join(tmpdir(), `peerlearn-parallel-${parallel}-`));
-  const args = [CLI, "train", ...base, "--out", out, "--set", "group.schedule=\"lockstep\"", "--set", `group.parallelTraining=${parallel}`];
+  const args = [
+    CLI,
+    "train",
+    ...base,
+    "--out",
+    out,
+    "--set",
+    'group.schedule="lockstep"',
+    "--set",
+    `group.parallelTraining=${parallel}`,
+  ];
   const r = spawnSync(process.execPath, args, { encoding: "utf8" });
   expect(r.status, r.stderr).toBe(0);
   return out;
@@ -46,7 +88,11 @@ describe("parallel training (needs `npm run build`)", () => {
   }, 120_000);
 
   it("refuses parallel training with the round-robin schedule", () => {
-    const r = spawnSync(process.execPath, [CLI, "train", "--preset", "room-v21/peer-learning", "--set", "group.parallelTraining=true", "--print-config"], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, "train", "--preset", "room-v21/peer-learning", "--set", "group.parallelTraining=true", "--print-config"],
+      { encoding: "utf8" },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/group.parallelTraining: got true, needs the lockstep schedule/);
   });

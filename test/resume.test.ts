@@ -10,9 +10,44 @@ import { describe, expect, it } from "vitest";
 import { requireBuilt } from "./built.js";
 
 const CLI = "dist/cli/main.js";
-const SINGLE = ["train", "--env", "CartPole-v1", "--steps", "8000", "--seed", "3", "--set", "checkpointFreq=1000", "--set", "evalFreq=2000", "--set", "evalEpisodes=3"];
-const GROUP = ["train", "--preset", "room-v21/peer-learning", "--steps", "4000", "--seed", "2", "--set", 'env="Room-v6"', "--set", "evalFreq=500", "--set", "evalEpisodes=2",
-  "--set", "dqn.netArch=[64,64]", "--set", "dqn.batchSize=64", "--set", "group.minEpochLength=500", "--set", "checkpointFreq=500"];
+const SINGLE = [
+  "train",
+  "--env",
+  "CartPole-v1",
+  "--steps",
+  "8000",
+  "--seed",
+  "3",
+  "--set",
+  "checkpointFreq=1000",
+  "--set",
+  "evalFreq=2000",
+  "--set",
+  "evalEpisodes=3",
+];
+const GROUP = [
+  "train",
+  "--preset",
+  "room-v21/peer-learning",
+  "--steps",
+  "4000",
+  "--seed",
+  "2",
+  "--set",
+  'env="Room-v6"',
+  "--set",
+  "evalFreq=500",
+  "--set",
+  "evalEpisodes=2",
+  "--set",
+  "dqn.netArch=[64,64]",
+  "--set",
+  "dqn.batchSize=64",
+  "--set",
+  "group.minEpochLength=500",
+  "--set",
+  "checkpointFreq=500",
+];
 
 function runToEnd(args: string[], out: string): void {
   const r = spawnSync(process.execPath, [CLI, ...args, "--out", out], { encoding: "utf8" });
@@ -53,28 +88,40 @@ describe("resuming after SIGKILL (needs `npm run build`)", () => {
     runToEnd(SINGLE, broken);
     const summary = JSON.parse(readFileSync(join(broken, "summary.json"), "utf8"));
     expect(summary.resumedFrom).toBeGreaterThanOrEqual(5000);
-    expect(readFileSync(join(broken, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(whole, "metrics.jsonl"), "utf8"));
+    expect(readFileSync(join(broken, "metrics.jsonl"), "utf8")).toBe(
+      readFileSync(join(whole, "metrics.jsonl"), "utf8"),
+    );
     const weights = (dir: string): Buffer => readFileSync(join(dir, "final", "model.safetensors"));
     expect(weights(broken).equals(weights(whole))).toBe(true);
   }, 120_000);
 
   it.each([
     ["round-robin", "room-v21/peer-learning", []],
-    ["lockstep with trainer threads", "room-v21/peer-learning", ["--set", 'group.schedule="lockstep"', "--set", "group.parallelTraining=true"]],
+    [
+      "lockstep with trainer threads",
+      "room-v21/peer-learning",
+      ["--set", 'group.schedule="lockstep"', "--set", "group.parallelTraining=true"],
+    ],
     ["LeCTR, its advising policies and Phase I records", "room-v21/lectr", ["--set", "lectr.phaseLength=300"]],
-  ])("a peer group (%s) ends with the same metrics and weights as an uninterrupted run", async (_label, preset, extra) => {
-    const args = [...GROUP.map((a) => (a === "room-v21/peer-learning" ? preset : a)), ...extra];
-    const whole = mkdtempSync(join(tmpdir(), "peerlearn-gwhole-"));
-    runToEnd(args, whole);
-    const broken = mkdtempSync(join(tmpdir(), "peerlearn-gkilled-"));
-    await runAndKill(args, broken, 1000, 20);
-    await runAndKill(args, broken, 2500, 0);
-    runToEnd(args, broken);
-    expect(JSON.parse(readFileSync(join(broken, "summary.json"), "utf8")).resumedFrom).toBeGreaterThanOrEqual(2500);
-    expect(readFileSync(join(broken, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(whole, "metrics.jsonl"), "utf8"));
-    for (const peer of [0, 1]) {
-      const weights = (dir: string): Buffer => readFileSync(join(dir, "final", `peer-${peer}`, "model.safetensors"));
-      expect(weights(broken).equals(weights(whole))).toBe(true);
-    }
-  }, 120_000);
+  ])(
+    "a peer group (%s) ends with the same metrics and weights as an uninterrupted run",
+    async (_label, preset, extra) => {
+      const args = [...GROUP.map((a) => (a === "room-v21/peer-learning" ? preset : a)), ...extra];
+      const whole = mkdtempSync(join(tmpdir(), "peerlearn-gwhole-"));
+      runToEnd(args, whole);
+      const broken = mkdtempSync(join(tmpdir(), "peerlearn-gkilled-"));
+      await runAndKill(args, broken, 1000, 20);
+      await runAndKill(args, broken, 2500, 0);
+      runToEnd(args, broken);
+      expect(JSON.parse(readFileSync(join(broken, "summary.json"), "utf8")).resumedFrom).toBeGreaterThanOrEqual(2500);
+      expect(readFileSync(join(broken, "metrics.jsonl"), "utf8")).toBe(
+        readFileSync(join(whole, "metrics.jsonl"), "utf8"),
+      );
+      for (const peer of [0, 1]) {
+        const weights = (dir: string): Buffer => readFileSync(join(dir, "final", `peer-${peer}`, "model.safetensors"));
+        expect(weights(broken).equals(weights(whole))).toBe(true);
+      }
+    },
+    120_000,
+  );
 });

@@ -20,7 +20,11 @@ const DIST = "dist/peers/trainer-pool.js";
 interface Dist {
   Random: new (seed: number) => Random;
   getKernels: (name?: string) => Kernels;
-  TrainerPool: new (agents: RemoteTrainable[], kernels: Kernels, options?: { threads?: number; trainHere?: boolean }) => TrainerPool;
+  TrainerPool: new (
+    agents: RemoteTrainable[],
+    kernels: Kernels,
+    options?: { threads?: number; trainHere?: boolean },
+  ) => TrainerPool;
   buildTrainable: (spec: RemoteTrainable["spec"], k: Kernels, rng: Random, replay: unknown) => RemoteTrainable;
   Dqn: new (k: Kernels, obs: number, n: number, c: DqnConfig, rng: Random, shared: boolean) => RemoteTrainable;
   Sac: new (k: Kernels, obs: number, act: number, c: SacConfig, rng: Random, shared: boolean) => RemoteTrainable;
@@ -31,8 +35,18 @@ interface Dist {
 }
 
 async function load(): Promise<Dist> {
-  const at = (p: string): Promise<Record<string, unknown>> => import(pathToFileURL(join(import.meta.dirname, "..", "dist", p)).href) as Promise<Record<string, unknown>>;
-  return Object.assign({}, await at("core/random.js"), await at("nn/kernels/select.js"), await at("peers/trainer-pool.js"), await at("agents/remote-training.js"), await at("agents/dqn.js"), await at("agents/sac.js"), await at("agents/td3.js")) as unknown as Dist;
+  const at = (p: string): Promise<Record<string, unknown>> =>
+    import(pathToFileURL(join(import.meta.dirname, "..", "dist", p)).href) as Promise<Record<string, unknown>>;
+  return Object.assign(
+    {},
+    await at("core/random.js"),
+    await at("nn/kernels/select.js"),
+    await at("peers/trainer-pool.js"),
+    await at("agents/remote-training.js"),
+    await at("agents/dqn.js"),
+    await at("agents/sac.js"),
+    await at("agents/td3.js"),
+  ) as unknown as Dist;
 }
 
 const OBS = 5;
@@ -41,15 +55,27 @@ const ACT = 2;
 function makeAgent(d: Dist, algo: string, seed: number): RemoteTrainable {
   const k = d.getKernels("js");
   const rng = new d.Random(seed);
-  const small = { netArch: [16, 16], batchSize: 8, bufferSize: 500, learningStarts: 10, trainFreq: 4, gradientSteps: 3 };
-  if (algo === "dqn") return new d.Dqn(k, OBS, 3, { ...d.DQN_DEFAULTS, ...small, targetUpdateInterval: 2, tau: 0.1 }, rng, true);
-  if (algo === "sac") return new d.Sac(k, OBS, ACT, { ...d.SAC_DEFAULTS, ...small, useSde: true, targetUpdateInterval: 2 }, rng, true);
+  const small = {
+    netArch: [16, 16],
+    batchSize: 8,
+    bufferSize: 500,
+    learningStarts: 10,
+    trainFreq: 4,
+    gradientSteps: 3,
+  };
+  if (algo === "dqn")
+    return new d.Dqn(k, OBS, 3, { ...d.DQN_DEFAULTS, ...small, targetUpdateInterval: 2, tau: 0.1 }, rng, true);
+  if (algo === "sac")
+    return new d.Sac(k, OBS, ACT, { ...d.SAC_DEFAULTS, ...small, useSde: true, targetUpdateInterval: 2 }, rng, true);
   return new d.Td3(k, OBS, ACT, { ...d.TD3_DEFAULTS, ...small, actionNoiseStd: 0.1 }, rng, true);
 }
 
 /** Acts and stores 40 steps (drawing from the agent's generator), training each completed rollout by `train`. */
 function runSteps(agent: RemoteTrainable, train: () => void): void {
-  const a = agent as unknown as { act: (o: Float32Array, t: number) => number | Float32Array; observe: (...x: unknown[]) => void };
+  const a = agent as unknown as {
+    act: (o: Float32Array, t: number) => number | Float32Array;
+    observe: (...x: unknown[]) => void;
+  };
   const obs = new Float32Array(OBS);
   const next = new Float32Array(OBS);
   for (let t = 0; t < 40; t++) {
@@ -63,20 +89,24 @@ function runSteps(agent: RemoteTrainable, train: () => void): void {
 
 describe("trainer threads (needs `npm run build`)", () => {
   requireBuilt(DIST);
-  it.each(["dqn", "sac", "td3"])("%s: rounds in a trainer thread equal rounds in this thread", async (algo) => {
-    const d = await load();
-    const here = makeAgent(d, algo, 7);
-    runSteps(here, () => here.trainNow());
-    const there = makeAgent(d, algo, 7);
-    const pool = new d.TrainerPool([there], d.getKernels("js"), { trainHere: false });
-    try {
-      runSteps(there, () => pool.trainRound([there]));
-      pool.syncAll();
-    } finally {
-      pool.close();
-    }
-    expectSameState(there, here);
-  }, 60_000);
+  it.each(["dqn", "sac", "td3"])(
+    "%s: rounds in a trainer thread equal rounds in this thread",
+    async (algo) => {
+      const d = await load();
+      const here = makeAgent(d, algo, 7);
+      runSteps(here, () => here.trainNow());
+      const there = makeAgent(d, algo, 7);
+      const pool = new d.TrainerPool([there], d.getKernels("js"), { trainHere: false });
+      try {
+        runSteps(there, () => pool.trainRound([there]));
+        pool.syncAll();
+      } finally {
+        pool.close();
+      }
+      expectSameState(there, here);
+    },
+    60_000,
+  );
 
   it("one thread trains several agents of different algorithms, each exactly", async () => {
     const d = await load();
@@ -106,7 +136,14 @@ function expectSameState(there: RemoteTrainable, here: RemoteTrainable): void {
   const a = here.stateBlocks();
   const b = there.stateBlocks();
   expect(b.length).toBe(a.length);
-  a.forEach((block, i) => expect(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength).equals(Buffer.from(block.buffer, block.byteOffset, block.byteLength)), `block ${i}`).toBe(true));
+  a.forEach((block, i) =>
+    expect(
+      Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength).equals(
+        Buffer.from(block.buffer, block.byteOffset, block.byteLength),
+      ),
+      `block ${i}`,
+    ).toBe(true),
+  );
   expect(scalars(there)).toEqual(scalars(here));
   // Random keeps its words signed or unsigned depending on the last operation: compare the bits.
   const bits = (r: Random): unknown => ({ ...r.getState(), s: r.getState().s.map((x) => x >>> 0) });

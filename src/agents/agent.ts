@@ -12,7 +12,15 @@ export interface OffPolicyAgent {
   /** The deterministic action (evaluation). */
   predict(obs: Float32Array): AgentAction;
   /** Stores a transition and does the per-step bookkeeping (DQN: target update, epsilon). */
-  observe(obs: Float32Array, nextObs: Float32Array, action: AgentAction, reward: number, terminated: boolean, numTimesteps: number, totalTimesteps: number): void;
+  observe(
+    obs: Float32Array,
+    nextObs: Float32Array,
+    action: AgentAction,
+    reward: number,
+    terminated: boolean,
+    numTimesteps: number,
+    totalTimesteps: number,
+  ): void;
   /** Called after env step `numTimesteps` (1-based): trains when a rollout is complete. */
   maybeTrain(numTimesteps: number): boolean;
   /** Writes weights, optimiser state and (if asked) the replay buffer into dir; returns the rest of its state. */

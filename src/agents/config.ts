@@ -41,7 +41,9 @@ export const SacConfigSchema = z
     trainFreq: positiveInt.describe("env steps between rounds of gradient steps"),
     gradientSteps: z.number().int().min(0).describe("gradient steps per round"),
     targetUpdateInterval: positiveInt.describe("gradient steps between target updates"),
-    entCoef: z.union([z.literal("auto"), z.number().positive()]).describe('"auto" (learned) or a fixed entropy coefficient'),
+    entCoef: z
+      .union([z.literal("auto"), z.number().positive()])
+      .describe('"auto" (learned) or a fixed entropy coefficient'),
     initialEntCoef: z.number().positive().describe("initial entropy coefficient when learned"),
     targetEntropy: z.union([z.literal("auto"), z.number()]).describe('"auto" = -dim(A), or a number'),
     useSde: z.boolean().describe("generalized state-dependent exploration (gSDE)"),
@@ -74,7 +76,12 @@ const runBase = {
   env: z.string().min(1).describe("environment id, see `peerlearn list envs`"),
   envOptions: z.record(z.string(), z.unknown()).describe("environment options"),
   steps: positiveInt.describe("env steps of training"),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).describe("seed of every random number in the run"),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .describe("seed of every random number in the run"),
   evalFreq: positiveInt.describe("env steps between evaluations"),
   evalEpisodes: positiveInt.describe("deterministic episodes per evaluation"),
   checkpointFreq: z.number().int().min(0).describe("env steps between checkpoints (0: only at the end)"),
@@ -163,7 +170,21 @@ export function sacHyperparameters(env: string, set: HyperparameterSet): SacConf
   if ((MUJOCO_TASKS as readonly string[]).includes(env)) return paperMujocoSac(env);
   if (env === "Pendulum-v1") return { ...base, learningRate: 1e-3 };
   if (env === "MountainCarContinuous-v0") {
-    return { ...base, learningRate: 3e-4, bufferSize: 50_000, batchSize: 512, entCoef: 0.1, trainFreq: 32, gradientSteps: 32, gamma: 0.9999, tau: 0.01, learningStarts: 0, useSde: true, logStdInit: -3.67, netArch: [64, 64] };
+    return {
+      ...base,
+      learningRate: 3e-4,
+      bufferSize: 50_000,
+      batchSize: 512,
+      entCoef: 0.1,
+      trainFreq: 32,
+      gradientSteps: 32,
+      gamma: 0.9999,
+      tau: 0.01,
+      learningStarts: 0,
+      useSde: true,
+      logStdInit: -3.67,
+      netArch: [64, 64],
+    };
   }
   return base;
 }
@@ -172,7 +193,15 @@ export function sacHyperparameters(env: string, set: HyperparameterSet): SacConf
 export function td3Hyperparameters(env: string, set: HyperparameterSet): Td3Config {
   const base: Td3Config = { ...TD3_DEFAULTS, netArch: [...TD3_DEFAULTS.netArch] };
   if (set === "sb3") return base;
-  if (env === "Pendulum-v1") return { ...base, gamma: 0.98, bufferSize: 200_000, learningStarts: 10_000, actionNoiseStd: 0.1, learningRate: 1e-3 };
+  if (env === "Pendulum-v1")
+    return {
+      ...base,
+      gamma: 0.98,
+      bufferSize: 200_000,
+      learningStarts: 10_000,
+      actionNoiseStd: 0.1,
+      learningRate: 1e-3,
+    };
   return base;
 }
 
@@ -185,7 +214,15 @@ export function defaultRunConfig(env: string, set: HyperparameterSet = "tuned", 
   const mujocoTask = (MUJOCO_TASKS as readonly string[]).includes(env);
   // The paper runs Hopper, Walker2d and Ant with terminate_when_unhealthy=False.
   const envOptions = mujocoTask && env !== "HalfCheetah-v4" ? { terminateWhenUnhealthy: false } : {};
-  const base = { env, envOptions, steps: env.startsWith("Room-") || mujocoTask ? 1_000_000 : 100_000, seed: 0, evalFreq: 10_000, evalEpisodes: 10, checkpointFreq: 10_000 };
+  const base = {
+    env,
+    envOptions,
+    steps: env.startsWith("Room-") || mujocoTask ? 1_000_000 : 100_000,
+    seed: 0,
+    evalFreq: 10_000,
+    evalEpisodes: 10,
+    checkpointFreq: 10_000,
+  };
   if (algo === "sac") return { ...base, algo, sac: sacHyperparameters(env, set) };
   if (algo === "td3") return { ...base, algo, td3: td3Hyperparameters(env, set) };
   return { ...base, algo: "dqn", dqn: dqnHyperparameters(env, set) };

@@ -22,19 +22,52 @@ describe("continuous control", () => {
 
   it("SAC learns Pendulum: a short seeded run gets well above a random policy's ~-1200", () => {
     const c = defaultRunConfig("Pendulum-v1", "tuned", "sac") as Extract<RunConfig, { algo: "sac" }>;
-    const s = train({ ...c, steps: 4000, evalFreq: 4000, evalEpisodes: 3, checkpointFreq: 0, sac: { ...c.sac, netArch: [64, 64] } }, { out: out(), kernels: getKernels() });
+    const s = train(
+      { ...c, steps: 4000, evalFreq: 4000, evalEpisodes: 3, checkpointFreq: 0, sac: { ...c.sac, netArch: [64, 64] } },
+      { out: out(), kernels: getKernels() },
+    );
     expect(s.lastEval?.mean).toBeGreaterThan(-600); // measured: -122 (native), -121 (wasm)
   });
 
   it("TD3 learns Pendulum: a short seeded run gets well above a random policy", () => {
     const c = defaultRunConfig("Pendulum-v1", "tuned", "td3") as Extract<RunConfig, { algo: "td3" }>;
-    const s = train({ ...c, steps: 6000, evalFreq: 6000, evalEpisodes: 5, checkpointFreq: 0, td3: { ...c.td3, netArch: [64, 64], learningStarts: 1000 } }, { out: out(), kernels: getKernels() });
+    const s = train(
+      {
+        ...c,
+        steps: 6000,
+        evalFreq: 6000,
+        evalEpisodes: 5,
+        checkpointFreq: 0,
+        td3: { ...c.td3, netArch: [64, 64], learningStarts: 1000 },
+      },
+      { out: out(), kernels: getKernels() },
+    );
     expect(s.lastEval?.mean).toBeGreaterThan(-600); // measured: -215 (native), -158 (wasm)
   });
 
   it.each([
-    ["SAC", (seed: number) => new Sac(getKernels(), 3, 1, { ...SAC_DEFAULTS, netArch: [16], batchSize: 8, learningStarts: 10, useSde: true }, new Random(seed))],
-    ["TD3", (seed: number) => new Td3(getKernels(), 3, 1, { ...TD3_DEFAULTS, netArch: [16], batchSize: 8, learningStarts: 10, actionNoiseStd: 0.1 }, new Random(seed))],
+    [
+      "SAC",
+      (seed: number) =>
+        new Sac(
+          getKernels(),
+          3,
+          1,
+          { ...SAC_DEFAULTS, netArch: [16], batchSize: 8, learningStarts: 10, useSde: true },
+          new Random(seed),
+        ),
+    ],
+    [
+      "TD3",
+      (seed: number) =>
+        new Td3(
+          getKernels(),
+          3,
+          1,
+          { ...TD3_DEFAULTS, netArch: [16], batchSize: 8, learningStarts: 10, actionNoiseStd: 0.1 },
+          new Random(seed),
+        ),
+    ],
   ] as const)("%s saves everything needed to continue exactly", (_name, make) => {
     const stream = new Random(99);
     const feed = (agent: Sac | Td3, from: number, to: number, rng: Random): void => {

@@ -117,7 +117,14 @@ export interface DqnBatchBuffers {
 }
 
 /** One round of training: gradientSteps updates on batches drawn uniformly (with replacement) from the buffer. */
-export function trainRound(networks: DqnNetworks, buf: ReplayBuffer, rng: Random, c: DqnConfig, indices: Int32Array, b: DqnBatchBuffers): void {
+export function trainRound(
+  networks: DqnNetworks,
+  buf: ReplayBuffer,
+  rng: Random,
+  c: DqnConfig,
+  indices: Int32Array,
+  b: DqnBatchBuffers,
+): void {
   const { batchSize } = c;
   for (let g = 0; g < c.gradientSteps; g++) {
     buf.sampleIndices(rng, batchSize, indices);

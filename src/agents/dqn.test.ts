@@ -10,7 +10,16 @@ import { defaultRunConfig } from "./config.js";
 import { train, type RunConfig } from "./train.js";
 import { DivergenceError } from "./agent.js";
 
-const small: DqnConfig = { ...DQN_DEFAULTS, netArch: [8], batchSize: 4, bufferSize: 100, learningStarts: 10, trainFreq: 2, gradientSteps: 1, targetUpdateInterval: 5 };
+const small: DqnConfig = {
+  ...DQN_DEFAULTS,
+  netArch: [8],
+  batchSize: 4,
+  bufferSize: 100,
+  learningStarts: 10,
+  trainFreq: 2,
+  gradientSteps: 1,
+  targetUpdateInterval: 5,
+};
 
 describe("Dqn", () => {
   it("acts uniformly during warm-up, then epsilon-greedily, and greedily at epsilon 0", () => {
@@ -48,7 +57,15 @@ describe("Dqn", () => {
 
 function tinyRoomConfig(overrides: { seed?: number } = {}): RunConfig {
   const c = defaultRunConfig("Room-v6");
-  return { ...c, steps: 3000, evalFreq: 1000, evalEpisodes: 3, checkpointFreq: 1000, dqn: { ...c.dqn, netArch: [32, 32], batchSize: 32, trainFreq: 4, gradientSteps: 1 }, ...overrides };
+  return {
+    ...c,
+    steps: 3000,
+    evalFreq: 1000,
+    evalEpisodes: 3,
+    checkpointFreq: 1000,
+    dqn: { ...c.dqn, netArch: [32, 32], batchSize: 32, trainFreq: 4, gradientSteps: 1 },
+    ...overrides,
+  };
 }
 
 describe("training runs", () => {
@@ -77,8 +94,13 @@ describe("training runs", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(DivergenceError);
-    expect((error as DivergenceError).message).toMatch(/diverged at env step \d+: the (DQN loss|Q-network's weights) is NaN or infinite/);
-    const latest = JSON.parse(readFileSync(join(o, "checkpoints", "latest.json"), "utf8")) as { step: number; dir: string };
+    expect((error as DivergenceError).message).toMatch(
+      /diverged at env step \d+: the (DQN loss|Q-network's weights) is NaN or infinite/,
+    );
+    const latest = JSON.parse(readFileSync(join(o, "checkpoints", "latest.json"), "utf8")) as {
+      step: number;
+      dir: string;
+    };
     expect(latest.step).toBeLessThan((error as DivergenceError).step);
     const dqn = new Dqn(getKernels(), 4, 2, config.dqn, new Random(0));
     dqn.load(join(o, "checkpoints", latest.dir)); // loads: the weights there are finite
@@ -88,8 +110,14 @@ describe("training runs", () => {
   it("learns CartPole: a seeded short run gets well above a random policy's ~22", () => {
     const c = defaultRunConfig("CartPole-v1");
     const out = mkdtempSync(join(tmpdir(), "peerlearn-cartpole-"));
-    const summary = train({ ...c, steps: 20_000, seed: 0, evalFreq: 5000, evalEpisodes: 5, checkpointFreq: 0 }, { out, kernels: getKernels() });
-    const evals = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).evalMean as number);
+    const summary = train(
+      { ...c, steps: 20_000, seed: 0, evalFreq: 5000, evalEpisodes: 5, checkpointFreq: 0 },
+      { out, kernels: getKernels() },
+    );
+    const evals = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).evalMean as number);
     expect(evals).toHaveLength(4);
     expect(Math.max(...evals)).toBeGreaterThan(100);
     expect(summary.averageRewardOverTime).toBeCloseTo(evals.reduce((a, b) => a + b) / 4, 9);

@@ -17,7 +17,13 @@ import type { MlpWorkspace } from "../nn/mlp.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
 import { firstNonFinite } from "../nn/ops.js";
 import { DqnNetworks, trainRound, type DqnBatchBuffers } from "./dqn-update.js";
-import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState, type SharedReplayMemory } from "./replay-buffer.js";
+import {
+  ReplayBuffer,
+  loadReplayBuffer,
+  saveReplayBuffer,
+  type ReplayBufferState,
+  type SharedReplayMemory,
+} from "./replay-buffer.js";
 import type { AgentSpec } from "./remote-training.js";
 import { linearSchedule } from "./schedules.js";
 import { rolloutComplete } from "./agent.js";
@@ -78,7 +84,19 @@ export class Dqn implements Learner {
     sharedBuffer: boolean | SharedReplayMemory = false,
   ) {
     const c = config;
-    this.networks = new DqnNetworks(kernels, { obsDim, nActions, hidden: c.netArch, batchSize: c.batchSize, learningRate: c.learningRate, gamma: c.gamma, maxGradNorm: c.maxGradNorm }, rng);
+    this.networks = new DqnNetworks(
+      kernels,
+      {
+        obsDim,
+        nActions,
+        hidden: c.netArch,
+        batchSize: c.batchSize,
+        learningRate: c.learningRate,
+        gamma: c.gamma,
+        maxGradNorm: c.maxGradNorm,
+      },
+      rng,
+    );
     this.buffer = new ReplayBuffer(c.bufferSize, obsDim, 1, sharedBuffer);
     this.epsilon = linearSchedule(c.explorationInitialEps, c.explorationFinalEps, c.explorationFraction);
     this.actWs = this.networks.qNet.workspace(1);
@@ -189,7 +207,15 @@ export class Dqn implements Learner {
   }
 
   /** Stores a transition and does SB3's per-step bookkeeping (target update, epsilon). */
-  observe(obs: Float32Array, nextObs: Float32Array, action: number | Float32Array, reward: number, terminated: boolean, numTimesteps: number, totalTimesteps: number): void {
+  observe(
+    obs: Float32Array,
+    nextObs: Float32Array,
+    action: number | Float32Array,
+    reward: number,
+    terminated: boolean,
+    numTimesteps: number,
+    totalTimesteps: number,
+  ): void {
     this.buffer.add(obs, nextObs, action, reward, terminated);
     this.nCalls += 1;
     if (this.nCalls % this.config.targetUpdateInterval === 0) {
@@ -272,14 +298,24 @@ export class Dqn implements Learner {
   save(dir: string, withBuffer = true): DqnState {
     mkdirSync(dir, { recursive: true });
     const n = this.networks;
-    saveSafetensors(join(dir, "model.safetensors"), [
-      ...n.qNet.namedTensors("q_net."),
-      ...n.qTarget.namedTensors("q_net_target."),
-      { name: "optimizer.exp_avg", shape: [n.optimizer.m.length], data: n.optimizer.m.data },
-      { name: "optimizer.exp_avg_sq", shape: [n.optimizer.v.length], data: n.optimizer.v.data },
-    ], { algo: "dqn", format: "pt" });
+    saveSafetensors(
+      join(dir, "model.safetensors"),
+      [
+        ...n.qNet.namedTensors("q_net."),
+        ...n.qTarget.namedTensors("q_net_target."),
+        { name: "optimizer.exp_avg", shape: [n.optimizer.m.length], data: n.optimizer.m.data },
+        { name: "optimizer.exp_avg_sq", shape: [n.optimizer.v.length], data: n.optimizer.v.data },
+      ],
+      { algo: "dqn", format: "pt" },
+    );
     if (withBuffer) saveReplayBuffer(join(dir, "buffer.bin"), this.buffer);
-    return { explorationRate: this.explorationRate, nCalls: this.nCalls, adamStep: n.optimizer.step, buffer: this.buffer.getState(), rng: this.rng.getState() };
+    return {
+      explorationRate: this.explorationRate,
+      nCalls: this.nCalls,
+      adamStep: n.optimizer.step,
+      buffer: this.buffer.getState(),
+      rng: this.rng.getState(),
+    };
   }
 
   /** Restores what `save` wrote (and the state it returned). */
@@ -290,10 +326,14 @@ export class Dqn implements Learner {
     const n = this.networks;
     assignTensors([...n.qNet.namedTensors("q_net."), ...n.qTarget.namedTensors("q_net_target.")], file, path);
     if (!state) return;
-    assignTensors([
-      { name: "optimizer.exp_avg", shape: [n.optimizer.m.length], data: n.optimizer.m.data },
-      { name: "optimizer.exp_avg_sq", shape: [n.optimizer.v.length], data: n.optimizer.v.data },
-    ], file, path);
+    assignTensors(
+      [
+        { name: "optimizer.exp_avg", shape: [n.optimizer.m.length], data: n.optimizer.m.data },
+        { name: "optimizer.exp_avg_sq", shape: [n.optimizer.v.length], data: n.optimizer.v.data },
+      ],
+      file,
+      path,
+    );
     n.optimizer.step = state.adamStep;
     this.explorationRate = state.explorationRate;
     this.nCalls = state.nCalls;

@@ -57,7 +57,12 @@ export interface LoopState {
 }
 
 /** Plays `episodes` episodes with `policy` and returns the mean and (population) std of their returns. */
-export function evaluate(env: Env, policy: (obs: Float32Array) => number | Float32Array, episodes: number, returns: number[] = []): EvalResult {
+export function evaluate(
+  env: Env,
+  policy: (obs: Float32Array) => number | Float32Array,
+  episodes: number,
+  returns: number[] = [],
+): EvalResult {
   returns.length = 0;
   for (let e = 0; e < episodes; e++) {
     let obs = env.reset();

@@ -48,7 +48,11 @@ export interface RemoteTrainable {
  * `cached` (an earlier stateBlocks()), or new views if the agent's heap grew since: growing a wasm heap detaches
  * the old views (their length drops to 0). Allocates only after a growth.
  */
-export function currentBlocks(agent: RemoteTrainable, cached: Float32Array[], lengths: readonly number[]): Float32Array[] {
+export function currentBlocks(
+  agent: RemoteTrainable,
+  cached: Float32Array[],
+  lengths: readonly number[],
+): Float32Array[] {
   for (let i = 0; i < cached.length; i++) if (cached[i].length !== lengths[i]) return agent.stateBlocks();
   return cached;
 }
@@ -59,7 +63,12 @@ export function asRemoteTrainable(agent: object): RemoteTrainable | null {
 }
 
 /** Builds the agent `spec` describes, its replay buffer attached to `replay` (the trainer thread's side). */
-export function buildTrainable(spec: AgentSpec, kernels: Kernels, rng: Random, replay: SharedReplayMemory): RemoteTrainable {
+export function buildTrainable(
+  spec: AgentSpec,
+  kernels: Kernels,
+  rng: Random,
+  replay: SharedReplayMemory,
+): RemoteTrainable {
   switch (spec.algo) {
     case "dqn":
       return new Dqn(kernels, spec.obsDim, spec.nActions, spec.config, rng, replay);

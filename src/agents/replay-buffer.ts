@@ -47,7 +47,8 @@ export class ReplayBuffer {
     /** Allocate in SharedArrayBuffers (a trainer thread then reads the same memory), or wrap existing ones. */
     shared: boolean | SharedReplayMemory = false,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`buffer size must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`buffer size must be a positive integer, got ${capacity}`);
     const mem = shared === false ? null : shared === true ? allocateShared(capacity, obsDim, actDim) : shared;
     this.obs = mem ? new Float32Array(mem.obs) : new Float32Array(capacity * obsDim);
     this.nextObs = mem ? new Float32Array(mem.nextObs) : new Float32Array(capacity * obsDim);
@@ -59,7 +60,13 @@ export class ReplayBuffer {
   /** The shared memory behind the arrays (when allocated shared), to hand to another thread. */
   sharedMemory(): SharedReplayMemory | null {
     if (!(this.obs.buffer instanceof SharedArrayBuffer)) return null;
-    return { obs: this.obs.buffer, nextObs: this.nextObs.buffer as SharedArrayBuffer, actions: this.actions.buffer as SharedArrayBuffer, rewards: this.rewards.buffer as SharedArrayBuffer, terminated: this.terminated.buffer as SharedArrayBuffer };
+    return {
+      obs: this.obs.buffer,
+      nextObs: this.nextObs.buffer as SharedArrayBuffer,
+      actions: this.actions.buffer as SharedArrayBuffer,
+      rewards: this.rewards.buffer as SharedArrayBuffer,
+      terminated: this.terminated.buffer as SharedArrayBuffer,
+    };
   }
 
   get size(): number {
@@ -72,7 +79,13 @@ export class ReplayBuffer {
   }
 
   /** Stores one transition; `action` is a discrete action's index or a continuous action (in [-1, 1] for SAC/TD3). */
-  add(obs: Float32Array, nextObs: Float32Array, action: number | Float32Array, reward: number, terminated: boolean): void {
+  add(
+    obs: Float32Array,
+    nextObs: Float32Array,
+    action: number | Float32Array,
+    reward: number,
+    terminated: boolean,
+  ): void {
     const i = this.pos;
     this.obs.set(obs, i * this.obsDim);
     this.nextObs.set(nextObs, i * this.obsDim);
@@ -95,7 +108,14 @@ export class ReplayBuffer {
   }
 
   /** Copies rows `indices[0..n)` of `source` (obs or nextObs) into `dest` at `destOffset`, rows `destStride` apart. */
-  gatherObs(source: Float32Array, indices: Int32Array, n: number, dest: Float32Array, destOffset = 0, destStride = this.obsDim): void {
+  gatherObs(
+    source: Float32Array,
+    indices: Int32Array,
+    n: number,
+    dest: Float32Array,
+    destOffset = 0,
+    destStride = this.obsDim,
+  ): void {
     const d = this.obsDim;
     for (let r = 0; r < n; r++) {
       const from = indices[r] * d;
@@ -119,7 +139,15 @@ export class ReplayBuffer {
    * and [s', -] into `nextObsAction` (row width obsDim + actDim; the update writes a' into the gap), with their
    * rewards and terminal flags.
    */
-  sampleRows(rng: Random, indices: Int32Array, n: number, obsAction: Float32Array, nextObsAction: Float32Array, rewards: Float32Array, dones: Float32Array): void {
+  sampleRows(
+    rng: Random,
+    indices: Int32Array,
+    n: number,
+    obsAction: Float32Array,
+    nextObsAction: Float32Array,
+    rewards: Float32Array,
+    dones: Float32Array,
+  ): void {
     const w = this.obsDim + this.actDim;
     this.sampleIndices(rng, n, indices);
     this.gatherObs(this.obs, indices, n, obsAction, 0, w);
@@ -142,7 +170,13 @@ export class ReplayBuffer {
 
   /** The arrays, by name, for saving (checkpoints write them as raw binary). */
   arrays(): Record<string, Float32Array | Uint8Array> {
-    return { obs: this.obs, nextObs: this.nextObs, actions: this.actions, rewards: this.rewards, terminated: this.terminated };
+    return {
+      obs: this.obs,
+      nextObs: this.nextObs,
+      actions: this.actions,
+      rewards: this.rewards,
+      terminated: this.terminated,
+    };
   }
 }
 
@@ -172,9 +206,11 @@ export function loadReplayBuffer(path: string, buffer: ReplayBuffer, state: Repl
   for (const arr of Object.values(buffer.arrays())) {
     const perRow = arr.length / buffer.capacity;
     const n = rows * perRow * arr.BYTES_PER_ELEMENT;
-    if (offset + n > bytes.length) throw new UserError(`${path} is truncated: it has ${bytes.length} bytes, the checkpoint needs more`);
+    if (offset + n > bytes.length)
+      throw new UserError(`${path} is truncated: it has ${bytes.length} bytes, the checkpoint needs more`);
     new Uint8Array(arr.buffer, arr.byteOffset, n).set(bytes.subarray(offset, offset + n));
     offset += n;
   }
-  if (offset !== bytes.length) throw new UserError(`${path} has ${bytes.length} bytes, the checkpoint expects ${offset}`);
+  if (offset !== bytes.length)
+    throw new UserError(`${path} has ${bytes.length} bytes, the checkpoint expects ${offset}`);
 }

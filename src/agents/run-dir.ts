@@ -6,7 +6,21 @@
  * Writes that replace a file go through a temporary name and a rename, so a run killed at any moment leaves either
  * the old file or the new one, never half of one.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../core/errors.js";
 
@@ -57,7 +71,9 @@ export class RunDir {
     if (existsSync(this.configPath)) {
       const existing = readFileSync(this.configPath, "utf8");
       if (existing !== text) {
-        throw new UserError(`${this.path} holds a run with a different config (see its config.json); choose another --out or delete it`);
+        throw new UserError(
+          `${this.path} holds a run with a different config (see its config.json); choose another --out or delete it`,
+        );
       }
     } else {
       writeFileSync(this.configPath, text);
@@ -82,7 +98,8 @@ export class RunDir {
   /** Cuts metrics.jsonl back to what the checkpoint had seen (lines written after it will be written again). */
   truncateMetrics(bytes: number): void {
     if (existsSync(this.metricsPath)) truncateSync(this.metricsPath, bytes);
-    else if (bytes > 0) throw new UserError(`${this.metricsPath} is missing but the checkpoint expects ${bytes} bytes of it`);
+    else if (bytes > 0)
+      throw new UserError(`${this.metricsPath} is missing but the checkpoint expects ${bytes} bytes of it`);
   }
 
   /** Path of the latest complete checkpoint, or null. */
@@ -91,7 +108,8 @@ export class RunDir {
     if (!existsSync(pointer)) return null;
     const { dir } = readJson<{ dir: string }>(pointer);
     const full = join(this.checkpointsDir, dir);
-    if (!existsSync(full)) throw new UserError(`${pointer} names ${dir}, which does not exist: the checkpoint is corrupt`);
+    if (!existsSync(full))
+      throw new UserError(`${pointer} names ${dir}, which does not exist: the checkpoint is corrupt`);
     return full;
   }
 
@@ -108,7 +126,8 @@ export class RunDir {
     const name = `step-${step}`;
     writeJsonAtomic(join(this.checkpointsDir, "latest.json"), { dir: name, step });
     for (const entry of readdirSync(this.checkpointsDir)) {
-      if (entry.startsWith("step-") && entry !== name) rmSync(join(this.checkpointsDir, entry), { recursive: true, force: true });
+      if (entry.startsWith("step-") && entry !== name)
+        rmSync(join(this.checkpointsDir, entry), { recursive: true, force: true });
     }
   }
 

@@ -36,4 +36,5 @@ export class RunClock {
 
 export const backendName = (kernels: Kernels): string => `${kernels.name} (${kernels.variant})`;
 
-export const meanOf = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+export const meanOf = (xs: readonly number[]): number | null =>
+  xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;

@@ -66,7 +66,10 @@ export class SquashedGaussianActor {
     this.head.initPytorchDefault(rng);
     this.gsde = useSde ? new Gsde(kernels, h, actDim, batchSize, logStdInit) : null;
     const lr = learningRate;
-    this.optimizers = [new Adam(kernels, this.trunk.params, this.trunk.grads, { lr }), new Adam(kernels, this.head.params, this.head.grads, { lr })];
+    this.optimizers = [
+      new Adam(kernels, this.trunk.params, this.trunk.grads, { lr }),
+      new Adam(kernels, this.head.params, this.head.grads, { lr }),
+    ];
     if (this.gsde) this.optimizers.push(new Adam(kernels, this.gsde.logStd, this.gsde.logStdGrad, { lr }));
     this.actTrunk = this.trunk.workspace(1);
     this.actHead = this.head.workspace(1);
@@ -91,7 +94,16 @@ export class SquashedGaussianActor {
    * Runs the actor on `n` rows of `input` (row stride `stride`) and samples a = tanh(u) into `dest` (rows
    * `destStride` apart, from `destOffset`). `reuseNoise`: keep the previous N(0, 1) draws (gradient checks).
    */
-  sample(s: Sample, input: number, n: number, stride: number, dest: Float32Array, destOffset: number, destStride: number, reuseNoise = false): void {
+  sample(
+    s: Sample,
+    input: number,
+    n: number,
+    stride: number,
+    dest: Float32Array,
+    destOffset: number,
+    destStride: number,
+    reuseNoise = false,
+  ): void {
     const A = this.actDim;
     this.trunk.forward(s.trunkWs, input, n, stride);
     this.head.forward(s.headWs, s.trunkWs.output.offset, n);
@@ -156,7 +168,16 @@ export class SquashedGaussianActor {
    * Without gSDE: n = sigma eps, sigma = exp(log_std) from the head, so dL/dlog_std = dL/du eps sigma + sigma dL/dsigma.
    * With gSDE: n = latent @ E and sigma^2 = latent^2 @ std^2 + 1e-6 feed back into the latent and log_std.
    */
-  backward(s: Sample, n: number, c: number, actions: Float32Array, dLdaA: Float32Array, dLdaB: Float32Array, offset: number, stride: number): void {
+  backward(
+    s: Sample,
+    n: number,
+    c: number,
+    actions: Float32Array,
+    dLdaA: Float32Array,
+    dLdaB: Float32Array,
+    offset: number,
+    stride: number,
+  ): void {
     const A = this.actDim;
     const head = s.headWs.output.data;
     const dHead = s.headWs.outputGrad.data;
@@ -170,7 +191,9 @@ export class SquashedGaussianActor {
         const oneMinusA2 = 1 - a * a;
         const z = s.noise[idx];
         const sigma = s.sigma[idx];
-        const dLdu = c * ((-z / (sigma * sigma)) + (2 * a * oneMinusA2) / (oneMinusA2 + TANH_EPS)) + (dLdaA[at] + dLdaB[at]) * oneMinusA2;
+        const dLdu =
+          c * (-z / (sigma * sigma) + (2 * a * oneMinusA2) / (oneMinusA2 + TANH_EPS)) +
+          (dLdaA[at] + dLdaB[at]) * oneMinusA2;
         const dLdmu = dLdu + (c * z) / (sigma * sigma);
         const dLdsigma = c * ((z * z) / (sigma * sigma * sigma) - 1 / sigma);
         if (gsde) {

@@ -5,7 +5,21 @@ import { randomSacBatch } from "../bench/nn-bench.js";
 import { SacNetworks } from "./sac-update.js";
 
 function small(useSde: boolean, seed = 1): SacNetworks {
-  return new SacNetworks(new JsKernels(), { obsDim: 3, actDim: 2, hidden: [8, 6], batchSize: 5, learningRate: 1e-3, gamma: 0.99, tau: 0.05, useSde, logStdInit: -1 }, new Random(seed));
+  return new SacNetworks(
+    new JsKernels(),
+    {
+      obsDim: 3,
+      actDim: 2,
+      hidden: [8, 6],
+      batchSize: 5,
+      learningRate: 1e-3,
+      gamma: 0.99,
+      tau: 0.05,
+      useSde,
+      logStdInit: -1,
+    },
+    new Random(seed),
+  );
 }
 
 describe.each([false, true])("SAC actor gradients (gSDE %s)", (useSde) => {
@@ -35,7 +49,9 @@ describe.each([false, true])("SAC actor gradients (gSDE %s)", (useSde) => {
         const down = loss();
         b.params[i] = keep;
         const numeric = (up - down) / (2 * h);
-        expect(Math.abs(numeric - b.grads[i]), `param ${i} of a block of ${b.params.length}`).toBeLessThan(3e-3 + 3e-2 * Math.abs(b.grads[i]));
+        expect(Math.abs(numeric - b.grads[i]), `param ${i} of a block of ${b.params.length}`).toBeLessThan(
+          3e-3 + 3e-2 * Math.abs(b.grads[i]),
+        );
         checked++;
       }
     }
@@ -53,7 +69,8 @@ describe("SAC distributions", () => {
     for (let i = 0; i < n; i++) {
       const a = -1 + (2 * (i + 0.5)) / n;
       const u = Math.atanh(a);
-      const logp = -0.5 * ((u - mu) / sigma) ** 2 - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI) - Math.log(1 - a * a + 1e-6);
+      const logp =
+        -0.5 * ((u - mu) / sigma) ** 2 - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI) - Math.log(1 - a * a + 1e-6);
       total += Math.exp(logp) * (2 / n);
     }
     expect(total).toBeCloseTo(1, 3);
@@ -101,8 +118,15 @@ describe("SAC distributions", () => {
 describe("SAC update", () => {
   it("raises alpha when the policy's entropy is below the target and lowers it when above", () => {
     // A head with zero weights: mu = 0 and log_std = its bias, the same for every state.
-    for (const [logStd, direction] of [[-5, 1], [0, -1]] as const) {
-      const net = new SacNetworks(new JsKernels(), { obsDim: 3, actDim: 2, hidden: [8], batchSize: 16, learningRate: 1e-2, gamma: 0.99, tau: 0.05 }, new Random(6));
+    for (const [logStd, direction] of [
+      [-5, 1],
+      [0, -1],
+    ] as const) {
+      const net = new SacNetworks(
+        new JsKernels(),
+        { obsDim: 3, actDim: 2, hidden: [8], batchSize: 16, learningRate: 1e-2, gamma: 0.99, tau: 0.05 },
+        new Random(6),
+      );
       const head = net.actorHead;
       const b = head.layers[0].b - head.params.offset;
       head.params.data.fill(0);
@@ -124,7 +148,11 @@ describe("SAC update", () => {
   });
 
   it("keeps alpha fixed when asked", () => {
-    const net = new SacNetworks(new JsKernels(), { obsDim: 3, actDim: 2, hidden: [8], batchSize: 5, learningRate: 1e-2, gamma: 0.99, tau: 0.05, fixedAlpha: 0.2 }, new Random(6));
+    const net = new SacNetworks(
+      new JsKernels(),
+      { obsDim: 3, actDim: 2, hidden: [8], batchSize: 5, learningRate: 1e-2, gamma: 0.99, tau: 0.05, fixedAlpha: 0.2 },
+      new Random(6),
+    );
     net.trainStep(randomSacBatch(net.kernels, new Random(8), 5, 3, 2));
     expect(net.alpha).toBeCloseTo(0.2, 12);
   });

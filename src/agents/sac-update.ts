@@ -85,7 +85,17 @@ export class SacNetworks {
     this.rowWidth = obsDim + actDim;
     const lr = options.learningRate;
     // The generator's draws in SB3's order: actor, then critics; gSDE's first matrix last.
-    this.actor = new SquashedGaussianActor(kernels, obsDim, actDim, hidden, n, lr, this.useSde, options.logStdInit ?? -3, rng);
+    this.actor = new SquashedGaussianActor(
+      kernels,
+      obsDim,
+      actDim,
+      hidden,
+      n,
+      lr,
+      this.useSde,
+      options.logStdInit ?? -3,
+      rng,
+    );
     const criticSpec = { sizes: [obsDim + actDim, ...hidden, 1] };
     this.critics = [new Mlp(kernels, criticSpec), new Mlp(kernels, criticSpec)];
     this.criticTargets = [new Mlp(kernels, criticSpec), new Mlp(kernels, criticSpec)];
@@ -97,7 +107,12 @@ export class SacNetworks {
       new Adam(kernels, this.critics[0].params, this.critics[0].grads, { lr }),
       new Adam(kernels, this.critics[1].params, this.critics[1].grads, { lr }),
     ];
-    this.entropy = new EntropyCoefficient(lr, options.targetEntropy ?? -actDim, options.fixedAlpha ?? options.initialAlpha ?? 1, options.fixedAlpha !== undefined);
+    this.entropy = new EntropyCoefficient(
+      lr,
+      options.targetEntropy ?? -actDim,
+      options.fixedAlpha ?? options.initialAlpha ?? 1,
+      options.fixedAlpha !== undefined,
+    );
     this.sample = this.actor.newSample(n);
     this.sampleNext = this.actor.newSample(n);
     this.wsCritic = [this.critics[0].workspace(n), this.critics[1].workspace(n)];
@@ -258,7 +273,16 @@ export class SacNetworks {
     actorLoss /= n;
     this.critics[0].backward(q0, { paramGrads: false, inputGrad: true });
     this.critics[1].backward(q1, { paramGrads: false, inputGrad: true });
-    this.actor.backward(this.sample, n, alpha / n, this.obsActionPi.data, q0.inputGrad.data, q1.inputGrad.data, this.options.obsDim, this.rowWidth);
+    this.actor.backward(
+      this.sample,
+      n,
+      alpha / n,
+      this.obsActionPi.data,
+      q0.inputGrad.data,
+      q1.inputGrad.data,
+      this.options.obsDim,
+      this.rowWidth,
+    );
     return actorLoss;
   }
 }

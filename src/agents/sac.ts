@@ -17,7 +17,13 @@ import { firstNonFinite } from "../nn/ops.js";
 import type { NamedTensor } from "../nn/mlp.js";
 import { rolloutComplete } from "./agent.js";
 import type { Learner } from "./learner.js";
-import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState, type SharedReplayMemory } from "./replay-buffer.js";
+import {
+  ReplayBuffer,
+  loadReplayBuffer,
+  saveReplayBuffer,
+  type ReplayBufferState,
+  type SharedReplayMemory,
+} from "./replay-buffer.js";
 import type { AgentSpec } from "./remote-training.js";
 import { SacNetworks, type SacBatch } from "./sac-update.js";
 import { SacQueries } from "./sac-queries.js";
@@ -97,7 +103,12 @@ export class Sac implements Learner {
     this.buffer = new ReplayBuffer(c.bufferSize, obsDim, actDim, sharedBuffer);
     this.action = new Float32Array(actDim);
     const w = obsDim + actDim;
-    this.batch = { obsAction: kernels.heap.alloc(c.batchSize * w), nextObsAction: kernels.heap.alloc(c.batchSize * w), rewards: new Float32Array(c.batchSize), dones: new Float32Array(c.batchSize) };
+    this.batch = {
+      obsAction: kernels.heap.alloc(c.batchSize * w),
+      nextObsAction: kernels.heap.alloc(c.batchSize * w),
+      rewards: new Float32Array(c.batchSize),
+      dones: new Float32Array(c.batchSize),
+    };
     this.indices = new Int32Array(c.batchSize);
     this.queries = new SacQueries(this.networks);
   }
@@ -157,7 +168,13 @@ export class Sac implements Learner {
     return this.action;
   }
 
-  observe(obs: Float32Array, nextObs: Float32Array, action: number | Float32Array, reward: number, terminated: boolean): void {
+  observe(
+    obs: Float32Array,
+    nextObs: Float32Array,
+    action: number | Float32Array,
+    reward: number,
+    terminated: boolean,
+  ): void {
     this.buffer.add(obs, nextObs, action, reward, terminated);
   }
 
@@ -176,7 +193,15 @@ export class Sac implements Learner {
     const c = this.config;
     for (let g = 0; g < c.gradientSteps; g++) {
       const b = this.batch;
-      this.buffer.sampleRows(this.rng, this.indices, c.batchSize, b.obsAction.data, b.nextObsAction.data, b.rewards, b.dones);
+      this.buffer.sampleRows(
+        this.rng,
+        this.indices,
+        c.batchSize,
+        b.obsAction.data,
+        b.nextObsAction.data,
+        b.rewards,
+        b.dones,
+      );
       this.networks.trainStep(this.batch, c.batchSize, g % c.targetUpdateInterval === 0);
     }
   }
@@ -198,7 +223,16 @@ export class Sac implements Learner {
     const n = this.networks;
     const sde = n.logStd && n.explorationMat ? [n.logStd.data, n.explorationMat.data] : [];
     const moments = [...n.actorOptimizers, ...n.criticOptimizers].flatMap((o) => [o.m.data, o.v.data]);
-    return [n.actorTrunk.params.data, n.actorHead.params.data, n.critics[0].params.data, n.critics[1].params.data, ...sde, n.criticTargets[0].params.data, n.criticTargets[1].params.data, ...moments];
+    return [
+      n.actorTrunk.params.data,
+      n.actorHead.params.data,
+      n.critics[0].params.data,
+      n.critics[1].params.data,
+      ...sde,
+      n.criticTargets[0].params.data,
+      n.criticTargets[1].params.data,
+      ...moments,
+    ];
   }
 
   get actingBlocks(): readonly number[] {
@@ -281,9 +315,14 @@ export class Sac implements Learner {
       ...n.criticTargets[0].namedTensors("critic_target.qf0."),
       ...n.criticTargets[1].namedTensors("critic_target.qf1."),
     ];
-    if (n.logStd) out.push({ name: "actor.log_std", shape: [n.logStd.length / this.actDim, this.actDim], data: n.logStd.data });
-    n.actorOptimizers.forEach((o, i) => out.push(moment(`optimizer.actor${i}.exp_avg`, o.m), moment(`optimizer.actor${i}.exp_avg_sq`, o.v)));
-    n.criticOptimizers.forEach((o, i) => out.push(moment(`optimizer.critic${i}.exp_avg`, o.m), moment(`optimizer.critic${i}.exp_avg_sq`, o.v)));
+    if (n.logStd)
+      out.push({ name: "actor.log_std", shape: [n.logStd.length / this.actDim, this.actDim], data: n.logStd.data });
+    n.actorOptimizers.forEach((o, i) =>
+      out.push(moment(`optimizer.actor${i}.exp_avg`, o.m), moment(`optimizer.actor${i}.exp_avg_sq`, o.v)),
+    );
+    n.criticOptimizers.forEach((o, i) =>
+      out.push(moment(`optimizer.critic${i}.exp_avg`, o.m), moment(`optimizer.critic${i}.exp_avg_sq`, o.v)),
+    );
     return out;
   }
 
@@ -294,7 +333,14 @@ export class Sac implements Learner {
     const n = this.networks;
     const a = n.alphaOptimizer;
     const draws = n.explorationDraws;
-    return { logAlpha: n.logAlpha, sdeDraws: draws ? [...draws] : null, alphaAdam: { m: a.m, v: a.v, step: a.step }, adamSteps: [...n.actorOptimizers, ...n.criticOptimizers].map((o) => o.step), buffer: this.buffer.getState(), rng: this.rng.getState() };
+    return {
+      logAlpha: n.logAlpha,
+      sdeDraws: draws ? [...draws] : null,
+      alphaAdam: { m: a.m, v: a.v, step: a.step },
+      adamSteps: [...n.actorOptimizers, ...n.criticOptimizers].map((o) => o.step),
+      buffer: this.buffer.getState(),
+      rng: this.rng.getState(),
+    };
   }
 
   load(dir: string, savedState?: unknown): void {

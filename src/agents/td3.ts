@@ -19,7 +19,13 @@ import { Mlp, type MlpWorkspace, type NamedTensor } from "../nn/mlp.js";
 import { firstNonFinite, polyakUpdate } from "../nn/ops.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
 import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
-import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type ReplayBufferState, type SharedReplayMemory } from "./replay-buffer.js";
+import {
+  ReplayBuffer,
+  loadReplayBuffer,
+  saveReplayBuffer,
+  type ReplayBufferState,
+  type SharedReplayMemory,
+} from "./replay-buffer.js";
 import type { AgentSpec, RemoteTrainable } from "./remote-training.js";
 import type { z } from "zod";
 import type { Td3ConfigSchema } from "./config.js";
@@ -101,7 +107,10 @@ export class Td3 implements OffPolicyAgent, RemoteTrainable {
       this.criticTargets[i].copyFrom(this.critics[i]);
     }
     this.actorOpt = new Adam(kernels, this.actor.params, this.actor.grads, { lr: c.learningRate });
-    this.criticOpts = [new Adam(kernels, this.critics[0].params, this.critics[0].grads, { lr: c.learningRate }), new Adam(kernels, this.critics[1].params, this.critics[1].grads, { lr: c.learningRate })];
+    this.criticOpts = [
+      new Adam(kernels, this.critics[0].params, this.critics[0].grads, { lr: c.learningRate }),
+      new Adam(kernels, this.critics[1].params, this.critics[1].grads, { lr: c.learningRate }),
+    ];
     this.buffer = new ReplayBuffer(c.bufferSize, obsDim, actDim, sharedBuffer);
     const heap = kernels.heap;
     const w = obsDim + actDim;
@@ -136,11 +145,19 @@ export class Td3 implements OffPolicyAgent, RemoteTrainable {
       this.predict(obs);
     }
     const sd = this.config.actionNoiseStd;
-    if (sd > 0) for (let j = 0; j < this.actDim; j++) this.action[j] = Math.min(Math.max(this.action[j] + sd * this.rng.normal(), -1), 1);
+    if (sd > 0)
+      for (let j = 0; j < this.actDim; j++)
+        this.action[j] = Math.min(Math.max(this.action[j] + sd * this.rng.normal(), -1), 1);
     return this.action;
   }
 
-  observe(obs: Float32Array, nextObs: Float32Array, action: number | Float32Array, reward: number, terminated: boolean): void {
+  observe(
+    obs: Float32Array,
+    nextObs: Float32Array,
+    action: number | Float32Array,
+    reward: number,
+    terminated: boolean,
+  ): void {
     this.buffer.add(obs, nextObs, action, reward, terminated);
   }
 
@@ -174,7 +191,15 @@ export class Td3 implements OffPolicyAgent, RemoteTrainable {
   /** Online actor and critics, then targets and optimiser moments. */
   stateBlocks(): Float32Array[] {
     const moments = [this.actorOpt, ...this.criticOpts].flatMap((o) => [o.m.data, o.v.data]);
-    return [this.actor.params.data, this.critics[0].params.data, this.critics[1].params.data, this.actorTarget.params.data, this.criticTargets[0].params.data, this.criticTargets[1].params.data, ...moments];
+    return [
+      this.actor.params.data,
+      this.critics[0].params.data,
+      this.critics[1].params.data,
+      this.actorTarget.params.data,
+      this.criticTargets[0].params.data,
+      this.criticTargets[1].params.data,
+      ...moments,
+    ];
   }
 
   readonly actingBlocks = [0, 1, 2] as const;
@@ -217,14 +242,19 @@ export class Td3 implements OffPolicyAgent, RemoteTrainable {
     const at = this.wsActorTarget.output.data;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < A; j++) {
-        const noise = Math.min(Math.max(c.targetPolicyNoise * this.rng.normal(), -c.targetNoiseClip), c.targetNoiseClip);
+        const noise = Math.min(
+          Math.max(c.targetPolicyNoise * this.rng.normal(), -c.targetNoiseClip),
+          c.targetNoiseClip,
+        );
         this.san.data[i * w + d + j] = Math.min(Math.max(at[i * A + j] + noise, -1), 1);
       }
     }
     this.criticTargets[0].forward(this.wsTarget[0], this.san.offset, n);
     this.criticTargets[1].forward(this.wsTarget[1], this.san.offset, n);
     for (let i = 0; i < n; i++) {
-      this.y[i] = this.rewards[i] + (1 - this.dones[i]) * c.gamma * Math.min(this.wsTarget[0].output.data[i], this.wsTarget[1].output.data[i]);
+      this.y[i] =
+        this.rewards[i] +
+        (1 - this.dones[i]) * c.gamma * Math.min(this.wsTarget[0].output.data[i], this.wsTarget[1].output.data[i]);
     }
     let criticLoss = 0;
     for (let q = 0; q < 2; q++) {
@@ -281,7 +311,10 @@ export class Td3 implements OffPolicyAgent, RemoteTrainable {
       ...this.criticTargets[1].namedTensors("critic_target.qf1."),
       m("optimizer.actor.exp_avg", this.actorOpt.m),
       m("optimizer.actor.exp_avg_sq", this.actorOpt.v),
-      ...this.criticOpts.flatMap((o, i) => [m(`optimizer.critic${i}.exp_avg`, o.m), m(`optimizer.critic${i}.exp_avg_sq`, o.v)]),
+      ...this.criticOpts.flatMap((o, i) => [
+        m(`optimizer.critic${i}.exp_avg`, o.m),
+        m(`optimizer.critic${i}.exp_avg_sq`, o.v),
+      ]),
     ];
   }
 
@@ -289,7 +322,12 @@ export class Td3 implements OffPolicyAgent, RemoteTrainable {
     mkdirSync(dir, { recursive: true });
     saveSafetensors(join(dir, "model.safetensors"), this.tensors(), { algo: "td3", format: "pt" });
     if (withBuffer) saveReplayBuffer(join(dir, "buffer.bin"), this.buffer);
-    return { nUpdates: this.nUpdates, adamSteps: [this.actorOpt, ...this.criticOpts].map((o) => o.step), buffer: this.buffer.getState(), rng: this.rng.getState() };
+    return {
+      nUpdates: this.nUpdates,
+      adamSteps: [this.actorOpt, ...this.criticOpts].map((o) => o.step),
+      buffer: this.buffer.getState(),
+      rng: this.rng.getState(),
+    };
   }
 
   load(dir: string, savedState?: unknown): void {

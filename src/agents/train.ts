@@ -41,11 +41,17 @@ function makeAgent(config: RunConfig, env: Env, kernels: Kernels, rng: Random): 
   const obsDim = env.observationSpace.dim;
   const space = env.actionSpace;
   if (config.algo === "dqn") {
-    if (space.kind !== "discrete") throw new UserError(`DQN needs discrete actions; ${config.env} has continuous ones (use --algo sac or td3)`);
+    if (space.kind !== "discrete")
+      throw new UserError(`DQN needs discrete actions; ${config.env} has continuous ones (use --algo sac or td3)`);
     return new Dqn(kernels, obsDim, space.n, config.dqn, rng);
   }
-  if (space.kind !== "box") throw new UserError(`${config.algo.toUpperCase()} needs continuous actions; ${config.env} has discrete ones (use --algo dqn)`);
-  return config.algo === "sac" ? new Sac(kernels, obsDim, space.dim, config.sac, rng) : new Td3(kernels, obsDim, space.dim, config.td3, rng);
+  if (space.kind !== "box")
+    throw new UserError(
+      `${config.algo.toUpperCase()} needs continuous actions; ${config.env} has discrete ones (use --algo dqn)`,
+    );
+  return config.algo === "sac"
+    ? new Sac(kernels, obsDim, space.dim, config.sac, rng)
+    : new Td3(kernels, obsDim, space.dim, config.td3, rng);
 }
 
 export function train(config: RunConfig, options: TrainOptions): TrainSummary {
@@ -61,7 +67,14 @@ export function train(config: RunConfig, options: TrainOptions): TrainSummary {
   const agent = makeAgent(config, env, options.kernels, root.fork());
   const loop = new OffPolicyLoop(agent, env, make(config.env, config.envOptions), config, {
     onEvaluation: (ev, returns) => {
-      dir.appendMetrics({ step: loop.steps, evalMean: ev.mean, evalStd: ev.std, evalReturns: returns, episodes: loop.episodes, ...agent.logValues() });
+      dir.appendMetrics({
+        step: loop.steps,
+        evalMean: ev.mean,
+        evalStd: ev.std,
+        evalReturns: returns,
+        episodes: loop.episodes,
+        ...agent.logValues(),
+      });
       progress.setEval(ev.mean);
     },
   });
@@ -77,7 +90,8 @@ export function train(config: RunConfig, options: TrainOptions): TrainSummary {
     loop.collect();
     loop.trainIfDue();
     const step = loop.steps;
-    if ((config.checkpointFreq > 0 && step % config.checkpointFreq === 0) || step === total) dir.saveCheckpoint(step, (ckpt) => loop.save(ckpt));
+    if ((config.checkpointFreq > 0 && step % config.checkpointFreq === 0) || step === total)
+      dir.saveCheckpoint(step, (ckpt) => loop.save(ckpt));
     progress.tick(step);
   }
   const timing = clock.finish(loop.steps);

@@ -20,7 +20,11 @@ function relativeDiff(a: Float32Array, b: Float32Array): number {
 function dqnStep(k: Kernels): { loss: number; grads: Float32Array; delta: Float32Array } {
   const rng = new Random(31);
   const n = 64;
-  const net = new DqnNetworks(k, { obsDim: 4, nActions: 3, hidden: [32, 32], batchSize: n, learningRate: 1e-3, gamma: 0.99, maxGradNorm: 0.5 }, rng);
+  const net = new DqnNetworks(
+    k,
+    { obsDim: 4, nActions: 3, hidden: [32, 32], batchSize: n, learningRate: 1e-3, gamma: 0.99, maxGradNorm: 0.5 },
+    rng,
+  );
   const obs = k.heap.alloc(n * 4);
   const nextObs = k.heap.alloc(n * 4);
   for (let i = 0; i < n * 4; i++) {
@@ -38,14 +42,30 @@ function dqnStep(k: Kernels): { loss: number; grads: Float32Array; delta: Float3
   return { loss, grads: net.qNet.grads.data.slice(), delta };
 }
 
-function sacStep(k: Kernels): { critic: number; actor: number; alpha: number; actorGrads: Float32Array; criticGrads: Float32Array } {
+function sacStep(k: Kernels): {
+  critic: number;
+  actor: number;
+  alpha: number;
+  actorGrads: Float32Array;
+  criticGrads: Float32Array;
+} {
   const rng = new Random(32);
   const n = 32;
   const [obsDim, actDim] = [5, 2];
-  const net = new SacNetworks(k, { obsDim, actDim, hidden: [24, 16], batchSize: n, learningRate: 3e-4, gamma: 0.99, tau: 0.005 }, rng);
+  const net = new SacNetworks(
+    k,
+    { obsDim, actDim, hidden: [24, 16], batchSize: n, learningRate: 3e-4, gamma: 0.99, tau: 0.005 },
+    rng,
+  );
   net.trainStep(randomSacBatch(k, rng, n, obsDim, actDim));
   const s = net.lastStats;
-  return { critic: s.criticLoss, actor: s.actorLoss, alpha: s.alpha, actorGrads: net.actorTrunk.grads.data.slice(), criticGrads: net.critics[0].grads.data.slice() };
+  return {
+    critic: s.criticLoss,
+    actor: s.actorLoss,
+    alpha: s.alpha,
+    actorGrads: net.actorTrunk.grads.data.slice(),
+    criticGrads: net.critics[0].grads.data.slice(),
+  };
 }
 
 describe("backends agree on whole updates", () => {

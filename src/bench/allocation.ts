@@ -15,7 +15,11 @@ export function dqnUpdateBytesAllocated(k: Kernels): number {
   const rng = new Random(33);
   const n = 16;
   // maxGradNorm is tiny so that the clipping branch (scale) runs too.
-  const net = new DqnNetworks(k, { obsDim: 4, nActions: 2, hidden: [8], batchSize: n, learningRate: 1e-3, gamma: 0.99, maxGradNorm: 0.01 }, rng);
+  const net = new DqnNetworks(
+    k,
+    { obsDim: 4, nActions: 2, hidden: [8], batchSize: n, learningRate: 1e-3, gamma: 0.99, maxGradNorm: 0.01 },
+    rng,
+  );
   const obs = k.heap.alloc(n * 4);
   const nextObs = k.heap.alloc(n * 4);
   for (let i = 0; i < n * 4; i++) obs.data[i] = rng.normal();

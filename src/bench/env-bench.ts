@@ -62,11 +62,19 @@ export function dqnTrainingStepsPerSecond(id: string, kernels: Kernels, steps: n
  * mechanism, one gradient step of batch 256 per env step), for a schedule; with parallelTraining (lockstep only)
  * each peer trains on its own thread.
  */
-export function peerLearningStepsPerSecond(kernels: Kernels, stepsPerPeer: number, schedule: ScheduleKind, parallelTraining = false): number {
+export function peerLearningStepsPerSecond(
+  kernels: Kernels,
+  stepsPerPeer: number,
+  schedule: ScheduleKind,
+  parallelTraining = false,
+): number {
   const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
   try {
     const c = findPreset("room-v21/peer-learning").config;
-    const s = trainGroup({ ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1, group: { ...c.group, schedule, parallelTraining } }, { out, kernels });
+    const s = trainGroup(
+      { ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1, group: { ...c.group, schedule, parallelTraining } },
+      { out, kernels },
+    );
     return s.stepsPerSecond;
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -77,12 +85,20 @@ export function peerLearningStepsPerSecond(kernels: Kernels, stepsPerPeer: numbe
  * All peers' env steps per second of Hopper-v4 peer learning with the paper's settings (4 SAC peers with gSDE,
  * every mechanism), lockstep on one thread and with trainer threads (the same results).
  */
-export function hopperSacGroupStepsPerSecond(kernels: Kernels, stepsPerPeer: number): { oneThread: number; trainerThreads: number } {
+export function hopperSacGroupStepsPerSecond(
+  kernels: Kernels,
+  stepsPerPeer: number,
+): { oneThread: number; trainerThreads: number } {
   const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
   try {
     const c = findPreset("hopper-v4/peer-learning").config;
     const run = (parallelTraining: boolean): number => {
-      const config = { ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1, group: { ...c.group, schedule: "lockstep" as const, parallelTraining } };
+      const config = {
+        ...c,
+        steps: stepsPerPeer,
+        evalFreq: stepsPerPeer + 1,
+        group: { ...c.group, schedule: "lockstep" as const, parallelTraining },
+      };
       return trainGroup(config, { out: join(out, String(parallelTraining)), kernels }).stepsPerSecond;
     };
     return { oneThread: run(false), trainerThreads: run(true) };
@@ -111,13 +127,22 @@ export function halfCheetahSacStepsPerSecond(kernels: Kernels, steps: number): n
  * Env steps per second of SAC or TD3 training on Pendulum-v1 (one gradient step per env step, batch 256 for SAC
  * and 100 for TD3, learning from step 100) with the given hidden layers.
  */
-export function continuousTrainingStepsPerSecond(algo: "sac" | "td3", netArch: number[], kernels: Kernels, steps: number): number {
+export function continuousTrainingStepsPerSecond(
+  algo: "sac" | "td3",
+  netArch: number[],
+  kernels: Kernels,
+  steps: number,
+): number {
   const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
   try {
     const c = defaultRunConfig("Pendulum-v1", "tuned", algo);
     const base = { ...c, steps, evalFreq: steps + 1, checkpointFreq: 0 };
     const config =
-      c.algo === "sac" ? { ...base, algo: "sac" as const, sac: { ...c.sac, netArch, learningStarts: 100 } } : c.algo === "td3" ? { ...base, algo: "td3" as const, td3: { ...c.td3, netArch, learningStarts: 100 } } : c;
+      c.algo === "sac"
+        ? { ...base, algo: "sac" as const, sac: { ...c.sac, netArch, learningStarts: 100 } }
+        : c.algo === "td3"
+          ? { ...base, algo: "td3" as const, td3: { ...c.td3, netArch, learningStarts: 100 } }
+          : c;
     return train(config, { out, kernels }).stepsPerSecond;
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -55,7 +55,10 @@ export function gemmGflops(kernels: Kernels, shape: GemmShape, seconds: number):
   for (let i = 0; i < b.length; i++) b.data[i] = rng.normal();
   const lda = transA ? m : k;
   const ldb = transB ? k : n;
-  const ms = timePerCall(() => kernels.gemm(transA, transB, m, n, k, a.offset, lda, b.offset, ldb, c.offset, n, 0), seconds);
+  const ms = timePerCall(
+    () => kernels.gemm(transA, transB, m, n, k, a.offset, lda, b.offset, ldb, c.offset, n, 0),
+    seconds,
+  );
   return (2 * m * n * k) / (ms * 1e6);
 }
 
@@ -68,7 +71,11 @@ export function dqnUpdateMs(kernels: Kernels, seconds: number): number {
 function dqnUpdate(kernels: Kernels): () => void {
   const rng = new Random(2);
   const batch = 256;
-  const net = new DqnNetworks(kernels, { obsDim: 4, nActions: 4, hidden: [256, 256], batchSize: batch, learningRate: 5e-4, gamma: 0.99, maxGradNorm: 10 }, rng);
+  const net = new DqnNetworks(
+    kernels,
+    { obsDim: 4, nActions: 4, hidden: [256, 256], batchSize: batch, learningRate: 5e-4, gamma: 0.99, maxGradNorm: 10 },
+    rng,
+  );
   const obs = kernels.heap.alloc(batch * 4);
   const nextObs = kernels.heap.alloc(batch * 4);
   for (let i = 0; i < obs.length; i++) {
@@ -105,7 +112,11 @@ export function sacUpdateMs(kernels: Kernels, seconds: number, hidden: readonly 
 function sacUpdate(kernels: Kernels, hidden: readonly number[] = [256, 256], obsDim = 17, actDim = 6): () => void {
   const rng = new Random(3);
   const batch = 256;
-  const net = new SacNetworks(kernels, { obsDim, actDim, hidden, batchSize: batch, learningRate: 3e-4, gamma: 0.99, tau: 0.005 }, rng);
+  const net = new SacNetworks(
+    kernels,
+    { obsDim, actDim, hidden, batchSize: batch, learningRate: 3e-4, gamma: 0.99, tau: 0.005 },
+    rng,
+  );
   const b = randomSacBatch(kernels, rng, batch, obsDim, actDim);
   return () => net.trainStep(b);
 }

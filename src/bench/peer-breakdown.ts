@@ -25,7 +25,12 @@ export interface StepBreakdown {
 }
 
 /** Wraps obj[key] (a method) so that its time accumulates in acc[part]. */
-function timeMethod<T extends object, K extends keyof T>(obj: T, key: K, acc: Record<string, number>, part: string): void {
+function timeMethod<T extends object, K extends keyof T>(
+  obj: T,
+  key: K,
+  acc: Record<string, number>,
+  part: string,
+): void {
   const original = obj[key];
   if (typeof original !== "function") throw new Error(`${String(key)} is not a method`);
   const bound = (original as (...args: unknown[]) => unknown).bind(obj);
@@ -55,7 +60,12 @@ export function peerLearningStepBreakdown(kernels: Kernels, stepsPerPeer: number
   for (const term of group.terms) timeMethod(term, "update", acc, "trustAndAgentValues");
   // Warm up past learning starts (random actions, no training) so that every measured step is a full one.
   const warm = group.members[0].peer.learningStarts + 200;
-  const plan = planEpochs(warm + stepsPerPeer, config.group.minEpochLength, group.members[0].loop.env.maxEpisodeSteps, 1);
+  const plan = planEpochs(
+    warm + stepsPerPeer,
+    config.group.minEpochLength,
+    group.members[0].loop.env.maxEpisodeSteps,
+    1,
+  );
   for (const m of group.members) for (let t = 0; t < warm; t++) group.step(m, false, plan.epochLength);
   for (const key of Object.keys(acc)) acc[key] = 0;
   const start = performance.now();
@@ -64,6 +74,15 @@ export function peerLearningStepBreakdown(kernels: Kernels, stepsPerPeer: number
   const total = (performance.now() - start) / steps;
   for (const m of group.members) m.loop.close();
   const per = (part: string): number => acc[part] / steps;
-  const parts = { updates: per("updates"), adviceForwards: per("adviceForwards"), trustAndAgentValues: per("trustAndAgentValues"), env: per("env") };
-  return { ...parts, rest: total - parts.updates - parts.adviceForwards - parts.trustAndAgentValues - parts.env, total };
+  const parts = {
+    updates: per("updates"),
+    adviceForwards: per("adviceForwards"),
+    trustAndAgentValues: per("trustAndAgentValues"),
+    env: per("env"),
+  };
+  return {
+    ...parts,
+    rest: total - parts.updates - parts.adviceForwards - parts.trustAndAgentValues - parts.env,
+    total,
+  };
 }

@@ -18,7 +18,12 @@ function meanStd(xs: number[]): [number, number] {
 }
 
 /** Runs `episodes` episodes (episode k reset with seed `seed + k`) with actions uniform over the action space. */
-export function randomPolicyStats(env: string, options: Record<string, unknown>, episodes: number, seed = 0): RandomPolicyStats {
+export function randomPolicyStats(
+  env: string,
+  options: Record<string, unknown>,
+  episodes: number,
+  seed = 0,
+): RandomPolicyStats {
   const e = make(env, options);
   const space = e.actionSpace;
   const rng = new Random(seed);

@@ -14,7 +14,14 @@ import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs, updateFlops } from "
 import { peerLearningStepBreakdown, type StepBreakdown } from "./peer-breakdown.js";
 import { NATIVE_ISAS, isSimdIsa, type NativeKernels } from "../nn/kernels/native.js";
 import { measureTorch, type TorchTimings } from "./torch-reference.js";
-import { continuousTrainingStepsPerSecond, dqnTrainingStepsPerSecond, envStepsPerSecond, halfCheetahSacStepsPerSecond, hopperSacGroupStepsPerSecond, peerLearningStepsPerSecond } from "./env-bench.js";
+import {
+  continuousTrainingStepsPerSecond,
+  dqnTrainingStepsPerSecond,
+  envStepsPerSecond,
+  halfCheetahSacStepsPerSecond,
+  hopperSacGroupStepsPerSecond,
+  peerLearningStepsPerSecond,
+} from "./env-bench.js";
 import { MUJOCO_TASKS } from "../agents/config.js";
 import { prepareEnv } from "../envs/registry.js";
 import { mujoco } from "../envs/mujoco/engine.js";
@@ -41,7 +48,12 @@ export interface BackendResult {
    * Shares of this core's measured FMA peak (corePeakGflops): each GEMM shape, and each update's GEMM FLOPs per
    * second (element-wise work left out). Null without a peak measurement (no native addon).
    */
-  readonly shareOfPeak: { gemm: Record<string, number>; dqnUpdate: number; sacUpdate: number; sac150x200Update: number } | null;
+  readonly shareOfPeak: {
+    gemm: Record<string, number>;
+    dqnUpdate: number;
+    sacUpdate: number;
+    sac150x200Update: number;
+  } | null;
 }
 
 /** A native instruction-set path, forced (PEERLEARN_ISA does the same for a whole run). */
@@ -103,7 +115,14 @@ export interface BenchResult {
 
 type UpdateGflop = BenchResult["updateGflop"];
 
-function benchBackend(k: Kernels, seconds: number, log: (l: string) => void, peak: number | null, flop: UpdateGflop, label: string = k.name): BackendResult {
+function benchBackend(
+  k: Kernels,
+  seconds: number,
+  log: (l: string) => void,
+  peak: number | null,
+  flop: UpdateGflop,
+  label: string = k.name,
+): BackendResult {
   const gemmShapes: Record<string, number> = {};
   for (const shape of GEMM_SHAPES) {
     log(`  ${label}: GEMM ${shape.label}`);
@@ -115,7 +134,7 @@ function benchBackend(k: Kernels, seconds: number, log: (l: string) => void, pea
   const sac = sacUpdateMs(k, seconds);
   const sac150 = sacUpdateMs(k, seconds, [150, 200]);
   // GFLOP per update / ms per update = TFLOP/s; over the peak in GFLOP/s.
-  const share = (gflop: number, ms: number): number => (gflop / (ms / 1000)) / (peak as number);
+  const share = (gflop: number, ms: number): number => gflop / (ms / 1000) / (peak as number);
   const shareOfPeak = peak
     ? {
         gemm: Object.fromEntries(Object.entries(gemmShapes).map(([label, g]) => [label, g / peak])),
@@ -124,7 +143,15 @@ function benchBackend(k: Kernels, seconds: number, log: (l: string) => void, pea
         sac150x200Update: share(flop.sac150x200, sac150),
       }
     : null;
-  return { variant: k.variant, gemmGflops: gemmShapes[GEMM_SHAPES[0].label], gemmShapes, dqnUpdateMs: dqn, sacUpdateMs: sac, sac150x200UpdateMs: sac150, shareOfPeak };
+  return {
+    variant: k.variant,
+    gemmGflops: gemmShapes[GEMM_SHAPES[0].label],
+    gemmShapes,
+    dqnUpdateMs: dqn,
+    sacUpdateMs: sac,
+    sac150x200UpdateMs: sac150,
+    shareOfPeak,
+  };
 }
 
 /** Each native SIMD path's FMA peak on this core (none without the addon). */
@@ -145,7 +172,14 @@ function measurePeaks(native: NativeKernels | Error, seconds: number): Record<st
 }
 
 /** Every native SIMD path this CPU runs, forced in turn; the path in use is restored. */
-function benchNativePaths(native: NativeKernels, peaks: Record<string, number>, corePeak: number | null, seconds: number, flop: UpdateGflop, log: (l: string) => void): Record<string, NativePathResult> {
+function benchNativePaths(
+  native: NativeKernels,
+  peaks: Record<string, number>,
+  corePeak: number | null,
+  seconds: number,
+  flop: UpdateGflop,
+  log: (l: string) => void,
+): Record<string, NativePathResult> {
   const inUse = native.variant;
   const out: Record<string, NativePathResult> = {};
   try {
@@ -170,7 +204,10 @@ function measureAllocation(backend: BackendName): number | null {
     if (k instanceof Error) throw k;
     console.log(dqnUpdateBytesAllocated(k));`;
   try {
-    const out = execFileSync(process.execPath, [...ALLOCATION_NODE_FLAGS, "--input-type=module", "-e", script], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const out = execFileSync(process.execPath, [...ALLOCATION_NODE_FLAGS, "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     return Number(out.trim());
   } catch {
     return null; // running from TypeScript sources (tests) rather than the built package
@@ -190,7 +227,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   log("FMA peak of each native path");
   const peaks = measurePeaks(native, Math.min(seconds, 0.5));
   const corePeakGflops = Object.keys(peaks).length ? Math.max(...Object.values(peaks)) : null;
-  const updateGflop = Object.fromEntries(Object.entries(updateFlops(tryCreateKernels("js") as Kernels)).map(([k, v]) => [k, v / 1e9])) as UpdateGflop;
+  const updateGflop = Object.fromEntries(
+    Object.entries(updateFlops(tryCreateKernels("js") as Kernels)).map(([k, v]) => [k, v / 1e9]),
+  ) as UpdateGflop;
   for (const name of order) {
     const k = name === selected.name ? selected : tryCreateKernels(name);
     if (k instanceof Error) {
@@ -202,7 +241,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     backends[name] = benchBackend(k, seconds, log, corePeakGflops, updateGflop);
     if (peakRssMiB === 0) peakRssMiB = process.resourceUsage().maxRSS / 1024;
   }
-  const nativePaths = wanted.includes("native") && !(native instanceof Error) ? benchNativePaths(native, peaks, corePeakGflops, seconds, updateGflop, log) : {};
+  const nativePaths =
+    wanted.includes("native") && !(native instanceof Error)
+      ? benchNativePaths(native, peaks, corePeakGflops, seconds, updateGflop, log)
+      : {};
   let torch: TorchTimings | null = null;
   let torchUnavailable: string | undefined;
   if (options.torch) {
@@ -222,18 +264,33 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
   log("DQN training runs");
   const training: Record<string, number> = {};
-  for (const id of ["Room-v21", "CartPole-v1"]) training[id] = dqnTrainingStepsPerSecond(id, selected, Math.max(500, Math.round(seconds * (id === "CartPole-v1" ? 3000 : 600))));
+  for (const id of ["Room-v21", "CartPole-v1"])
+    training[id] = dqnTrainingStepsPerSecond(
+      id,
+      selected,
+      Math.max(500, Math.round(seconds * (id === "CartPole-v1" ? 3000 : 600))),
+    );
   log("SAC and TD3 training runs");
   const continuous: Record<string, number> = {};
   for (const algo of ["sac", "td3"] as const) {
-    for (const arch of [[256, 256], [150, 200]]) continuous[`${algo} [${arch.join(", ")}]`] = continuousTrainingStepsPerSecond(algo, arch, selected, Math.max(300, Math.round(seconds * 250)));
+    for (const arch of [
+      [256, 256],
+      [150, 200],
+    ])
+      continuous[`${algo} [${arch.join(", ")}]`] = continuousTrainingStepsPerSecond(
+        algo,
+        arch,
+        selected,
+        Math.max(300, Math.round(seconds * 250)),
+      );
   }
   log("HalfCheetah-v4 SAC training (paper settings)");
   const halfCheetahSac = halfCheetahSacStepsPerSecond(selected, Math.max(1000, Math.round(seconds * 1000)));
   log("Room-v21 peer learning");
   const peerLearning: Record<string, number> = {};
   const plSteps = Math.max(500, Math.round(seconds * 1500));
-  for (const schedule of ["roundRobin", "lockstep"] as const) peerLearning[schedule] = peerLearningStepsPerSecond(selected, plSteps, schedule);
+  for (const schedule of ["roundRobin", "lockstep"] as const)
+    peerLearning[schedule] = peerLearningStepsPerSecond(selected, plSteps, schedule);
   peerLearning["lockstep, trainer threads"] = peerLearningStepsPerSecond(selected, plSteps, "lockstep", true);
   log("Room-v21 peer learning step, by part");
   const breakdown = peerLearningStepBreakdown(selected, Math.max(300, Math.round(seconds * 600)));
@@ -254,7 +311,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     unavailable,
     torch,
     ...(torchUnavailable ? { torchUnavailable } : {}),
-    ratioToTorch: torch && mine ? { dqn: mine.dqnUpdateMs / torch.dqnUpdateMs, sac: mine.sacUpdateMs / torch.sacUpdateMs } : null,
+    ratioToTorch:
+      torch && mine ? { dqn: mine.dqnUpdateMs / torch.dqnUpdateMs, sac: mine.sacUpdateMs / torch.sacUpdateMs } : null,
     dqnUpdateBytesAllocated: measureAllocation(selected.name),
     envStepsPerSecond: envs,
     dqnTrainingStepsPerSecond: training,
@@ -282,7 +340,9 @@ function fmt(x: number | undefined, digits = 2): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("   ")).join("\n");
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("   "))
+    .join("\n");
 }
 
 /** The human-readable report. */
@@ -296,28 +356,65 @@ export function formatBench(r: BenchResult): string {
   const pct = (x: number | undefined): string => (x === undefined ? "" : ` (${fmt(100 * x, 0)}%)`);
   const gemm = [
     ["GEMM GFLOP/s, 1 thread (share of peak)", ...columns.map(([label]) => label)],
-    ...GEMM_SHAPES.map((s) => [s.label, ...columns.map(([, b]) => `${fmt(b?.gemmShapes[s.label], 1)}${pct(b?.shareOfPeak?.gemm[s.label])}`)]),
+    ...GEMM_SHAPES.map((s) => [
+      s.label,
+      ...columns.map(([, b]) => `${fmt(b?.gemmShapes[s.label], 1)}${pct(b?.shareOfPeak?.gemm[s.label])}`),
+    ]),
   ];
   const torch = r.torch;
-  const updateRow = (label: string, ms: (b: BackendResult) => number, share: (b: BackendResult) => number | undefined, torchMs: number | null, ratio: number | undefined): string[] => [
+  const updateRow = (
+    label: string,
+    ms: (b: BackendResult) => number,
+    share: (b: BackendResult) => number | undefined,
+    torchMs: number | null,
+    ratio: number | undefined,
+  ): string[] => [
     label,
     ...columns.map(([, b]) => (b ? `${fmt(ms(b), 3)}${pct(share(b))}` : "-")),
     ...(torch ? [torchMs === null ? "" : fmt(torchMs, 3), ratio === undefined ? "" : `${fmt(ratio)}x`] : []),
   ];
   const updates = [
-    ["Update time, ms (share of peak)", ...columns.map(([label]) => label), ...(torch ? [`torch ${torch.torch}`, "ratio"] : [])],
-    updateRow("DQN 4-256-256-4, batch 256", (b) => b.dqnUpdateMs, (b) => b.shareOfPeak?.dqnUpdate, torch?.dqnUpdateMs ?? null, r.ratioToTorch?.dqn),
-    updateRow("SAC obs 17 act 6 [256, 256], batch 256", (b) => b.sacUpdateMs, (b) => b.shareOfPeak?.sacUpdate, torch?.sacUpdateMs ?? null, r.ratioToTorch?.sac),
-    updateRow("SAC obs 17 act 6 [150, 200], batch 256", (b) => b.sac150x200UpdateMs, (b) => b.shareOfPeak?.sac150x200Update, null, undefined),
+    [
+      "Update time, ms (share of peak)",
+      ...columns.map(([label]) => label),
+      ...(torch ? [`torch ${torch.torch}`, "ratio"] : []),
+    ],
+    updateRow(
+      "DQN 4-256-256-4, batch 256",
+      (b) => b.dqnUpdateMs,
+      (b) => b.shareOfPeak?.dqnUpdate,
+      torch?.dqnUpdateMs ?? null,
+      r.ratioToTorch?.dqn,
+    ),
+    updateRow(
+      "SAC obs 17 act 6 [256, 256], batch 256",
+      (b) => b.sacUpdateMs,
+      (b) => b.shareOfPeak?.sacUpdate,
+      torch?.sacUpdateMs ?? null,
+      r.ratioToTorch?.sac,
+    ),
+    updateRow(
+      "SAC obs 17 act 6 [150, 200], batch 256",
+      (b) => b.sac150x200UpdateMs,
+      (b) => b.shareOfPeak?.sac150x200Update,
+      null,
+      undefined,
+    ),
   ];
   const bd = r.peerLearningStepBreakdown;
   const us = (ms: number): string => `${fmt(ms * 1000, 0)} us`;
-  const peaks = Object.entries(r.nativePaths).map(([isa, p]) => `${isa} ${fmt(p.peakGflops, 1)}`).join(", ");
+  const peaks = Object.entries(r.nativePaths)
+    .map(([isa, p]) => `${isa} ${fmt(p.peakGflops, 1)}`)
+    .join(", ");
   const lines = [
     `peerlearn bench: ${r.cpu}, Node ${r.node}, 1 thread; kernels in use: ${r.backend} (${r.variant})`,
     "",
     table(gemm),
-    ...(r.corePeakGflops ? [`this core's measured FMA peak: ${fmt(r.corePeakGflops, 1)} GFLOP/s${peaks ? ` (per path: ${peaks})` : ""}${r.nativeGemmShareOfPeak ? `; native GEMM 256^3 reaches ${fmt(100 * r.nativeGemmShareOfPeak, 0)}% of it` : ""}`] : []),
+    ...(r.corePeakGflops
+      ? [
+          `this core's measured FMA peak: ${fmt(r.corePeakGflops, 1)} GFLOP/s${peaks ? ` (per path: ${peaks})` : ""}${r.nativeGemmShareOfPeak ? `; native GEMM 256^3 reaches ${fmt(100 * r.nativeGemmShareOfPeak, 0)}% of it` : ""}`,
+        ]
+      : []),
     ...(r.torch ? [`PyTorch ${r.torch.torch} GEMM 256x256x256: ${fmt(r.torch.gemmGflops, 1)} GFLOP/s`] : []),
     "",
     table(updates),
@@ -326,16 +423,32 @@ export function formatBench(r: BenchResult): string {
       .filter(([id]) => !id.endsWith("-v4"))
       .map(([id, v]) => `${id} ${fmt(v / 1e6, 2)}M`)
       .join(", ")}`,
-    `MuJoCo ${r.mujocoVersion} (wasm) env steps/s, physics + obs + reward, random actions, 1 thread: ${Object.entries(r.envStepsPerSecond)
+    `MuJoCo ${r.mujocoVersion} (wasm) env steps/s, physics + obs + reward, random actions, 1 thread: ${Object.entries(
+      r.envStepsPerSecond,
+    )
       .filter(([id]) => id.endsWith("-v4"))
       .map(([id, v]) => `${id} ${fmt(v, 0)}`)
       .join(", ")}`,
     `HalfCheetah-v4 SAC training steps/s (${r.backend}, paper settings: [150, 200], batch 256, gSDE, train freq 8, 8 gradient steps): ${fmt(r.halfCheetahSacStepsPerSecond, 0)}`,
-    `DQN training steps/s (${r.backend}, default settings): ${Object.entries(r.dqnTrainingStepsPerSecond).map(([id, v]) => `${id} ${fmt(v, 0)}`).join(", ")}`,
-    `Pendulum-v1 training steps/s (${r.backend}, 1 gradient step per step): ${Object.entries(r.continuousTrainingStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")}`,
-    `Room-v21 peer learning, 2 DQN peers, published settings (${r.backend}): ${Object.entries(r.peerLearningStepsPerSecond).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(", ")} env steps/s`,
+    `DQN training steps/s (${r.backend}, default settings): ${Object.entries(r.dqnTrainingStepsPerSecond)
+      .map(([id, v]) => `${id} ${fmt(v, 0)}`)
+      .join(", ")}`,
+    `Pendulum-v1 training steps/s (${r.backend}, 1 gradient step per step): ${Object.entries(
+      r.continuousTrainingStepsPerSecond,
+    )
+      .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+      .join(", ")}`,
+    `Room-v21 peer learning, 2 DQN peers, published settings (${r.backend}): ${Object.entries(
+      r.peerLearningStepsPerSecond,
+    )
+      .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+      .join(", ")} env steps/s`,
     `  round-robin step, by part: updates ${us(bd.updates)}, advice forwards ${us(bd.adviceForwards)}, trust and agent values ${us(bd.trustAndAgentValues)}, env ${us(bd.env)}, the rest ${us(bd.rest)} (total ${us(bd.total)})`,
-    ...(r.peerLearningShareOfLimit !== null ? [`  round-robin share of this core's FLOP limit (peak / ${fmt(r.updateGflop.dqn * 1000, 0)} MFLOP per DQN update): ${fmt(100 * r.peerLearningShareOfLimit, 0)}%`] : []),
+    ...(r.peerLearningShareOfLimit !== null
+      ? [
+          `  round-robin share of this core's FLOP limit (peak / ${fmt(r.updateGflop.dqn * 1000, 0)} MFLOP per DQN update): ${fmt(100 * r.peerLearningShareOfLimit, 0)}%`,
+        ]
+      : []),
     `Hopper-v4 peer learning, 4 SAC peers, paper settings, lockstep (${r.backend}): one thread ${fmt(r.hopperSacGroupStepsPerSecond.oneThread, 0)}, trainer threads ${fmt(r.hopperSacGroupStepsPerSecond.trainerThreads, 0)} env steps/s (${fmt(r.hopperSacGroupStepsPerSecond.trainerThreads / r.hopperSacGroupStepsPerSecond.oneThread)}x, identical results)`,
     "",
     `ratio = ${r.backend} time / PyTorch time, measured in this run${r.torch ? "" : ` (PyTorch: ${r.torchUnavailable})`}`,

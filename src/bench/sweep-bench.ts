@@ -21,7 +21,14 @@ export async function sweepBench(workers: number, log: (line: string) => void): 
     const out = mkdtempSync(join(tmpdir(), "peerlearn-sweep-"));
     try {
       log(`sweep with ${w} worker thread${w > 1 ? "s" : ""}`);
-      const r = await runExperiment("fig4", { seeds: 2, budget: 0.01, variant: "faithful", out, workers: w, log: () => {} });
+      const r = await runExperiment("fig4", {
+        seeds: 2,
+        budget: 0.01,
+        variant: "faithful",
+        out,
+        workers: w,
+        log: () => {},
+      });
       rates[`${w} worker${w > 1 ? "s" : ""}`] = r.stepsPerSecond;
       runs = r.summaries.length;
     } finally {

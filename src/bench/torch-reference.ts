@@ -24,7 +24,12 @@ function candidates(): string[] {
 
 /** One thread for every BLAS/OpenMP pool, and OpenBLAS free to pick its best kernel for this CPU. */
 function referenceEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OMP_NUM_THREADS: "1",
+    OPENBLAS_NUM_THREADS: "1",
+    MKL_NUM_THREADS: "1",
+  };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   return env;
@@ -36,8 +41,13 @@ export function measureTorch(seconds: number): TorchTimings | string {
   for (const python of candidates()) {
     const probe = spawnSync(python, ["-c", "import torch"], { stdio: "ignore" });
     if (probe.status !== 0) continue;
-    const run = spawnSync(python, [SCRIPT, String(seconds)], { env: referenceEnv(), encoding: "utf8", timeout: 600_000 });
-    if (run.status !== 0) return `${python} ${SCRIPT} failed: ${(run.stderr || run.error?.message || "").trim().split("\n").pop()}`;
+    const run = spawnSync(python, [SCRIPT, String(seconds)], {
+      env: referenceEnv(),
+      encoding: "utf8",
+      timeout: 600_000,
+    });
+    if (run.status !== 0)
+      return `${python} ${SCRIPT} failed: ${(run.stderr || run.error?.message || "").trim().split("\n").pop()}`;
     const last = run.stdout.trim().split("\n").pop() ?? "";
     try {
       return JSON.parse(last) as TorchTimings;

@@ -21,7 +21,8 @@ export const EXPERIMENT_USAGE = `  experiment NAME       run one of the paper's 
 function positive(name: string, value: string | undefined, fallback: number, integer: boolean): number {
   if (value === undefined) return fallback;
   const x = Number(value);
-  if (!(x > 0) || !Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new UserError(`--${name} must be a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(value)}`);
+  if (!(x > 0) || !Number.isFinite(x) || (integer && !Number.isInteger(x)))
+    throw new UserError(`--${name} must be a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(value)}`);
   return x;
 }
 
@@ -40,10 +41,12 @@ export async function experimentCommand(args: string[]): Promise<void> {
       "dry-run": { type: "boolean", default: false },
     },
   });
-  if (positionals.length !== 1) throw new UserError(`experiment takes one name: ${oneOf(EXPERIMENTS.map((e) => e.name))}`);
+  if (positionals.length !== 1)
+    throw new UserError(`experiment takes one name: ${oneOf(EXPERIMENTS.map((e) => e.name))}`);
   const e = findExperiment(positionals[0]);
   const variant = values.variant ?? "faithful";
-  if (variant !== "faithful" && variant !== "corrected") throw new UserError(`--variant must be ${oneOf(["faithful", "corrected"])}, got ${JSON.stringify(variant)}`);
+  if (variant !== "faithful" && variant !== "corrected")
+    throw new UserError(`--variant must be ${oneOf(["faithful", "corrected"])}, got ${JSON.stringify(variant)}`);
   const options = {
     tasks: values.tasks?.split(",").map((t) => t.trim()),
     seeds: positive("seeds", values.seeds, 3, true),
@@ -66,7 +69,9 @@ export async function experimentCommand(args: string[]): Promise<void> {
   });
   const report = writeExperimentReport(out);
   console.log(formatRows(report.rows));
-  console.log(`${result.summaries.length} runs (${result.skipped} were already complete), ${formatDuration(result.wallSeconds)}, ${result.stepsPerSecond.toFixed(0)} env steps/s; report: ${report.html}`);
+  console.log(
+    `${result.summaries.length} runs (${result.skipped} were already complete), ${formatDuration(result.wallSeconds)}, ${result.stepsPerSecond.toFixed(0)} env steps/s; report: ${report.html}`,
+  );
 }
 
 export function reportCommand(args: string[]): void {
@@ -74,5 +79,7 @@ export function reportCommand(args: string[]): void {
   if (positionals.length !== 1) throw new UserError("report takes one experiment folder");
   const report = writeExperimentReport(positionals[0]);
   console.log(formatRows(report.rows));
-  console.log(`report: ${report.markdown}, ${report.html}${report.missing ? ` (${report.missing} runs not complete yet)` : ""}`);
+  console.log(
+    `report: ${report.markdown}, ${report.html}${report.missing ? ` (${report.missing} runs not complete yet)` : ""}`,
+  );
 }

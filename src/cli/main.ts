@@ -57,7 +57,8 @@ function version(): string {
 function positiveNumber(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const x = Number(value);
-  if (!(x > 0) || !Number.isFinite(x)) throw new UserError(`--${name} must be a positive number, got ${JSON.stringify(value)}`);
+  if (!(x > 0) || !Number.isFinite(x))
+    throw new UserError(`--${name} must be a positive number, got ${JSON.stringify(value)}`);
   return x;
 }
 
@@ -76,7 +77,11 @@ async function bench(args: string[]): Promise<void> {
   if (values.sweep) {
     const workers = Math.max(2, defaultExperimentWorkers());
     const r = await sweepBench(workers, (line) => process.stderr.write(`${line}\n`));
-    console.log(`experiment sweep (fig4, budget 0.01, ${r.runs} runs): ${Object.entries(r.stepsPerSecond).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} env steps/s; speed-up ${r.speedup.toFixed(2)}x`);
+    console.log(
+      `experiment sweep (fig4, budget 0.01, ${r.runs} runs): ${Object.entries(r.stepsPerSecond)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(", ")} env steps/s; speed-up ${r.speedup.toFixed(2)}x`,
+    );
     if (values.json) console.log(JSON.stringify(r));
     return;
   }
@@ -98,30 +103,55 @@ async function bench(args: string[]): Promise<void> {
 function list(args: string[]): void {
   if (args[0] === "presets") {
     console.log("Presets (peerlearn train --preset NAME); cost = env steps per peer x peers:");
-    for (const p of PRESETS) console.log(`  ${p.name.padEnd(40)} ${`${((p.config.peers.length * p.config.steps) / 1e6).toFixed(1)}M`.padStart(6)}  ${p.description}`);
-    console.log("\nExperiments (peerlearn experiment NAME), at the paper's budget and seeds; core-hours at this project's measured speeds:");
+    for (const p of PRESETS)
+      console.log(
+        `  ${p.name.padEnd(40)} ${`${((p.config.peers.length * p.config.steps) / 1e6).toFixed(1)}M`.padStart(6)}  ${p.description}`,
+      );
+    console.log(
+      "\nExperiments (peerlearn experiment NAME), at the paper's budget and seeds; core-hours at this project's measured speeds:",
+    );
     for (const e of EXPERIMENTS) {
       const runs = planRuns(e, { seeds: e.paperSeeds, budget: 1, variant: "faithful" });
       const steps = runs.reduce((a, r) => a + r.cost, 0);
       const hours = runs.reduce((a, r) => a + r.cost / stepsPerSecondEstimate(r.task), 0) / 3600;
-      console.log(`  ${e.name.padEnd(8)} ${runs.length} runs, ${(steps / 1e6).toFixed(0)}M env steps, ~${hours.toFixed(0)} core-hours  ${e.description}`);
+      console.log(
+        `  ${e.name.padEnd(8)} ${runs.length} runs, ${(steps / 1e6).toFixed(0)}M env steps, ~${hours.toFixed(0)} core-hours  ${e.description}`,
+      );
     }
     return;
   }
   if (args[0] !== "envs") throw new UserError(`list what? use ${oneOf(["envs", "presets"])}`);
   for (const e of listEnvs()) {
-    const opts = Object.entries(e.options).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
+    const opts = Object.entries(e.options)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(" ");
     console.log(`${e.id.padEnd(12)} ${e.description}\n${"".padEnd(12)} options: ${opts}`);
   }
 }
 
 async function start(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { steps: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, workers: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: {
+      steps: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      workers: { type: "string" },
+    },
+    strict: true,
+  });
   const steps = positiveNumber("steps", values.steps, 30_000);
   const seed = values.seed === undefined ? 0 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a non-negative integer, got ${JSON.stringify(values.seed)}`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new UserError(`--seed must be a non-negative integer, got ${JSON.stringify(values.seed)}`);
   const workers = Math.round(positiveNumber("workers", values.workers, defaultWorkers()));
-  const result = await runStart({ steps: Math.round(steps), seed, out: values.out ?? "runs/start", workers, log: (line) => process.stderr.write(`${line}\n`) });
+  const result = await runStart({
+    steps: Math.round(steps),
+    seed,
+    out: values.out ?? "runs/start",
+    workers,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   console.log(formatStartTable(result));
 }
 
@@ -129,7 +159,11 @@ async function randomPolicy(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { episodes: { type: "string" }, seed: { type: "string" }, set: { type: "string", multiple: true, default: [] } },
+    options: {
+      episodes: { type: "string" },
+      seed: { type: "string" },
+      set: { type: "string", multiple: true, default: [] },
+    },
     strict: true,
   });
   const env = positionals[0];
@@ -141,7 +175,9 @@ async function randomPolicy(args: string[]): Promise<void> {
   const episodes = Math.round(positiveNumber("episodes", values.episodes, 100));
   const seed = Math.round(Number(values.seed ?? 0));
   const r = randomPolicyStats(env, options, episodes, seed);
-  console.log(`${env} ${JSON.stringify(options)}: ${episodes} episodes, return ${r.returnMean.toFixed(1)} +- ${r.returnStd.toFixed(1)}, length ${r.lengthMean.toFixed(1)} +- ${r.lengthStd.toFixed(1)}`);
+  console.log(
+    `${env} ${JSON.stringify(options)}: ${episodes} episodes, return ${r.returnMean.toFixed(1)} +- ${r.returnStd.toFixed(1)}, length ${r.lengthMean.toFixed(1)} +- ${r.lengthStd.toFixed(1)}`,
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -172,19 +208,28 @@ async function main(argv: string[]): Promise<void> {
       console.log(version());
       return;
     default:
-      throw new UserError(`unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "train", "experiment", "report", "bench", "list", "random-policy", "help"])}`);
+      throw new UserError(
+        `unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "train", "experiment", "report", "bench", "list", "random-policy", "help"])}`,
+      );
   }
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   // parseArgs reports unknown options and missing values with these codes: they are user mistakes too.
   const code = (e as { code?: string }).code;
-  if (e instanceof UserError || code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" || code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+  if (
+    e instanceof UserError ||
+    code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ||
+    code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" ||
+    code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
+  ) {
     console.error(`peerlearn: ${(e as Error).message.split("\n")[0]}`);
     process.exit(2);
   }
   if (e instanceof DivergenceError) {
-    console.error(`peerlearn: ${e.message}; the run stopped, and its last checkpoint is intact (lower the learning rate?)`);
+    console.error(
+      `peerlearn: ${e.message}; the run stopped, and its last checkpoint is intact (lower the learning rate?)`,
+    );
     process.exit(3);
   }
   console.error(e);

@@ -41,7 +41,14 @@ export function applyOverride(target: Record<string, unknown>, assignment: strin
   }
   // A bare field name of the algorithm's section is a shortcut for <algo>.<field> (e.g. learningRate).
   const section = typeof target.algo === "string" ? target[target.algo] : undefined;
-  if (path.length === 1 && !(path[0] in target) && typeof section === "object" && section !== null && path[0] in section) path.unshift(target.algo as string);
+  if (
+    path.length === 1 &&
+    !(path[0] in target) &&
+    typeof section === "object" &&
+    section !== null &&
+    path[0] in section
+  )
+    path.unshift(target.algo as string);
   let node = target;
   for (const key of path.slice(0, -1)) {
     if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
@@ -89,7 +96,10 @@ function parseTrainFlags(args: string[]): TrainFlags {
 }
 
 /** What a config object means as train flags (also used on parsed text by the config fuzz test). */
-export function flagsFromConfig(file: ConfigObject, given: TrainFlags): Pick<TrainFlags, "preset" | "env" | "algo" | "set"> {
+export function flagsFromConfig(
+  file: ConfigObject,
+  given: TrainFlags,
+): Pick<TrainFlags, "preset" | "env" | "algo" | "set"> {
   const { preset, env, algo, ...rest } = file;
   const str = (name: string, v: unknown): string | undefined => {
     if (v === undefined) return undefined;
@@ -98,13 +108,19 @@ export function flagsFromConfig(file: ConfigObject, given: TrainFlags): Pick<Tra
   };
   const p = str("preset", preset) ?? given.preset;
   const e = str("env", env);
-  if (p !== undefined && "peers" in rest && !Array.isArray(rest.peers)) throw new UserError(`config field peers must be a list, got ${JSON.stringify(rest.peers)}`);
-  if (p === undefined && ("peers" in rest || "group" in rest)) throw new UserError('a peer group config needs "preset: <name>" as its base (see `peerlearn list presets`)');
+  if (p !== undefined && "peers" in rest && !Array.isArray(rest.peers))
+    throw new UserError(`config field peers must be a list, got ${JSON.stringify(rest.peers)}`);
+  if (p === undefined && ("peers" in rest || "group" in rest))
+    throw new UserError('a peer group config needs "preset: <name>" as its base (see `peerlearn list presets`)');
   return {
     preset: p,
     env: p !== undefined ? given.env : (e ?? given.env),
     algo: str("algo", algo) ?? given.algo,
-    set: [...(p !== undefined && e !== undefined ? [`env=${JSON.stringify(e)}`] : []), ...configAssignments(rest), ...given.set],
+    set: [
+      ...(p !== undefined && e !== undefined ? [`env=${JSON.stringify(e)}`] : []),
+      ...configAssignments(rest),
+      ...given.set,
+    ],
   };
 }
 
@@ -115,13 +131,16 @@ export function flagsFromConfig(file: ConfigObject, given: TrainFlags): Pick<Tra
 function expandPeerCount(draft: Record<string, unknown>): void {
   const n = draft.peers;
   if (typeof n !== "number") return;
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UserError(`peers must be a list of peers or an integer from 1 to 100 (that many learners), got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    throw new UserError(`peers must be a list of peers or an integer from 1 to 100 (that many learners), got ${n}`);
   const learner = draft.sac && !draft.dqn ? "sac" : "dqn";
   draft.peers = Array.from({ length: n }, () => ({ kind: learner }));
 }
 
 /** A peer group run from a preset, with --steps, --seed and --set applied. */
-export async function resolveGroupConfig(args: string[]): Promise<{ config: GroupRunConfig; preset: string; out: string; json: boolean; printConfig: boolean }> {
+export async function resolveGroupConfig(
+  args: string[],
+): Promise<{ config: GroupRunConfig; preset: string; out: string; json: boolean; printConfig: boolean }> {
   const values = parseTrainFlags(args);
   const preset = values.preset as string;
   if (values.env !== undefined) throw new UserError("use either --preset or --env, not both (a preset names its env)");
@@ -137,15 +156,23 @@ export async function resolveGroupConfig(args: string[]): Promise<{ config: Grou
   return { config, preset, out, json: values.json, printConfig: values["print-config"] };
 }
 
-export async function resolveTrainConfig(args: string[]): Promise<{ config: RunConfig; out: string; json: boolean; printConfig: boolean }> {
+export async function resolveTrainConfig(
+  args: string[],
+): Promise<{ config: RunConfig; out: string; json: boolean; printConfig: boolean }> {
   const values = parseTrainFlags(args);
-  if (!values.env) throw new UserError("train needs --preset (see `peerlearn list presets`) or --env (see `peerlearn list envs`)");
-  if (!(ALGOS as readonly string[]).includes(values.algo)) throw new UserError(`--algo must be ${oneOf(ALGOS)}, got ${JSON.stringify(values.algo)}`);
+  if (!values.env)
+    throw new UserError("train needs --preset (see `peerlearn list presets`) or --env (see `peerlearn list envs`)");
+  if (!(ALGOS as readonly string[]).includes(values.algo))
+    throw new UserError(`--algo must be ${oneOf(ALGOS)}, got ${JSON.stringify(values.algo)}`);
   if (values.hyperparams !== "tuned" && values.hyperparams !== "sb3") {
     throw new UserError(`--hyperparams must be one of "tuned", "sb3", got ${JSON.stringify(values.hyperparams)}`);
   }
   resolveEnvOptions(values.env); // an unknown env fails here, with the list of envs
-  const draft = defaultRunConfig(values.env, values.hyperparams as HyperparameterSet, values.algo as Algo) as unknown as Record<string, unknown>;
+  const draft = defaultRunConfig(
+    values.env,
+    values.hyperparams as HyperparameterSet,
+    values.algo as Algo,
+  ) as unknown as Record<string, unknown>;
   if (values.steps !== undefined) applyOverride(draft, `steps=${values.steps}`);
   if (values.seed !== undefined) applyOverride(draft, `seed=${values.seed}`);
   for (const s of values.set) applyOverride(draft, s);
@@ -154,7 +181,11 @@ export async function resolveTrainConfig(args: string[]): Promise<{ config: RunC
   await prepareEnv(config.env);
   const kind = make(config.env, config.envOptions).actionSpace.kind;
   if ((config.algo === "dqn") !== (kind === "discrete")) {
-    throw new UserError(config.algo === "dqn" ? `DQN needs discrete actions; ${config.env} has continuous ones (use --algo sac or td3)` : `${config.algo.toUpperCase()} needs continuous actions; ${config.env} has discrete ones (use --algo dqn)`);
+    throw new UserError(
+      config.algo === "dqn"
+        ? `DQN needs discrete actions; ${config.env} has continuous ones (use --algo sac or td3)`
+        : `${config.algo.toUpperCase()} needs continuous actions; ${config.env} has discrete ones (use --algo dqn)`,
+    );
   }
   const out = values.out ?? `runs/${config.env}-${config.algo}-seed${config.seed}`;
   return { config, out, json: values.json, printConfig: values["print-config"] };
@@ -174,14 +205,20 @@ export function progressPrinter(): (line: string, final: boolean) => void {
 }
 
 export function formatGroupSummary(s: GroupSummary): string {
-  const lines = [`${s.preset ?? s.env} (${s.variant})  seed ${s.seed}  ${s.steps} steps per peer  ${s.wallSeconds.toFixed(1)} s, ${s.stepsPerSecond.toFixed(0)} env steps/s`];
+  const lines = [
+    `${s.preset ?? s.env} (${s.variant})  seed ${s.seed}  ${s.steps} steps per peer  ${s.wallSeconds.toFixed(1)} s, ${s.stepsPerSecond.toFixed(0)} env steps/s`,
+  ];
   lines.push("peer  kind       last eval          avg reward over time   follow share");
   for (const p of s.peers) {
     const ev = p.lastEval ? `${p.lastEval.mean.toFixed(2)} +- ${p.lastEval.std.toFixed(2)}` : "-";
     const share = p.followShare ? p.followShare.map((x) => `${(100 * x).toFixed(0)}%`).join(" / ") : "-";
-    lines.push(`${String(p.index).padEnd(6)}${p.kind.padEnd(11)}${ev.padEnd(19)}${(p.averageRewardOverTime?.toFixed(2) ?? "-").padEnd(23)}${share}`);
+    lines.push(
+      `${String(p.index).padEnd(6)}${p.kind.padEnd(11)}${ev.padEnd(19)}${(p.averageRewardOverTime?.toFixed(2) ?? "-").padEnd(23)}${share}`,
+    );
   }
-  lines.push(`learners' average reward over time: ${s.averageRewardOverTime?.toFixed(2) ?? "-"}; metrics in ${s.out}/metrics.jsonl`);
+  lines.push(
+    `learners' average reward over time: ${s.averageRewardOverTime?.toFixed(2) ?? "-"}; metrics in ${s.out}/metrics.jsonl`,
+  );
   return lines.join("\n");
 }
 
@@ -192,7 +229,9 @@ async function trainGroupCommand(args: string[]): Promise<void> {
     return;
   }
   const kernels = getKernels();
-  process.stderr.write(`peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n`);
+  process.stderr.write(
+    `peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n`,
+  );
   const summary = trainGroup(config, { out, kernels, preset, progress: progressPrinter() });
   console.log(formatGroupSummary(summary));
   if (json) console.log(JSON.stringify(summary));
@@ -206,7 +245,9 @@ export async function trainCommand(args: string[]): Promise<void> {
     return;
   }
   const kernels = getKernels();
-  process.stderr.write(`peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n`);
+  process.stderr.write(
+    `peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n`,
+  );
   const summary = train(config, {
     out,
     kernels,

@@ -30,7 +30,8 @@ async function clearOrValid(text: string, ext: "json" | "yaml"): Promise<void> {
   try {
     await resolveFile(text, ext);
   } catch (e) {
-    if (!(e instanceof UserError)) throw new Error(`not a clear error for ${text.slice(0, 200)}: ${(e as Error).stack}`);
+    if (!(e instanceof UserError))
+      throw new Error(`not a clear error for ${text.slice(0, 200)}: ${(e as Error).stack}`);
     expect((e as Error).message.split("\n")).toHaveLength(1);
   }
 }
@@ -44,33 +45,119 @@ describe("config files", () => {
     expect(r.config.dqn.learningRate).toBe(0.001);
     expect(r.config.dqn.netArch).toEqual([64, 64]);
     expect(r.config.dqn.batchSize).toBe(256); // from the base
-    const g = (await resolveFile(JSON.stringify({ preset: "room-v21/peer-learning", group: { followSteps: 3 }, seed: 7 }), "json")) as Awaited<ReturnType<typeof resolveGroupConfig>>;
+    const g = (await resolveFile(
+      JSON.stringify({ preset: "room-v21/peer-learning", group: { followSteps: 3 }, seed: 7 }),
+      "json",
+    )) as Awaited<ReturnType<typeof resolveGroupConfig>>;
     expect(g.config.group.followSteps).toBe(3);
     expect(g.config.group.trust).toBe(true);
     expect(g.config.seed).toBe(7);
   });
 
   it("names the field, the value and what is allowed", async () => {
-    await expect(resolveFile("env: Room-v21\ndqn:\n  gamma: 2\n", "yaml")).rejects.toThrow(/dqn.gamma: got 2, expected number to be <=1/);
-    await expect(resolveFile('{"env": "Room-v21", "steps": "many"}', "json")).rejects.toThrow(/steps: got "many", expected number/);
+    await expect(resolveFile("env: Room-v21\ndqn:\n  gamma: 2\n", "yaml")).rejects.toThrow(
+      /dqn.gamma: got 2, expected number to be <=1/,
+    );
+    await expect(resolveFile('{"env": "Room-v21", "steps": "many"}', "json")).rejects.toThrow(
+      /steps: got "many", expected number/,
+    );
     await expect(resolveFile("env: [1, 2", "yaml")).rejects.toThrow(/is not valid YAML/);
-    await expect(resolveFile("- a\n- b\n", "yaml")).rejects.toThrow(/must hold a mapping of config fields .* got a list/);
+    await expect(resolveFile("- a\n- b\n", "yaml")).rejects.toThrow(
+      /must hold a mapping of config fields .* got a list/,
+    );
     await expect(resolveFile('{"peers": []}', "json")).rejects.toThrow(/needs "preset: <name>"/);
   });
 
   it("configAssignments turns nested fields into --set assignments", () => {
-    expect(configAssignments({ a: 1, b: { c: [1, 2], d: "x" }, e: {} })).toEqual(["a=1", "b.c=[1,2]", 'b.d="x"', "e={}"]);
+    expect(configAssignments({ a: 1, b: { c: [1, 2], d: "x" }, e: {} })).toEqual([
+      "a=1",
+      "b.c=[1,2]",
+      'b.d="x"',
+      "e={}",
+    ]);
   });
 
   it("fuzz: 300 malformed config files each give one clear error (or a valid config), never a crash", async () => {
-    const fields = ["env", "algo", "preset", "steps", "seed", "evalFreq", "evalEpisodes", "checkpointFreq", "envOptions", "dqn", "sac", "td3", "group", "peers", "variant", "learningRate", "netArch", "zzz"];
-    const nested = ["learningRate", "batchSize", "gamma", "netArch", "followSteps", "temperature", "peerPolicy", "trust", "length", "kind", "x"];
-    const value = fc.oneof(fc.anything({ maxDepth: 2 }), fc.constantFrom("Room-v21", "Pendulum-v1", "HalfCheetah-v4", "dqn", "sac", "room-v21/peer-learning", -1, 0, 1e9, 0.5, null, [], {}, [1, "a"]));
-    const obj = fc.dictionary(fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 8 })), fc.oneof(value, fc.dictionary(fc.oneof(fc.constantFrom(...nested), fc.string({ maxLength: 6 })), value, { maxKeys: 3 })), { maxKeys: 5 });
-    const base = fc.constantFrom<Record<string, unknown>>({ env: "Room-v21" }, { env: "Pendulum-v1", algo: "sac" }, { preset: "room-v21/peer-learning" }, {});
+    const fields = [
+      "env",
+      "algo",
+      "preset",
+      "steps",
+      "seed",
+      "evalFreq",
+      "evalEpisodes",
+      "checkpointFreq",
+      "envOptions",
+      "dqn",
+      "sac",
+      "td3",
+      "group",
+      "peers",
+      "variant",
+      "learningRate",
+      "netArch",
+      "zzz",
+    ];
+    const nested = [
+      "learningRate",
+      "batchSize",
+      "gamma",
+      "netArch",
+      "followSteps",
+      "temperature",
+      "peerPolicy",
+      "trust",
+      "length",
+      "kind",
+      "x",
+    ];
+    const value = fc.oneof(
+      fc.anything({ maxDepth: 2 }),
+      fc.constantFrom(
+        "Room-v21",
+        "Pendulum-v1",
+        "HalfCheetah-v4",
+        "dqn",
+        "sac",
+        "room-v21/peer-learning",
+        -1,
+        0,
+        1e9,
+        0.5,
+        null,
+        [],
+        {},
+        [1, "a"],
+      ),
+    );
+    const obj = fc.dictionary(
+      fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 8 })),
+      fc.oneof(
+        value,
+        fc.dictionary(fc.oneof(fc.constantFrom(...nested), fc.string({ maxLength: 6 })), value, { maxKeys: 3 }),
+      ),
+      { maxKeys: 5 },
+    );
+    const base = fc.constantFrom<Record<string, unknown>>(
+      { env: "Room-v21" },
+      { env: "Pendulum-v1", algo: "sac" },
+      { preset: "room-v21/peer-learning" },
+      {},
+    );
     const configs = fc.tuple(base, obj).map(([b, o]) => ({ ...b, ...o }));
-    await fc.assert(fc.asyncProperty(configs, fc.boolean(), (c, asJson) => clearOrValid(asJson ? JSON.stringify(c) : toYaml(c), asJson ? "json" : "yaml")), { numRuns: Number(process.env.FUZZ_RUNS ?? 200), seed: Number(process.env.FUZZ_SEED ?? 1) });
-    const texts = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom("env: [", "{", "env: Room-v21\n  bad: indent", "a: &x [*x]", "!!binary xyz", "~", "42", '"s"'));
-    await fc.assert(fc.asyncProperty(texts, fc.boolean(), (t, asJson) => clearOrValid(t, asJson ? "json" : "yaml")), { numRuns: Number(process.env.FUZZ_RUNS ?? 100), seed: Number(process.env.FUZZ_SEED ?? 2) });
+    await fc.assert(
+      fc.asyncProperty(configs, fc.boolean(), (c, asJson) =>
+        clearOrValid(asJson ? JSON.stringify(c) : toYaml(c), asJson ? "json" : "yaml"),
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 200), seed: Number(process.env.FUZZ_SEED ?? 1) },
+    );
+    const texts = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.constantFrom("env: [", "{", "env: Room-v21\n  bad: indent", "a: &x [*x]", "!!binary xyz", "~", "42", '"s"'),
+    );
+    await fc.assert(
+      fc.asyncProperty(texts, fc.boolean(), (t, asJson) => clearOrValid(t, asJson ? "json" : "yaml")),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 100), seed: Number(process.env.FUZZ_SEED ?? 2) },
+    );
   });
 });

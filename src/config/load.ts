@@ -15,10 +15,15 @@ export type ConfigObject = Record<string, unknown>;
 export function parseConfigText(text: string, source: string): ConfigObject {
   let value: unknown;
   try {
-    value = extname(source).toLowerCase() === ".json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+    value =
+      extname(source).toLowerCase() === ".json"
+        ? JSON.parse(text)
+        : parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
   } catch (e) {
     const first = String((e as Error).message).split("\n")[0];
-    throw new UserError(`${source} is not valid ${extname(source).toLowerCase() === ".json" ? "JSON" : "YAML"}: ${first}`);
+    throw new UserError(
+      `${source} is not valid ${extname(source).toLowerCase() === ".json" ? "JSON" : "YAML"}: ${first}`,
+    );
   }
   try {
     JSON.stringify(value);
@@ -26,7 +31,9 @@ export function parseConfigText(text: string, source: string): ConfigObject {
     throw new UserError(`${source} refers to itself (a recursive YAML alias); configs must be plain data`);
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new UserError(`${source} must hold a mapping of config fields (e.g. env: Room-v21), got ${value === null ? "nothing" : Array.isArray(value) ? "a list" : typeof value}`);
+    throw new UserError(
+      `${source} must hold a mapping of config fields (e.g. env: Room-v21), got ${value === null ? "nothing" : Array.isArray(value) ? "a list" : typeof value}`,
+    );
   }
   return value as ConfigObject;
 }
@@ -36,7 +43,9 @@ export function loadConfigFile(path: string): ConfigObject {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new UserError(`cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UserError(
+      `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   return parseConfigText(text, path);
 }
@@ -48,9 +57,11 @@ export function loadConfigFile(path: string): ConfigObject {
 export function configAssignments(obj: ConfigObject, prefix = ""): string[] {
   const out: string[] = [];
   for (const [key, value] of Object.entries(obj)) {
-    if (key.includes(".") || key.includes("=")) throw new UserError(`config field names cannot contain "." or "=": ${JSON.stringify(key)}`);
+    if (key.includes(".") || key.includes("="))
+      throw new UserError(`config field names cannot contain "." or "=": ${JSON.stringify(key)}`);
     const path = prefix ? `${prefix}.${key}` : key;
-    if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0) out.push(...configAssignments(value as ConfigObject, path));
+    if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0)
+      out.push(...configAssignments(value as ConfigObject, path));
     else out.push(`${path}=${JSON.stringify(value ?? null)}`);
   }
   return out;

@@ -263,13 +263,31 @@ describe("MountainCarContinuous-v0", () => {
 describe("registry", () => {
   it("lists every env with its options", () => {
     const ids = listEnvs().map((e) => e.id);
-    expect(ids).toEqual(["Room-v3", "Room-v6", "Room-v21", "Room-v27", "Room-v33", "Hallway-v0", "Hallway-v1", "CartPole-v1", "Pendulum-v1", "MountainCarContinuous-v0", "HalfCheetah-v4", "Hopper-v4", "Walker2d-v4", "Ant-v4"]);
+    expect(ids).toEqual([
+      "Room-v3",
+      "Room-v6",
+      "Room-v21",
+      "Room-v27",
+      "Room-v33",
+      "Hallway-v0",
+      "Hallway-v1",
+      "CartPole-v1",
+      "Pendulum-v1",
+      "MountainCarContinuous-v0",
+      "HalfCheetah-v4",
+      "Hopper-v4",
+      "Walker2d-v4",
+      "Ant-v4",
+    ]);
     expect(listEnvs().find((e) => e.id === "Room-v27")?.maxEpisodeSteps).toBe(150);
   });
 
   it.each([
     [() => make("Room-v22"), /unknown env "Room-v22": use one of "Room-v3", .*"CartPole-v1"/],
-    [() => make("Room-v21", { size: 3 }), /Room-v21 has no option "size": its options are one of "maxEpisodeSteps", "length", "dims", "terminateOnGoal"/],
+    [
+      () => make("Room-v21", { size: 3 }),
+      /Room-v21 has no option "size": its options are one of "maxEpisodeSteps", "length", "dims", "terminateOnGoal"/,
+    ],
     [() => make("Room-v21", { length: 1 }), /option length must be an integer >= 2, got 1/],
     [() => make("Hallway-v0", { terminateOnGoal: "yes" }), /must be true or false, got "yes"/],
   ])("rejects bad ids and options with a clear message (%#)", (f, message) => {

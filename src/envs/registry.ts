@@ -21,7 +21,10 @@ import { HOPPER_DEFAULTS, PlanarWalker, WALKER2D_DEFAULTS, type PlanarWalkerOpti
 type RangeValue = readonly [number | null, number | null];
 export type OptionValue = number | boolean | RangeValue;
 /** The options an env accepts: name -> kind and default (shown by `peerlearn list envs`). */
-export type OptionSpec = Record<string, { readonly kind: "integer" | "number" | "boolean" | "range"; readonly default: OptionValue; readonly min?: number }>;
+export type OptionSpec = Record<
+  string,
+  { readonly kind: "integer" | "number" | "boolean" | "range"; readonly default: OptionValue; readonly min?: number }
+>;
 type Resolved = Record<string, OptionValue>;
 
 /** An env as the registry knows it: `create` gets its options resolved (defaults filled in, values checked). */
@@ -42,8 +45,18 @@ function room(length: number, steps: number): EnvSpec {
     id: `Room-v${length}`,
     description: `${length}x${length} grid, goal on the border, ${steps} steps`,
     maxEpisodeSteps: steps,
-    options: { maxEpisodeSteps: maxSteps(steps), length: { kind: "integer", default: length, min: 2 }, dims: { kind: "integer", default: 2, min: 1 }, terminateOnGoal: { kind: "boolean", default: false } },
-    create: (o) => new Room(`Room-v${length}`, { length: o.length as number, dims: o.dims as number, terminateOnGoal: o.terminateOnGoal as boolean }),
+    options: {
+      maxEpisodeSteps: maxSteps(steps),
+      length: { kind: "integer", default: length, min: 2 },
+      dims: { kind: "integer", default: 2, min: 1 },
+      terminateOnGoal: { kind: "boolean", default: false },
+    },
+    create: (o) =>
+      new Room(`Room-v${length}`, {
+        length: o.length as number,
+        dims: o.dims as number,
+        terminateOnGoal: o.terminateOnGoal as boolean,
+      }),
   };
 }
 
@@ -80,14 +93,16 @@ const SPECS: EnvSpec[] = [
     description: "17 cells in a line, goal at the end, 200 steps",
     maxEpisodeSteps: 200,
     options: { maxEpisodeSteps: maxSteps(200), terminateOnGoal: { kind: "boolean", default: false } },
-    create: (o) => new Hallway("Hallway-v0", { size: [17], numActions: 2, terminateOnGoal: o.terminateOnGoal as boolean }),
+    create: (o) =>
+      new Hallway("Hallway-v0", { size: [17], numActions: 2, terminateOnGoal: o.terminateOnGoal as boolean }),
   },
   {
     id: "Hallway-v1",
     description: "17x7 cells, 6 actions (2 do nothing), goal at the far end, 300 steps",
     maxEpisodeSteps: 300,
     options: { maxEpisodeSteps: maxSteps(300), terminateOnGoal: { kind: "boolean", default: false } },
-    create: (o) => new Hallway("Hallway-v1", { size: [17, 7], numActions: 6, terminateOnGoal: o.terminateOnGoal as boolean }),
+    create: (o) =>
+      new Hallway("Hallway-v1", { size: [17, 7], numActions: 6, terminateOnGoal: o.terminateOnGoal as boolean }),
   },
   {
     id: "CartPole-v1",
@@ -137,7 +152,8 @@ const SPECS: EnvSpec[] = [
  */
 export function registerEnv(spec: EnvSpec): void {
   if (SPECS.some((s) => s.id === spec.id)) throw new UserError(`env ${JSON.stringify(spec.id)} is registered already`);
-  if (spec.options.maxEpisodeSteps?.kind !== "integer") throw new UserError(`env ${JSON.stringify(spec.id)}: its options need maxEpisodeSteps (an integer option)`);
+  if (spec.options.maxEpisodeSteps?.kind !== "integer")
+    throw new UserError(`env ${JSON.stringify(spec.id)}: its options need maxEpisodeSteps (an integer option)`);
   SPECS.push(spec);
 }
 
@@ -168,11 +184,15 @@ export function resolveEnvOptions(id: string, options: Record<string, unknown> =
   const s = spec(id);
   const resolved: Resolved = {};
   for (const key of Object.keys(options)) {
-    if (!(key in s.options)) throw new UserError(`${id} has no option ${JSON.stringify(key)}: its options are ${oneOf(Object.keys(s.options))}`);
+    if (!(key in s.options))
+      throw new UserError(
+        `${id} has no option ${JSON.stringify(key)}: its options are ${oneOf(Object.keys(s.options))}`,
+      );
   }
   for (const [key, o] of Object.entries(s.options)) {
     const v = options[key] ?? o.default;
-    if (!optionValueOk(o, v)) throw new UserError(`${id} option ${key} must be ${allowedText(o)}, got ${JSON.stringify(v)}`);
+    if (!optionValueOk(o, v))
+      throw new UserError(`${id} option ${key} must be ${allowedText(o)}, got ${JSON.stringify(v)}`);
     resolved[key] = v as OptionValue;
   }
   return resolved;

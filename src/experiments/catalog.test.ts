@@ -9,18 +9,56 @@ describe("experiment catalog", () => {
     expect(t1).toHaveLength(6 * 4 * 10 + 2 * 10); // LeCTR on the two Room tasks
     const t2 = planRuns(findExperiment("table2"), { seeds: 5, budget: 1, variant: "faithful" });
     expect(t2).toHaveLength(4 * 16 * 5);
-    expect(new Set(t2.map((r) => r.method))).toEqual(new Set(["act", "act-adv", "ac", "ac-adv", "at", "at-adv", "ct", "ct-adv", "c", "c-adv", "a", "a-adv", "t", "t-adv", "single-agent", "random-advice"]));
+    expect(new Set(t2.map((r) => r.method))).toEqual(
+      new Set([
+        "act",
+        "act-adv",
+        "ac",
+        "ac-adv",
+        "at",
+        "at-adv",
+        "ct",
+        "ct-adv",
+        "c",
+        "c-adv",
+        "a",
+        "a-adv",
+        "t",
+        "t-adv",
+        "single-agent",
+        "random-advice",
+      ]),
+    );
     const f7 = planRuns(findExperiment("fig7"), { seeds: 1, budget: 1, variant: "faithful" });
-    expect(f7.map((r) => [r.config.peers.length, r.config.steps, r.config.group.advantage])).toEqual([[10, 600_000, false], [8, 600_000, false], [4, 600_000, false], [2, 600_000, false]]);
-    for (const e of EXPERIMENTS) expect(planRuns(e, { seeds: 1, budget: 0.01, variant: "corrected" }).length).toBeGreaterThan(0);
+    expect(f7.map((r) => [r.config.peers.length, r.config.steps, r.config.group.advantage])).toEqual([
+      [10, 600_000, false],
+      [8, 600_000, false],
+      [4, 600_000, false],
+      [2, 600_000, false],
+    ]);
+    for (const e of EXPERIMENTS)
+      expect(planRuns(e, { seeds: 1, budget: 0.01, variant: "corrected" }).length).toBeGreaterThan(0);
   });
 
   it("uses the published settings: MuJoCo peers are 4 SAC peers without termination on unhealthy states", () => {
     const c = methodConfig(findMethod("peer-learning"), "Hopper-v4", "faithful");
     expect(c.peers).toEqual([{ kind: "sac" }, { kind: "sac" }, { kind: "sac" }, { kind: "sac" }]);
     expect(c.envOptions).toEqual({ terminateWhenUnhealthy: false });
-    expect(c.sac).toMatchObject({ netArch: [150, 200], learningRate: 3e-4, learningStarts: 100, tau: 0.02, trainFreq: 8, gradientSteps: 8, useSde: true });
-    expect(methodConfig(findMethod("early-advice"), "Ant-v4", "faithful").group).toMatchObject({ followSteps: 1, peerPolicy: "onlyOthers", maxPeerEpochs: 74, minEpochLength: 10_000 });
+    expect(c.sac).toMatchObject({
+      netArch: [150, 200],
+      learningRate: 3e-4,
+      learningStarts: 100,
+      tau: 0.02,
+      trainFreq: 8,
+      gradientSteps: 8,
+      useSde: true,
+    });
+    expect(methodConfig(findMethod("early-advice"), "Ant-v4", "faithful").group).toMatchObject({
+      followSteps: 1,
+      peerPolicy: "onlyOthers",
+      maxPeerEpochs: 74,
+      minEpochLength: 10_000,
+    });
   });
 
   it("scales budgets keeping Early Advising's advised share of training", () => {
@@ -38,8 +76,23 @@ describe("experiment catalog", () => {
 
 describe("Table 2 normalisation", () => {
   it("maps each task's method means to 0-100 and averages over tasks", () => {
-    const row = (task: string, method: string, mean: number): MethodRow => ({ task, method, label: method, seeds: 1, mean, std: 0, paper: "" });
-    const scores = normalisedScores([row("A", "x", 10), row("A", "y", 20), row("A", "z", 15), row("B", "x", -5), row("B", "y", -15), row("B", "z", -10)]);
+    const row = (task: string, method: string, mean: number): MethodRow => ({
+      task,
+      method,
+      label: method,
+      seeds: 1,
+      mean,
+      std: 0,
+      paper: "",
+    });
+    const scores = normalisedScores([
+      row("A", "x", 10),
+      row("A", "y", 20),
+      row("A", "z", 15),
+      row("B", "x", -5),
+      row("B", "y", -15),
+      row("B", "z", -10),
+    ]);
     expect(scores.get("x")).toBeCloseTo((0 + 100) / 2, 12);
     expect(scores.get("y")).toBeCloseTo((100 + 0) / 2, 12);
     expect(scores.get("z")).toBeCloseTo((50 + 50) / 2, 12);

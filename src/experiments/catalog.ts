@@ -5,7 +5,16 @@
 import { UserError, oneOf } from "../core/errors.js";
 import { MUJOCO_TASKS } from "../agents/config.js";
 import type { GroupRunConfig } from "../peers/config.js";
-import { PAPER_TASKS, TABLE1_METHODS, TABLE2_METHODS, findMethod, groupOf, methodConfig, type Method, type Variant } from "../peers/presets.js";
+import {
+  PAPER_TASKS,
+  TABLE1_METHODS,
+  TABLE2_METHODS,
+  findMethod,
+  groupOf,
+  methodConfig,
+  type Method,
+  type Variant,
+} from "../peers/presets.js";
 
 export interface Experiment {
   readonly name: string;
@@ -25,12 +34,44 @@ export interface Experiment {
 
 /** Table 1, average reward over time, mean +- std over seeds (REFERENCE section 7). */
 const TABLE1_PAPER: Record<string, Record<string, string>> = {
-  "HalfCheetah-v4": { "peer-learning": "9014 ± 715", "single-agent": "9270 ± 247", "early-advice": "7553 ± 1284", "random-advice": "9129 ± 504" },
-  "Walker2d-v4": { "peer-learning": "2160 ± 346", "single-agent": "1558 ± 489", "early-advice": "248 ± 245", "random-advice": "1970 ± 526" },
-  "Ant-v4": { "peer-learning": "2459 ± 667", "single-agent": "2694 ± 660", "early-advice": "-2222 ± 114", "random-advice": "2109 ± 632" },
-  "Hopper-v4": { "peer-learning": "2123 ± 963", "single-agent": "2059 ± 666", "early-advice": "549 ± 381", "random-advice": "2483 ± 87" },
-  "Room-v21": { "peer-learning": "72 ± 8", "single-agent": "46 ± 16", "early-advice": "12 ± 4", "random-advice": "68 ± 10", lectr: "15 ± 3" },
-  "Room-v27": { "peer-learning": "58 ± 11", "single-agent": "32 ± 13", "early-advice": "8 ± 5", "random-advice": "69 ± 11", lectr: "5 ± 2" },
+  "HalfCheetah-v4": {
+    "peer-learning": "9014 ± 715",
+    "single-agent": "9270 ± 247",
+    "early-advice": "7553 ± 1284",
+    "random-advice": "9129 ± 504",
+  },
+  "Walker2d-v4": {
+    "peer-learning": "2160 ± 346",
+    "single-agent": "1558 ± 489",
+    "early-advice": "248 ± 245",
+    "random-advice": "1970 ± 526",
+  },
+  "Ant-v4": {
+    "peer-learning": "2459 ± 667",
+    "single-agent": "2694 ± 660",
+    "early-advice": "-2222 ± 114",
+    "random-advice": "2109 ± 632",
+  },
+  "Hopper-v4": {
+    "peer-learning": "2123 ± 963",
+    "single-agent": "2059 ± 666",
+    "early-advice": "549 ± 381",
+    "random-advice": "2483 ± 87",
+  },
+  "Room-v21": {
+    "peer-learning": "72 ± 8",
+    "single-agent": "46 ± 16",
+    "early-advice": "12 ± 4",
+    "random-advice": "68 ± 10",
+    lectr: "15 ± 3",
+  },
+  "Room-v27": {
+    "peer-learning": "58 ± 11",
+    "single-agent": "32 ± 13",
+    "early-advice": "8 ± 5",
+    "random-advice": "69 ± 11",
+    lectr: "5 ± 2",
+  },
 };
 
 /**
@@ -38,8 +79,21 @@ const TABLE1_PAPER: Record<string, Record<string, string>> = {
  * read it as the without-advantage value and leave C with advantage blank.
  */
 const TABLE2_PAPER: Record<string, string> = {
-  act: "66.2", "act-adv": "67.1", ac: "64.9", "ac-adv": "67.1", at: "68.2", "at-adv": "65.8", ct: "65.7", "ct-adv": "64.7",
-  c: "65.4", a: "66.4", "a-adv": "64.3", t: "66.4", "t-adv": "62.6", "single-agent": "59.7", "random-advice": "65.0",
+  act: "66.2",
+  "act-adv": "67.1",
+  ac: "64.9",
+  "ac-adv": "67.1",
+  at: "68.2",
+  "at-adv": "65.8",
+  ct: "65.7",
+  "ct-adv": "64.7",
+  c: "65.4",
+  a: "66.4",
+  "a-adv": "64.3",
+  t: "66.4",
+  "t-adv": "62.6",
+  "single-agent": "59.7",
+  "random-advice": "65.0",
 };
 
 /** LeCTR joins Table 1 on the Room tasks (it needs discrete actions). */
@@ -67,12 +121,15 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: "table2",
     title: "Table 2: mechanism combinations, without and with advantage",
-    description: "4 MuJoCo tasks x (7 combinations of A/C/T x advantage off/on, single agent, random advice), normalised 0-100",
+    description:
+      "4 MuJoCo tasks x (7 combinations of A/C/T x advantage off/on, single agent, random advice), normalised 0-100",
     tasks: MUJOCO_TASKS,
     methods: () => TABLE2_METHODS,
     paperSeeds: 5,
     paper: { "mean over tasks": TABLE2_PAPER },
-    notes: ["The paper does not say how it normalised; here each task's method means map to 0-100 (lowest 0, highest 100), averaged over tasks."],
+    notes: [
+      "The paper does not say how it normalised; here each task's method means map to 0-100 (lowest 0, highest 100), averaged over tasks.",
+    ],
     plots: ["normalised", "curves"],
   },
   {
@@ -100,12 +157,15 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: "fig6",
     title: "Fig. 6: a study group with an expert and a novice",
-    description: "Room-v21: 2 training peers + non-training expert + non-training novice; curves beside accepted advice",
+    description:
+      "Room-v21: 2 training peers + non-training expert + non-training novice; curves beside accepted advice",
     tasks: ["Room-v21"],
     methods: () => [findMethod("study-group")],
     paperSeeds: 1,
     paper: {},
-    notes: ["The non-training expert here is the scripted Room expert, which is never overtaken; the paper's was a non-training agent (use a frozen peer for that)."],
+    notes: [
+      "The non-training expert here is the scripted Room expert, which is never overtaken; the paper's was a non-training agent (use a frozen peer for that).",
+    ],
     plots: ["curves", "follow"],
   },
   {
@@ -123,7 +183,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
 
 export function findExperiment(name: string): Experiment {
   const e = EXPERIMENTS.find((x) => x.name === name);
-  if (!e) throw new UserError(`unknown experiment ${JSON.stringify(name)}: use ${oneOf(EXPERIMENTS.map((x) => x.name))}`);
+  if (!e)
+    throw new UserError(`unknown experiment ${JSON.stringify(name)}: use ${oneOf(EXPERIMENTS.map((x) => x.name))}`);
   return e;
 }
 
@@ -134,7 +195,8 @@ export function findExperiment(name: string): Experiment {
  * stays the paper's.
  */
 export function scaleBudget(config: GroupRunConfig, factor: number): GroupRunConfig {
-  if (!(factor > 0) || !Number.isFinite(factor)) throw new UserError(`--budget must be a positive number, got ${factor}`);
+  if (!(factor > 0) || !Number.isFinite(factor))
+    throw new UserError(`--budget must be a positive number, got ${factor}`);
   if (factor === 1) return config;
   const steps = Math.max(100, Math.round(config.steps * factor));
   const tenth = Math.max(10, Math.floor(steps / 10));
@@ -192,15 +254,26 @@ export function actingPeers(config: GroupRunConfig): number {
 /** Every (task, method, seed) run of an experiment, in the order they should run (costliest first, for balance). */
 export function planRuns(e: Experiment, o: ExperimentOptions): RunSpec[] {
   const tasks = o.tasks ?? e.tasks;
-  for (const t of tasks) if (!e.tasks.includes(t)) throw new UserError(`${e.name} has no task ${JSON.stringify(t)}: use ${oneOf(e.tasks)}`);
-  if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new UserError(`--seeds must be a positive integer, got ${o.seeds}`);
+  for (const t of tasks)
+    if (!e.tasks.includes(t)) throw new UserError(`${e.name} has no task ${JSON.stringify(t)}: use ${oneOf(e.tasks)}`);
+  if (!Number.isInteger(o.seeds) || o.seeds < 1)
+    throw new UserError(`--seeds must be a positive integer, got ${o.seeds}`);
   const runs: RunSpec[] = [];
   for (const task of tasks) {
     for (const m of e.methods(task)) {
       const base = scaleBudget(methodConfig(m, task, o.variant), o.budget);
       for (let seed = 0; seed < o.seeds; seed++) {
         const config = { ...base, seed };
-        runs.push({ experiment: e.name, task, method: m.id, label: m.label, seed, dir: `${task}/${m.id}/seed-${seed}`, config, cost: config.steps * actingPeers(config) });
+        runs.push({
+          experiment: e.name,
+          task,
+          method: m.id,
+          label: m.label,
+          seed,
+          dir: `${task}/${m.id}/seed-${seed}`,
+          config,
+          cost: config.steps * actingPeers(config),
+        });
       }
     }
   }

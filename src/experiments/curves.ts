@@ -30,7 +30,10 @@ export function learnerCurve(dir: string, learners: readonly number[]): Curve {
     byStep.set(e.step, list);
   }
   const steps = [...byStep.keys()].sort((a, b) => a - b);
-  return { steps, mean: steps.map((s) => (byStep.get(s) as number[]).reduce((a, b) => a + b, 0) / (byStep.get(s) as number[]).length) };
+  return {
+    steps,
+    mean: steps.map((s) => (byStep.get(s) as number[]).reduce((a, b) => a + b, 0) / (byStep.get(s) as number[]).length),
+  };
 }
 
 export function readSummary(dir: string): GroupSummary {

@@ -9,16 +9,56 @@ import { writeExperimentReport } from "./report.js";
 function fakeExperiment(name: string, seeds: number): string {
   const dir = mkdtempSync(join(tmpdir(), `peerlearn-report-${name}-`));
   const runs = planRuns(findExperiment(name), { seeds, budget: 0.01, variant: "faithful" });
-  writeFileSync(join(dir, "experiment.json"), JSON.stringify({ experiment: name, tasks: findExperiment(name).tasks, seeds, budget: 0.01, variant: "faithful", runs: runs.map(({ config: _c, ...r }) => r) }));
+  writeFileSync(
+    join(dir, "experiment.json"),
+    JSON.stringify({
+      experiment: name,
+      tasks: findExperiment(name).tasks,
+      seeds,
+      budget: 0.01,
+      variant: "faithful",
+      runs: runs.map(({ config: _c, ...r }) => r),
+    }),
+  );
   for (const r of runs) {
     const runDir = join(dir, r.dir);
     mkdirSync(runDir, { recursive: true });
-    const peers = r.config.peers.map((p, index) => ({ index, kind: p.kind, lastEval: null, averageRewardOverTime: null, followShare: null }));
+    const peers = r.config.peers.map((p, index) => ({
+      index,
+      kind: p.kind,
+      lastEval: null,
+      averageRewardOverTime: null,
+      followShare: null,
+    }));
     const score = r.config.peers.length + r.seed;
-    writeFileSync(join(runDir, "summary.json"), JSON.stringify({ env: r.task, steps: r.config.steps, averageRewardOverTime: score, lastEval: { mean: score, std: 0 }, peers, wallSeconds: 1, stepsPerSecond: 1 }));
+    writeFileSync(
+      join(runDir, "summary.json"),
+      JSON.stringify({
+        env: r.task,
+        steps: r.config.steps,
+        averageRewardOverTime: score,
+        lastEval: { mean: score, std: 0 },
+        peers,
+        wallSeconds: 1,
+        stepsPerSecond: 1,
+      }),
+    );
     const lines: string[] = [];
-    for (let step = 1000; step <= 3000; step += 1000) for (const p of peers) if (p.kind === "dqn" || p.kind === "sac") lines.push(JSON.stringify({ type: "eval", peer: p.index, step, evalMean: score * (step / 3000) }));
-    for (let epoch = 0; epoch < 3; epoch++) for (const p of peers) if (p.kind === "dqn") lines.push(JSON.stringify({ type: "epoch", peer: p.index, epoch, followCounts: peers.map((q) => (q.kind === "expert" ? 3 + epoch : 1)) }));
+    for (let step = 1000; step <= 3000; step += 1000)
+      for (const p of peers)
+        if (p.kind === "dqn" || p.kind === "sac")
+          lines.push(JSON.stringify({ type: "eval", peer: p.index, step, evalMean: score * (step / 3000) }));
+    for (let epoch = 0; epoch < 3; epoch++)
+      for (const p of peers)
+        if (p.kind === "dqn")
+          lines.push(
+            JSON.stringify({
+              type: "epoch",
+              peer: p.index,
+              epoch,
+              followCounts: peers.map((q) => (q.kind === "expert" ? 3 + epoch : 1)),
+            }),
+          );
     writeFileSync(join(runDir, "metrics.jsonl"), `${lines.join("\n")}\n`);
   }
   return dir;
@@ -28,11 +68,18 @@ describe("experiment reports", () => {
   it("fig7: a group-size plot with one point per group size, and the table in method order", () => {
     const dir = fakeExperiment("fig7", 2);
     const r = writeExperimentReport(dir);
-    expect(r.rows.map((x) => [x.method, x.seeds, x.mean, x.std])).toEqual([["2-peers", 2, 2.5, 0.5], ["4-peers", 2, 4.5, 0.5], ["8-peers", 2, 8.5, 0.5], ["10-peers", 2, 10.5, 0.5]]);
+    expect(r.rows.map((x) => [x.method, x.seeds, x.mean, x.std])).toEqual([
+      ["2-peers", 2, 2.5, 0.5],
+      ["4-peers", 2, 4.5, 0.5],
+      ["8-peers", 2, 8.5, 0.5],
+      ["10-peers", 2, 10.5, 0.5],
+    ]);
     const svg = readFileSync(join(dir, "group-size-Hopper-v4.svg"), "utf8");
     expect(svg).toMatch(/^<svg/);
     expect(svg).toMatch(/peers in the group/);
-    expect(readFileSync(join(dir, "report.html"), "utf8")).toContain("Hopper-v4: average reward over time by group size");
+    expect(readFileSync(join(dir, "report.html"), "utf8")).toContain(
+      "Hopper-v4: average reward over time by group size",
+    );
     const csv = readFileSync(join(dir, "curves.csv"), "utf8").trim().split("\n");
     expect(csv[0]).toBe("task,method,seed,step,eval_mean");
     expect(csv).toHaveLength(1 + 4 * 2 * 3);
@@ -42,8 +89,11 @@ describe("experiment reports", () => {
     const dir = fakeExperiment("fig6", 1);
     writeExperimentReport(dir);
     const svg = readFileSync(join(dir, "follow-Room-v21-study-group.svg"), "utf8");
-    for (const label of ["peer 0 (dqn)", "peer 1 (dqn)", "peer 2 (expert)", "peer 3 (novice)"]) expect(svg).toContain(label);
-    expect(readFileSync(join(dir, "report.md"), "utf8")).toMatch(/Note: The non-training expert here is the scripted Room expert/);
+    for (const label of ["peer 0 (dqn)", "peer 1 (dqn)", "peer 2 (expert)", "peer 3 (novice)"])
+      expect(svg).toContain(label);
+    expect(readFileSync(join(dir, "report.md"), "utf8")).toMatch(
+      /Note: The non-training expert here is the scripted Room expert/,
+    );
   });
 
   it("table2: the normalised table beside the paper's", () => {

@@ -41,7 +41,8 @@ const sd = (xs: readonly number[]): number => Math.sqrt(avg(xs.map((x) => (x - a
 
 export function readManifest(dir: string): ExperimentManifest {
   const path = join(dir, "experiment.json");
-  if (!existsSync(path)) throw new UserError(`${dir} is not an experiment folder (no experiment.json); run \`peerlearn experiment\` first`);
+  if (!existsSync(path))
+    throw new UserError(`${dir} is not an experiment folder (no experiment.json); run \`peerlearn experiment\` first`);
   try {
     return JSON.parse(readFileSync(path, "utf8")) as ExperimentManifest;
   } catch (e) {
@@ -60,7 +61,15 @@ function readRuns(dir: string, m: ExperimentManifest): { runs: RunResult[]; miss
       continue;
     }
     const summary = JSON.parse(readFileSync(summaryPath, "utf8")) as GroupSummary;
-    runs.push({ task: r.task, method: r.method, label: r.label, seed: r.seed, dir: r.dir, summary, curve: learnerCurve(runDir, learnerIndices(summary)) });
+    runs.push({
+      task: r.task,
+      method: r.method,
+      label: r.label,
+      seed: r.seed,
+      dir: r.dir,
+      summary,
+      curve: learnerCurve(runDir, learnerIndices(summary)),
+    });
   }
   return { runs, missing };
 }
@@ -72,11 +81,21 @@ export function methodRows(e: Experiment, runs: readonly RunResult[]): MethodRow
   for (const task of tasks) {
     // The experiment's method order; methods it no longer lists (runs of an older plan) come last.
     const order = e.methods(task).map((m) => m.id);
-    const methods = [...new Set(runs.filter((r) => r.task === task).map((r) => r.method))].sort((a, b) => (order.indexOf(a) + 1 || 1e9) - (order.indexOf(b) + 1 || 1e9));
+    const methods = [...new Set(runs.filter((r) => r.task === task).map((r) => r.method))].sort(
+      (a, b) => (order.indexOf(a) + 1 || 1e9) - (order.indexOf(b) + 1 || 1e9),
+    );
     for (const method of methods) {
       const mine = runs.filter((r) => r.task === task && r.method === method);
       const scores = mine.map((r) => r.summary.averageRewardOverTime ?? Number.NaN);
-      rows.push({ task, method, label: mine[0].label, seeds: mine.length, mean: avg(scores), std: sd(scores), paper: e.paper[task]?.[method] ?? "" });
+      rows.push({
+        task,
+        method,
+        label: mine[0].label,
+        seeds: mine.length,
+        mean: avg(scores),
+        std: sd(scores),
+        paper: e.paper[task]?.[method] ?? "",
+      });
     }
   }
   return rows;
@@ -145,7 +164,11 @@ function followSeries(dir: string, runs: readonly RunResult[]): Series[] {
     }
   }
   const epochs = [...shares.keys()].sort((a, b) => a - b);
-  return kinds.map((label, i) => ({ label, x: epochs, y: epochs.map((e) => avg((shares.get(e) as number[][]).map((s) => s[i]))) }));
+  return kinds.map((label, i) => ({
+    label,
+    x: epochs,
+    y: epochs.map((e) => avg((shares.get(e) as number[][]).map((s) => s[i]))),
+  }));
 }
 
 /** Each acting peer's shares of follow decisions per peer, e.g. "0:0.52/0.48 1:0.45/0.55". */
@@ -157,7 +180,8 @@ function followShares(s: GroupSummary): string {
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1)) : "-");
-const csvCell = (v: string | number): string => (typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const csvCell = (v: string | number): string =>
+  typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 
 export interface ReportFiles {
   readonly markdown: string;
@@ -178,21 +202,58 @@ export function writeExperimentReport(dir: string): ReportFiles {
   const tasks = [...new Set(rows.map((r) => r.task))];
   if (e.plots.includes("curves")) {
     for (const task of tasks) {
-      const svg = linePlot(curveSeries(runs, task, rows), { title: `${task}: evaluation return (mean over seeds, band: standard error)`, xLabel: "env steps per peer", yLabel: "evaluation return" });
+      const svg = linePlot(curveSeries(runs, task, rows), {
+        title: `${task}: evaluation return (mean over seeds, band: standard error)`,
+        xLabel: "env steps per peer",
+        yLabel: "evaluation return",
+      });
       plots.push({ title: `${task} learning curves`, svg, file: `curves-${task}.svg` });
     }
   }
   if (e.plots.includes("follow")) {
-    for (const r of rows.filter((x) => runs.some((y) => y.task === x.task && y.method === x.method && y.summary.peers.length > 1))) {
-      const series = followSeries(dir, runs.filter((x) => x.task === r.task && x.method === r.method));
-      if (series.length) plots.push({ title: `${r.task} ${r.label}: whose advice the learners followed`, svg: linePlot(series, { title: `${r.task}, ${r.label}: share of follow decisions per peer`, xLabel: "epoch", yLabel: "share of follows" }), file: `follow-${r.task}-${r.method}.svg` });
+    for (const r of rows.filter((x) =>
+      runs.some((y) => y.task === x.task && y.method === x.method && y.summary.peers.length > 1),
+    )) {
+      const series = followSeries(
+        dir,
+        runs.filter((x) => x.task === r.task && x.method === r.method),
+      );
+      if (series.length)
+        plots.push({
+          title: `${r.task} ${r.label}: whose advice the learners followed`,
+          svg: linePlot(series, {
+            title: `${r.task}, ${r.label}: share of follow decisions per peer`,
+            xLabel: "epoch",
+            yLabel: "share of follows",
+          }),
+          file: `follow-${r.task}-${r.method}.svg`,
+        });
     }
   }
   if (e.plots.includes("groupSize")) {
     for (const task of tasks) {
-      const mine = rows.filter((r) => r.task === task).map((r) => ({ n: Number.parseInt(r.method, 10), r })).filter((x) => Number.isFinite(x.n)).sort((a, b) => a.n - b.n);
-      const series: Series[] = [{ label: "average reward over time (band: standard error)", x: mine.map((x) => x.n), y: mine.map((x) => x.r.mean), band: mine.map((x) => x.r.std / Math.sqrt(x.r.seeds)) }];
-      plots.push({ title: `${task}: group size`, svg: linePlot(series, { title: `${task}: average reward over time by group size`, xLabel: "peers in the group", yLabel: "average reward over time" }), file: `group-size-${task}.svg` });
+      const mine = rows
+        .filter((r) => r.task === task)
+        .map((r) => ({ n: Number.parseInt(r.method, 10), r }))
+        .filter((x) => Number.isFinite(x.n))
+        .sort((a, b) => a.n - b.n);
+      const series: Series[] = [
+        {
+          label: "average reward over time (band: standard error)",
+          x: mine.map((x) => x.n),
+          y: mine.map((x) => x.r.mean),
+          band: mine.map((x) => x.r.std / Math.sqrt(x.r.seeds)),
+        },
+      ];
+      plots.push({
+        title: `${task}: group size`,
+        svg: linePlot(series, {
+          title: `${task}: average reward over time by group size`,
+          xLabel: "peers in the group",
+          yLabel: "average reward over time",
+        }),
+        file: `group-size-${task}.svg`,
+      });
     }
   }
   for (const p of plots) writeFileSync(join(dir, p.file), p.svg);
@@ -200,9 +261,23 @@ export function writeExperimentReport(dir: string): ReportFiles {
   const norm = e.plots.includes("normalised") ? normalisedScores(rows) : null;
   const header = ["task", "method", "seeds", "average reward over time (ours)", "paper"];
   const table = rows.map((r) => [r.task, r.label, String(r.seeds), `${fmt(r.mean)} ± ${fmt(r.std)}`, r.paper || "–"]);
-  const normRows = norm ? [...norm].map(([method, score]) => [rows.find((r) => r.method === method)?.label ?? method, fmt(score), e.paper["mean over tasks"]?.[method] ?? "–"]) : [];
-  const mdTable = (head: string[], body: string[][]): string => [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-  const note = missing > 0 ? `\n\n${missing} run(s) of the plan are not complete yet; rerun the experiment command to finish them.` : "";
+  const normRows = norm
+    ? [...norm].map(([method, score]) => [
+        rows.find((r) => r.method === method)?.label ?? method,
+        fmt(score),
+        e.paper["mean over tasks"]?.[method] ?? "–",
+      ])
+    : [];
+  const mdTable = (head: string[], body: string[][]): string =>
+    [
+      `| ${head.join(" | ")} |`,
+      `|${head.map(() => "---").join("|")}|`,
+      ...body.map((r) => `| ${r.join(" | ")} |`),
+    ].join("\n");
+  const note =
+    missing > 0
+      ? `\n\n${missing} run(s) of the plan are not complete yet; rerun the experiment command to finish them.`
+      : "";
   const md = [
     `# ${e.title}`,
     "",
@@ -210,7 +285,14 @@ export function writeExperimentReport(dir: string): ReportFiles {
     "",
     mdTable(header, table),
     ...e.notes.flatMap((n) => ["", `Note: ${n}`]),
-    ...(norm ? ["", "Normalised 0-100 per task (lowest method 0, highest 100), averaged over tasks:", "", mdTable(["method", "ours", "paper"], normRows)] : []),
+    ...(norm
+      ? [
+          "",
+          "Normalised 0-100 per task (lowest method 0, highest 100), averaged over tasks:",
+          "",
+          mdTable(["method", "ours", "paper"], normRows),
+        ]
+      : []),
     "",
     ...plots.map((p) => `![${p.title}](${p.file})`),
     "",
@@ -220,27 +302,61 @@ export function writeExperimentReport(dir: string): ReportFiles {
   writeFileSync(join(dir, "report.md"), md);
 
   const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-  const htmlTable = (head: string[], body: string[][]): string => `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</table>`;
+  const htmlTable = (head: string[], body: string[][]): string =>
+    `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</table>`;
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(e.title)}</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}td:nth-child(n+3){text-align:right}svg{display:block;margin:1em 0}</style></head><body><h1>${esc(e.title)}</h1><p>${esc(e.description)}. ${esc(budgetText)}. Score: average reward over time, mean ± std over seeds; the paper's numbers are at its full budget.${esc(note)}</p>${htmlTable(header, table)}${e.notes.map((n) => `<p><em>Note:</em> ${esc(n)}</p>`).join("")}${norm ? `<p>Normalised 0-100 per task, averaged over tasks:</p>${htmlTable(["method", "ours", "paper"], normRows)}` : ""}${plots.map((p) => `<h2>${esc(p.title)}</h2>${p.svg}`).join("")}</body></html>\n`;
   const htmlPath = join(dir, "report.html");
   writeFileSync(htmlPath, html);
 
   const runsCsv = [
-    ["experiment", "task", "method", "seed", "steps_per_peer", "average_reward_over_time", "last_eval_mean", "wall_seconds", "steps_per_second", "follow_shares"].join(","),
+    [
+      "experiment",
+      "task",
+      "method",
+      "seed",
+      "steps_per_peer",
+      "average_reward_over_time",
+      "last_eval_mean",
+      "wall_seconds",
+      "steps_per_second",
+      "follow_shares",
+    ].join(","),
     ...runs.map((r) =>
-      [m.experiment, r.task, r.method, r.seed, r.summary.steps, r.summary.averageRewardOverTime ?? "", r.summary.lastEval?.mean ?? "", r.summary.wallSeconds, r.summary.stepsPerSecond, followShares(r.summary)]
+      [
+        m.experiment,
+        r.task,
+        r.method,
+        r.seed,
+        r.summary.steps,
+        r.summary.averageRewardOverTime ?? "",
+        r.summary.lastEval?.mean ?? "",
+        r.summary.wallSeconds,
+        r.summary.stepsPerSecond,
+        followShares(r.summary),
+      ]
         .map((v) => csvCell(v))
         .join(","),
     ),
   ];
   writeFileSync(join(dir, "runs.csv"), `${runsCsv.join("\n")}\n`);
-  const curvesCsv = [["task", "method", "seed", "step", "eval_mean"].join(","), ...runs.flatMap((r) => r.curve.steps.map((s, i) => [r.task, r.method, r.seed, s, r.curve.mean[i]].map((v) => csvCell(v)).join(",")))];
+  const curvesCsv = [
+    ["task", "method", "seed", "step", "eval_mean"].join(","),
+    ...runs.flatMap((r) =>
+      r.curve.steps.map((s, i) => [r.task, r.method, r.seed, s, r.curve.mean[i]].map((v) => csvCell(v)).join(",")),
+    ),
+  ];
   writeFileSync(join(dir, "curves.csv"), `${curvesCsv.join("\n")}\n`);
   return { markdown: join(dir, "report.md"), html: htmlPath, rows, missing };
 }
 
 /** The method table as text for the terminal. */
 export function formatRows(rows: readonly MethodRow[]): string {
-  const lines = rows.map((r) => `${r.task.padEnd(16)}${r.label.padEnd(42)}${String(r.seeds).padStart(5)}   ${`${fmt(r.mean)} ± ${fmt(r.std)}`.padEnd(18)}${r.paper || "–"}`);
-  return [`${"task".padEnd(16)}${"method".padEnd(42)}${"seeds".padStart(5)}   ${"ours".padEnd(18)}paper (full budget)`, ...lines].join("\n");
+  const lines = rows.map(
+    (r) =>
+      `${r.task.padEnd(16)}${r.label.padEnd(42)}${String(r.seeds).padStart(5)}   ${`${fmt(r.mean)} ± ${fmt(r.std)}`.padEnd(18)}${r.paper || "–"}`,
+  );
+  return [
+    `${"task".padEnd(16)}${"method".padEnd(42)}${"seeds".padStart(5)}   ${"ours".padEnd(18)}paper (full budget)`,
+    ...lines,
+  ].join("\n");
 }

@@ -2,7 +2,8 @@
 import type { GroupRunConfig } from "../peers/config.js";
 import type { GroupSummary } from "../peers/train-group.js";
 
-export type ToWorker = { type: "run"; id: number; config: GroupRunConfig; out: string; preset: string } | { type: "stop" };
+export type ToWorker =
+  { type: "run"; id: number; config: GroupRunConfig; out: string; preset: string } | { type: "stop" };
 
 export type FromWorker =
   | { type: "progress"; id: number; steps: number; total: number }

@@ -53,7 +53,9 @@ function checkManifest(path: string, m: ExperimentManifest): void {
   const old = JSON.parse(readFileSync(path, "utf8")) as ExperimentManifest;
   const key = (x: ExperimentManifest): string => JSON.stringify([x.experiment, x.budget, x.variant]);
   if (key(old) !== key(m)) {
-    throw new UserError(`${path} belongs to ${old.experiment} at budget ${old.budget} (${old.variant}); use another --out for ${m.experiment} at budget ${m.budget} (${m.variant})`);
+    throw new UserError(
+      `${path} belongs to ${old.experiment} at budget ${old.budget} (${old.variant}); use another --out for ${m.experiment} at budget ${m.budget} (${m.variant})`,
+    );
   }
 }
 
@@ -64,14 +66,26 @@ export async function runExperiment(experiment: string, options: RunnerOptions):
   mkdirSync(options.out, { recursive: true });
   const manifestPath = join(options.out, "experiment.json");
   const strip = ({ config: _config, ...rest }: RunSpec): Omit<RunSpec, "config"> => rest;
-  let manifest: ExperimentManifest = { experiment: e.name, tasks: options.tasks ?? e.tasks, seeds: options.seeds, budget: options.budget, variant: options.variant, runs: runs.map(strip) };
+  let manifest: ExperimentManifest = {
+    experiment: e.name,
+    tasks: options.tasks ?? e.tasks,
+    seeds: options.seeds,
+    budget: options.budget,
+    variant: options.variant,
+    runs: runs.map(strip),
+  };
   checkManifest(manifestPath, manifest);
   if (existsSync(manifestPath)) {
     // A rerun with more seeds or tasks adds runs; the report covers every run the folder holds.
     const old = JSON.parse(readFileSync(manifestPath, "utf8")) as ExperimentManifest;
     const dirs = new Set(manifest.runs.map((r) => r.dir));
     const tasks = [...new Set([...old.tasks, ...manifest.tasks])];
-    manifest = { ...manifest, tasks, seeds: Math.max(old.seeds, manifest.seeds), runs: [...manifest.runs, ...old.runs.filter((r) => !dirs.has(r.dir))] };
+    manifest = {
+      ...manifest,
+      tasks,
+      seeds: Math.max(old.seeds, manifest.seeds),
+      runs: [...manifest.runs, ...old.runs.filter((r) => !dirs.has(r.dir))],
+    };
   }
   writeJsonAtomic(manifestPath, manifest);
 
@@ -80,7 +94,10 @@ export async function runExperiment(experiment: string, options: RunnerOptions):
   const skipped = runs.length - todo.length;
   const totalCost = todo.reduce((a, r) => a + r.cost, 0);
   const workers = Math.max(1, Math.min(options.workers, todo.length));
-  options.log(`peerlearn experiment ${e.name}: ${runs.length} runs (${skipped} already complete), ${workers} worker threads, budget ${options.budget}, ${options.variant}; out ${options.out}`, false);
+  options.log(
+    `peerlearn experiment ${e.name}: ${runs.length} runs (${skipped} already complete), ${workers} worker threads, budget ${options.budget}, ${options.variant}; out ${options.out}`,
+    false,
+  );
 
   const start = performance.now();
   const progress = new Map<number, number>(); // run index -> steps done (all peers)
@@ -94,53 +111,69 @@ export async function runExperiment(experiment: string, options: RunnerOptions):
     const seconds = (now - start) / 1000;
     const rate = done / Math.max(seconds, 1e-9);
     const eta = rate > 0 ? (totalCost - done) / rate : Infinity;
-    options.log(`runs ${skipped + finished}/${runs.length}  ${(100 * done / Math.max(totalCost, 1)).toFixed(0)}% of steps  ${rate.toFixed(0)} steps/s  ETA ${formatDuration(eta)}`, final);
+    options.log(
+      `runs ${skipped + finished}/${runs.length}  ${((100 * done) / Math.max(totalCost, 1)).toFixed(0)}% of steps  ${rate.toFixed(0)} steps/s  ETA ${formatDuration(eta)}`,
+      final,
+    );
   };
 
   const queue = todo.map((r, i) => ({ r, i }));
   let failure: Error | undefined;
   const workerUrl = new URL("./run-worker.js", import.meta.url);
   await Promise.all(
-    Array.from({ length: todo.length ? workers : 0 }, () =>
-      new Promise<void>((resolve) => {
-        const w = new Worker(workerUrl);
-        const next = (): void => {
-          const job = failure ? undefined : queue.shift();
-          if (!job) {
-            const stop: ToWorker = { type: "stop" };
-            w.postMessage(stop);
-            void w.terminate().then(() => resolve());
-            return;
-          }
-          const msg: ToWorker = { type: "run", id: job.i, config: job.r.config, out: join(options.out, job.r.dir), preset: `${job.r.task.toLowerCase()}/${job.r.method}` };
-          w.postMessage(msg);
-        };
-        w.on("message", (m: FromWorker) => {
-          if (m.type === "progress") {
-            progress.set(m.id, m.steps);
-            report(false);
-            return;
-          }
-          if (m.type === "failed") {
-            failure ??= m.name === "UserError" ? new UserError(m.message) : new Error(`${todo[m.id].dir} failed: ${m.message}\n${m.stack}`);
-          } else {
-            progress.set(m.id, todo[m.id].cost);
-            finished += 1;
-            report(false);
-          }
+    Array.from(
+      { length: todo.length ? workers : 0 },
+      () =>
+        new Promise<void>((resolve) => {
+          const w = new Worker(workerUrl);
+          const next = (): void => {
+            const job = failure ? undefined : queue.shift();
+            if (!job) {
+              const stop: ToWorker = { type: "stop" };
+              w.postMessage(stop);
+              void w.terminate().then(() => resolve());
+              return;
+            }
+            const msg: ToWorker = {
+              type: "run",
+              id: job.i,
+              config: job.r.config,
+              out: join(options.out, job.r.dir),
+              preset: `${job.r.task.toLowerCase()}/${job.r.method}`,
+            };
+            w.postMessage(msg);
+          };
+          w.on("message", (m: FromWorker) => {
+            if (m.type === "progress") {
+              progress.set(m.id, m.steps);
+              report(false);
+              return;
+            }
+            if (m.type === "failed") {
+              failure ??=
+                m.name === "UserError"
+                  ? new UserError(m.message)
+                  : new Error(`${todo[m.id].dir} failed: ${m.message}\n${m.stack}`);
+            } else {
+              progress.set(m.id, todo[m.id].cost);
+              finished += 1;
+              report(false);
+            }
+            next();
+          });
+          w.on("error", (err) => {
+            failure ??= err;
+            resolve();
+          });
           next();
-        });
-        w.on("error", (err) => {
-          failure ??= err;
-          resolve();
-        });
-        next();
-      }),
+        }),
     ),
   );
   if (failure) throw failure;
   report(true);
   const wallSeconds = (performance.now() - start) / 1000;
-  const summaries = runs.map((r) => JSON.parse(readFileSync(join(options.out, r.dir, "summary.json"), "utf8")) as GroupSummary);
+  const summaries = runs.map(
+    (r) => JSON.parse(readFileSync(join(options.out, r.dir, "summary.json"), "utf8")) as GroupSummary,
+  );
   return { manifest, summaries, skipped, wallSeconds, stepsPerSecond: totalCost / Math.max(wallSeconds, 1e-9) };
 }

@@ -39,7 +39,20 @@ const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js"
 function runJob(job: Job, options: StartOptions): Promise<void> {
   const dir = join(options.out, job.preset.replaceAll("/", "_"));
   const evalFreq = Math.max(1000, Math.floor(options.steps / 10 / 1000) * 1000);
-  const args = [CLI, "train", "--preset", job.preset, "--steps", String(options.steps), "--seed", String(options.seed), "--set", `evalFreq=${evalFreq}`, "--out", dir];
+  const args = [
+    CLI,
+    "train",
+    "--preset",
+    job.preset,
+    "--steps",
+    String(options.steps),
+    "--seed",
+    String(options.seed),
+    "--set",
+    `evalFreq=${evalFreq}`,
+    "--out",
+    dir,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
     let tail = "";
@@ -48,7 +61,11 @@ function runJob(job: Job, options: StartOptions): Promise<void> {
       tail = (tail + chunk).slice(-2000);
       for (const line of chunk.split(/[\r\n]+/)) if (/%/.test(line)) options.log(`${job.preset}: ${line.trim()}`);
     });
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${job.preset} failed (exit ${code}): ${tail.trim().split("\n").pop()}`))));
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${job.preset} failed (exit ${code}): ${tail.trim().split("\n").pop()}`)),
+    );
   });
 }
 
@@ -67,7 +84,9 @@ export interface StartResult {
 
 export async function runStart(options: StartOptions): Promise<StartResult> {
   mkdirSync(options.out, { recursive: true });
-  options.log(`peerlearn start: Room-v21, ${options.steps} env steps per peer, seed ${options.seed}, ${options.workers} processes at a time; runs in ${options.out}`);
+  options.log(
+    `peerlearn start: Room-v21, ${options.steps} env steps per peer, seed ${options.seed}, ${options.workers} processes at a time; runs in ${options.out}`,
+  );
   await runAll(options);
   const rows = JOBS.map((job) => ({ job, summary: readSummary(join(options.out, job.preset.replaceAll("/", "_"))) }));
   const reportPath = writeReport(rows, options);
@@ -78,7 +97,9 @@ export function formatStartTable(result: StartResult): string {
   const lines = ["method                        avg reward over time   last eval     wall time   paper (1M steps)"];
   for (const { job, summary } of result.rows) {
     const last = summary.lastEval ? summary.lastEval.mean.toFixed(2) : "-";
-    lines.push(`${job.label.padEnd(30)}${(summary.averageRewardOverTime?.toFixed(2) ?? "-").padEnd(23)}${last.padEnd(14)}${`${summary.wallSeconds.toFixed(0)} s`.padEnd(12)}${job.paper}`);
+    lines.push(
+      `${job.label.padEnd(30)}${(summary.averageRewardOverTime?.toFixed(2) ?? "-").padEnd(23)}${last.padEnd(14)}${`${summary.wallSeconds.toFixed(0)} s`.padEnd(12)}${job.paper}`,
+    );
   }
   lines.push(`report: ${result.reportPath}`);
   return lines.join("\n");
@@ -89,12 +110,19 @@ function writeReport(rows: StartResult["rows"], options: StartOptions): string {
     const c = learnerCurve(join(options.out, job.preset.replaceAll("/", "_")), learnerIndices(summary));
     return { label: job.label, x: c.steps, y: c.mean };
   });
-  const svg = linePlot(series, { title: `Room-v21, seed ${options.seed}: evaluation return (mean over learning peers)`, xLabel: "env steps per peer", yLabel: "mean evaluation return" });
+  const svg = linePlot(series, {
+    title: `Room-v21, seed ${options.seed}: evaluation return (mean over learning peers)`,
+    xLabel: "env steps per peer",
+    yLabel: "mean evaluation return",
+  });
   writeFileSync(join(options.out, "curves.svg"), svg);
   const table = [
     "| method | average reward over time | last evaluation | wall time | Table 1 (1M steps per peer, 10 seeds) |",
     "|---|---|---|---|---|",
-    ...rows.map(({ job, summary }) => `| ${job.label} | ${summary.averageRewardOverTime?.toFixed(2) ?? "-"} | ${summary.lastEval?.mean.toFixed(2) ?? "-"} | ${summary.wallSeconds.toFixed(0)} s | ${job.paper} |`),
+    ...rows.map(
+      ({ job, summary }) =>
+        `| ${job.label} | ${summary.averageRewardOverTime?.toFixed(2) ?? "-"} | ${summary.lastEval?.mean.toFixed(2) ?? "-"} | ${summary.wallSeconds.toFixed(0)} s | ${job.paper} |`,
+    ),
   ].join("\n");
   const intro = `Room-v21, ${options.steps} env steps per peer (the paper: 1,000,000), one seed (${options.seed}), evaluation: 10 greedy episodes. "Average reward over time" is the mean of all evaluation returns over training, the paper's metric; at this budget it is far from the paper's numbers, which average over 1M steps.`;
   const md = `# peerlearn start: peer learning vs single agent on Room-v21\n\n${intro}\n\n${table}\n\n![learning curves](curves.svg)\n\nRuns: ${rows.map(({ job }) => `\`${job.preset.replaceAll("/", "_")}/\``).join(", ")} (metrics.jsonl, summary.json, final weights).\n`;

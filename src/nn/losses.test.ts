@@ -28,7 +28,10 @@ describe("losses", () => {
     const base = [0.1, 0.9, 0.2];
     const pairs = [
       [huberLoss, huberGrad],
-      [(p: Float32Array, t: Float32Array, n: number) => mseLoss(p, t, n), (p: Float32Array, t: Float32Array, n: number, g: Float32Array) => mseGrad(p, t, n, g)],
+      [
+        (p: Float32Array, t: Float32Array, n: number) => mseLoss(p, t, n),
+        (p: Float32Array, t: Float32Array, n: number, g: Float32Array) => mseGrad(p, t, n, g),
+      ],
     ] as const;
     for (const [f, df] of pairs) {
       const grad = new Float32Array(3);

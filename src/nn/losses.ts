@@ -16,7 +16,14 @@ export function huberLoss(pred: Float32Array, target: Float32Array, n: number, p
 }
 
 /** d(huberLoss)/d(pred): clamp(pred - target, -1, 1) / n. */
-export function huberGrad(pred: Float32Array, target: Float32Array, n: number, grad: Float32Array, predStride = 1, gradStride = 1): void {
+export function huberGrad(
+  pred: Float32Array,
+  target: Float32Array,
+  n: number,
+  grad: Float32Array,
+  predStride = 1,
+  gradStride = 1,
+): void {
   for (let i = 0; i < n; i++) {
     const d = pred[i * predStride] - target[i];
     grad[i * gradStride] = (d > 1 ? 1 : d < -1 ? -1 : d) / n;
@@ -34,6 +41,14 @@ export function mseLoss(pred: Float32Array, target: Float32Array, n: number, sca
 }
 
 /** d(mseLoss)/d(pred): 2 scale (pred - target) / n. */
-export function mseGrad(pred: Float32Array, target: Float32Array, n: number, grad: Float32Array, scale = 1, predStride = 1, gradStride = 1): void {
+export function mseGrad(
+  pred: Float32Array,
+  target: Float32Array,
+  n: number,
+  grad: Float32Array,
+  scale = 1,
+  predStride = 1,
+  gradStride = 1,
+): void {
   for (let i = 0; i < n; i++) grad[i * gradStride] = (2 * scale * (pred[i * predStride] - target[i])) / n;
 }

@@ -9,7 +9,11 @@ import { BACKENDS } from "../../test/backends.js";
  * The network runs in float32, so the step is large (1e-2) and the loss is summed in double. With relu the step is
  * smaller (2e-3) so that no pre-activation crosses the kink within a step (checked for the seed used).
  */
-function gradientCheck(make: () => import("./kernels/kernels.js").Kernels, hidden: ActivationName, output: ActivationName): void {
+function gradientCheck(
+  make: () => import("./kernels/kernels.js").Kernels,
+  hidden: ActivationName,
+  output: ActivationName,
+): void {
   const k = make();
   const rng = new Random(hidden === "relu" ? 21 : 20);
   const sizes = [3, 6, 5, 2];
@@ -42,15 +46,20 @@ function gradientCheck(make: () => import("./kernels/kernels.js").Kernels, hidde
     return (up - down) / (2 * h);
   };
   for (let i = 0; i < net.params.length; i++) {
-    expect(Math.abs(numeric(net.params.data, i) - analyticParams[i]), `param ${i}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(analyticParams[i])));
+    expect(Math.abs(numeric(net.params.data, i) - analyticParams[i]), `param ${i}`).toBeLessThan(
+      2e-3 * Math.max(1, Math.abs(analyticParams[i])),
+    );
   }
   for (let i = 0; i < batch * 3; i++) {
-    expect(Math.abs(numeric(x.data, i) - analyticInput[i]), `input ${i}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(analyticInput[i])));
+    expect(Math.abs(numeric(x.data, i) - analyticInput[i]), `input ${i}`).toBeLessThan(
+      2e-3 * Math.max(1, Math.abs(analyticInput[i])),
+    );
   }
 }
 
 describe.each(BACKENDS)("Mlp: $label", ({ make }) => {
-  it("backpropagates like finite differences (tanh hidden, identity output)", () => gradientCheck(make, "tanh", "identity"));
+  it("backpropagates like finite differences (tanh hidden, identity output)", () =>
+    gradientCheck(make, "tanh", "identity"));
   it("backpropagates like finite differences (relu hidden, tanh output)", () => gradientCheck(make, "relu", "tanh"));
 
   it("accumulates parameter gradients when asked, and skips them when not", () => {

@@ -143,7 +143,11 @@ export class Mlp {
   gradientScratch(rows: number): { grads: Tensor[]; inputGrad: Tensor } {
     if (!this.scratch || this.scratch.rows < rows) {
       const heap = this.kernels.heap;
-      this.scratch = { rows, grads: this.layers.map((l) => heap.alloc(rows * l.outSize)), inputGrad: heap.alloc(rows * this.inputSize) };
+      this.scratch = {
+        rows,
+        grads: this.layers.map((l) => heap.alloc(rows * l.outSize)),
+        inputGrad: heap.alloc(rows * this.inputSize),
+      };
     }
     return this.scratch;
   }
@@ -169,7 +173,9 @@ export class Mlp {
 
   assertSameShape(other: Mlp): void {
     if (other.params.length !== this.params.length || other.spec.sizes.join() !== this.spec.sizes.join()) {
-      throw new RangeError(`network shapes differ: [${this.spec.sizes.join(", ")}] vs [${other.spec.sizes.join(", ")}]`);
+      throw new RangeError(
+        `network shapes differ: [${this.spec.sizes.join(", ")}] vs [${other.spec.sizes.join(", ")}]`,
+      );
     }
   }
 
@@ -220,7 +226,21 @@ export class Mlp {
       }
       // dX = G W  ([batch, out] x [out, in]).
       const dx = l > 0 ? ws.grads[l - 1].offset : options.inputGrad ? ws.inputGrad.offset : -1;
-      if (dx >= 0) k.gemm(false, false, batch, layer.inSize, layer.outSize, g, layer.outSize, layer.w, layer.inSize, dx, layer.inSize, 0);
+      if (dx >= 0)
+        k.gemm(
+          false,
+          false,
+          batch,
+          layer.inSize,
+          layer.outSize,
+          g,
+          layer.outSize,
+          layer.w,
+          layer.inSize,
+          dx,
+          layer.inSize,
+          0,
+        );
     }
   }
 
@@ -237,8 +257,16 @@ export class Mlp {
     const base = this.params.offset;
     this.layers.forEach((layer, l) => {
       const data = this.params.data;
-      out.push({ name: `${prefix}${2 * l}.weight`, shape: [layer.outSize, layer.inSize], data: data.subarray(layer.w - base, layer.w - base + layer.inSize * layer.outSize) });
-      out.push({ name: `${prefix}${2 * l}.bias`, shape: [layer.outSize], data: data.subarray(layer.b - base, layer.b - base + layer.outSize) });
+      out.push({
+        name: `${prefix}${2 * l}.weight`,
+        shape: [layer.outSize, layer.inSize],
+        data: data.subarray(layer.w - base, layer.w - base + layer.inSize * layer.outSize),
+      });
+      out.push({
+        name: `${prefix}${2 * l}.bias`,
+        shape: [layer.outSize],
+        data: data.subarray(layer.b - base, layer.b - base + layer.outSize),
+      });
     });
     return out;
   }

@@ -6,7 +6,13 @@ import { UserError } from "../core/errors.js";
 import { Random } from "../core/random.js";
 import { JsKernels } from "./kernels/js.js";
 import { Mlp } from "./mlp.js";
-import { assignTensors, decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors } from "./safetensors.js";
+import {
+  assignTensors,
+  decodeSafetensors,
+  encodeSafetensors,
+  loadSafetensors,
+  saveSafetensors,
+} from "./safetensors.js";
 
 function sample(): Uint8Array {
   return encodeSafetensors(
@@ -56,19 +62,40 @@ describe("safetensors", () => {
     assignTensors(copy.namedTensors("q."), loaded, path);
     expect([...copy.params.data]).toEqual([...net.params.data]);
     expect(loaded.metadata).toEqual({ algo: "dqn" });
-    expect(() => assignTensors(new Mlp(k, { sizes: [3, 5, 2] }).namedTensors("q."), loaded, path)).toThrow(/shape \[4,3\], expected \[5,3\]/);
+    expect(() => assignTensors(new Mlp(k, { sizes: [3, 5, 2] }).namedTensors("q."), loaded, path)).toThrow(
+      /shape \[4,3\], expected \[5,3\]/,
+    );
   });
 
   const corrupt: [string, () => Uint8Array, RegExp][] = [
     ["too short", () => new Uint8Array(5), /fewer than the 8-byte/],
     ["truncated data", () => sample().subarray(0, sample().length - 4), /spans bytes/],
-    ["header longer than the file", () => { const b = sample().slice(); new DataView(b.buffer).setBigUint64(0, 1n << 40n, true); return b; }, /claims/],
+    [
+      "header longer than the file",
+      () => {
+        const b = sample().slice();
+        new DataView(b.buffer).setBigUint64(0, 1n << 40n, true);
+        return b;
+      },
+      /claims/,
+    ],
     ["header not JSON", () => withHeader("{nope"), /not JSON/],
     ["header not an object", () => withHeader("[1,2]"), /not a JSON object/],
     ["unknown dtype", () => withHeader('{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}'), /dtype "F16"/],
-    ["shape and size disagree", () => withHeader('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,4]}}'), /needs 12 bytes/],
+    [
+      "shape and size disagree",
+      () => withHeader('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,4]}}'),
+      /needs 12 bytes/,
+    ],
     ["negative shape", () => withHeader('{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}'), /invalid shape/],
-    ["overlapping tensors", () => withHeader('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}'), /overlap/],
+    [
+      "overlapping tensors",
+      () =>
+        withHeader(
+          '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}',
+        ),
+      /overlap/,
+    ],
   ];
   it.each(corrupt)("rejects a corrupt file (%s) with one clear message", (_label, make, message) => {
     const bytes = make();

@@ -29,7 +29,8 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
   let offset = 0;
   for (const t of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new RangeError(`tensor ${t.name}: shape [${t.shape}] does not match ${t.data.length} values`);
+    if (count !== t.data.length)
+      throw new RangeError(`tensor ${t.name}: shape [${t.shape}] does not match ${t.data.length} values`);
     if (t.name in header) throw new RangeError(`tensor name ${t.name} appears twice`);
     header[t.name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * count] };
     offset += 4 * count;
@@ -82,15 +83,18 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (e.dtype !== "F32") fail(`tensor ${name} has dtype ${JSON.stringify(e.dtype)}; peerlearn reads F32 only`);
     const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor ${name} has an invalid shape`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(`tensor ${name} has an invalid shape`);
     const offsets = e.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`tensor ${name} has invalid data_offsets`);
     }
     const [begin, end] = offsets as [number, number];
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (end < begin || end > dataLength) fail(`tensor ${name} spans bytes ${begin}..${end} but the data has ${dataLength}`);
-    if (end - begin !== 4 * count) fail(`tensor ${name}: shape [${shape}] needs ${4 * count} bytes, offsets give ${end - begin}`);
+    if (end < begin || end > dataLength)
+      fail(`tensor ${name} spans bytes ${begin}..${end} but the data has ${dataLength}`);
+    if (end - begin !== 4 * count)
+      fail(`tensor ${name}: shape [${shape}] needs ${4 * count} bytes, offsets give ${end - begin}`);
     ranges.push([begin, end, name]);
     // Copy (the data need not be 4-byte aligned inside the file).
     const data = new Float32Array(count);
@@ -104,7 +108,11 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
   return { tensors, metadata };
 }
 
-export function saveSafetensors(path: string, tensors: readonly NamedTensor[], metadata: Record<string, string> = {}): void {
+export function saveSafetensors(
+  path: string,
+  tensors: readonly NamedTensor[],
+  metadata: Record<string, string> = {},
+): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, encodeSafetensors(tensors, metadata));
   renameSync(tmp, path);
@@ -124,7 +132,10 @@ export function loadSafetensors(path: string): SafetensorsContents {
 export function assignTensors(targets: readonly NamedTensor[], loaded: SafetensorsContents, source: string): void {
   for (const t of targets) {
     const got = loaded.tensors.get(t.name);
-    if (!got) throw new UserError(`${source} has no tensor ${t.name} (it has ${[...loaded.tensors.keys()].join(", ") || "none"})`);
+    if (!got)
+      throw new UserError(
+        `${source} has no tensor ${t.name} (it has ${[...loaded.tensors.keys()].join(", ") || "none"})`,
+      );
     if (got.shape.join() !== t.shape.join()) {
       throw new UserError(`${source}: tensor ${t.name} has shape [${got.shape}], expected [${t.shape}]`);
     }

@@ -23,12 +23,7 @@ export class AgentValues {
   private readonly targets: TargetAccumulator;
   private readonly perPeer: number;
 
-  constructor(
-    nPeers: number,
-    initial: number,
-    batchSize: number,
-    obsDim: number,
-  ) {
+  constructor(nPeers: number, initial: number, batchSize: number, obsDim: number) {
     this.values = new Float64Array(nPeers).fill(initial);
     this.sums = new Float64Array(nPeers);
     this.counts = new Float64Array(nPeers);
@@ -44,7 +39,8 @@ export class AgentValues {
     for (const s of sources) {
       if (s.buffer.size <= this.perPeer) return; // every buffer must be able to give its share
     }
-    for (const s of sources) this.targets.accumulate(s.peer, s.buffer, this.perPeer, gamma, advantage, rng, this.sums, this.counts);
+    for (const s of sources)
+      this.targets.accumulate(s.peer, s.buffer, this.perPeer, gamma, advantage, rng, this.sums, this.counts);
     moveTowardsMeanTargets(this.values, this.sums, this.counts, lr);
   }
 }

@@ -21,7 +21,12 @@ export const PeerSpecSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("dqn") }).strict(),
   z.object({ kind: z.literal("sac") }).strict(),
   z.object({ kind: z.literal("novice") }).strict(),
-  z.object({ kind: z.literal("frozen"), checkpoint: z.string().min(1).describe("a model.safetensors written by peerlearn (q_net.* tensors)") }).strict(),
+  z
+    .object({
+      kind: z.literal("frozen"),
+      checkpoint: z.string().min(1).describe("a model.safetensors written by peerlearn (q_net.* tensors)"),
+    })
+    .strict(),
   z.object({ kind: z.literal("expert") }).strict(),
   z.object({ kind: z.literal("adversary") }).strict(),
 ]);
@@ -45,25 +50,37 @@ export const GroupSettingsSchema = z
     suggestionBufferSize: positiveInt.describe("capacity of each peer's suggestion buffer"),
     valueBatchSize: positiveInt.describe("samples per trust update; agent values take batch // peers from each peer"),
     schedule: z.enum(SCHEDULES).describe("roundRobin (the original) or lockstep (all peers step together)"),
-    parallelTraining: z.boolean().describe("lockstep only: each learning peer trains in its own thread (same results, faster)"),
+    parallelTraining: z
+      .boolean()
+      .describe("lockstep only: each learning peer trains in its own thread (same results, faster)"),
     minEpochLength: z.number().int().min(0).describe("an epoch is max(minEpochLength, the env's step limit) steps"),
     maxPeerEpochs: positiveInt.describe("peer epochs before peers train alone (Early Advising's budget)"),
     switchRatio: z.number().min(0).describe("alternation of solo and peer epochs (0: always peer epochs)"),
-    terms: z.array(z.string()).describe("value terms registered by name (registerValueTerm) to add to the built-in ones"),
+    terms: z
+      .array(z.string())
+      .describe("value terms registered by name (registerValueTerm) to add to the built-in ones"),
   })
   .strict();
 
 export const LectrSettingsSchema = z
   .object({
-    reward: z.enum(TEACHING_REWARDS).describe("teaching reward: veg (LeCTR's recommendation), jvg, qtr, lg, lgg or tdg"),
+    reward: z
+      .enum(TEACHING_REWARDS)
+      .describe("teaching reward: veg (LeCTR's recommendation), jvg, qtr, lg, lgg or tdg"),
     threshold: z.number().describe("VEG's threshold on the student's Q(o, a)"),
-    phaseLength: positiveInt.describe("a student's env steps per Phase I (advising policies fixed), then Phase II trains them"),
+    phaseLength: positiveInt.describe(
+      "a student's env steps per Phase I (advising policies fixed), then Phase II trains them",
+    ),
     netArch: z.array(positiveInt).min(1).describe("hidden layers of the student and teacher policies"),
     learningRate: z.number().positive().describe("Adam learning rate of the advising policies"),
     batchSize: positiveInt.describe("advising-level transitions per gradient step"),
     bufferSize: positiveInt.describe("advising-level replay capacity per policy"),
     gamma: z.number().min(0).max(1).describe("advising-level discount"),
-    explorationFraction: z.number().gt(0).max(1).describe("share of the run over which the advising policies' epsilon decays from 1"),
+    explorationFraction: z
+      .number()
+      .gt(0)
+      .max(1)
+      .describe("share of the run over which the advising policies' epsilon decays from 1"),
     explorationFinalEps: z.number().min(0).max(1).describe("advising policies' final epsilon"),
   })
   .strict();
@@ -73,40 +90,87 @@ export const GroupRunConfigSchema = z
     env: z.string().min(1).describe("environment id"),
     envOptions: z.record(z.string(), z.unknown()).describe("environment options"),
     steps: positiveInt.describe("env steps per peer"),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).describe("seed of every random number in the run"),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .describe("seed of every random number in the run"),
     evalFreq: positiveInt.describe("a peer's own env steps between its evaluations"),
     evalEpisodes: positiveInt.describe("greedy episodes per evaluation"),
-    checkpointFreq: z.number().int().min(0).describe("env steps per peer between checkpoints, taken at epoch ends (0: none)"),
-    variant: z.enum(["faithful", "corrected"]).describe("faithful: as the published code ran, quirks included; corrected: quirks fixed"),
+    checkpointFreq: z
+      .number()
+      .int()
+      .min(0)
+      .describe("env steps per peer between checkpoints, taken at epoch ends (0: none)"),
+    variant: z
+      .enum(["faithful", "corrected"])
+      .describe("faithful: as the published code ran, quirks included; corrected: quirks fixed"),
     peers: z.array(PeerSpecSchema).min(1, "a group needs at least one peer").describe("the members, in order"),
     dqn: DqnConfigSchema.optional().describe("settings of the DQN-based peers (dqn, novice, frozen)"),
     sac: SacConfigSchema.optional().describe("settings of the SAC peers"),
-    lectr: LectrSettingsSchema.optional().describe("advise the LeCTR way (student and teacher policies) instead of by peer learning's mechanisms"),
+    lectr: LectrSettingsSchema.optional().describe(
+      "advise the LeCTR way (student and teacher policies) instead of by peer learning's mechanisms",
+    ),
     group: GroupSettingsSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
     if (c.group.peerPolicy === "softmax" && !(c.group.temperature > 0)) {
-      ctx.addIssue({ code: "custom", path: ["group", "temperature"], message: "must be > 0 with the softmax peer policy" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["group", "temperature"],
+        message: "must be > 0 with the softmax peer policy",
+      });
     }
     if (c.group.parallelTraining && c.group.schedule !== "lockstep") {
-      ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "needs the lockstep schedule (round-robin trains one peer at a time)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["group", "parallelTraining"],
+        message: "needs the lockstep schedule (round-robin trains one peer at a time)",
+      });
     }
     const dqnBased = c.peers.some((p) => p.kind === "dqn" || p.kind === "novice" || p.kind === "frozen");
     const sac = c.peers.some((p) => p.kind === "sac");
-    if (!dqnBased && !sac) ctx.addIssue({ code: "custom", path: ["peers"], message: "needs at least one peer that acts (dqn, sac, novice or frozen)" });
-    if (dqnBased && sac) ctx.addIssue({ code: "custom", path: ["peers"], message: "cannot mix DQN and SAC peers: they need different action spaces" });
-    if (dqnBased && !c.dqn) ctx.addIssue({ code: "custom", path: ["dqn"], message: "is required by the DQN-based peers" });
+    if (!dqnBased && !sac)
+      ctx.addIssue({
+        code: "custom",
+        path: ["peers"],
+        message: "needs at least one peer that acts (dqn, sac, novice or frozen)",
+      });
+    if (dqnBased && sac)
+      ctx.addIssue({
+        code: "custom",
+        path: ["peers"],
+        message: "cannot mix DQN and SAC peers: they need different action spaces",
+      });
+    if (dqnBased && !c.dqn)
+      ctx.addIssue({ code: "custom", path: ["dqn"], message: "is required by the DQN-based peers" });
     if (sac && !c.sac) ctx.addIssue({ code: "custom", path: ["sac"], message: "is required by the SAC peers" });
     if (c.lectr && (c.peers.length < 2 || c.peers.some((p) => p.kind !== "dqn"))) {
-      ctx.addIssue({ code: "custom", path: ["lectr"], message: "needs a group of 2 or more dqn peers (LeCTR advises between learning DQN peers)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["lectr"],
+        message: "needs a group of 2 or more dqn peers (LeCTR advises between learning DQN peers)",
+      });
     }
     const known = valueTermPlugins().map((p) => p.name);
     for (const name of c.group.terms) {
-      if (!known.includes(name)) ctx.addIssue({ code: "custom", path: ["group", "terms"], message: `names no registered value term: ${JSON.stringify(name)} (registered: ${known.join(", ")})` });
-      else if (BUILT_IN_TERMS.includes(name)) ctx.addIssue({ code: "custom", path: ["group", "terms"], message: `lists ${name}, which is switched by group.${name}` });
+      if (!known.includes(name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["group", "terms"],
+          message: `names no registered value term: ${JSON.stringify(name)} (registered: ${known.join(", ")})`,
+        });
+      else if (BUILT_IN_TERMS.includes(name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["group", "terms"],
+          message: `lists ${name}, which is switched by group.${name}`,
+        });
     }
-    if (c.lectr && c.group.parallelTraining) ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is not implemented with LeCTR" });
+    if (c.lectr && c.group.parallelTraining)
+      ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is not implemented with LeCTR" });
   });
 
 /** Declared and documented once, in the schemas above. */

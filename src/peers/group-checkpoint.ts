@@ -36,7 +36,14 @@ export interface GroupState {
 
 const memberDir = (ckpt: string, index: number): string => join(ckpt, `peer-${index}`);
 
-export function saveGroupCheckpoint(dir: RunDir, group: PeerGroup, solo: SoloEpochs, nextEpoch: number, stepsDone: number, stepsPerPeer: number): void {
+export function saveGroupCheckpoint(
+  dir: RunDir,
+  group: PeerGroup,
+  solo: SoloEpochs,
+  nextEpoch: number,
+  stepsDone: number,
+  stepsPerPeer: number,
+): void {
   dir.saveCheckpoint(stepsPerPeer, (ckpt): GroupState => ({
     nextEpoch,
     stepsDone,

@@ -29,7 +29,8 @@ function tiny(preset: string, overrides: Partial<GroupRunConfig> = {}): GroupRun
   };
 }
 
-const run = (c: GroupRunConfig) => trainGroup(c, { out: mkdtempSync(join(tmpdir(), "peerlearn-group-")), kernels: getKernels() });
+const run = (c: GroupRunConfig) =>
+  trainGroup(c, { out: mkdtempSync(join(tmpdir(), "peerlearn-group-")), kernels: getKernels() });
 
 describe("peer learning config", () => {
   const base = findPreset("room-v21/peer-learning").config;
@@ -37,7 +38,10 @@ describe("peer learning config", () => {
     [{ group: { ...base.group, curiosity: true } }, /group: unknown field "curiosity"/],
     [{ peers: [] }, /peers: got \[\], a group needs at least one peer/],
     [{ group: { ...base.group, followSteps: 0 } }, /group.followSteps: got 0/],
-    [{ group: { ...base.group, temperature: 0 } }, /group.temperature: got 0, must be > 0 with the softmax peer policy/],
+    [
+      { group: { ...base.group, temperature: 0 } },
+      /group.temperature: got 0, must be > 0 with the softmax peer policy/,
+    ],
     [{ peers: [{ kind: "dqn" }, { kind: "wizard" }] }, /peers.1.kind/],
     [{ peers: [{ kind: "dqn" }, { kind: "sac" }] }, /cannot mix DQN and SAC peers/],
     [{ peers: [{ kind: "sac" }] }, /sac: got nothing, is required by the SAC peers/],
@@ -58,7 +62,10 @@ describe("peer groups", () => {
     const b = run(tiny("room-v21/peer-learning"));
     expect(readFileSync(join(a.out, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(b.out, "metrics.jsonl"), "utf8"));
     expect(a.steps).toBe(1200);
-    const lines = readFileSync(join(a.out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(join(a.out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const evals = lines.filter((l) => l.type === "eval");
     expectFollowedEveryStepAfterWarmup(evals, 100);
     expect(evals).toHaveLength(6); // 2 peers x 3 evaluations
@@ -69,7 +76,11 @@ describe("peer groups", () => {
 
   it("faithful single agent follows only itself; early advice follows only the other peer", () => {
     expect(run(tiny("room-v21/single-agent")).peers[0].followShare).toEqual([1]);
-    const early = run(tiny("room-v21/early-advice", { group: { ...findPreset("room-v21/early-advice").config.group, minEpochLength: 0 } }));
+    const early = run(
+      tiny("room-v21/early-advice", {
+        group: { ...findPreset("room-v21/early-advice").config.group, minEpochLength: 0 },
+      }),
+    );
     expect(early.peers[0].followShare).toEqual([0, 1]);
     expect(early.peers[1].followShare).toEqual([1, 0]);
   });
@@ -84,37 +95,76 @@ describe("peer groups", () => {
   it("loads a frozen expert from a checkpoint, and never changes its weights (nor a novice's)", () => {
     const trained = run(tiny("room-v21/single-agent/corrected"));
     const checkpoint = join(trained.out, "final", "peer-0", "model.safetensors");
-    const s = run(tiny("room-v21/peer-learning", { peers: [{ kind: "dqn" }, { kind: "frozen", checkpoint }, { kind: "novice" }] }));
+    const s = run(
+      tiny("room-v21/peer-learning", { peers: [{ kind: "dqn" }, { kind: "frozen", checkpoint }, { kind: "novice" }] }),
+    );
     const q = (file: string): Buffer => {
       const bytes = readFileSync(file);
       const n = Number(bytes.readBigUInt64LE(0));
-      const header = JSON.parse(bytes.subarray(8, 8 + n).toString()) as Record<string, { data_offsets: [number, number] }>;
-      const names = Object.keys(header).filter((k) => k.startsWith("q_net.") && !k.startsWith("q_net_target.")).sort();
-      return Buffer.concat(names.map((k) => bytes.subarray(8 + n + header[k].data_offsets[0], 8 + n + header[k].data_offsets[1])));
+      const header = JSON.parse(bytes.subarray(8, 8 + n).toString()) as Record<
+        string,
+        { data_offsets: [number, number] }
+      >;
+      const names = Object.keys(header)
+        .filter((k) => k.startsWith("q_net.") && !k.startsWith("q_net_target."))
+        .sort();
+      return Buffer.concat(
+        names.map((k) => bytes.subarray(8 + n + header[k].data_offsets[0], 8 + n + header[k].data_offsets[1])),
+      );
     };
     expect(q(join(s.out, "final", "peer-1", "model.safetensors")).equals(q(checkpoint))).toBe(true);
     expect(s.peers.map((p) => p.kind)).toEqual(["dqn", "frozen", "novice"]);
-    expect(() => run(tiny("room-v21/peer-learning", { peers: [{ kind: "dqn" }, { kind: "frozen", checkpoint: "/nonexistent.safetensors" }] }))).toThrow(/cannot read \/nonexistent.safetensors/);
+    expect(() =>
+      run(
+        tiny("room-v21/peer-learning", {
+          peers: [{ kind: "dqn" }, { kind: "frozen", checkpoint: "/nonexistent.safetensors" }],
+        }),
+      ),
+    ).toThrow(/cannot read \/nonexistent.safetensors/);
   });
 
   it("runs SAC peers on continuous actions with every mechanism", () => {
     const c = findPreset("pendulum-v1/peer-learning").config;
-    const s = run({ ...c, steps: 1200, evalFreq: 600, evalEpisodes: 2, sac: { ...(c.sac as SacConfig), netArch: [16, 16], batchSize: 16 }, group: { ...c.group, minEpochLength: 400 } });
+    const s = run({
+      ...c,
+      steps: 1200,
+      evalFreq: 600,
+      evalEpisodes: 2,
+      sac: { ...(c.sac as SacConfig), netArch: [16, 16], batchSize: 16 },
+      group: { ...c.group, minEpochLength: 400 },
+    });
     expect(s.peers.map((p) => p.kind)).toEqual(["sac", "sac"]);
     expectFollowedEveryStepAfterWarmup(evalLines(s.out), (c.sac as SacConfig).learningStarts);
     for (const p of s.peers) expect(p.followShare?.every((x) => x > 0)).toBe(true); // each followed both
-    const again = run({ ...c, steps: 1200, evalFreq: 600, evalEpisodes: 2, sac: { ...(c.sac as SacConfig), netArch: [16, 16], batchSize: 16 }, group: { ...c.group, minEpochLength: 400 } });
-    expect(readFileSync(join(again.out, "metrics.jsonl"), "utf8")).toBe(readFileSync(join(s.out, "metrics.jsonl"), "utf8"));
+    const again = run({
+      ...c,
+      steps: 1200,
+      evalFreq: 600,
+      evalEpisodes: 2,
+      sac: { ...(c.sac as SacConfig), netArch: [16, 16], batchSize: 16 },
+      group: { ...c.group, minEpochLength: 400 },
+    });
+    expect(readFileSync(join(again.out, "metrics.jsonl"), "utf8")).toBe(
+      readFileSync(join(s.out, "metrics.jsonl"), "utf8"),
+    );
   });
 
   it("runs the lockstep schedule: a peer alone steps as in round-robin, and every step past warm-up follows someone", () => {
     const c = tiny("room-v21/single-agent/corrected");
-    const alone = (schedule: "lockstep" | "roundRobin") => readFileSync(join(run({ ...c, group: { ...c.group, schedule } }).out, "metrics.jsonl"), "utf8");
+    const alone = (schedule: "lockstep" | "roundRobin") =>
+      readFileSync(join(run({ ...c, group: { ...c.group, schedule } }).out, "metrics.jsonl"), "utf8");
     expect(alone("lockstep")).toBe(alone("roundRobin"));
     const p = tiny("room-v21/peer-learning/corrected");
     const s = run({ ...p, group: { ...p.group, schedule: "lockstep" } });
     const evals = evalLines(s.out);
-    expect(evals.map((e) => [e.peer, e.step])).toEqual([[0, 400], [1, 400], [0, 800], [1, 800], [0, 1200], [1, 1200]]);
+    expect(evals.map((e) => [e.peer, e.step])).toEqual([
+      [0, 400],
+      [1, 400],
+      [0, 800],
+      [1, 800],
+      [0, 1200],
+      [1, 1200],
+    ]);
     expectFollowedEveryStepAfterWarmup(evals, 100);
   });
 });
@@ -126,7 +176,10 @@ describe("the faithful and corrected switches", () => {
   };
 
   it("stores warm-up steps as advice only when faithful", () => {
-    for (const [preset, stored] of [["room-v21/peer-learning", 1], ["room-v21/peer-learning/corrected", 0]] as const) {
+    for (const [preset, stored] of [
+      ["room-v21/peer-learning", 1],
+      ["room-v21/peer-learning/corrected", 0],
+    ] as const) {
       const g = group(preset);
       g.step(g.members[0], false, 1000);
       expect(g.members[0].suggestions.size, preset).toBe(stored);
@@ -135,7 +188,10 @@ describe("the faithful and corrected switches", () => {
   });
 
   it("stores the reset observation as s' of an episode's last step when faithful, the terminal one when corrected", () => {
-    for (const [preset, faithful] of [["room-v21/peer-learning", true], ["room-v21/peer-learning/corrected", false]] as const) {
+    for (const [preset, faithful] of [
+      ["room-v21/peer-learning", true],
+      ["room-v21/peer-learning/corrected", false],
+    ] as const) {
       const g = group(preset, 0); // advice from the first step
       const m = g.members[0];
       const env = m.loop.env;
@@ -174,11 +230,18 @@ describe("the faithful and corrected switches", () => {
 
 /** The metrics file's evaluation lines. */
 function evalLines(out: string): { peer: number; step: number; followCounts: number[] }[] {
-  return readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((l) => l.type === "eval");
+  return readFileSync(join(out, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.type === "eval");
 }
 
 /** A peer follows someone at every step with advice, and at none of its warm-up steps (nobody's advice). */
-function expectFollowedEveryStepAfterWarmup(evals: { step: number; followCounts: number[] }[], learningStarts: number): void {
+function expectFollowedEveryStepAfterWarmup(
+  evals: { step: number; followCounts: number[] }[],
+  learningStarts: number,
+): void {
   expect(evals.length).toBeGreaterThan(0);
   for (const e of evals) expect(e.followCounts.reduce((a, b) => a + b, 0)).toBe(e.step - learningStarts);
 }

@@ -79,16 +79,28 @@ export class PeerGroup {
     this.width = space.kind === "discrete" ? 1 : space.dim;
     config.peers.forEach((spec, index) => {
       if (spec.kind === "expert" || spec.kind === "adversary") {
-        if (!config.env.startsWith("Room-")) throw new UserError(`scripted ${spec.kind} peers exist for the Room tasks only, not ${config.env}`);
+        if (!config.env.startsWith("Room-"))
+          throw new UserError(`scripted ${spec.kind} peers exist for the Room tasks only, not ${config.env}`);
         this.peers.push(new ScriptedPeer(spec.kind, root.fork()));
         return;
       }
       let peer: LearnerPeer;
       if (spec.kind === "sac") {
-        if (space.kind !== "box" || !config.sac) throw new UserError(`sac peers need continuous actions and a "sac" section; ${config.env} has ${space.kind} actions`);
-        peer = new LearnerPeer("sac", new Sac(kernels, obsDim, space.dim, config.sac, root.fork(), g.parallelTraining), null, false);
+        if (space.kind !== "box" || !config.sac)
+          throw new UserError(
+            `sac peers need continuous actions and a "sac" section; ${config.env} has ${space.kind} actions`,
+          );
+        peer = new LearnerPeer(
+          "sac",
+          new Sac(kernels, obsDim, space.dim, config.sac, root.fork(), g.parallelTraining),
+          null,
+          false,
+        );
       } else {
-        if (space.kind !== "discrete" || !config.dqn) throw new UserError(`${spec.kind} peers are DQN peers: they need discrete actions and a "dqn" section; ${config.env} has ${space.kind} actions`);
+        if (space.kind !== "discrete" || !config.dqn)
+          throw new UserError(
+            `${spec.kind} peers are DQN peers: they need discrete actions and a "dqn" section; ${config.env} has ${space.kind} actions`,
+          );
         const dqn = new Dqn(kernels, obsDim, space.n, config.dqn, root.fork(), g.parallelTraining);
         if (spec.kind === "frozen") dqn.loadPolicy(spec.checkpoint);
         peer = new LearnerPeer(spec.kind, dqn, root.fork(), !this.faithful);
@@ -96,7 +108,15 @@ export class PeerGroup {
       this.peers.push(peer);
       this.members.push(this.newMember(index, peer, n, root));
     });
-    const context = { config, peers: this.peers, members: this.members, obsDim, width: this.width, discrete: this.discrete, random: this.random };
+    const context = {
+      config,
+      peers: this.peers,
+      members: this.members,
+      obsDim,
+      width: this.width,
+      discrete: this.discrete,
+      random: this.random,
+    };
     this.terms = createValueTerms(context);
     this.advisor = createAdvisor({ ...context, terms: this.terms, kernels, root });
   }
@@ -124,7 +144,13 @@ export class PeerGroup {
         if (!this.solo) for (const term of this.terms) term.update(m);
       },
     };
-    const loop = new OffPolicyLoop(peer.agent, make(c.env, c.envOptions), make(c.env, c.envOptions), { evalFreq: c.evalFreq, evalEpisodes: c.evalEpisodes, label: `peer ${index}` }, hooks);
+    const loop = new OffPolicyLoop(
+      peer.agent,
+      make(c.env, c.envOptions),
+      make(c.env, c.envOptions),
+      { evalFreq: c.evalFreq, evalEpisodes: c.evalEpisodes, label: `peer ${index}` },
+      hooks,
+    );
     loop.start(root.integer(0, 2 ** 31), root.integer(0, 2 ** 31));
     const m: Member = {
       index,

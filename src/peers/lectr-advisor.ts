@@ -46,6 +46,8 @@ export const lectrAdvice: AdvisorPlugin = {
     if (!settings) throw new Error("LeCTR's advisor needs a lectr section");
     // The config check guarantees a group of learning DQN peers.
     const learners = c.peers.map((p) => (p as LearnerPeer).learner as Dqn);
-    return new LectrAdvisor(new Lectr(c.kernels, learners, c.obsDim, space, settings, c.config.steps, learners[0].gamma, c.root.fork()));
+    return new LectrAdvisor(
+      new Lectr(c.kernels, learners, c.obsDim, space, settings, c.config.steps, learners[0].gamma, c.root.fork()),
+    );
   },
 };

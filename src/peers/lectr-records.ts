@@ -73,20 +73,35 @@ export class PhaseRecords {
     const t = this.teacherDim;
     const d = this.obsDim;
     return [
-      ["studentObs", this.studentObs, s], ["studentNext", this.studentNext, s], ["teacherObs", this.teacherObs, t], ["teacherNext", this.teacherNext, t],
-      ["obs", this.obs, d], ["nextObs", this.nextObs, d], ["ask", this.ask, 1], ["teacher", this.teacher, 1], ["advice", this.advice, 1], ["action", this.action, 1],
-      ["intended", this.intended, 1], ["terminated", this.terminated, 1], ["reward", this.reward, 1], ["qBefore", this.qBefore, 1], ["vBefore", this.vBefore, 1], ["tdBefore", this.tdBefore, 1],
+      ["studentObs", this.studentObs, s],
+      ["studentNext", this.studentNext, s],
+      ["teacherObs", this.teacherObs, t],
+      ["teacherNext", this.teacherNext, t],
+      ["obs", this.obs, d],
+      ["nextObs", this.nextObs, d],
+      ["ask", this.ask, 1],
+      ["teacher", this.teacher, 1],
+      ["advice", this.advice, 1],
+      ["action", this.action, 1],
+      ["intended", this.intended, 1],
+      ["terminated", this.terminated, 1],
+      ["reward", this.reward, 1],
+      ["qBefore", this.qBefore, 1],
+      ["vBefore", this.vBefore, 1],
+      ["tdBefore", this.tdBefore, 1],
     ];
   }
 
   getState(): PhaseRecordsState {
     const columns: Record<string, number[]> = {};
-    for (const [name, column, width] of this.columnsList()) columns[name] = Array.from({ length: this.count * width }, (_, i) => column[i]);
+    for (const [name, column, width] of this.columnsList())
+      columns[name] = Array.from({ length: this.count * width }, (_, i) => column[i]);
     return { count: this.count, columns };
   }
 
   setState(state: PhaseRecordsState): void {
     this.count = state.count;
-    for (const [name, column] of this.columnsList()) (column as unknown as { set(v: number[]): void }).set(state.columns[name]);
+    for (const [name, column] of this.columnsList())
+      (column as unknown as { set(v: number[]): void }).set(state.columns[name]);
   }
 }

@@ -37,7 +37,12 @@ export interface AdviceOutcome {
   readonly advised: boolean;
 }
 
-export function teachingReward(kind: TeachingReward, x: AdviceOutcome, threshold: number, previousMeanGain: number): number {
+export function teachingReward(
+  kind: TeachingReward,
+  x: AdviceOutcome,
+  threshold: number,
+  previousMeanGain: number,
+): number {
   switch (kind) {
     case "veg":
       return x.qAfter > threshold ? 1 : 0;

@@ -11,11 +11,31 @@ import { teachingReward, type AdviceOutcome } from "./lectr-reward.js";
 import { findPreset } from "./presets.js";
 import { trainGroup } from "./train-group.js";
 
-const outcome = (o: Partial<AdviceOutcome>): AdviceOutcome => ({ qBefore: 0, qAfter: 0, vBefore: 0, vAfter: 0, qAdvisedAfter: 0, qIntendedAfter: 0, tdBefore: 0, tdAfter: 0, advised: true, ...o });
+const outcome = (o: Partial<AdviceOutcome>): AdviceOutcome => ({
+  qBefore: 0,
+  qAfter: 0,
+  vBefore: 0,
+  vAfter: 0,
+  qAdvisedAfter: 0,
+  qIntendedAfter: 0,
+  tdBefore: 0,
+  tdAfter: 0,
+  advised: true,
+  ...o,
+});
 
 describe("LeCTR teaching rewards", () => {
   it("computes each variant from the student's values before and after its learning phase", () => {
-    const x = outcome({ qBefore: 0.2, qAfter: 0.5, vBefore: 0.4, vAfter: 0.9, qAdvisedAfter: 0.5, qIntendedAfter: 0.1, tdBefore: -0.8, tdAfter: 0.3 });
+    const x = outcome({
+      qBefore: 0.2,
+      qAfter: 0.5,
+      vBefore: 0.4,
+      vAfter: 0.9,
+      qAdvisedAfter: 0.5,
+      qIntendedAfter: 0.1,
+      tdBefore: -0.8,
+      tdAfter: 0.3,
+    });
     expect(teachingReward("veg", x, 0.4, 0)).toBe(1);
     expect(teachingReward("veg", x, 0.5, 0)).toBe(0); // strictly above the threshold
     expect(teachingReward("jvg", x, 0, 0)).toBeCloseTo(0.5, 12);
@@ -31,8 +51,19 @@ describe("LeCTR teaching rewards", () => {
 function setup(settings: Partial<LectrSettings> = {}): { lectr: Lectr; learners: Dqn[] } {
   const k = getKernels();
   const rng = new Random(3);
-  const learners = [0, 1].map(() => new Dqn(k, 2, 3, { ...DQN_DEFAULTS, netArch: [8], batchSize: 4, bufferSize: 100, learningStarts: 0 }, rng.fork()));
-  const s: LectrSettings = { ...LECTR_DEFAULTS, netArch: [8], batchSize: 4, phaseLength: 3, explorationFraction: 1e-9, explorationFinalEps: 0, ...settings };
+  const learners = [0, 1].map(
+    () =>
+      new Dqn(k, 2, 3, { ...DQN_DEFAULTS, netArch: [8], batchSize: 4, bufferSize: 100, learningStarts: 0 }, rng.fork()),
+  );
+  const s: LectrSettings = {
+    ...LECTR_DEFAULTS,
+    netArch: [8],
+    batchSize: 4,
+    phaseLength: 3,
+    explorationFraction: 1e-9,
+    explorationFinalEps: 0,
+    ...settings,
+  };
   return { lectr: new Lectr(k, learners, 2, 3, s, 1000, 0.99, rng.fork()), learners };
 }
 
@@ -93,11 +124,22 @@ describe("LeCTR advising-level transitions", () => {
 describe("LeCTR in a peer group", () => {
   const tiny = (): GroupRunConfig => {
     const c = findPreset("room-v21/lectr").config;
-    return { ...c, env: "Room-v6", steps: 1200, evalFreq: 400, evalEpisodes: 2, dqn: { ...c.dqn!, netArch: [16], batchSize: 16, bufferSize: 5000 }, group: { ...c.group, minEpochLength: 200 }, lectr: { ...c.lectr!, phaseLength: 100, netArch: [16] } };
+    return {
+      ...c,
+      env: "Room-v6",
+      steps: 1200,
+      evalFreq: 400,
+      evalEpisodes: 2,
+      dqn: { ...c.dqn!, netArch: [16], batchSize: 16, bufferSize: 5000 },
+      group: { ...c.group, minEpochLength: 200 },
+      lectr: { ...c.lectr!, phaseLength: 100, netArch: [16] },
+    };
   };
 
   it("validates: LeCTR needs two or more DQN peers", () => {
-    expect(() => validateGroupRunConfig({ ...tiny(), peers: [{ kind: "dqn" }] })).toThrow(/lectr: .*needs a group of 2 or more dqn peers/);
+    expect(() => validateGroupRunConfig({ ...tiny(), peers: [{ kind: "dqn" }] })).toThrow(
+      /lectr: .*needs a group of 2 or more dqn peers/,
+    );
   });
 
   it("runs, follows the other peer only through advice, and repeats exactly for a seed", () => {

@@ -217,7 +217,17 @@ export class Lectr {
     if (rec.count >= this.settings.phaseLength) this.endPhase(i);
   }
 
-  private readonly outcome: { -readonly [K in keyof AdviceOutcome]: AdviceOutcome[K] } = { qBefore: 0, qAfter: 0, vBefore: 0, vAfter: 0, qAdvisedAfter: 0, qIntendedAfter: 0, tdBefore: 0, tdAfter: 0, advised: false };
+  private readonly outcome: { -readonly [K in keyof AdviceOutcome]: AdviceOutcome[K] } = {
+    qBefore: 0,
+    qAfter: 0,
+    vBefore: 0,
+    vAfter: 0,
+    qAdvisedAfter: 0,
+    qIntendedAfter: 0,
+    tdBefore: 0,
+    tdAfter: 0,
+    advised: false,
+  };
 
   // Results of values(): Q(o, a), max_a Q(o, .) and the TD error (fields, so that nothing is allocated).
   private qa = 0;
@@ -225,7 +235,14 @@ export class Lectr {
   private td = 0;
 
   /** Q(o, a), max_a Q(o, .) and the TD error of student i's current task-level values, into qa, v, td. */
-  private values(i: number, obs: Float32Array, action: number, nextObs: Float32Array, reward: number, terminated: boolean): void {
+  private values(
+    i: number,
+    obs: Float32Array,
+    action: number,
+    nextObs: Float32Array,
+    reward: number,
+    terminated: boolean,
+  ): void {
     const learner = this.learners[i];
     learner.qValues(nextObs, this.q2);
     const nextV = maxOf(this.q2, this.nActions);
@@ -264,10 +281,22 @@ export class Lectr {
       outcome.advised = advice >= 0 && advice < this.nActions;
       gainSum += this.qa - rec.qBefore[row];
       const r = teachingReward(s.reward, outcome, s.threshold, this.previousGain[i]);
-      this.learn(this.students[i], PhaseRecords.copyRow(rec.studentObs, row, sDim, this.sObs), rec.ask[row], r, PhaseRecords.copyRow(rec.studentNext, row, sDim, this.sNext));
+      this.learn(
+        this.students[i],
+        PhaseRecords.copyRow(rec.studentObs, row, sDim, this.sObs),
+        rec.ask[row],
+        r,
+        PhaseRecords.copyRow(rec.studentNext, row, sDim, this.sNext),
+      );
       if (advice >= 0) {
         const t = this.teachers[rec.teacher[row]];
-        this.learn(t, PhaseRecords.copyRow(rec.teacherObs, row, tDim, this.tObs), advice, r, PhaseRecords.copyRow(rec.teacherNext, row, tDim, this.tNext));
+        this.learn(
+          t,
+          PhaseRecords.copyRow(rec.teacherObs, row, tDim, this.tObs),
+          advice,
+          r,
+          PhaseRecords.copyRow(rec.teacherNext, row, tDim, this.tNext),
+        );
       }
     }
     this.previousGain[i] = gainSum / n;

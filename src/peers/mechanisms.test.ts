@@ -78,10 +78,23 @@ describe("trust values (Eq. 4 with targets of Eq. 5 / Eq. 8)", () => {
 describe("agent values (Eq. 6-7)", () => {
   it("pools batch // n samples from every peer, each valued by its own peer", () => {
     const av = new AgentValues(2, 200, 10, 1); // 5 samples per peer
-    const halfValue: ValueFunction = { values: (obs, k, out) => { for (let r = 0; r < k; r++) out[r] = 5 * obs[r]; } };
+    const halfValue: ValueFunction = {
+      values: (obs, k, out) => {
+        for (let r = 0; r < k; r++) out[r] = 5 * obs[r];
+      },
+    };
     const a = bufferOf(Array.from({ length: 6 }, () => [1, 1, 0.4, 0] as [number, number, number, number])); // 1 + 0.9*4 = 4.6
     const b = bufferOf(Array.from({ length: 6 }, () => [2, 1, 0.4, 0] as [number, number, number, number])); // 2 + 0.9*2 = 3.8
-    av.update([{ peer: linearValue, buffer: a }, { peer: halfValue, buffer: b }], 0.9, false, 0.1, new Random(2));
+    av.update(
+      [
+        { peer: linearValue, buffer: a },
+        { peer: halfValue, buffer: b },
+      ],
+      0.9,
+      false,
+      0.1,
+      new Random(2),
+    );
     expect(av.values[0]).toBe(200); // nobody followed peer 0
     expect(av.values[1]).toBeCloseTo(200 + 0.1 * ((4.6 + 3.8) / 2 - 200), 6);
   });
@@ -90,7 +103,16 @@ describe("agent values (Eq. 6-7)", () => {
     const av = new AgentValues(2, 200, 10, 1);
     const full = bufferOf(Array.from({ length: 6 }, () => [1, 1, 0, 0] as [number, number, number, number]));
     const short = bufferOf(Array.from({ length: 5 }, () => [1, 1, 0, 0] as [number, number, number, number]));
-    av.update([{ peer: linearValue, buffer: full }, { peer: linearValue, buffer: short }], 0.9, false, 0.1, new Random(2));
+    av.update(
+      [
+        { peer: linearValue, buffer: full },
+        { peer: linearValue, buffer: short },
+      ],
+      0.9,
+      false,
+      0.1,
+      new Random(2),
+    );
     expect([...av.values]).toEqual([200, 200]);
   });
 });
@@ -130,7 +152,15 @@ describe("peer policies", () => {
 
   it("follows the chosen peer for followSteps steps in all, then chooses again", () => {
     const f = new FollowState(3);
-    expect(Array.from({ length: 7 }, () => f.nextStepChooses())).toEqual([true, false, false, true, false, false, true]);
+    expect(Array.from({ length: 7 }, () => f.nextStepChooses())).toEqual([
+      true,
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+    ]);
   });
 });
 

@@ -38,7 +38,10 @@ export class PeerAdvice implements Advisor {
     this.withNoise = g.peersSampleWithNoise;
     this.width = context.width;
     this.discrete = context.discrete;
-    this.policy = new PeerPolicy({ kind: g.peerPolicy, temperature: g.temperature, temperatureDecay: g.temperatureDecay, epsilon: g.epsilon }, n);
+    this.policy = new PeerPolicy(
+      { kind: g.peerPolicy, temperature: g.temperature, temperatureDecay: g.temperatureDecay, epsilon: g.epsilon },
+      n,
+    );
     this.actions = new Float32Array(n * this.width);
     this.chosen = new Float32Array(this.width);
     this.raw = new Float64Array(n);

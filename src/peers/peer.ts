@@ -89,7 +89,8 @@ export class LearnerPeer implements ActingPeer {
 
   suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void {
     const l = this.learner;
-    if (explore && this.random && this.epsilonWhenExploring && this.random.uniform() < l.explorationRate) out[offset] = this.random.integer(0, l.discreteActions);
+    if (explore && this.random && this.epsilonWhenExploring && this.random.uniform() < l.explorationRate)
+      out[offset] = this.random.integer(0, l.discreteActions);
     else l.suggest(obs, !explore, out, offset);
   }
 

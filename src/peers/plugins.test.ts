@@ -39,9 +39,15 @@ describe("the consensus term", () => {
 describe("group.terms", () => {
   const base = findPreset("room-v21/peer-learning").config;
   it("switches registered terms on and refuses names it does not know or built-ins", () => {
-    expect(validateGroupRunConfig({ ...base, group: { ...base.group, terms: ["consensus"] } }).group.terms).toEqual(["consensus"]);
-    expect(() => validateGroupRunConfig({ ...base, group: { ...base.group, terms: ["curiosity"] } })).toThrow(/group.terms: .*names no registered value term: "curiosity" \(registered: critic, trust, agentValues, consensus/);
-    expect(() => validateGroupRunConfig({ ...base, group: { ...base.group, terms: ["trust"] } })).toThrow(/lists trust, which is switched by group.trust/);
+    expect(validateGroupRunConfig({ ...base, group: { ...base.group, terms: ["consensus"] } }).group.terms).toEqual([
+      "consensus",
+    ]);
+    expect(() => validateGroupRunConfig({ ...base, group: { ...base.group, terms: ["curiosity"] } })).toThrow(
+      /group.terms: .*names no registered value term: "curiosity" \(registered: critic, trust, agentValues, consensus/,
+    );
+    expect(() => validateGroupRunConfig({ ...base, group: { ...base.group, terms: ["trust"] } })).toThrow(
+      /lists trust, which is switched by group.trust/,
+    );
   });
 });
 
@@ -92,7 +98,11 @@ describe("a value term of one's own", () => {
     expect(calls.updates).toBe(2 * 600);
     // Corrected: no advice in the 100 warm-up steps; after them a decision every followSteps (10) steps: 50 a peer.
     expect(calls.values).toBe(2 * 50);
-    const evals = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((l) => l.type === "eval");
+    const evals = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === "eval");
     // Logged before the evaluated step's own update; round-robin epochs of 200 steps, peer 0 then peer 1.
     expect(evals.map((e) => [e.peer, e.step, e.probe])).toEqual([
       [0, 300, [499]],

@@ -55,7 +55,8 @@ export interface Method {
 const peerLearning: Method = {
   id: "peer-learning",
   label: "peer learning",
-  description: "critic + trust + agent values with advantage, softmax T 1, follow 10 steps (2 DQN peers on Room, 4 SAC peers on MuJoCo)",
+  description:
+    "critic + trust + agent values with advantage, softmax T 1, follow 10 steps (2 DQN peers on Room, 4 SAC peers on MuJoCo)",
   peers: (t) => learners(t, groupSize(t)),
   group: () => ({}),
   corrected: "DQN peers explore with epsilon; terminal s' in suggestions; warm-up not counted as advice",
@@ -64,7 +65,8 @@ const peerLearning: Method = {
 const singleAgent: Method = {
   id: "single-agent",
   label: "single agent",
-  description: "one agent as a 1-peer group (faithful DQN: its epsilon schedule is never used, so it explores only in the 100 warm-up steps)",
+  description:
+    "one agent as a 1-peer group (faithful DQN: its epsilon schedule is never used, so it explores only in the 100 warm-up steps)",
   peers: (t) => learners(t, 1),
   group: () => ({ ...NO_MECHANISMS, peerPolicy: "epsilonGreedy", temperature: 0 }),
   corrected: "a single DQN that explores with its epsilon schedule",
@@ -82,9 +84,16 @@ const randomAdvice: Method = {
 const earlyAdvice: Method = {
   id: "early-advice",
   label: "early advice",
-  description: "Early Advising: follow 1 step, only other peers; Room: epochs of one 100-step episode, 5000 of them; MuJoCo: 74 epochs",
+  description:
+    "Early Advising: follow 1 step, only other peers; Room: epochs of one 100-step episode, 5000 of them; MuJoCo: 74 epochs",
   peers: (t) => learners(t, groupSize(t)),
-  group: (t) => ({ ...NO_MECHANISMS, peerPolicy: "onlyOthers", temperature: 0, followSteps: 1, ...(isRoom(t) ? { minEpochLength: 0, maxPeerEpochs: 5000 } : { maxPeerEpochs: 74 }) }),
+  group: (t) => ({
+    ...NO_MECHANISMS,
+    peerPolicy: "onlyOthers",
+    temperature: 0,
+    followSteps: 1,
+    ...(isRoom(t) ? { minEpochLength: 0, maxPeerEpochs: 5000 } : { maxPeerEpochs: 74 }),
+  }),
   corrected: "DQN peers explore with epsilon",
 };
 
@@ -97,12 +106,21 @@ function combination(letters: string, advantage: boolean): Method {
     label: `${letters}${advantage ? " + advantage" : ""}`,
     description: `mechanisms ${letters} (A agent values, C critic, T trust), ${advantage ? "with" : "without"} advantage, 4 SAC peers`,
     peers: (t) => learners(t, groupSize(t)),
-    group: () => ({ critic: letters.includes("C"), trust: letters.includes("T"), agentValues: letters.includes("A"), advantage }),
+    group: () => ({
+      critic: letters.includes("C"),
+      trust: letters.includes("T"),
+      agentValues: letters.includes("A"),
+      advantage,
+    }),
     corrected: "terminal s' in suggestions; warm-up not counted as advice",
   };
 }
 
-export const TABLE2_METHODS: readonly Method[] = [...COMBINATIONS.flatMap((c) => [combination(c, false), combination(c, true)]), singleAgent, randomAdvice];
+export const TABLE2_METHODS: readonly Method[] = [
+  ...COMBINATIONS.flatMap((c) => [combination(c, false), combination(c, true)]),
+  singleAgent,
+  randomAdvice,
+];
 
 /** Fig. 7: n SAC peers on Hopper, all mechanisms without advantage (the published commands), 600k steps. */
 export function groupOf(n: number): Method {
@@ -129,17 +147,20 @@ const adversarial: Method = {
 const lectr: Method = {
   id: "lectr",
   label: "LeCTR",
-  description: "LeCTR (Omidshafiei et al. 2019): 2 DQN peers with learned student (when to ask) and teacher (what to advise) policies, VEG teaching reward",
+  description:
+    "LeCTR (Omidshafiei et al. 2019): 2 DQN peers with learned student (when to ask) and teacher (what to advise) policies, VEG teaching reward",
   peers: (t) => learners(t, 2),
   group: () => ({ ...NO_MECHANISMS }),
-  corrected: "the same as the faithful form (LeCTR's students explore with their own epsilon in both; none of peer learning's quirks apply)",
+  corrected:
+    "the same as the faithful form (LeCTR's students explore with their own epsilon in both; none of peer learning's quirks apply)",
   extra: { lectr: LECTR_DEFAULTS },
 };
 
 const studyGroup: Method = {
   id: "study-group",
   label: "study group (2 learners, expert, novice)",
-  description: "Fig. 6: 2 training DQN peers + a non-training expert (scripted) + a non-training novice, all mechanisms with advantage",
+  description:
+    "Fig. 6: 2 training DQN peers + a non-training expert (scripted) + a non-training novice, all mechanisms with advantage",
   peers: () => [{ kind: "dqn" }, { kind: "dqn" }, { kind: "expert" }, { kind: "novice" }],
   group: () => ({}),
   corrected: peerLearning.corrected,
@@ -155,7 +176,15 @@ const withExpert: Method = {
 };
 
 export const TABLE1_METHODS: readonly Method[] = [peerLearning, singleAgent, earlyAdvice, randomAdvice];
-export const METHODS: readonly Method[] = [...TABLE1_METHODS, lectr, ...TABLE2_METHODS.filter((m) => !TABLE1_METHODS.includes(m)), adversarial, studyGroup, withExpert, ...[2, 4, 8, 10].map(groupOf)];
+export const METHODS: readonly Method[] = [
+  ...TABLE1_METHODS,
+  lectr,
+  ...TABLE2_METHODS.filter((m) => !TABLE1_METHODS.includes(m)),
+  adversarial,
+  studyGroup,
+  withExpert,
+  ...[2, 4, 8, 10].map(groupOf),
+];
 
 export function findMethod(id: string): Method {
   const m = METHODS.find((x) => x.id === id);
@@ -186,7 +215,11 @@ function buildPresets(): Preset[] {
   const out: Preset[] = [];
   const add = (task: string, m: Method, prefix = `${task.toLowerCase()}/${m.id}`): void => {
     out.push({ name: prefix, description: m.description, config: methodConfig(m, task, "faithful") });
-    out.push({ name: `${prefix}/corrected`, description: `${m.id}, corrected: ${m.corrected}`, config: methodConfig(m, task, "corrected") });
+    out.push({
+      name: `${prefix}/corrected`,
+      description: `${m.id}, corrected: ${m.corrected}`,
+      config: methodConfig(m, task, "corrected"),
+    });
   };
   for (const task of PAPER_TASKS) for (const m of TABLE1_METHODS) add(task, m);
   for (const task of ROOM_TASKS) add(task, lectr);
@@ -210,8 +243,16 @@ function buildPresets(): Preset[] {
     sac: sacHyperparameters("Pendulum-v1", "tuned"),
     group: { ...PEER_LEARNING_GROUP, ...group },
   });
-  out.push({ name: "pendulum-v1/peer-learning", description: "2 SAC peers, all mechanisms with advantage, softmax T 1, follow 10 steps, 20k steps", config: pendulum([{ kind: "sac" }, { kind: "sac" }], {}) });
-  out.push({ name: "pendulum-v1/single-agent", description: "one SAC agent as a 1-peer group, 20k steps", config: pendulum([{ kind: "sac" }], { ...NO_MECHANISMS, peerPolicy: "epsilonGreedy", temperature: 0 }) });
+  out.push({
+    name: "pendulum-v1/peer-learning",
+    description: "2 SAC peers, all mechanisms with advantage, softmax T 1, follow 10 steps, 20k steps",
+    config: pendulum([{ kind: "sac" }, { kind: "sac" }], {}),
+  });
+  out.push({
+    name: "pendulum-v1/single-agent",
+    description: "one SAC agent as a 1-peer group, 20k steps",
+    config: pendulum([{ kind: "sac" }], { ...NO_MECHANISMS, peerPolicy: "epsilonGreedy", temperature: 0 }),
+  });
   return out;
 }
 
@@ -219,6 +260,9 @@ export const PRESETS: readonly Preset[] = buildPresets();
 
 export function findPreset(name: string): Preset {
   const p = PRESETS.find((x) => x.name === name);
-  if (!p) throw new UserError(`unknown preset ${JSON.stringify(name)}: use ${oneOf(PRESETS.map((x) => x.name))} (peerlearn list presets)`);
+  if (!p)
+    throw new UserError(
+      `unknown preset ${JSON.stringify(name)}: use ${oneOf(PRESETS.map((x) => x.name))} (peerlearn list presets)`,
+    );
   return structuredClone(p);
 }

@@ -22,7 +22,12 @@ export interface EpochPlan {
   readonly epochs: number;
 }
 
-export function planEpochs(steps: number, minEpochLength: number, maxEpisodeSteps: number, trainFreq: number): EpochPlan {
+export function planEpochs(
+  steps: number,
+  minEpochLength: number,
+  maxEpisodeSteps: number,
+  trainFreq: number,
+): EpochPlan {
   // A budget shorter than one epoch is one epoch of that budget (the original would train for zero epochs).
   const nominal = Math.min(Math.max(minEpochLength, maxEpisodeSteps), steps);
   return { epochLength: Math.ceil(nominal / trainFreq) * trainFreq, epochs: Math.floor(steps / nominal) };

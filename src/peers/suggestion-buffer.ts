@@ -62,7 +62,14 @@ export class SuggestionBuffer {
 
   /** Everything, as plain arrays (checkpoints). */
   getState(): { pos: number; count: number; rewards: number[]; followed: number[]; obs: number[]; nextObs: number[] } {
-    return { pos: this.pos, count: this.count, rewards: [...this.rewards], followed: [...this.followed], obs: [...this.obs], nextObs: [...this.nextObs] };
+    return {
+      pos: this.pos,
+      count: this.count,
+      rewards: [...this.rewards],
+      followed: [...this.followed],
+      obs: [...this.obs],
+      nextObs: [...this.nextObs],
+    };
   }
 
   setState(s: ReturnType<SuggestionBuffer["getState"]>): void {

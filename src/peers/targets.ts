@@ -31,7 +31,16 @@ export class TargetAccumulator {
    * followed; a warm-up entry (nobody's advice) counts for every peer, as numpy's `counts[None] += 1` does in the
    * original. Returns false, adding nothing, if the buffer is not yet larger than k.
    */
-  accumulate(peer: ValueFunction, buffer: SuggestionBuffer, k: number, gamma: number, advantage: boolean, rng: Random, sums: Float64Array, counts: Float64Array): boolean {
+  accumulate(
+    peer: ValueFunction,
+    buffer: SuggestionBuffer,
+    k: number,
+    gamma: number,
+    advantage: boolean,
+    rng: Random,
+    sums: Float64Array,
+    counts: Float64Array,
+  ): boolean {
     if (!buffer.sample(rng, k, this.indices)) return false;
     buffer.gather(buffer.nextObs, this.indices, k, this.nextObs);
     peer.values(this.nextObs, k, this.v);

@@ -68,10 +68,12 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
       evalStd: ev.std,
       evalReturns: returns,
       followCounts: [...m.followCounts],
-      ...Object.fromEntries(group.terms.flatMap((t) => {
-        const v = t.logged(m);
-        return v ? [[t.name, Array.from(v)]] : [];
-      })),
+      ...Object.fromEntries(
+        group.terms.flatMap((t) => {
+          const v = t.logged(m);
+          return v ? [[t.name, Array.from(v)]] : [];
+        }),
+      ),
     });
     progress.setEval(ev.mean);
   };
@@ -84,7 +86,13 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   const horizon = (m: Member): number => (faithful ? m.steps + plan.epochLength : totalPerPeer);
 
   const learners = group.members.filter((m) => m.peer.learns);
-  const pool = g.schedule === "lockstep" && g.parallelTraining ? new TrainerPool(learners.map((m) => m.peer.agent), options.kernels) : null;
+  const pool =
+    g.schedule === "lockstep" && g.parallelTraining
+      ? new TrainerPool(
+          learners.map((m) => m.peer.agent),
+          options.kernels,
+        )
+      : null;
   const clock = new RunClock(stepsDone);
   for (let e = restored?.nextEpoch ?? 0; e < plan.epochs; e++) {
     const isSolo = solo.isSolo(e);
@@ -150,7 +158,9 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
     steps: totalPerPeer,
     ...timing,
     averageRewardOverTime: meanOf(learning.map((p) => p.averageRewardOverTime as number)),
-    lastEval: lastEvals.length ? { mean: meanOf(lastEvals.map((x) => x.mean)) as number, std: meanOf(lastEvals.map((x) => x.std)) as number } : null,
+    lastEval: lastEvals.length
+      ? { mean: meanOf(lastEvals.map((x) => x.mean)) as number, std: meanOf(lastEvals.map((x) => x.std)) as number }
+      : null,
     peers,
     backend: backendName(options.kernels),
     out: options.out,

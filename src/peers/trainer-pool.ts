@@ -10,7 +10,18 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { currentBlocks, type RemoteTrainable } from "../agents/remote-training.js";
-import { Command, Ctrl, Num, Slot, State, blockViews, readRandomState, writeRandomState, type AgentSlotInit, type TrainerInit } from "./trainer-protocol.js";
+import {
+  Command,
+  Ctrl,
+  Num,
+  Slot,
+  State,
+  blockViews,
+  readRandomState,
+  writeRandomState,
+  type AgentSlotInit,
+  type TrainerInit,
+} from "./trainer-protocol.js";
 
 interface Thread {
   readonly worker: Worker;
@@ -61,7 +72,11 @@ export class TrainerPool {
       return init;
     });
     for (let w = 0; w < n; w++) {
-      const init: TrainerInit = { backend: kernels.name, ctrl: new SharedArrayBuffer(Ctrl.length * 4), agents: perThread[w] };
+      const init: TrainerInit = {
+        backend: kernels.name,
+        ctrl: new SharedArrayBuffer(Ctrl.length * 4),
+        agents: perThread[w],
+      };
       const worker = new Worker(workerUrl, { workerData: init });
       const ctrl = new Int32Array(init.ctrl);
       // A trainer that dies before its loop (e.g. its module fails to load) cannot flag it itself.
@@ -103,7 +118,8 @@ export class TrainerPool {
   }
 
   private send(t: Thread, command: number): void {
-    if (Atomics.load(t.ctrl, Ctrl.failed) === 1) throw new Error("a trainer thread failed (its error is printed above)");
+    if (Atomics.load(t.ctrl, Ctrl.failed) === 1)
+      throw new Error("a trainer thread failed (its error is printed above)");
     t.ctrl[Ctrl.command] = command;
     Atomics.store(t.ctrl, Ctrl.state, State.command);
     Atomics.notify(t.ctrl, Ctrl.state);

@@ -79,13 +79,19 @@ export function blockViews(blocks: SharedArrayBuffer, lengths: readonly number[]
 }
 
 /** The generator state <-> numbers. */
-export function writeRandomState(numbers: Float64Array, st: { s: readonly number[]; spareNormal: number | null }): void {
+export function writeRandomState(
+  numbers: Float64Array,
+  st: { s: readonly number[]; spareNormal: number | null },
+): void {
   for (let i = 0; i < 4; i++) numbers[Num.rng0 + i] = st.s[i];
   numbers[Num.hasSpare] = st.spareNormal === null ? 0 : 1;
   numbers[Num.spare] = st.spareNormal ?? 0;
 }
 
-export function readRandomState(numbers: Float64Array): { s: [number, number, number, number]; spareNormal: number | null } {
+export function readRandomState(numbers: Float64Array): {
+  s: [number, number, number, number];
+  spareNormal: number | null;
+} {
   return {
     s: [numbers[Num.rng0], numbers[Num.rng0 + 1], numbers[Num.rng0 + 2], numbers[Num.rng0 + 3]],
     spareNormal: numbers[Num.hasSpare] === 1 ? numbers[Num.spare] : null,

@@ -8,7 +8,18 @@ import { workerData } from "node:worker_threads";
 import { Random } from "../core/random.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { buildTrainable, currentBlocks, type RemoteTrainable } from "../agents/remote-training.js";
-import { Command, Ctrl, Num, Slot, State, blockViews, readRandomState, writeRandomState, type AgentSlotInit, type TrainerInit } from "./trainer-protocol.js";
+import {
+  Command,
+  Ctrl,
+  Num,
+  Slot,
+  State,
+  blockViews,
+  readRandomState,
+  writeRandomState,
+  type AgentSlotInit,
+  type TrainerInit,
+} from "./trainer-protocol.js";
 
 const init = workerData as TrainerInit;
 const kernels = getKernels(init.backend);

@@ -27,7 +27,14 @@ export class TrustValues {
     this.targets = new TargetAccumulator(batchSize, obsDim);
   }
 
-  update(peer: ValueFunction, buffer: SuggestionBuffer, gamma: number, advantage: boolean, lr: number, rng: Random): void {
+  update(
+    peer: ValueFunction,
+    buffer: SuggestionBuffer,
+    gamma: number,
+    advantage: boolean,
+    lr: number,
+    rng: Random,
+  ): void {
     this.sums.fill(0);
     this.counts.fill(0);
     if (this.targets.accumulate(peer, buffer, this.batchSize, gamma, advantage, rng, this.sums, this.counts)) {
@@ -49,7 +56,9 @@ class TrustTerm implements ValueTerm {
     const n = c.peers.length;
     this.settings = g;
     this.random = c.random;
-    this.byPeer = c.peers.map((_, i) => (c.members.some((m) => m.index === i) ? new TrustValues(n, g.initialTrust, g.valueBatchSize, c.obsDim) : null));
+    this.byPeer = c.peers.map((_, i) =>
+      c.members.some((m) => m.index === i) ? new TrustValues(n, g.initialTrust, g.valueBatchSize, c.obsDim) : null,
+    );
   }
 
   private of(m: TermMember): TrustValues {

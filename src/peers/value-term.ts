@@ -66,7 +66,8 @@ const registry: ValueTermPlugin[] = [];
  * agent values), which fixes the floating-point sum and the order of their updates.
  */
 export function registerValueTerm(plugin: ValueTermPlugin): void {
-  if (registry.some((p) => p.name === plugin.name)) throw new Error(`a value term named "${plugin.name}" is already registered`);
+  if (registry.some((p) => p.name === plugin.name))
+    throw new Error(`a value term named "${plugin.name}" is already registered`);
   registry.push(plugin);
 }
 
@@ -80,4 +81,7 @@ export function createValueTerms(context: TermContext): ValueTerm[] {
 }
 
 /** A term that `group.terms` switches on (the way a registered term is enabled). */
-export const listedIn = (name: string) => (config: GroupRunConfig): boolean => config.group.terms.includes(name);
+export const listedIn =
+  (name: string) =>
+  (config: GroupRunConfig): boolean =>
+    config.group.terms.includes(name);

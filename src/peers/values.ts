@@ -15,7 +15,12 @@ export function addNormalized(v: ArrayLike<number>, n: number, out: Float64Array
  * Moves values towards the mean target of the samples that followed each peer (Eq. 4 for trust, Eq. 7 for agent
  * values): v[j] += lr * (sums[j] / counts[j] - v[j]) for every j with samples; the others stay.
  */
-export function moveTowardsMeanTargets(values: Float64Array, sums: Float64Array, counts: Float64Array, lr: number): void {
+export function moveTowardsMeanTargets(
+  values: Float64Array,
+  sums: Float64Array,
+  counts: Float64Array,
+  lr: number,
+): void {
   for (let j = 0; j < values.length; j++) {
     if (counts[j] > 0) values[j] += lr * (sums[j] / counts[j] - values[j]);
   }

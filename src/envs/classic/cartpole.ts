@@ -19,7 +19,10 @@ const THETA_THRESHOLD = (12 * 2 * Math.PI) / 360;
 const X_THRESHOLD = 2.4;
 
 export class CartPole implements Env {
-  readonly observationSpace = box([-4.8, -3.4028234663852886e38, -0.41887903, -3.4028234663852886e38], [4.8, 3.4028234663852886e38, 0.41887903, 3.4028234663852886e38]);
+  readonly observationSpace = box(
+    [-4.8, -3.4028234663852886e38, -0.41887903, -3.4028234663852886e38],
+    [4.8, 3.4028234663852886e38, 0.41887903, 3.4028234663852886e38],
+  );
   readonly actionSpace = discrete(2);
   readonly maxEpisodeSteps = Infinity;
   /** x, x_dot, theta, theta_dot. */

@@ -49,7 +49,7 @@ export class Pendulum implements Env {
     const th = this.theta;
     const thDot = this.thetaDot;
     const cost = angleNormalize(th) ** 2 + 0.1 * thDot * thDot + 0.001 * u * u;
-    let newThDot = thDot + ((3 * this.g) / (2 * L) * Math.sin(th) + (3 / (M * L * L)) * u) * DT;
+    let newThDot = thDot + (((3 * this.g) / (2 * L)) * Math.sin(th) + (3 / (M * L * L)) * u) * DT;
     newThDot = Math.min(Math.max(newThDot, -MAX_SPEED), MAX_SPEED);
     this.theta = th + newThDot * DT;
     this.thetaDot = newThDot;

@@ -28,7 +28,15 @@ export abstract class MujocoEnv implements Env {
   readonly maxEpisodeSteps = Infinity;
   /** Seconds of simulated time per env step: timestep x frameSkip. */
   readonly dt: number;
-  readonly terms: StepTerms = { xPosition: 0, xVelocity: 0, forwardReward: 0, ctrlCost: 0, healthyReward: 0, contactCost: 0, healthy: true };
+  readonly terms: StepTerms = {
+    xPosition: 0,
+    xVelocity: 0,
+    forwardReward: 0,
+    ctrlCost: 0,
+    healthyReward: 0,
+    contactCost: 0,
+    healthy: true,
+  };
 
   protected readonly mj: MujocoModule;
   protected readonly model: MjModel;
@@ -87,7 +95,8 @@ export abstract class MujocoEnv implements Env {
 
   step(action: Action): StepResult {
     const a = action as Float32Array;
-    if (typeof action === "number" || a.length !== this.model.nu) throw new RangeError(`${this.id} takes an action of ${this.model.nu} numbers`);
+    if (typeof action === "number" || a.length !== this.model.nu)
+      throw new RangeError(`${this.id} takes an action of ${this.model.nu} numbers`);
     this.stepTask(a);
     return this.result;
   }
@@ -110,7 +119,13 @@ export abstract class MujocoEnv implements Env {
    * The forward and control terms every task shares: x position and velocity over the frame-skip loop (from
    * `xBefore` to `xAfter`), weighted forward reward, and the control cost.
    */
-  protected forwardTerms(xBefore: number, xAfter: number, forwardWeight: number, action: Float32Array, ctrlWeight: number): void {
+  protected forwardTerms(
+    xBefore: number,
+    xAfter: number,
+    forwardWeight: number,
+    action: Float32Array,
+    ctrlWeight: number,
+  ): void {
     const t = this.terms;
     t.xPosition = xAfter;
     t.xVelocity = (xAfter - xBefore) / this.dt;
@@ -131,14 +146,16 @@ export abstract class MujocoEnv implements Env {
   }
 
   protected setVelocityNoise(scale: number, kind: "uniform" | "normal"): void {
-    for (let i = 0; i < this.qvel.length; i++) this.qvel[i] = kind === "uniform" ? this.rng.uniformIn(-scale, scale) : scale * this.rng.normal();
+    for (let i = 0; i < this.qvel.length; i++)
+      this.qvel[i] = kind === "uniform" ? this.rng.uniformIn(-scale, scale) : scale * this.rng.normal();
   }
 
   /** Copies qpos[from..] and qvel (optionally clipped) into the observation, starting at obs[0]; returns the next index. */
   protected writePositionsAndVelocities(from: number, velocityClip = Infinity): number {
     let j = 0;
     for (let i = from; i < this.qpos.length; i++) this.obs[j++] = this.qpos[i];
-    for (let i = 0; i < this.qvel.length; i++) this.obs[j++] = Math.min(Math.max(this.qvel[i], -velocityClip), velocityClip);
+    for (let i = 0; i < this.qvel.length; i++)
+      this.obs[j++] = Math.min(Math.max(this.qvel[i], -velocityClip), velocityClip);
     return j;
   }
 
@@ -166,7 +183,8 @@ export abstract class MujocoEnv implements Env {
     const d = this.data;
     const put = (target: Float64Array, key: string): void => {
       const values = state[key];
-      if (!Array.isArray(values) || values.length !== target.length) throw new Error(`${this.id} state: ${key} must hold ${target.length} numbers`);
+      if (!Array.isArray(values) || values.length !== target.length)
+        throw new Error(`${this.id} state: ${key} must hold ${target.length} numbers`);
       target.set(values as number[]);
     };
     put(d.qpos, "qpos");

@@ -48,7 +48,12 @@ describe("MJCF models", () => {
     half_cheetah: { nq: 9, nv: 9, nu: 6, masses: [0, 6.2502, 1.5435, 1.5874, 1.0954, 1.4381, 1.2008, 0.8845] },
     hopper: { nq: 6, nv: 6, nu: 3, masses: [0, 3.6652, 4.0579, 2.7814, 5.3156] },
     walker2d: { nq: 9, nv: 9, nu: 6, masses: [0, 3.6652, 4.0579, 2.7814, 3.1667, 4.0579, 2.7814, 3.1667] },
-    ant: { nq: 15, nv: 14, nu: 8, masses: [0, 0.32725, ...Array.from({ length: 4 }, () => [0.03916, 0.03916, 0.06759]).flat()] },
+    ant: {
+      nq: 15,
+      nv: 14,
+      nu: 8,
+      masses: [0, 0.32725, ...Array.from({ length: 4 }, () => [0.03916, 0.03916, 0.06759]).flat()],
+    },
   };
   for (const [name, e] of Object.entries(expected)) {
     it(`${name} compiles to the v4 model's sizes and masses`, () => {
@@ -96,8 +101,12 @@ describe("spaces", () => {
 
   it("rejects bad options and actions with one message", async () => {
     await prepareEnv("Hopper-v4");
-    expect(() => make("Hopper-v4", { healthyZRange: [2, 1] })).toThrow(/healthyZRange must be \[low, high\] with low <= high/);
-    expect(() => make("Walker2d-v4", { healthyStateRange: [-1, 1] })).toThrow(/Walker2d-v4 has no option "healthyStateRange"/);
+    expect(() => make("Hopper-v4", { healthyZRange: [2, 1] })).toThrow(
+      /healthyZRange must be \[low, high\] with low <= high/,
+    );
+    expect(() => make("Walker2d-v4", { healthyStateRange: [-1, 1] })).toThrow(
+      /Walker2d-v4 has no option "healthyStateRange"/,
+    );
     expect(() => make("Ant-v4", { ctrlCostWeight: -1 })).toThrow(/ctrlCostWeight must be a finite number >= 0/);
     const env = make("Hopper-v4");
     env.reset(0);
@@ -227,7 +236,9 @@ describe("health and termination", () => {
       expect(on.inner.terms.healthyReward).toBe(1);
       on.close();
 
-      const off = make(id, { terminateWhenUnhealthy: false }) as unknown as { inner: MujocoEnv & { isHealthy(): boolean } } & ReturnType<typeof make>;
+      const off = make(id, { terminateWhenUnhealthy: false }) as unknown as {
+        inner: MujocoEnv & { isHealthy(): boolean };
+      } & ReturnType<typeof make>;
       off.reset(1);
       let unhealthySteps = 0;
       for (let t = 0; t < 1000; t++) {
@@ -271,7 +282,11 @@ describe("resets, seeds and state", () => {
     for (const id of ["HalfCheetah-v4", "Hopper-v4", "Walker2d-v4", "Ant-v4"]) {
       await prepareEnv(id);
       const options = id === "HalfCheetah-v4" ? {} : { terminateWhenUnhealthy: false };
-      const run = (seed: number, steps: number, from?: EnvState): { rewards: number[]; obs: number[]; state: EnvState } => {
+      const run = (
+        seed: number,
+        steps: number,
+        from?: EnvState,
+      ): { rewards: number[]; obs: number[]; state: EnvState } => {
         const env = make(id, options);
         const rng = new Random(seed);
         env.reset(seed);
@@ -313,7 +328,11 @@ describe("resets, seeds and state", () => {
     const rng = new Random(0);
     const a = new Float32Array(8);
     const cycle = (): void => {
-      const envs = [new Ant({ ...ANT_DEFAULTS, useContactForces: true }), new HalfCheetah(), new PlanarWalker("Walker2d-v4", WALKER2D_DEFAULTS)];
+      const envs = [
+        new Ant({ ...ANT_DEFAULTS, useContactForces: true }),
+        new HalfCheetah(),
+        new PlanarWalker("Walker2d-v4", WALKER2D_DEFAULTS),
+      ];
       for (const env of envs) {
         for (let ep = 0; ep < 5; ep++) {
           env.reset(rng.integer(0, 1000));

@@ -25,7 +25,11 @@ export class Room extends Hallway {
 
   constructor(id: string, options: RoomOptions) {
     const dims = options.dims ?? 2;
-    super(id, { size: new Array(dims).fill(options.length), numActions: 2 * dims, terminateOnGoal: options.terminateOnGoal }, dims);
+    super(
+      id,
+      { size: new Array(dims).fill(options.length), numActions: 2 * dims, terminateOnGoal: options.terminateOnGoal },
+      dims,
+    );
     this.start.set(this.size.map((s) => Math.floor(s / 2)));
   }
 

@@ -19,7 +19,20 @@ export class JsKernels implements Kernels {
     this.heap = new Heap(arrayBufferMemory(initialBytes));
   }
 
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void {
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    beta: number,
+  ): void {
     const f = this.heap.f32;
     // Pack op(A) into panels of 4 rows and op(B) into panels of 4 columns, k-major and zero-padded, so that the
     // 4 x 4 block below reads both operands contiguously whatever the transposes.
@@ -46,17 +59,49 @@ export class JsKernels implements Kernels {
       for (let j0 = 0; j0 < n; j0 += 4) {
         const bp = (j0 >> 2) * 4 * k;
         // Sixteen accumulators in locals: the JIT keeps them in registers.
-        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        let c00 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
+        let c20 = 0,
+          c21 = 0,
+          c22 = 0,
+          c23 = 0,
+          c30 = 0,
+          c31 = 0,
+          c32 = 0,
+          c33 = 0;
         for (let p = 0; p < k; p++) {
           const x = ap + 4 * p;
           const y = bp + 4 * p;
-          const a0 = pa[x], a1 = pa[x + 1], a2 = pa[x + 2], a3 = pa[x + 3];
-          const b0 = pb[y], b1 = pb[y + 1], b2 = pb[y + 2], b3 = pb[y + 3];
-          c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-          c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-          c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-          c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+          const a0 = pa[x],
+            a1 = pa[x + 1],
+            a2 = pa[x + 2],
+            a3 = pa[x + 3];
+          const b0 = pb[y],
+            b1 = pb[y + 1],
+            b2 = pb[y + 2],
+            b3 = pb[y + 3];
+          c00 += a0 * b0;
+          c01 += a0 * b1;
+          c02 += a0 * b2;
+          c03 += a0 * b3;
+          c10 += a1 * b0;
+          c11 += a1 * b1;
+          c12 += a1 * b2;
+          c13 += a1 * b3;
+          c20 += a2 * b0;
+          c21 += a2 * b1;
+          c22 += a2 * b2;
+          c23 += a2 * b3;
+          c30 += a3 * b0;
+          c31 += a3 * b1;
+          c32 += a3 * b2;
+          c33 += a3 * b3;
         }
         this.store(f, c, ldc, i0, j0, m, n, beta, c00, c01, c02, c03, 0);
         this.store(f, c, ldc, i0, j0, m, n, beta, c10, c11, c12, c13, 1);
@@ -67,7 +112,21 @@ export class JsKernels implements Kernels {
   }
 
   /** Writes (or adds, with beta 1) row r of a 4 x 4 block, clipped to the m x n matrix. */
-  private store(f: Float32Array, c: number, ldc: number, i0: number, j0: number, m: number, n: number, beta: number, v0: number, v1: number, v2: number, v3: number, r: number): void {
+  private store(
+    f: Float32Array,
+    c: number,
+    ldc: number,
+    i0: number,
+    j0: number,
+    m: number,
+    n: number,
+    beta: number,
+    v0: number,
+    v1: number,
+    v2: number,
+    v3: number,
+    r: number,
+  ): void {
     const i = i0 + r;
     if (i >= m) return;
     const row = c + i * ldc + j0;

@@ -4,7 +4,17 @@ import { Activation } from "./kernels.js";
 import { BACKENDS } from "../../../test/backends.js";
 
 /** op(A) op(B) in double precision, straight from the definition. */
-function referenceGemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: Float32Array, lda: number, b: Float32Array, ldb: number): Float64Array {
+function referenceGemm(
+  ta: boolean,
+  tb: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+): Float64Array {
   const c = new Float64Array(m * n);
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++) {

@@ -16,7 +16,20 @@ import { UserError, oneOf } from "../../core/errors.js";
 interface NativeAddon {
   setHeap(buffer: ArrayBuffer): void;
   setArgs(buffer: ArrayBuffer): void;
-  gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void;
+  gemm(
+    ta: boolean,
+    tb: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    beta: number,
+  ): void;
   biasAct(y: number, bias: number, rows: number, cols: number, act: number): void;
   actBackward(grad: number, y: number, n: number, act: number): void;
   sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void;
@@ -49,7 +62,9 @@ let cached: NativeAddon | Error | undefined;
 function loadAddon(): NativeAddon | Error {
   if (cached !== undefined) return cached;
   if (!existsSync(NATIVE_ADDON_PATH)) {
-    cached = new Error("the native addon was not built at install (see the install log, or run `npm rebuild peerlearn`)");
+    cached = new Error(
+      "the native addon was not built at install (see the install log, or run `npm rebuild peerlearn`)",
+    );
     return cached;
   }
   try {
@@ -88,7 +103,20 @@ export class NativeKernels implements Kernels {
     this.addon.setIsa(isa);
   }
 
-  gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void {
+  gemm(
+    ta: boolean,
+    tb: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    beta: number,
+  ): void {
     this.addon.gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
   }
   biasAct(y: number, bias: number, rows: number, cols: number, act: ActivationCode): void {

@@ -13,7 +13,20 @@ import { Heap, type HeapMemory } from "./heap.js";
 interface WasmExports {
   memory: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
-  gemm(ta: number, tb: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void;
+  gemm(
+    ta: number,
+    tb: number,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    beta: number,
+  ): void;
   biasAct(y: number, bias: number, rows: number, cols: number, act: number): void;
   actBackward(grad: number, y: number, n: number, act: number): void;
   sumRows(src: number, rows: number, cols: number, dst: number, beta: number): void;
@@ -78,13 +91,27 @@ export class WasmKernels implements Kernels {
     this.heap.onGrow(() => (this.scalars = new Float64Array(memory.buffer, argsAt, 8)));
   }
 
-  gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, beta: number): void {
+  gemm(
+    ta: boolean,
+    tb: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    beta: number,
+  ): void {
     this.x.gemm(ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc, beta);
   }
   biasAct(y: number, bias: number, rows: number, cols: number, act: ActivationCode): void {
     if (act !== Activation.tanh) return this.x.biasAct(y, bias, rows, cols, act);
     const f = this.heap.f32;
-    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) f[y + r * cols + j] = Math.tanh(f[y + r * cols + j] + f[bias + j]);
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < cols; j++) f[y + r * cols + j] = Math.tanh(f[y + r * cols + j] + f[bias + j]);
   }
   actBackward(grad: number, y: number, n: number, act: ActivationCode): void {
     this.x.actBackward(grad, y, n, act);
