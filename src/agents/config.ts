@@ -72,7 +72,8 @@ export const Td3ConfigSchema = z
   })
   .strict();
 
-const runBase = {
+/** The fields every run has, single agent or group (a group reads steps and evalFreq per peer). */
+export const RUN_FIELDS = {
   env: z.string().min(1).describe("environment id, see `peerlearn list envs`"),
   envOptions: z.record(z.string(), z.unknown()).describe("environment options"),
   steps: positiveInt.describe("env steps of training"),
@@ -88,9 +89,9 @@ const runBase = {
 };
 
 export const RunConfigSchema = z.discriminatedUnion("algo", [
-  z.object({ ...runBase, algo: z.literal("dqn"), dqn: DqnConfigSchema }).strict(),
-  z.object({ ...runBase, algo: z.literal("sac"), sac: SacConfigSchema }).strict(),
-  z.object({ ...runBase, algo: z.literal("td3"), td3: Td3ConfigSchema }).strict(),
+  z.object({ ...RUN_FIELDS, algo: z.literal("dqn"), dqn: DqnConfigSchema }).strict(),
+  z.object({ ...RUN_FIELDS, algo: z.literal("sac"), sac: SacConfigSchema }).strict(),
+  z.object({ ...RUN_FIELDS, algo: z.literal("td3"), td3: Td3ConfigSchema }).strict(),
 ]);
 
 /** A single agent's run: declared and documented once, in the schema above. */

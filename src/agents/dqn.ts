@@ -26,10 +26,10 @@ import {
 } from "./replay-buffer.js";
 import type { AgentSpec } from "./remote-training.js";
 import { linearSchedule } from "./schedules.js";
-import { rolloutComplete } from "./agent.js";
 import type { Learner } from "./learner.js";
 import type { z } from "zod";
 import type { DqnConfigSchema } from "./config.js";
+import { OffPolicyBase } from "./off-policy-base.js";
 
 /** DQN's settings: declared and documented once, in the schema (config.ts). */
 export type DqnConfig = z.infer<typeof DqnConfigSchema>;
@@ -61,7 +61,7 @@ export interface DqnState {
   rng: RandomState;
 }
 
-export class Dqn implements Learner {
+export class Dqn extends OffPolicyBase implements Learner {
   readonly networks: DqnNetworks;
   readonly buffer: ReplayBuffer;
   /** Current epsilon; SB3 starts it at 0 and sets it after the first step. */
@@ -83,6 +83,7 @@ export class Dqn implements Learner {
     /** Keep the replay buffer in shared memory, for a trainer thread to read (or attach to that memory). */
     sharedBuffer: boolean | SharedReplayMemory = false,
   ) {
+    super();
     const c = config;
     this.networks = new DqnNetworks(
       kernels,
@@ -149,15 +150,6 @@ export class Dqn implements Learner {
   get discreteActions(): number {
     return this.nActions;
   }
-  get gamma(): number {
-    return this.config.gamma;
-  }
-  get learningStarts(): number {
-    return this.config.learningStarts;
-  }
-  get trainFreq(): number {
-    return this.config.trainFreq;
-  }
   beginStep(): void {}
 
   suggest(obs: Float32Array, _deterministic: boolean, out: Float32Array, offset: number): void {
@@ -207,7 +199,7 @@ export class Dqn implements Learner {
   }
 
   /** Stores a transition and does SB3's per-step bookkeeping (target update, epsilon). */
-  observe(
+  override observe(
     obs: Float32Array,
     nextObs: Float32Array,
     action: number | Float32Array,
@@ -228,9 +220,7 @@ export class Dqn implements Learner {
   /**
    * When training runs in another thread (peers/trainer-pool.ts), target updates are counted here and applied
    * there before the next round, in the same order: the online network does not change between rounds.
-   */
-  remoteTraining = false;
-  private pendingTargetUpdates = 0;
+   */ private pendingTargetUpdates = 0;
   /** The trainer thread's last loss, until this thread trains again (the divergence check reads it). */
   private remoteLoss: number | null = null;
 
@@ -267,22 +257,9 @@ export class Dqn implements Learner {
     for (let k = 0; k < count; k++) this.networks.updateTarget(this.config.tau);
   }
 
-  /** Whether env step `numTimesteps` (1-based) completes a rollout of trainFreq steps past learningStarts. */
-  trainingDue(numTimesteps: number): boolean {
-    const c = this.config;
-    return rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts);
-  }
-
   trainNow(): void {
     this.remoteLoss = null;
     trainRound(this.networks, this.buffer, this.rng, this.config, this.indices, this.batch);
-  }
-
-  /** Called after env step `numTimesteps` (1-based): trains when a rollout of trainFreq steps is complete. */
-  maybeTrain(numTimesteps: number): boolean {
-    if (!this.trainingDue(numTimesteps)) return false;
-    this.trainNow();
-    return true;
   }
 
   /** The generator that acting and replay sampling share (a remote trainer borrows its state for a round). */

@@ -57,11 +57,6 @@ export function currentBlocks(
   return cached;
 }
 
-/** The agent's seam, if it has one. */
-export function asRemoteTrainable(agent: object): RemoteTrainable | null {
-  return "stateBlocks" in agent && "trainNow" in agent ? (agent as RemoteTrainable) : null;
-}
-
 /** Builds the agent `spec` describes, its replay buffer attached to `replay` (the trainer thread's side). */
 export function buildTrainable(
   spec: AgentSpec,

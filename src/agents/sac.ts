@@ -15,7 +15,6 @@ import type { Tensor } from "../nn/kernels/heap.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
 import { firstNonFinite } from "../nn/ops.js";
 import type { NamedTensor } from "../nn/mlp.js";
-import { rolloutComplete } from "./agent.js";
 import type { Learner } from "./learner.js";
 import {
   ReplayBuffer,
@@ -29,6 +28,7 @@ import { SacNetworks, type SacBatch } from "./sac-update.js";
 import { SacQueries } from "./sac-queries.js";
 import type { z } from "zod";
 import type { SacConfigSchema } from "./config.js";
+import { OffPolicyBase } from "./off-policy-base.js";
 
 /** SAC's settings: declared and documented once, in the schema (config.ts). */
 export type SacConfig = z.infer<typeof SacConfigSchema>;
@@ -64,7 +64,7 @@ interface SacState {
   rng: RandomState;
 }
 
-export class Sac implements Learner {
+export class Sac extends OffPolicyBase implements Learner {
   readonly networks: SacNetworks;
   readonly buffer: ReplayBuffer;
   private readonly action: Float32Array;
@@ -81,6 +81,7 @@ export class Sac implements Learner {
     /** Keep the replay buffer in shared memory, for a trainer thread to read (or attach to that memory). */
     sharedBuffer: boolean | SharedReplayMemory = false,
   ) {
+    super();
     const c = config;
     this.networks = new SacNetworks(
       kernels,
@@ -121,15 +122,6 @@ export class Sac implements Learner {
   get actionWidth(): number {
     return this.actDim;
   }
-  get gamma(): number {
-    return this.config.gamma;
-  }
-  get learningStarts(): number {
-    return this.config.learningStarts;
-  }
-  get trainFreq(): number {
-    return this.config.trainFreq;
-  }
   suggest(obs: Float32Array, deterministic: boolean, out: Float32Array, offset: number): void {
     this.networks.act(obs, deterministic, this.action);
     out.set(this.action, offset);
@@ -168,27 +160,6 @@ export class Sac implements Learner {
     return this.action;
   }
 
-  observe(
-    obs: Float32Array,
-    nextObs: Float32Array,
-    action: number | Float32Array,
-    reward: number,
-    terminated: boolean,
-  ): void {
-    this.buffer.add(obs, nextObs, action, reward, terminated);
-  }
-
-  maybeTrain(numTimesteps: number): boolean {
-    if (!this.trainingDue(numTimesteps)) return false;
-    this.trainNow();
-    return true;
-  }
-
-  trainingDue(numTimesteps: number): boolean {
-    const c = this.config;
-    return rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts);
-  }
-
   trainNow(): void {
     const c = this.config;
     for (let g = 0; g < c.gradientSteps; g++) {
@@ -207,8 +178,6 @@ export class Sac implements Learner {
   }
 
   // ---- the trainer-thread seam (remote-training.ts) ----
-
-  remoteTraining = false;
 
   get spec(): AgentSpec {
     return { algo: "sac", obsDim: this.obsDim, actDim: this.actDim, config: this.config };

@@ -18,7 +18,7 @@ import { mseGrad, mseLoss } from "../nn/losses.js";
 import { Mlp, type MlpWorkspace, type NamedTensor } from "../nn/mlp.js";
 import { firstNonFinite, polyakUpdate } from "../nn/ops.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
-import { rolloutComplete, type OffPolicyAgent } from "./agent.js";
+import type { OffPolicyAgent } from "./agent.js";
 import {
   ReplayBuffer,
   loadReplayBuffer,
@@ -29,6 +29,7 @@ import {
 import type { AgentSpec, RemoteTrainable } from "./remote-training.js";
 import type { z } from "zod";
 import type { Td3ConfigSchema } from "./config.js";
+import { OffPolicyBase } from "./off-policy-base.js";
 
 /** TD3's settings: declared and documented once, in the schema (config.ts). */
 export type Td3Config = z.infer<typeof Td3ConfigSchema>;
@@ -57,7 +58,7 @@ interface Td3State {
   rng: RandomState;
 }
 
-export class Td3 implements OffPolicyAgent, RemoteTrainable {
+export class Td3 extends OffPolicyBase implements OffPolicyAgent, RemoteTrainable {
   readonly actor: Mlp;
   readonly actorTarget: Mlp;
   readonly critics: [Mlp, Mlp];
@@ -92,6 +93,7 @@ export class Td3 implements OffPolicyAgent, RemoteTrainable {
     /** Keep the replay buffer in shared memory, for a trainer thread to read (or attach to that memory). */
     sharedBuffer: boolean | SharedReplayMemory = false,
   ) {
+    super();
     const c = config;
     const n = c.batchSize;
     const actorSpec = { sizes: [obsDim, ...c.netArch, actDim], outputActivation: "tanh" as const };
@@ -151,34 +153,11 @@ export class Td3 implements OffPolicyAgent, RemoteTrainable {
     return this.action;
   }
 
-  observe(
-    obs: Float32Array,
-    nextObs: Float32Array,
-    action: number | Float32Array,
-    reward: number,
-    terminated: boolean,
-  ): void {
-    this.buffer.add(obs, nextObs, action, reward, terminated);
-  }
-
-  maybeTrain(numTimesteps: number): boolean {
-    if (!this.trainingDue(numTimesteps)) return false;
-    this.trainNow();
-    return true;
-  }
-
-  trainingDue(numTimesteps: number): boolean {
-    const c = this.config;
-    return rolloutComplete(numTimesteps, c.trainFreq, c.learningStarts);
-  }
-
   trainNow(): void {
     for (let g = 0; g < this.config.gradientSteps; g++) this.trainStep();
   }
 
   // ---- the trainer-thread seam (remote-training.ts) ----
-
-  remoteTraining = false;
 
   get spec(): AgentSpec {
     return { algo: "td3", obsDim: this.obsDim, actDim: this.actDim, config: this.config };

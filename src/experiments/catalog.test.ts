@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { findMethod, methodConfig } from "../peers/presets.js";
 import { EXPERIMENTS, findExperiment, planRuns, scaleBudget } from "./catalog.js";
-import { normalisedScores, type MethodRow } from "./report.js";
+import { normalisedScores, type MethodRow } from "./results.js";
 
 describe("experiment catalog", () => {
   it("plans every (task, method, seed) run of the paper's tables and figures", () => {

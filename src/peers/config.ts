@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
-import { DqnConfigSchema, SacConfigSchema } from "../agents/config.js";
+import { DqnConfigSchema, RUN_FIELDS, SacConfigSchema } from "../agents/config.js";
 import { PEER_POLICIES } from "./peer-policy.js";
 import { SCHEDULES } from "./schedule.js";
 import { TEACHING_REWARDS } from "./lectr-reward.js";
@@ -87,17 +87,9 @@ export const LectrSettingsSchema = z
 
 export const GroupRunConfigSchema = z
   .object({
-    env: z.string().min(1).describe("environment id"),
-    envOptions: z.record(z.string(), z.unknown()).describe("environment options"),
+    ...RUN_FIELDS,
     steps: positiveInt.describe("env steps per peer"),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .describe("seed of every random number in the run"),
     evalFreq: positiveInt.describe("a peer's own env steps between its evaluations"),
-    evalEpisodes: positiveInt.describe("greedy episodes per evaluation"),
     checkpointFreq: z
       .number()
       .int()

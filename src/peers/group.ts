@@ -20,6 +20,7 @@ import { Random } from "../core/random.js";
 import { UserError } from "../core/errors.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { make } from "../envs/registry.js";
+import { actionDim } from "../envs/spaces.js";
 import type { AgentAction } from "../agents/agent.js";
 import { Dqn } from "../agents/dqn.js";
 import { Sac } from "../agents/sac.js";
@@ -76,7 +77,7 @@ export class PeerGroup {
     const obsDim = probe.observationSpace.dim;
     probe.close();
     this.discrete = space.kind === "discrete";
-    this.width = space.kind === "discrete" ? 1 : space.dim;
+    this.width = actionDim(space);
     config.peers.forEach((spec, index) => {
       if (spec.kind === "expert" || spec.kind === "adversary") {
         if (!config.env.startsWith("Room-"))

@@ -175,7 +175,7 @@ describe("schedule", () => {
   it("spends the Early Advising budget, then trains solo", () => {
     const s = new SoloEpochs(0, 3);
     expect([0, 1, 2, 3, 4].map((i) => s.isSolo(i))).toEqual([false, false, false, true, true]);
-    expect(s.peerEpochsDone).toBe(3);
+    expect(s.getState()).toBe(3); // peer epochs spent
   });
 
   it("alternates solo and peer epochs with a switch ratio", () => {

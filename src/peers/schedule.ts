@@ -59,9 +59,4 @@ export class SoloEpochs {
   setState(peerEpochs: number): void {
     this.peerEpochs = peerEpochs;
   }
-
-  /** Peer epochs so far (the Early Advising budget counts these). */
-  get peerEpochsDone(): number {
-    return this.peerEpochs;
-  }
 }

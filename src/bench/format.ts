@@ -1,0 +1,131 @@
+/**
+ * `peerlearn bench`'s human-readable report: tables of the measurements in run.ts.
+ */
+import type { BackendName } from "../nn/kernels/kernels.js";
+import type { BackendResult, BenchResult } from "./run.js";
+import { GEMM_SHAPES } from "./nn-bench.js";
+
+function fmt(x: number | undefined, digits = 2): string {
+  return x === undefined || Number.isNaN(x) ? "-" : x.toFixed(digits);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("   "))
+    .join("\n");
+}
+
+/** The human-readable report. */
+export function formatBench(r: BenchResult): string {
+  const names = Object.keys(r.backends) as BackendName[];
+  // The backends measured, then each forced native path (a path and the backend in use can coincide).
+  const columns: [string, BackendResult | undefined][] = [
+    ...names.map((n): [string, BackendResult | undefined] => [`${n} (${r.backends[n]?.variant})`, r.backends[n]]),
+    ...Object.entries(r.nativePaths).map(([isa, p]): [string, BackendResult] => [`native ${isa}, forced`, p]),
+  ];
+  const pct = (x: number | undefined): string => (x === undefined ? "" : ` (${fmt(100 * x, 0)}%)`);
+  const gemm = [
+    ["GEMM GFLOP/s, 1 thread (share of peak)", ...columns.map(([label]) => label)],
+    ...GEMM_SHAPES.map((s) => [
+      s.label,
+      ...columns.map(([, b]) => `${fmt(b?.gemmShapes[s.label], 1)}${pct(b?.shareOfPeak?.gemm[s.label])}`),
+    ]),
+  ];
+  const torch = r.torch;
+  const updateRow = (
+    label: string,
+    ms: (b: BackendResult) => number,
+    share: (b: BackendResult) => number | undefined,
+    torchMs: number | null,
+    ratio: number | undefined,
+  ): string[] => [
+    label,
+    ...columns.map(([, b]) => (b ? `${fmt(ms(b), 3)}${pct(share(b))}` : "-")),
+    ...(torch ? [torchMs === null ? "" : fmt(torchMs, 3), ratio === undefined ? "" : `${fmt(ratio)}x`] : []),
+  ];
+  const updates = [
+    [
+      "Update time, ms (share of peak)",
+      ...columns.map(([label]) => label),
+      ...(torch ? [`torch ${torch.torch}`, "ratio"] : []),
+    ],
+    updateRow(
+      "DQN 4-256-256-4, batch 256",
+      (b) => b.dqnUpdateMs,
+      (b) => b.shareOfPeak?.dqnUpdate,
+      torch?.dqnUpdateMs ?? null,
+      r.ratioToTorch?.dqn,
+    ),
+    updateRow(
+      "SAC obs 17 act 6 [256, 256], batch 256",
+      (b) => b.sacUpdateMs,
+      (b) => b.shareOfPeak?.sacUpdate,
+      torch?.sacUpdateMs ?? null,
+      r.ratioToTorch?.sac,
+    ),
+    updateRow(
+      "SAC obs 17 act 6 [150, 200], batch 256",
+      (b) => b.sac150x200UpdateMs,
+      (b) => b.shareOfPeak?.sac150x200Update,
+      null,
+      undefined,
+    ),
+  ];
+  const bd = r.peerLearningStepBreakdown;
+  const us = (ms: number): string => `${fmt(ms * 1000, 0)} us`;
+  const peaks = Object.entries(r.nativePaths)
+    .map(([isa, p]) => `${isa} ${fmt(p.peakGflops, 1)}`)
+    .join(", ");
+  const lines = [
+    `peerlearn bench: ${r.cpu}, Node ${r.node}, 1 thread; kernels in use: ${r.backend} (${r.variant})`,
+    "",
+    table(gemm),
+    ...(r.corePeakGflops
+      ? [
+          `this core's measured FMA peak: ${fmt(r.corePeakGflops, 1)} GFLOP/s${peaks ? ` (per path: ${peaks})` : ""}${r.nativeGemmShareOfPeak ? `; native GEMM 256^3 reaches ${fmt(100 * r.nativeGemmShareOfPeak, 0)}% of it` : ""}`,
+        ]
+      : []),
+    ...(r.torch ? [`PyTorch ${r.torch.torch} GEMM 256x256x256: ${fmt(r.torch.gemmGflops, 1)} GFLOP/s`] : []),
+    "",
+    table(updates),
+    "",
+    `env steps/s (env alone, random actions): ${Object.entries(r.envStepsPerSecond)
+      .filter(([id]) => !id.endsWith("-v4"))
+      .map(([id, v]) => `${id} ${fmt(v / 1e6, 2)}M`)
+      .join(", ")}`,
+    `MuJoCo ${r.mujocoVersion} (wasm) env steps/s, physics + obs + reward, random actions, 1 thread: ${Object.entries(
+      r.envStepsPerSecond,
+    )
+      .filter(([id]) => id.endsWith("-v4"))
+      .map(([id, v]) => `${id} ${fmt(v, 0)}`)
+      .join(", ")}`,
+    `HalfCheetah-v4 SAC training steps/s (${r.backend}, paper settings: [150, 200], batch 256, gSDE, train freq 8, 8 gradient steps): ${fmt(r.halfCheetahSacStepsPerSecond, 0)}`,
+    `DQN training steps/s (${r.backend}, default settings): ${Object.entries(r.dqnTrainingStepsPerSecond)
+      .map(([id, v]) => `${id} ${fmt(v, 0)}`)
+      .join(", ")}`,
+    `Pendulum-v1 training steps/s (${r.backend}, 1 gradient step per step): ${Object.entries(
+      r.continuousTrainingStepsPerSecond,
+    )
+      .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+      .join(", ")}`,
+    `Room-v21 peer learning, 2 DQN peers, published settings (${r.backend}): ${Object.entries(
+      r.peerLearningStepsPerSecond,
+    )
+      .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+      .join(", ")} env steps/s`,
+    `  round-robin step, by part: updates ${us(bd.updates)}, advice forwards ${us(bd.adviceForwards)}, trust and agent values ${us(bd.trustAndAgentValues)}, env ${us(bd.env)}, the rest ${us(bd.rest)} (total ${us(bd.total)})`,
+    ...(r.peerLearningShareOfLimit !== null
+      ? [
+          `  round-robin share of this core's FLOP limit (peak / ${fmt(r.updateGflop.dqn * 1000, 0)} MFLOP per DQN update): ${fmt(100 * r.peerLearningShareOfLimit, 0)}%`,
+        ]
+      : []),
+    `Hopper-v4 peer learning, 4 SAC peers, paper settings, lockstep (${r.backend}): one thread ${fmt(r.hopperSacGroupStepsPerSecond.oneThread, 0)}, trainer threads ${fmt(r.hopperSacGroupStepsPerSecond.trainerThreads, 0)} env steps/s (${fmt(r.hopperSacGroupStepsPerSecond.trainerThreads / r.hopperSacGroupStepsPerSecond.oneThread)}x, identical results)`,
+    "",
+    `ratio = ${r.backend} time / PyTorch time, measured in this run${r.torch ? "" : ` (PyTorch: ${r.torchUnavailable})`}`,
+    `JS heap allocated per DQN update (${r.backend}): ${r.dqnUpdateBytesAllocated === null ? "not measured" : `${fmt(r.dqnUpdateBytesAllocated)} bytes`}`,
+    `peak RSS after the DQN benchmark: ${fmt(r.peakRssMiB, 0)} MiB`,
+  ];
+  for (const [name, why] of Object.entries(r.unavailable)) lines.push(`${name}: unavailable (${why})`);
+  return lines.join("\n");
+}
