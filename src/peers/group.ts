@@ -24,7 +24,7 @@ import { actionDim } from "../envs/spaces.js";
 import type { AgentAction } from "../agents/agent.js";
 import { Dqn } from "../agents/dqn.js";
 import { Sac } from "../agents/sac.js";
-import { OffPolicyLoop, type EvalResult } from "../agents/off-policy-loop.js";
+import { OffPolicyLoop, type EvalResult, type LoopHooks } from "../agents/off-policy-loop.js";
 import type { GroupRunConfig } from "./config.js";
 import { LearnerPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
 import { FollowState } from "./peer-policy.js";
@@ -124,24 +124,24 @@ export class PeerGroup {
 
   private newMember(index: number, peer: ActingPeer, nPeers: number, root: Random): Member {
     const c = this.config;
-    const hooks = {
-      chooseAction: (): AgentAction => this.chooseAction(m),
-      afterEnvStep: (r: Parameters<Advisor["afterEnvStep"]>[1]): void => {
+    const hooks: LoopHooks = {
+      chooseAction: () => this.chooseAction(m),
+      afterEnvStep: (r) => {
         this.advisor.afterEnvStep(m, r);
         if (m.followed >= 0) {
           m.followCounts[m.followed] += 1;
           m.epochFollowCounts[m.followed] += 1;
         }
       },
-      onEvaluation: (ev: EvalResult, returns: readonly number[]): void => this.onEvaluation?.(m, ev, returns),
-      afterStore: (r: { obs: Float32Array; reward: number }, done: boolean): void => {
+      onEvaluation: (ev, returns) => this.onEvaluation?.(m, ev, returns),
+      afterStore: (r, done) => {
         if (m.storeAdvice && !(this.faithful && done)) m.suggestions.add(r.reward, m.followed, r.obs, m.obs);
       },
       // The original stores the reset observation as s' of an episode's last transition.
-      onEpisodeEnd: (reward: number, first: Float32Array): void => {
+      onEpisodeEnd: (reward, first) => {
         if (m.storeAdvice && this.faithful) m.suggestions.add(reward, m.followed, first, m.obs);
       },
-      afterStep: (): void => {
+      afterStep: () => {
         if (!this.solo) for (const term of this.terms) term.update(m);
       },
     };
