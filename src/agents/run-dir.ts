@@ -23,6 +23,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../core/errors.js";
+import { ensureDir } from "../core/folders.js";
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -66,6 +67,7 @@ export class RunDir {
    * the same config (so that resuming continues the same run).
    */
   prepare(config: unknown): void {
+    ensureDir(this.path);
     mkdirSync(this.checkpointsDir, { recursive: true });
     const text = `${JSON.stringify(config, null, 2)}\n`;
     if (existsSync(this.configPath)) {

@@ -1,5 +1,5 @@
 /** `peerlearn experiment` and `peerlearn report`: the paper's tables and figures, run on all cores, then reported. */
-import { parseArgs } from "node:util";
+import { integerOption, parseCommand, positiveOption } from "./args.js";
 import { UserError, oneOf } from "../core/errors.js";
 import { EXPERIMENTS, findExperiment, planRuns } from "../experiments/catalog.js";
 import { defaultExperimentWorkers, runExperiment } from "../experiments/runner.js";
@@ -18,20 +18,10 @@ export const EXPERIMENT_USAGE = `  experiment NAME       run one of the paper's 
       --dry-run         list the runs and their cost, run nothing
   report DIR            (re)write report.md, report.html, runs.csv and curves.csv of an experiment folder`;
 
-function positive(name: string, value: string | undefined, fallback: number, integer: boolean): number {
-  if (value === undefined) return fallback;
-  const x = Number(value);
-  if (!(x > 0) || !Number.isFinite(x) || (integer && !Number.isInteger(x)))
-    throw new UserError(`--${name} must be a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(value)}`);
-  return x;
-}
-
 export async function experimentCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand(
     args,
-    allowPositionals: true,
-    strict: true,
-    options: {
+    {
       tasks: { type: "string" },
       seeds: { type: "string" },
       budget: { type: "string" },
@@ -40,17 +30,22 @@ export async function experimentCommand(args: string[]): Promise<void> {
       out: { type: "string" },
       "dry-run": { type: "boolean", default: false },
     },
-  });
+    true,
+  );
   if (positionals.length !== 1)
     throw new UserError(`experiment takes one name: ${oneOf(EXPERIMENTS.map((e) => e.name))}`);
   const e = findExperiment(positionals[0]);
   const variant = values.variant ?? "faithful";
   if (variant !== "faithful" && variant !== "corrected")
     throw new UserError(`--variant must be ${oneOf(["faithful", "corrected"])}, got ${JSON.stringify(variant)}`);
+  const tasks = values.tasks?.split(",").map((t) => t.trim());
+  const repeated = tasks?.find((t, i) => tasks.indexOf(t) !== i);
+  if (repeated !== undefined)
+    throw new UserError(`--tasks lists ${JSON.stringify(repeated)} twice: name each task once`);
   const options = {
-    tasks: values.tasks?.split(",").map((t) => t.trim()),
-    seeds: positive("seeds", values.seeds, 3, true),
-    budget: positive("budget", values.budget, 1, false),
+    tasks,
+    seeds: integerOption("seeds", values.seeds, 3, 1, 1000),
+    budget: positiveOption("budget", values.budget, 1, 1),
     variant: variant as "faithful" | "corrected",
   };
   const out = values.out ?? `runs/${e.name}-budget${options.budget}${variant === "corrected" ? "-corrected" : ""}`;
@@ -60,7 +55,7 @@ export async function experimentCommand(args: string[]): Promise<void> {
     console.log(`${runs.length} runs, ${(runs.reduce((a, r) => a + r.cost, 0) / 1e6).toFixed(1)}M env steps in all`);
     return;
   }
-  const workers = positive("workers", values.workers, defaultExperimentWorkers(), true);
+  const workers = integerOption("workers", values.workers, defaultExperimentWorkers(), 1, 1024);
   const result = await runExperiment(e.name, {
     ...options,
     out,
@@ -75,7 +70,7 @@ export async function experimentCommand(args: string[]): Promise<void> {
 }
 
 export function reportCommand(args: string[]): void {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const { positionals } = parseCommand(args, {}, true);
   if (positionals.length !== 1) throw new UserError("report takes one experiment folder");
   const report = writeExperimentReport(positionals[0]);
   console.log(formatRows(report.rows));

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `peerlearn` command line. User mistakes (an unknown command or option, a bad value) print one line and exit
- * with code 2; anything else is a bug and keeps its stack trace.
+ * with code 2; anything else is a bug (failure.ts). `--help` after any command prints that command's usage.
  */
-import { parseArgs } from "node:util";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { UserError, oneOf } from "../core/errors.js";
-import { DivergenceError } from "../agents/agent.js";
+import { describeFailure } from "./failure.js";
+import { integerOption, parseCommand, positiveOption } from "./args.js";
 import { BACKEND_NAMES, type BackendName } from "../nn/kernels/kernels.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { NATIVE_ISAS } from "../nn/kernels/native.js";
@@ -23,28 +24,44 @@ import { TRAIN_USAGE, trainCommand } from "./train.js";
 import { EXPERIMENT_USAGE, experimentCommand, reportCommand } from "./experiment.js";
 import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
 
-const USAGE = `Usage: peerlearn <command> [options]
-
-Commands:
-  start                 the default job: Room-v21 peer learning vs single agent, small budget, report
+const START_USAGE = `  start                 the default job: Room-v21 peer learning vs single agent, small budget, report
       --steps N         env steps per peer (default 30000)
       --seed K          seed (default 0)
       --out DIR         where runs and the report go (default runs/start)
-      --workers W       processes at a time (default: one per core)
-${TRAIN_USAGE}
-${EXPERIMENT_USAGE}
-  list envs|presets     the environments and their options; the paper's experiments with their cost
-  bench                 NN engine and training throughput per kernel backend, with PyTorch's updates measured
+      --workers W       processes at a time (default: one per core)`;
+const LIST_USAGE = `  list envs|presets     the environments and their options; the paper's experiments with their cost`;
+const BENCH_USAGE = `  bench                 NN engine and training throughput per kernel backend, with PyTorch's updates measured
                         in the same run when it is installed
       --json            print one JSON object as the last line
       --seconds S       seconds per measurement (default 1)
       --backend B       benchmark only this backend, as the one in use (${BACKEND_NAMES.join(", ")})
       --no-torch        skip the PyTorch reference
-      --sweep           instead: experiment throughput with 1 worker thread and with one per core
-  random-policy ENV     return and episode length of a uniform random policy (mean and std)
+      --sweep           instead: experiment throughput with 1 worker thread and with one per core`;
+const RANDOM_POLICY_USAGE = `  random-policy ENV     return and episode length of a uniform random policy (mean and std)
       --episodes N      episodes (default 100)
       --seed K          seed (default 0)
-      --set K=V         an env option, e.g. --set terminateWhenUnhealthy=false (repeatable)
+      --set K=V         an env option, e.g. --set terminateWhenUnhealthy=false (repeatable)`;
+
+/** Each command's part of the usage, for `peerlearn <command> --help`. */
+const COMMAND_USAGE: Record<string, string> = {
+  start: START_USAGE,
+  train: TRAIN_USAGE,
+  experiment: EXPERIMENT_USAGE,
+  report: EXPERIMENT_USAGE,
+  list: LIST_USAGE,
+  bench: BENCH_USAGE,
+  "random-policy": RANDOM_POLICY_USAGE,
+};
+
+const USAGE = `Usage: peerlearn <command> [options]   (--help after a command: its options; --debug: stacks of internal errors)
+
+Commands:
+${START_USAGE}
+${TRAIN_USAGE}
+${EXPERIMENT_USAGE}
+${LIST_USAGE}
+${BENCH_USAGE}
+${RANDOM_POLICY_USAGE}
   help                  this text
 
 Environment: PEERLEARN_BACKEND=${BACKEND_NAMES.join("|")} forces the kernel backend (default: the best available);
@@ -55,25 +72,13 @@ function version(): string {
   return pkg.version;
 }
 
-function positiveNumber(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const x = Number(value);
-  if (!(x > 0) || !Number.isFinite(x))
-    throw new UserError(`--${name} must be a positive number, got ${JSON.stringify(value)}`);
-  return x;
-}
-
 async function bench(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      json: { type: "boolean", default: false },
-      seconds: { type: "string" },
-      backend: { type: "string" },
-      "no-torch": { type: "boolean", default: false },
-      sweep: { type: "boolean", default: false },
-    },
-    strict: true,
+  const { values } = parseCommand(args, {
+    json: { type: "boolean", default: false },
+    seconds: { type: "string" },
+    backend: { type: "string" },
+    "no-torch": { type: "boolean", default: false },
+    sweep: { type: "boolean", default: false },
   });
   if (values.sweep) {
     const workers = Math.max(2, defaultExperimentWorkers());
@@ -92,7 +97,7 @@ async function bench(args: string[]): Promise<void> {
   }
   getKernels(backend); // the backend in use; fails early, with a clear message, on a bad PEERLEARN_BACKEND
   const result = await runBench({
-    seconds: positiveNumber("seconds", values.seconds, 1),
+    seconds: positiveOption("seconds", values.seconds, 1, 600),
     backends: backend ? [backend as BackendName] : undefined,
     torch: !values["no-torch"],
     log: (line) => process.stderr.write(`${line}\n`),
@@ -131,23 +136,17 @@ function list(args: string[]): void {
 }
 
 async function start(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      steps: { type: "string" },
-      seed: { type: "string" },
-      out: { type: "string" },
-      workers: { type: "string" },
-    },
-    strict: true,
+  const { values } = parseCommand(args, {
+    steps: { type: "string" },
+    seed: { type: "string" },
+    out: { type: "string" },
+    workers: { type: "string" },
   });
-  const steps = positiveNumber("steps", values.steps, 30_000);
-  const seed = values.seed === undefined ? 0 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new UserError(`--seed must be a non-negative integer, got ${JSON.stringify(values.seed)}`);
-  const workers = Math.round(positiveNumber("workers", values.workers, defaultWorkers()));
+  const steps = integerOption("steps", values.steps, 30_000, 1, 1e9);
+  const seed = integerOption("seed", values.seed, 0, 0, 2 ** 32 - 1);
+  const workers = integerOption("workers", values.workers, defaultWorkers(), 1, 1024);
   const result = await runStart({
-    steps: Math.round(steps),
+    steps,
     seed,
     out: values.out ?? "runs/start",
     workers,
@@ -157,24 +156,23 @@ async function start(args: string[]): Promise<void> {
 }
 
 async function randomPolicy(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand(
     args,
-    allowPositionals: true,
-    options: {
+    {
       episodes: { type: "string" },
       seed: { type: "string" },
       set: { type: "string", multiple: true, default: [] },
     },
-    strict: true,
-  });
+    true,
+  );
   const env = positionals[0];
   if (!env || positionals.length > 1) throw new UserError("random-policy takes one env id (see `peerlearn list envs`)");
   const options: Record<string, unknown> = {};
   for (const s of values.set) applyOverride(options, s);
   resolveEnvOptions(env, options);
   await prepareEnv(env);
-  const episodes = Math.round(positiveNumber("episodes", values.episodes, 100));
-  const seed = Math.round(Number(values.seed ?? 0));
+  const episodes = integerOption("episodes", values.episodes, 100, 1, 1e7);
+  const seed = integerOption("seed", values.seed, 0, 0, 2 ** 32 - 1);
   const r = randomPolicyStats(env, options, episodes, seed);
   console.log(
     `${env} ${JSON.stringify(options)}: ${episodes} episodes, return ${r.returnMean.toFixed(1)} +- ${r.returnStd.toFixed(1)}, length ${r.lengthMean.toFixed(1)} +- ${r.lengthStd.toFixed(1)}`,
@@ -183,6 +181,11 @@ async function randomPolicy(args: string[]): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  const usage = command !== undefined ? COMMAND_USAGE[command] : undefined;
+  if (usage && (rest.includes("--help") || rest.includes("-h"))) {
+    console.log(`Usage: peerlearn ${command} [options]\n${usage}`);
+    return;
+  }
   switch (command) {
     case "start":
       return start(rest);
@@ -215,24 +218,23 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  // parseArgs reports unknown options and missing values with these codes: they are user mistakes too.
-  const code = (e as { code?: string }).code;
-  if (
-    e instanceof UserError ||
-    code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ||
-    code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" ||
-    code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
-  ) {
-    console.error(`peerlearn: ${(e as Error).message.split("\n")[0]}`);
-    process.exit(2);
+/** Runs the command line on `argv` (without node and the script); returns the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  try {
+    await main(argv.filter((a) => a !== "--debug"));
+    return 0;
+  } catch (e) {
+    const { lines, code } = describeFailure(e, debug);
+    for (const line of lines) process.stderr.write(`${line}\n`);
+    return code;
   }
-  if (e instanceof DivergenceError) {
-    console.error(
-      `peerlearn: ${e.message}; the run stopped, and its last checkpoint is intact (lower the learning rate?)`,
-    );
-    process.exit(3);
-  }
-  console.error(e);
-  process.exit(1);
-});
+}
+
+// Run when executed as the command (not when imported, as the fuzz test does).
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  runCli(process.argv.slice(2)).then((code) => {
+    // A failure stops at once (worker threads included); success lets pending output drain.
+    if (code !== 0) process.exit(code);
+  });
+}

@@ -1,5 +1,7 @@
 /** `peerlearn train`: one agent on one env, with progress on stderr and a summary (JSON with --json) at the end. */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
+import { integerOption, parseCommand } from "./args.js";
+import { ensureDir } from "../core/folders.js";
 import { UserError, oneOf } from "../core/errors.js";
 import { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "../agents/config.js";
 import { train, type RunConfig } from "../agents/train.js";
@@ -14,7 +16,7 @@ export const TRAIN_USAGE = `  train                 train one agent (--env) or a
       --preset NAME     a paper experiment (see \`peerlearn list presets\`), e.g. room-v21/peer-learning
       --env ID          environment (see \`peerlearn list envs\`) for a single agent
       --config FILE     a JSON or YAML file of settings: preset or env (and algo) as the base, any other
-                        field overrides it (as --set does; --set on the command line wins)
+                        field overrides it (as --set does; --steps, --seed and --set on the command line win)
       --algo A          dqn (default), sac or td3
       --steps N         env steps (default: 1,000,000 on Room and MuJoCo, else 100,000)
       --seed K          seed (default 0)
@@ -57,7 +59,7 @@ export function applyOverride(target: Record<string, unknown>, assignment: strin
   node[path[path.length - 1]] = value;
 }
 
-const TRAIN_OPTIONS: ParseArgsConfig["options"] = {
+const TRAIN_OPTIONS = {
   config: { type: "string" },
   preset: { type: "string" },
   env: { type: "string" },
@@ -69,10 +71,12 @@ const TRAIN_OPTIONS: ParseArgsConfig["options"] = {
   set: { type: "string", multiple: true, default: [] },
   "print-config": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
-};
+} satisfies NonNullable<ParseArgsConfig["options"]>;
 
 interface TrainFlags {
   config?: string;
+  /** The config file's fields as assignments: applied before --steps, --seed and --set (the command line wins). */
+  fileSet?: string[];
   preset?: string;
   env?: string;
   algo: string;
@@ -90,7 +94,11 @@ interface TrainFlags {
  * assignments that come before the command line's own (so --set wins).
  */
 function parseTrainFlags(args: string[]): TrainFlags {
-  const values = parseArgs({ args, options: TRAIN_OPTIONS, strict: true }).values as unknown as TrainFlags;
+  const values = parseCommand(args, TRAIN_OPTIONS).values as unknown as TrainFlags;
+  if (values.preset !== undefined && args.some((a) => a === "--algo" || a.startsWith("--algo=")))
+    throw new UserError(
+      "--algo applies to --env runs; a preset names its peers' algorithm (change it with --set peers=...)",
+    );
   if (values.config === undefined) return values;
   return { ...values, ...flagsFromConfig(loadConfigFile(values.config), values) };
 }
@@ -99,7 +107,7 @@ function parseTrainFlags(args: string[]): TrainFlags {
 export function flagsFromConfig(
   file: ConfigObject,
   given: TrainFlags,
-): Pick<TrainFlags, "preset" | "env" | "algo" | "set"> {
+): Pick<TrainFlags, "preset" | "env" | "algo" | "fileSet"> {
   const { preset, env, algo, ...rest } = file;
   const str = (name: string, v: unknown): string | undefined => {
     if (v === undefined) return undefined;
@@ -116,12 +124,16 @@ export function flagsFromConfig(
     preset: p,
     env: p !== undefined ? given.env : (e ?? given.env),
     algo: str("algo", algo) ?? given.algo,
-    set: [
-      ...(p !== undefined && e !== undefined ? [`env=${JSON.stringify(e)}`] : []),
-      ...configAssignments(rest),
-      ...given.set,
-    ],
+    fileSet: [...(p !== undefined && e !== undefined ? [`env=${JSON.stringify(e)}`] : []), ...configAssignments(rest)],
   };
+}
+
+/** The file's fields, then --steps and --seed, then --set: what is typed last wins. */
+function applyCommandLine(draft: Record<string, unknown>, flags: TrainFlags): void {
+  for (const s of flags.fileSet ?? []) applyOverride(draft, s);
+  if (flags.steps !== undefined) draft.steps = integerOption("steps", flags.steps, 0, 1, 1e12);
+  if (flags.seed !== undefined) draft.seed = integerOption("seed", flags.seed, 0, 0, 2 ** 32 - 1);
+  for (const s of flags.set) applyOverride(draft, s);
 }
 
 /**
@@ -145,9 +157,7 @@ export async function resolveGroupConfig(
   const preset = values.preset as string;
   if (values.env !== undefined) throw new UserError("use either --preset or --env, not both (a preset names its env)");
   const draft = findPreset(preset).config as unknown as Record<string, unknown>;
-  if (values.steps !== undefined) applyOverride(draft, `steps=${values.steps}`);
-  if (values.seed !== undefined) applyOverride(draft, `seed=${values.seed}`);
-  for (const s of values.set) applyOverride(draft, s);
+  applyCommandLine(draft, values);
   expandPeerCount(draft);
   const config = validateGroupRunConfig(draft);
   resolveEnvOptions(config.env, config.envOptions);
@@ -173,9 +183,7 @@ export async function resolveTrainConfig(
     values.hyperparams as HyperparameterSet,
     values.algo as Algo,
   ) as unknown as Record<string, unknown>;
-  if (values.steps !== undefined) applyOverride(draft, `steps=${values.steps}`);
-  if (values.seed !== undefined) applyOverride(draft, `seed=${values.seed}`);
-  for (const s of values.set) applyOverride(draft, s);
+  applyCommandLine(draft, values);
   const config = validateRunConfig(draft);
   resolveEnvOptions(config.env, config.envOptions);
   await prepareEnv(config.env);
@@ -190,6 +198,9 @@ export async function resolveTrainConfig(
   const out = values.out ?? `runs/${config.env}-${config.algo}-seed${config.seed}`;
   return { config, out, json: values.json, printConfig: values["print-config"] };
 }
+
+/** Said when a run starts: a run stopped at any point (Ctrl-C, a kill, a crash) loses at most its last steps. */
+const RESUME_HINT = "(stop it at any time: the same command resumes from the last checkpoint)";
 
 /** Progress on stderr: one rewritten line on a terminal, a line every 15 s otherwise. */
 export function progressPrinter(): (line: string, final: boolean) => void {
@@ -228,9 +239,10 @@ async function trainGroupCommand(args: string[]): Promise<void> {
     console.log(JSON.stringify(config, null, 2));
     return;
   }
+  ensureDir(out);
   const kernels = getKernels();
   process.stderr.write(
-    `peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n`,
+    `peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${RESUME_HINT}\n`,
   );
   const summary = trainGroup(config, { out, kernels, preset, progress: progressPrinter() });
   console.log(formatGroupSummary(summary));
@@ -244,9 +256,10 @@ export async function trainCommand(args: string[]): Promise<void> {
     console.log(JSON.stringify(config, null, 2));
     return;
   }
+  ensureDir(out);
   const kernels = getKernels();
   process.stderr.write(
-    `peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n`,
+    `peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${RESUME_HINT}\n`,
   );
   const summary = train(config, {
     out,

@@ -7,7 +7,7 @@
  * uninterrupted run. The plan (experiment.json) is written first and checked on a rerun, so a rerun with other
  * settings into the same folder is refused instead of mixing results.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -17,6 +17,7 @@ import { formatDuration } from "../agents/progress.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import { findExperiment, planRuns, type ExperimentOptions, type RunSpec } from "./catalog.js";
 import type { FromWorker, ToWorker } from "./run-protocol.js";
+import { ensureDir } from "../core/folders.js";
 
 export interface RunnerOptions extends ExperimentOptions {
   readonly out: string;
@@ -63,7 +64,7 @@ function checkManifest(path: string, m: ExperimentManifest): void {
 export async function runExperiment(experiment: string, options: RunnerOptions): Promise<ExperimentResult> {
   const e = findExperiment(experiment);
   const runs = planRuns(e, options);
-  mkdirSync(options.out, { recursive: true });
+  ensureDir(options.out);
   const manifestPath = join(options.out, "experiment.json");
   const strip = ({ config: _config, ...rest }: RunSpec): Omit<RunSpec, "config"> => rest;
   let manifest: ExperimentManifest = {

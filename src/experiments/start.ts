@@ -5,13 +5,14 @@
  * table and a report with learning curves (report.md and a self-contained report.html).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { linePlot } from "../report/svg-plot.js";
 import { learnerCurve, learnerIndices, readSummary } from "./curves.js";
 import type { GroupSummary } from "../peers/train-group.js";
+import { ensureDir } from "../core/folders.js";
 
 export interface StartOptions {
   readonly steps: number;
@@ -83,7 +84,7 @@ export interface StartResult {
 }
 
 export async function runStart(options: StartOptions): Promise<StartResult> {
-  mkdirSync(options.out, { recursive: true });
+  ensureDir(options.out);
   options.log(
     `peerlearn start: Room-v21, ${options.steps} env steps per peer, seed ${options.seed}, ${options.workers} processes at a time; runs in ${options.out}`,
   );
