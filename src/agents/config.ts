@@ -10,13 +10,17 @@ import { TD3_DEFAULTS, type Td3Config } from "./td3.js";
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
+/** Sizes with bounds, so that a typo (1e9) is refused with a message instead of failing to allocate. */
+export const bufferSize = positiveInt.max(100_000_000);
+export const batchSize = positiveInt.max(65_536);
+export const netArch = z.array(positiveInt.max(4096)).min(1).max(16);
 
 export const DqnConfigSchema = z
   .object({
     learningRate: z.number().positive().describe("Adam learning rate"),
-    bufferSize: positiveInt.describe("replay buffer capacity (transitions)"),
+    bufferSize: bufferSize.describe("replay buffer capacity (transitions)"),
     learningStarts: z.number().int().min(0).describe("env steps of uniform random actions before learning"),
-    batchSize: positiveInt.describe("transitions per gradient step"),
+    batchSize: batchSize.describe("transitions per gradient step"),
     tau: z.number().gt(0).max(1).describe("Polyak coefficient of the target update (1 = hard copy)"),
     gamma: fraction.describe("discount factor"),
     trainFreq: positiveInt.describe("env steps between rounds of gradient steps"),
@@ -26,16 +30,16 @@ export const DqnConfigSchema = z
     explorationInitialEps: fraction.describe("epsilon at the start"),
     explorationFinalEps: fraction.describe("epsilon after the decay"),
     maxGradNorm: z.number().positive().describe("global gradient-norm clip"),
-    netArch: z.array(positiveInt).min(1).describe("hidden layer widths (ReLU)"),
+    netArch: netArch.describe("hidden layer widths (ReLU)"),
   })
   .strict();
 
 export const SacConfigSchema = z
   .object({
     learningRate: z.number().positive().describe("Adam learning rate (actor, critics, entropy coefficient)"),
-    bufferSize: positiveInt.describe("replay buffer capacity (transitions)"),
+    bufferSize: bufferSize.describe("replay buffer capacity (transitions)"),
     learningStarts: z.number().int().min(0).describe("env steps of uniform random actions before learning"),
-    batchSize: positiveInt.describe("transitions per gradient step"),
+    batchSize: batchSize.describe("transitions per gradient step"),
     tau: z.number().gt(0).max(1).describe("Polyak coefficient of the target critics"),
     gamma: fraction.describe("discount factor"),
     trainFreq: positiveInt.describe("env steps between rounds of gradient steps"),
@@ -50,16 +54,16 @@ export const SacConfigSchema = z
     sdeSampleFreq: z.number().int().describe("resample gSDE noise every this many steps (-1: at rollout starts only)"),
     useSdeAtWarmup: z.boolean().describe("use gSDE instead of uniform actions during warm-up"),
     logStdInit: z.number().describe("initial log std of gSDE"),
-    netArch: z.array(positiveInt).min(1).describe("hidden layer widths of actor and critics (ReLU)"),
+    netArch: netArch.describe("hidden layer widths of actor and critics (ReLU)"),
   })
   .strict();
 
 export const Td3ConfigSchema = z
   .object({
     learningRate: z.number().positive().describe("Adam learning rate"),
-    bufferSize: positiveInt.describe("replay buffer capacity (transitions)"),
+    bufferSize: bufferSize.describe("replay buffer capacity (transitions)"),
     learningStarts: z.number().int().min(0).describe("env steps of uniform random actions before learning"),
-    batchSize: positiveInt.describe("transitions per gradient step"),
+    batchSize: batchSize.describe("transitions per gradient step"),
     tau: z.number().gt(0).max(1).describe("Polyak coefficient of the targets"),
     gamma: fraction.describe("discount factor"),
     trainFreq: positiveInt.describe("env steps between rounds of gradient steps"),
@@ -68,7 +72,7 @@ export const Td3ConfigSchema = z
     targetPolicyNoise: z.number().min(0).describe("std of the target policy smoothing noise"),
     targetNoiseClip: z.number().min(0).describe("clip of the target policy smoothing noise"),
     actionNoiseStd: z.number().min(0).describe("std of the Gaussian exploration noise (0: none)"),
-    netArch: z.array(positiveInt).min(1).describe("hidden layer widths of actor and critics (ReLU)"),
+    netArch: netArch.describe("hidden layer widths of actor and critics (ReLU)"),
   })
   .strict();
 

@@ -8,7 +8,7 @@ import { train, type RunConfig } from "../agents/train.js";
 import { make, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { findPreset } from "../peers/presets.js";
-import { configAssignments, loadConfigFile, type ConfigObject } from "../config/load.js";
+import { checkKey, checkPlainData, configAssignments, loadConfigFile, type ConfigObject } from "../config/load.js";
 import { validateGroupRunConfig, type GroupRunConfig } from "../peers/config.js";
 import { trainGroup, type GroupSummary } from "../peers/train-group.js";
 
@@ -34,6 +34,10 @@ export function applyOverride(target: Record<string, unknown>, assignment: strin
   const eq = assignment.indexOf("=");
   if (eq <= 0) throw new UserError(`--set expects KEY=VALUE, got ${JSON.stringify(assignment)}`);
   const path = assignment.slice(0, eq).split(".");
+  for (const key of path) {
+    if (key === "") throw new UserError(`--set ${JSON.stringify(assignment.slice(0, eq))}: a field name is empty`);
+    checkKey(key, `--set ${assignment.slice(0, eq)}`);
+  }
   const raw = assignment.slice(eq + 1);
   let value: unknown;
   try {
@@ -41,6 +45,7 @@ export function applyOverride(target: Record<string, unknown>, assignment: strin
   } catch {
     value = raw;
   }
+  checkPlainData(value, `--set ${assignment.slice(0, eq)}`);
   // A bare field name of the algorithm's section is a shortcut for <algo>.<field> (e.g. learningRate).
   const section = typeof target.algo === "string" ? target[target.algo] : undefined;
   if (
@@ -51,6 +56,15 @@ export function applyOverride(target: Record<string, unknown>, assignment: strin
     path[0] in section
   )
     path.unshift(target.algo as string);
+  const head = path[0];
+  if (path.length > 1 && !Object.hasOwn(target, head)) {
+    const has = Object.keys(target).filter(
+      (k) => typeof target[k] === "object" && target[k] !== null && !Array.isArray(target[k]),
+    );
+    throw new UserError(
+      `--set ${path.join(".")}: this config has no ${JSON.stringify(head)} section (it has ${has.join(", ") || "none"}); give a whole section as --set '${head}={...}'`,
+    );
+  }
   let node = target;
   for (const key of path.slice(0, -1)) {
     if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
@@ -75,8 +89,8 @@ const TRAIN_OPTIONS = {
 
 interface TrainFlags {
   config?: string;
-  /** The config file's fields as assignments: applied before --steps, --seed and --set (the command line wins). */
-  fileSet?: string[];
+  /** The config file's fields (beside preset, env and algo): applied before --steps, --seed and --set. */
+  file?: ConfigObject;
   preset?: string;
   env?: string;
   algo: string;
@@ -107,7 +121,7 @@ function parseTrainFlags(args: string[]): TrainFlags {
 export function flagsFromConfig(
   file: ConfigObject,
   given: TrainFlags,
-): Pick<TrainFlags, "preset" | "env" | "algo" | "fileSet"> {
+): Pick<TrainFlags, "preset" | "env" | "algo" | "file"> {
   const { preset, env, algo, ...rest } = file;
   const str = (name: string, v: unknown): string | undefined => {
     if (v === undefined) return undefined;
@@ -124,13 +138,13 @@ export function flagsFromConfig(
     preset: p,
     env: p !== undefined ? given.env : (e ?? given.env),
     algo: str("algo", algo) ?? given.algo,
-    fileSet: [...(p !== undefined && e !== undefined ? [`env=${JSON.stringify(e)}`] : []), ...configAssignments(rest)],
+    file: p !== undefined && e !== undefined ? { env: e, ...rest } : rest,
   };
 }
 
 /** The file's fields, then --steps and --seed, then --set: what is typed last wins. */
 function applyCommandLine(draft: Record<string, unknown>, flags: TrainFlags): void {
-  for (const s of flags.fileSet ?? []) applyOverride(draft, s);
+  for (const s of configAssignments(flags.file ?? {}, draft)) applyOverride(draft, s);
   if (flags.steps !== undefined) draft.steps = integerOption("steps", flags.steps, 0, 1, 1e12);
   if (flags.seed !== undefined) draft.seed = integerOption("seed", flags.seed, 0, 0, 2 ** 32 - 1);
   for (const s of flags.set) applyOverride(draft, s);

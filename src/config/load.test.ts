@@ -68,13 +68,39 @@ describe("config files", () => {
     await expect(resolveFile('{"peers": []}', "json")).rejects.toThrow(/needs "preset: <name>"/);
   });
 
-  it("configAssignments turns nested fields into --set assignments", () => {
-    expect(configAssignments({ a: 1, b: { c: [1, 2], d: "x" }, e: {} })).toEqual([
+  it("configAssignments splits the sections the base has into fields, and sets the rest whole", () => {
+    expect(configAssignments({ a: 1, b: { c: [1, 2], d: "x" }, e: {}, f: { g: 1 } }, { b: { c: [] } })).toEqual([
       "a=1",
       "b.c=[1,2]",
       'b.d="x"',
       "e={}",
+      'f={"g":1}',
     ]);
+  });
+
+  it("refuses what is not plain config data, and keeps loading linear and bounded", async () => {
+    await expect(resolveFile('{"env":"Room-v21","__proto__":{"x":1}}', "json")).rejects.toThrow(
+      /"__proto__" cannot be a config field name/,
+    );
+    await expect(resolveFile("env: Room-v21\nconstructor: 1\n", "yaml")).rejects.toThrow(
+      /"constructor" cannot be a config field name/,
+    );
+    await expect(resolveFile("env: Room-v21\nenv: Room-v27\n", "yaml")).rejects.toThrow(/"env" is given twice/);
+    const deep = `a:\n${Array.from({ length: 40 }, (_, i) => `${"  ".repeat(i + 1)}b:\n`).join("")}`;
+    await expect(resolveFile(deep, "yaml")).rejects.toThrow(/nested more than 32 levels deep/);
+    await expect(resolveFile("a: &x\n  b: *x\n", "yaml")).rejects.toThrow(/refers to itself|not valid YAML/);
+    const many = Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join("\n");
+    await expect(resolveFile(many, "yaml")).rejects.toThrow(/has more than 10000 fields/);
+    await expect(resolveFile(`env: Room-v21\nx: "${"y".repeat(1 << 20)}"\n`, "yaml")).rejects.toThrow(
+      /config files are at most 1048576 bytes/,
+    );
+  });
+
+  it("gives the command line priority over the file", async () => {
+    const path = join(dir, "seeded.json");
+    writeFileSync(path, JSON.stringify({ env: "Room-v21", seed: 3, steps: 500, evalFreq: 100 }));
+    const r = await resolveTrainConfig(["--config", path, "--seed", "7", "--set", "evalFreq=50"]);
+    expect([r.config.seed, r.config.steps, r.config.evalFreq]).toEqual([7, 500, 50]);
   });
 
   it("fuzz: 300 malformed config files each give one clear error (or a valid config), never a crash", async () => {

@@ -16,7 +16,9 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
   const where = issue.path.length ? issue.path.map(String).join(".") : "config";
   if (issue.code === "unrecognized_keys") {
     const known = (issue as { known?: string[] }).known;
-    return `${where}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}${known ? ` (allowed: ${known.join(", ")})` : ""}`;
+    const shown = issue.keys.slice(0, 5).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}...` : k));
+    const more = issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : "";
+    return `${where}: unknown field${issue.keys.length > 1 ? "s" : ""} ${shown.join(", ")}${more}${known ? ` (allowed: ${known.join(", ")})` : ""}`;
   }
   const got = valueAt(input, issue.path);
   const shown = got === undefined ? "nothing" : JSON.stringify(got);

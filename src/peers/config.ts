@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
-import { DqnConfigSchema, RUN_FIELDS, SacConfigSchema } from "../agents/config.js";
+import { DqnConfigSchema, RUN_FIELDS, SacConfigSchema, batchSize, bufferSize, netArch } from "../agents/config.js";
 import { PEER_POLICIES } from "./peer-policy.js";
 import { SCHEDULES } from "./schedule.js";
 import { TEACHING_REWARDS } from "./lectr-reward.js";
@@ -71,10 +71,10 @@ export const LectrSettingsSchema = z
     phaseLength: positiveInt.describe(
       "a student's env steps per Phase I (advising policies fixed), then Phase II trains them",
     ),
-    netArch: z.array(positiveInt).min(1).describe("hidden layers of the student and teacher policies"),
+    netArch: netArch.describe("hidden layers of the student and teacher policies"),
     learningRate: z.number().positive().describe("Adam learning rate of the advising policies"),
-    batchSize: positiveInt.describe("advising-level transitions per gradient step"),
-    bufferSize: positiveInt.describe("advising-level replay capacity per policy"),
+    batchSize: batchSize.describe("advising-level transitions per gradient step"),
+    bufferSize: bufferSize.describe("advising-level replay capacity per policy"),
     gamma: z.number().min(0).max(1).describe("advising-level discount"),
     explorationFraction: z
       .number()
