@@ -24,11 +24,16 @@ import {
 import { join } from "node:path";
 import { UserError } from "../core/errors.js";
 import { ensureDir } from "../core/folders.js";
+import { MANIFEST, readManifest, verifyCheckpoint, writeManifest } from "./checkpoint-manifest.js";
+
+export function writeTextAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
 
 export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
+  writeTextAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function readJson<T>(path: string): T {
@@ -63,23 +68,40 @@ export class RunDir {
   }
 
   /**
-   * Prepares the folder for `config`: a new run writes config.json; an existing one must have been started with
-   * the same config (so that resuming continues the same run).
+   * Prepares the folder for `config`: a new run writes config.json; a folder with progress (a checkpoint or a
+   * summary) must hold the same config, so that resuming continues the same run and a finished folder answers only
+   * for its own config. A start that failed before its first checkpoint left nothing worth keeping: a corrected
+   * command takes the folder over.
    */
   prepare(config: unknown): void {
     ensureDir(this.path);
-    mkdirSync(this.checkpointsDir, { recursive: true });
     const text = `${JSON.stringify(config, null, 2)}\n`;
-    if (existsSync(this.configPath)) {
-      const existing = readFileSync(this.configPath, "utf8");
-      if (existing !== text) {
-        throw new UserError(
-          `${this.path} holds a run with a different config (see its config.json); choose another --out or delete it`,
-        );
-      }
-    } else {
-      writeFileSync(this.configPath, text);
+    if (existsSync(this.configPath) && readFileSync(this.configPath, "utf8") !== text && this.hasProgress()) {
+      throw new UserError(
+        `${this.path} holds ${this.isComplete() ? "a finished run" : "a run"} with a different config (see its config.json); choose another --out, or delete the folder to start over`,
+      );
     }
+    writeTextAtomic(this.configPath, text);
+    mkdirSync(this.checkpointsDir, { recursive: true });
+  }
+
+  /** Whether the folder holds anything a rerun must keep: a checkpoint or a summary. */
+  private hasProgress(): boolean {
+    return this.isComplete() || existsSync(join(this.checkpointsDir, "latest.json"));
+  }
+
+  /**
+   * The summary of a finished run, if `looksRight` accepts it; otherwise one line saying that summary.json is
+   * damaged or another command's.
+   */
+  readSummary<T>(looksRight: (value: Record<string, unknown>) => boolean, kind: string): T {
+    const value = readJson<unknown>(this.summaryPath);
+    if (value === null || typeof value !== "object" || !looksRight(value as Record<string, unknown>)) {
+      throw new UserError(
+        `${this.summaryPath} is not a ${kind}'s summary (damaged, or written by another command); delete it and rerun the same command to finish the run again from its last checkpoint`,
+      );
+    }
+    return value as T;
   }
 
   /** Appends one metrics line and flushes it to disk. */
@@ -135,27 +157,38 @@ export class RunDir {
 
   /**
    * Writes the checkpoint at `step`: `write` saves its files into the folder and returns the state that goes into
-   * state.json, beside how much of metrics.jsonl was written. Becomes the latest only once complete.
+   * state.json, beside how much of metrics.jsonl was written; the manifest of every file's size and hash comes
+   * last. It becomes the latest only once complete.
    */
   saveCheckpoint(step: number, write: (dir: string) => unknown): void {
     const dir = this.newCheckpointDir(step);
     const state = write(dir);
     writeJsonAtomic(join(dir, "state.json"), { metricsBytes: this.metricsBytes(), state });
+    writeJsonAtomic(join(dir, MANIFEST), writeManifest(dir, readFileSync(this.configPath, "utf8")));
     this.commitCheckpoint(step);
   }
 
   /**
-   * The latest checkpoint's folder and state, with metrics.jsonl cut back to what it had seen (the lines after it
-   * will be written again); null when there is none, and then metrics.jsonl is emptied for a fresh start.
+   * Restores the latest checkpoint with `restore`, after checking it against its manifest and the folder's config;
+   * then cuts metrics.jsonl back to what it had seen (the lines after it will be written again). Returns its state,
+   * or null when there is none (and then metrics.jsonl is emptied for a fresh start). A checkpoint that is damaged
+   * or does not load is named in one line and nothing is changed.
    */
-  resume<T>(): { dir: string; state: T } | null {
+  resume<T>(restore: (dir: string, state: T) => void): T | null {
     const dir = this.latestCheckpoint();
     if (!dir) {
       this.truncateMetrics(0);
       return null;
     }
+    verifyCheckpoint(dir, readManifest(dir), readFileSync(this.configPath, "utf8"));
     const saved = readJson<{ metricsBytes: number; state: T }>(join(dir, "state.json"));
+    try {
+      restore(dir, saved.state);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`the checkpoint ${dir} does not load (${(e as Error).message}); it was not resumed`);
+    }
     this.truncateMetrics(saved.metricsBytes);
-    return { dir, state: saved.state };
+    return saved.state;
   }
 }

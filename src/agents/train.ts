@@ -18,7 +18,7 @@ import type { OffPolicyAgent } from "./agent.js";
 import type { RunConfig } from "./config.js";
 import { OffPolicyLoop, type LoopState } from "./off-policy-loop.js";
 import { RunClock, backendName, type RunSummaryBase } from "./run-summary.js";
-import { RunDir, readJson, writeJsonAtomic } from "./run-dir.js";
+import { RunDir, writeJsonAtomic } from "./run-dir.js";
 import { Progress } from "./progress.js";
 
 export type { RunConfig };
@@ -56,8 +56,12 @@ function makeAgent(config: RunConfig, env: Env, kernels: Kernels, rng: Random): 
 
 export function train(config: RunConfig, options: TrainOptions): TrainSummary {
   const dir = new RunDir(options.out);
-  if (dir.isComplete()) return readJson<TrainSummary>(dir.summaryPath);
   dir.prepare(config);
+  if (dir.isComplete())
+    return dir.readSummary<TrainSummary>(
+      (s) => typeof s.algo === "string" && typeof s.steps === "number",
+      "single-agent run",
+    );
 
   // Every generator derives from the seed: the env's goals, the evaluation env's, the agent's exploration/sampling.
   const root = new Random(config.seed);
@@ -80,9 +84,8 @@ export function train(config: RunConfig, options: TrainOptions): TrainSummary {
   });
   const total = config.steps;
   loop.progressTotal = total;
-  const restored = dir.resume<LoopState>();
-  if (restored) loop.load(restored.dir, restored.state);
-  else loop.start(envSeed, evalSeed);
+  const restored = dir.resume<LoopState>((ckpt, state) => loop.load(ckpt, state));
+  if (!restored) loop.start(envSeed, evalSeed);
 
   const progress = new Progress(total, loop.steps, options.progress);
   const clock = new RunClock(loop.steps);
@@ -109,7 +112,7 @@ export function train(config: RunConfig, options: TrainOptions): TrainSummary {
     averageRewardOverTime: loop.averageRewardOverTime,
     backend: backendName(options.kernels),
     out: options.out,
-    resumedFrom: restored ? restored.state.steps : null,
+    resumedFrom: restored ? restored.steps : null,
   };
   writeJsonAtomic(dir.summaryPath, summary);
   return summary;

@@ -64,25 +64,23 @@ export function saveGroupCheckpoint(
 
 /** Restores the latest checkpoint into a freshly built group; returns its state, or null when there is none. */
 export function loadGroupCheckpoint(dir: RunDir, group: PeerGroup, solo: SoloEpochs): GroupState | null {
-  const restored = dir.resume<GroupState>();
-  if (!restored) return null;
-  const { dir: ckpt, state: s } = restored;
-  group.random.setState(s.groupRandom);
-  group.peers.forEach((p, i) => {
-    const r = s.peerRandom[i];
-    if (p.random && r) p.random.setState(r);
+  return dir.resume<GroupState>((ckpt, s) => {
+    group.random.setState(s.groupRandom);
+    group.peers.forEach((p, i) => {
+      const r = s.peerRandom[i];
+      if (p.random && r) p.random.setState(r);
+    });
+    solo.setState(s.peerEpochs);
+    group.members.forEach((m, k) => {
+      const ms = s.members[k];
+      m.loop.load(memberDir(ckpt, m.index), ms.loop);
+      m.epoch = ms.epoch;
+      m.followCounts.set(ms.followCounts);
+      m.epochFollowCounts.fill(0);
+      m.follow.setState(ms.follow);
+      m.suggestions.setState(ms.suggestions);
+    });
+    for (const t of group.terms) t.setState(s.terms[t.name]);
+    group.advisor.load(ckpt, s.advisor);
   });
-  solo.setState(s.peerEpochs);
-  group.members.forEach((m, k) => {
-    const ms = s.members[k];
-    m.loop.load(memberDir(ckpt, m.index), ms.loop);
-    m.epoch = ms.epoch;
-    m.followCounts.set(ms.followCounts);
-    m.epochFollowCounts.fill(0);
-    m.follow.setState(ms.follow);
-    m.suggestions.setState(ms.suggestions);
-  });
-  for (const t of group.terms) t.setState(s.terms[t.name]);
-  group.advisor.load(ckpt, s.advisor);
-  return s;
 }

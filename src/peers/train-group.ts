@@ -9,7 +9,7 @@ import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { EvalResult } from "../agents/off-policy-loop.js";
 import { RunClock, backendName, meanOf, type RunSummaryBase } from "../agents/run-summary.js";
-import { RunDir, readJson, writeJsonAtomic } from "../agents/run-dir.js";
+import { RunDir, writeJsonAtomic } from "../agents/run-dir.js";
 import { Progress } from "../agents/progress.js";
 import type { GroupRunConfig } from "./config.js";
 import { PeerGroup, type Member } from "./group.js";
@@ -41,8 +41,12 @@ export interface GroupTrainOptions {
 
 export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): GroupSummary {
   const dir = new RunDir(options.out);
-  if (dir.isComplete()) return readJson<GroupSummary>(dir.summaryPath);
   dir.prepare(config);
+  if (dir.isComplete())
+    return dir.readSummary<GroupSummary>(
+      (s) => Array.isArray(s.peers) && typeof s.steps === "number",
+      "peer group run",
+    );
   const root = new Random(config.seed);
   const group = new PeerGroup(config, options.kernels, root);
   const g = config.group;
