@@ -103,6 +103,25 @@ describe("resuming after SIGKILL (needs `npm run build`)", () => {
       ["--set", 'group.schedule="lockstep"', "--set", "group.parallelTraining=true"],
     ],
     ["LeCTR, its advising policies and Phase I records", "room-v21/lectr", ["--set", "lectr.phaseLength=300"]],
+    [
+      "round-robin, killed inside its one long epoch",
+      "room-v21/peer-learning",
+      ["--set", "group.minEpochLength=10000", "--set", "checkpointFreq=250"],
+    ],
+    [
+      "lockstep with trainer threads, killed inside its one long epoch",
+      "room-v21/peer-learning",
+      [
+        "--set",
+        'group.schedule="lockstep"',
+        "--set",
+        "group.parallelTraining=true",
+        "--set",
+        "group.minEpochLength=10000",
+        "--set",
+        "checkpointFreq=250",
+      ],
+    ],
   ])(
     "a peer group (%s) ends with the same metrics and weights as an uninterrupted run",
     async (_label, preset, extra) => {

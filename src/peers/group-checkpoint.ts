@@ -1,5 +1,5 @@
 /**
- * Checkpoints of a peer group at an epoch boundary: every acting peer's loop (its agent's weights, optimiser,
+ * Checkpoints of a peer group, between any two steps: every acting peer's loop (its agent's weights, optimiser,
  * replay buffer and generator in checkpoints/step-<n>/peer-<i>/; its envs, observation and counters in the state),
  * and everything else that decides what happens next: follow state, suggestion buffers, every value term's and the
  * advisor's state (each saved the same way, whatever it is), every generator, the Early Advising budget spent. A
@@ -13,17 +13,25 @@ import type { PeerGroup } from "./group.js";
 import type { SoloEpochs } from "./schedule.js";
 import type { SuggestionBuffer } from "./suggestion-buffer.js";
 
+/** Where a run stands: the next step of a peer to take (round-robin: of member `slot`), and the epoch's solo flag. */
+export interface GroupPosition {
+  epoch: number;
+  slot: number;
+  step: number;
+  solo: boolean;
+}
+
 interface MemberState {
   loop: LoopState;
   epoch: number;
   followCounts: number[];
+  epochFollowCounts: number[];
   follow: { stepsFollowed: number; followed: number };
   suggestions: ReturnType<SuggestionBuffer["getState"]>;
 }
 
 export interface GroupState {
-  /** The first epoch still to run. */
-  nextEpoch: number;
+  position: GroupPosition;
   stepsDone: number;
   peerEpochs: number;
   groupRandom: RandomState;
@@ -40,12 +48,12 @@ export function saveGroupCheckpoint(
   dir: RunDir,
   group: PeerGroup,
   solo: SoloEpochs,
-  nextEpoch: number,
+  position: GroupPosition,
   stepsDone: number,
   stepsPerPeer: number,
 ): void {
   dir.saveCheckpoint(stepsPerPeer, (ckpt): GroupState => ({
-    nextEpoch,
+    position,
     stepsDone,
     peerEpochs: solo.getState(),
     groupRandom: group.random.getState(),
@@ -54,6 +62,7 @@ export function saveGroupCheckpoint(
       loop: m.loop.save(memberDir(ckpt, m.index)),
       epoch: m.epoch,
       followCounts: [...m.followCounts],
+      epochFollowCounts: [...m.epochFollowCounts],
       follow: m.follow.getState(),
       suggestions: m.suggestions.getState(),
     })),
@@ -76,7 +85,7 @@ export function loadGroupCheckpoint(dir: RunDir, group: PeerGroup, solo: SoloEpo
       m.loop.load(memberDir(ckpt, m.index), ms.loop);
       m.epoch = ms.epoch;
       m.followCounts.set(ms.followCounts);
-      m.epochFollowCounts.fill(0);
+      m.epochFollowCounts.set(ms.epochFollowCounts);
       m.follow.setState(ms.follow);
       m.suggestions.setState(ms.suggestions);
     });

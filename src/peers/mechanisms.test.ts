@@ -166,10 +166,18 @@ describe("peer policies", () => {
 
 describe("schedule", () => {
   it("cuts round-robin epochs as the original: max(minEpochLength, episode limit), whole rollouts", () => {
-    expect(planEpochs(1_000_000, 10_000, 100, 8)).toEqual({ epochLength: 10_000, epochs: 100 });
+    expect(planEpochs(1_000_000, 10_000, 100, 8)).toEqual({
+      epochLength: 10_000,
+      epochs: 100,
+      lastEpochLength: 10_000,
+    });
     // Early Advising on Room: an epoch is one 100-step episode, run as 13 rollouts of 8 steps.
-    expect(planEpochs(1_000_000, 0, 100, 8)).toEqual({ epochLength: 104, epochs: 10_000 });
-    expect(planEpochs(3000, 10_000, 100, 8)).toEqual({ epochLength: 3000, epochs: 1 }); // shorter than one epoch
+    // (the budget is honoured: 9,615 epochs of 104 steps and a last one of 40, where the original ran 1.04M steps)
+    expect(planEpochs(1_000_000, 0, 100, 8)).toEqual({ epochLength: 104, epochs: 9616, lastEpochLength: 40 });
+    expect(planEpochs(3000, 10_000, 100, 8)).toEqual({ epochLength: 3000, epochs: 1, lastEpochLength: 3000 }); // shorter than one epoch
+    expect(planEpochs(300, 10_000, 100, 8)).toEqual({ epochLength: 304, epochs: 1, lastEpochLength: 300 });
+    expect(planEpochs(1, 10_000, 100, 8)).toEqual({ epochLength: 8, epochs: 1, lastEpochLength: 1 });
+    expect(planEpochs(600, 300, 100, 8)).toEqual({ epochLength: 304, epochs: 2, lastEpochLength: 296 });
   });
 
   it("spends the Early Advising budget, then trains solo", () => {

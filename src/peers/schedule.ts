@@ -3,8 +3,8 @@
  * - `roundRobin`, the original's: training is cut into epochs of max(minEpochLength, maxEpisodeSteps) steps; in
  *   each epoch every acting peer in turn runs a whole epoch while the others are frozen but answer its questions.
  *   An epoch is run as whole rollouts of trainFreq steps (SB3 finishes the rollout it is in), so its length is
- *   rounded up to a multiple of trainFreq. The number of epochs is steps // epoch length (before rounding); a
- *   budget shorter than one epoch runs as one epoch of that length.
+ *   rounded up to a multiple of trainFreq; the last epoch is what is left of the budget, so that every acting
+ *   peer takes exactly `steps` env steps.
  * - `lockstep`, the paper's definition of concurrent training: all peers step together, one env step each in turn.
  *
  * Solo epochs: after `maxPeerEpochs` peer epochs (the Early Advising budget) peers train alone; `switchRatio`
@@ -17,21 +17,33 @@ export const SCHEDULES = ["roundRobin", "lockstep"] as const;
 export type ScheduleKind = (typeof SCHEDULES)[number];
 
 export interface EpochPlan {
-  /** Steps of one peer in one epoch. */
+  /** Steps of one peer in a full epoch (a whole number of rollouts). */
   readonly epochLength: number;
   readonly epochs: number;
+  /** Steps of one peer in the last epoch: what is left of the budget (at most epochLength). */
+  readonly lastEpochLength: number;
 }
 
+/**
+ * The budget is exactly `steps` env steps per acting peer: epochs of max(minEpochLength, maxEpisodeSteps) steps
+ * rounded up to whole rollouts of trainFreq, and a last epoch of what is left (the original ran whole epochs only,
+ * overshooting a budget that is not a multiple of the rounded length: 1.04M steps for Early Advising's 1M).
+ */
 export function planEpochs(
   steps: number,
   minEpochLength: number,
   maxEpisodeSteps: number,
   trainFreq: number,
 ): EpochPlan {
-  // A budget shorter than one epoch is one epoch of that budget (the original would train for zero epochs).
   const nominal = Math.min(Math.max(minEpochLength, maxEpisodeSteps), steps);
-  return { epochLength: Math.ceil(nominal / trainFreq) * trainFreq, epochs: Math.floor(steps / nominal) };
+  const epochLength = Math.ceil(nominal / trainFreq) * trainFreq;
+  const epochs = Math.ceil(steps / epochLength);
+  return { epochLength, epochs, lastEpochLength: steps - (epochs - 1) * epochLength };
 }
+
+/** Steps of one peer in epoch `e` of `plan`. */
+export const epochSteps = (plan: EpochPlan, e: number): number =>
+  e === plan.epochs - 1 ? plan.lastEpochLength : plan.epochLength;
 
 /** Decides, epoch by epoch, whether peers learn with advice or alone. */
 export class SoloEpochs {

@@ -13,9 +13,9 @@ import { RunDir, writeJsonAtomic } from "../agents/run-dir.js";
 import { Progress } from "../agents/progress.js";
 import type { GroupRunConfig } from "./config.js";
 import { PeerGroup, type Member } from "./group.js";
-import { SoloEpochs, planEpochs } from "./schedule.js";
+import { SoloEpochs, epochSteps, planEpochs } from "./schedule.js";
 import { TrainerPool } from "./trainer-pool.js";
-import { loadGroupCheckpoint, saveGroupCheckpoint } from "./group-checkpoint.js";
+import { loadGroupCheckpoint, saveGroupCheckpoint, type GroupPosition } from "./group-checkpoint.js";
 
 export interface PeerSummary {
   index: number;
@@ -54,12 +54,13 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   const plan = planEpochs(config.steps, g.minEpochLength, first.loop.env.maxEpisodeSteps, first.peer.trainFreq);
   const solo = new SoloEpochs(g.switchRatio, g.maxPeerEpochs);
   const faithful = config.variant === "faithful";
-  const totalPerPeer = plan.epochs * plan.epochLength;
-  const progress = new Progress(totalPerPeer * group.members.length, 0, options.progress);
-  // Resume from the latest checkpoint (taken at an epoch boundary), or start from scratch.
+  const totalPerPeer = config.steps;
+  const n = group.members.length;
+  const progress = new Progress(totalPerPeer * n, 0, options.progress);
+  // Resume from the latest checkpoint (taken between any two steps), or start from scratch.
   const restored = loadGroupCheckpoint(dir, group, solo);
   let stepsDone = restored?.stepsDone ?? 0;
-  let lastCheckpoint = restored ? restored.nextEpoch * plan.epochLength : 0;
+  let lastCheckpoint = stepsDone;
   progress.tick(stepsDone);
 
   group.onEvaluation = (m, ev, returns) => {
@@ -87,7 +88,7 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
     m.epoch += 1;
   };
   // Epsilon's horizon: SB3's learn() per epoch (faithful) or the peer's whole training (corrected).
-  const horizon = (m: Member): number => (faithful ? m.steps + plan.epochLength : totalPerPeer);
+  const horizon = (e: number): number => (faithful ? e * plan.epochLength + epochSteps(plan, e) : totalPerPeer);
 
   const learners = group.members.filter((m) => m.peer.learns);
   const pool =
@@ -97,15 +98,29 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
           options.kernels,
         )
       : null;
+  /** Checkpoints every checkpointFreq env steps per acting peer, between any two steps; `at` is the next step. */
+  const maybeCheckpoint = (at: GroupPosition): void => {
+    if (config.checkpointFreq <= 0 || stepsDone - lastCheckpoint < config.checkpointFreq * n) return;
+    if (stepsDone >= totalPerPeer * n) return; // the summary follows at once
+    pool?.syncAll(); // the trainers' target networks and optimisers into the copies that are saved
+    saveGroupCheckpoint(dir, group, solo, at, stepsDone, Math.floor(stepsDone / n));
+    lastCheckpoint = stepsDone;
+  };
+  const start = restored?.position ?? { epoch: 0, slot: 0, step: 0, solo: false };
   const clock = new RunClock(stepsDone);
-  for (let e = restored?.nextEpoch ?? 0; e < plan.epochs; e++) {
-    const isSolo = solo.isSolo(e);
+  for (let e = start.epoch; e < plan.epochs; e++) {
+    // Inside the epoch a checkpoint was taken in, its solo decision was already made (and counted).
+    const inside = restored !== null && e === start.epoch && (start.slot > 0 || start.step > 0);
+    const isSolo = inside ? start.solo : solo.isSolo(e);
+    const length = epochSteps(plan, e);
+    const total = horizon(e);
     if (g.schedule === "roundRobin") {
-      for (const m of group.members) {
-        const total = horizon(m);
-        for (let t = 0; t < plan.epochLength; t++) {
+      for (let k = inside ? start.slot : 0; k < n; k++) {
+        const m = group.members[k];
+        for (let t = inside && k === start.slot ? start.step : 0; t < length; t++) {
           group.step(m, isSolo, total);
           progress.tick(++stepsDone);
+          maybeCheckpoint({ epoch: e, slot: k, step: t + 1, solo: isSolo });
         }
         endEpoch(m, e, isSolo);
       }
@@ -113,25 +128,19 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
       // Lockstep: every peer acts (on the weights all peers had before this step), then every peer whose rollout
       // is complete trains: one after another, or all at once on trainer threads.
       const members = group.members;
-      const totals = members.map(horizon);
-      for (let t = 0; t < plan.epochLength; t++) {
-        for (let k = 0; k < members.length; k++) group.act(members[k], isSolo, totals[k]);
+      for (let t = inside ? start.step : 0; t < length; t++) {
+        for (let k = 0; k < n; k++) group.act(members[k], isSolo, total);
         // Every member has taken the same number of steps, so all learners are due together or not at all.
         if (pool) {
           if (pool.trainDue(first.steps)) for (const m of learners) m.loop.checkFinite();
         } else {
           for (const m of learners) m.loop.trainIfDue();
         }
-        stepsDone += members.length;
+        stepsDone += n;
         progress.tick(stepsDone);
+        maybeCheckpoint({ epoch: e, slot: 0, step: t + 1, solo: isSolo });
       }
-      for (const m of group.members) endEpoch(m, e, isSolo);
-    }
-    const perPeer = (e + 1) * plan.epochLength;
-    if (config.checkpointFreq > 0 && perPeer - lastCheckpoint >= config.checkpointFreq && e + 1 < plan.epochs) {
-      pool?.syncAll(); // the trainers' target networks and optimisers into the copies that are saved
-      saveGroupCheckpoint(dir, group, solo, e + 1, stepsDone, perPeer);
-      lastCheckpoint = perPeer;
+      for (const m of members) endEpoch(m, e, isSolo);
     }
   }
   pool?.syncAll();
@@ -168,7 +177,7 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
     peers,
     backend: backendName(options.kernels),
     out: options.out,
-    resumedFrom: restored ? restored.nextEpoch * plan.epochLength : null,
+    resumedFrom: restored ? Math.floor(restored.stepsDone / n) : null,
   };
   writeJsonAtomic(dir.summaryPath, summary);
   return summary;
