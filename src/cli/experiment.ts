@@ -1,5 +1,6 @@
 /** `peerlearn experiment` and `peerlearn report`: the paper's tables and figures, run on all cores, then reported. */
 import { integerOption, parseCommand, positiveOption } from "./args.js";
+import { capLine } from "./failure.js";
 import { UserError, oneOf } from "../core/errors.js";
 import { EXPERIMENTS, findExperiment, planRuns } from "../experiments/catalog.js";
 import { defaultExperimentWorkers, runExperiment } from "../experiments/runner.js";
@@ -73,6 +74,8 @@ export function reportCommand(args: string[]): void {
   const { positionals } = parseCommand(args, {}, true);
   if (positionals.length !== 1) throw new UserError("report takes one experiment folder");
   const report = writeExperimentReport(positionals[0]);
+  for (const d of report.damaged.slice(0, 10))
+    process.stderr.write(`peerlearn: left out of the report: ${capLine(d)}\n`);
   console.log(formatRows(report.rows));
   console.log(
     `report: ${report.markdown}, ${report.html}${report.missing ? ` (${report.missing} runs not complete yet)` : ""}`,

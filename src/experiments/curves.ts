@@ -1,6 +1,9 @@
 /** Reading a group run's metrics back: learning curves and summaries for reports. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
+import { UserError } from "../core/errors.js";
+import { parseOrThrow } from "../config/validate.js";
 import type { GroupSummary } from "../peers/train-group.js";
 
 export interface Curve {
@@ -19,11 +22,20 @@ interface EvalLine {
 /** The learners' mean evaluation curve of the run in `dir`. */
 export function learnerCurve(dir: string, learners: readonly number[]): Curve {
   const byStep = new Map<number, number[]>();
-  for (const line of readFileSync(join(dir, "metrics.jsonl"), "utf8").split("\n")) {
-    if (!line) continue;
-    const r = JSON.parse(line) as EvalLine | { type: string };
-    if (r.type !== "eval") continue;
+  const path = join(dir, "metrics.jsonl");
+  const lines = readFileSync(path, "utf8").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]) continue;
+    let r: unknown;
+    try {
+      r = JSON.parse(lines[i]);
+    } catch {
+      throw new UserError(`${path}: line ${i + 1} is not JSON`);
+    }
+    if ((r as { type?: unknown } | null)?.type !== "eval") continue;
     const e = r as EvalLine;
+    if (typeof e.peer !== "number" || typeof e.step !== "number" || typeof e.evalMean !== "number")
+      throw new UserError(`${path}: line ${i + 1} is not an evaluation line (peer, step, evalMean)`);
     if (!learners.includes(e.peer)) continue;
     const list = byStep.get(e.step) ?? [];
     list.push(e.evalMean);
@@ -36,8 +48,28 @@ export function learnerCurve(dir: string, learners: readonly number[]): Curve {
   };
 }
 
+const PeerSummarySchema = z.object({
+  index: z.number(),
+  kind: z.string(),
+  averageRewardOverTime: z.number().nullable(),
+  followShare: z.array(z.number()).nullable(),
+});
+const GroupSummarySchema = z.looseObject({
+  steps: z.number(),
+  averageRewardOverTime: z.number().nullable(),
+  peers: z.array(PeerSummarySchema).min(1),
+});
+
+/** A group run's summary.json, checked for the fields reports read. */
 export function readSummary(dir: string): GroupSummary {
-  return JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as GroupSummary;
+  const path = join(dir, "summary.json");
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new UserError(`${path} cannot be read as JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+  return parseOrThrow(GroupSummarySchema, value, path) as unknown as GroupSummary;
 }
 
 export function learnerIndices(s: GroupSummary): number[] {

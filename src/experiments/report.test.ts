@@ -104,4 +104,27 @@ describe("experiment reports", () => {
     expect(md).toMatch(/\| ACT \+ advantage \| 100 \| 67.1 \|/);
     expect(md).toMatch(/\| single agent \| 0.0 \| 59.7 \|/);
   });
+
+  it("leaves damaged runs out and names them; refuses a damaged manifest with one line", () => {
+    const dir = fakeExperiment("fig7", 1);
+    const manifest = JSON.parse(readFileSync(join(dir, "experiment.json"), "utf8")) as { runs: { dir: string }[] };
+    const [a, b, c] = manifest.runs.map((r) => join(dir, r.dir));
+    writeFileSync(join(a, "metrics.jsonl"), Buffer.from([0, 159, 146, 150, 10, 255]));
+    writeFileSync(join(b, "summary.json"), JSON.stringify({ steps: "many", peers: 3 }));
+    writeFileSync(join(c, "metrics.jsonl"), '{"type":"eval","peer":0,"step":1000,"evalMean":1}\n{"type":"ev');
+    const report = writeExperimentReport(dir);
+    expect(report.damaged).toHaveLength(3);
+    expect(report.damaged[0]).toMatch(/metrics\.jsonl: line 1 is not JSON/);
+    expect(report.damaged[1]).toMatch(/summary\.json.*steps: got "many"/);
+    expect(report.damaged[2]).toMatch(/metrics\.jsonl: line 2 is not JSON/);
+    expect(readFileSync(report.markdown, "utf8")).toMatch(/3 run\(s\) are damaged and left out/);
+
+    writeFileSync(join(dir, "experiment.json"), JSON.stringify({ ...manifest, runs: "x" }));
+    expect(() => writeExperimentReport(dir)).toThrow(/experiment\.json .*runs: got "x"/);
+    writeFileSync(
+      join(dir, "experiment.json"),
+      JSON.stringify({ ...manifest, runs: [{ ...manifest.runs[0], dir: "../.." }] }),
+    );
+    expect(() => writeExperimentReport(dir)).toThrow(/run folder "..\/.." is outside the experiment folder/);
+  });
 });

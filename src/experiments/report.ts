@@ -41,13 +41,15 @@ export interface ReportFiles {
   readonly html: string;
   readonly rows: MethodRow[];
   readonly missing: number;
+  /** One line per run whose files are damaged (left out of the report). */
+  readonly damaged: string[];
 }
 
 /** Writes report.md, report.html, runs.csv and curves.csv into the experiment folder `dir`. */
 export function writeExperimentReport(dir: string): ReportFiles {
   const m = readManifest(dir);
   const e = findExperiment(m.experiment);
-  const { runs, missing } = readRuns(dir, m);
+  const { runs, missing, damaged } = readRuns(dir, m);
   const rows = methodRows(e, runs);
   const budgetText = `budget ${m.budget} of the paper's (${runs[0]?.summary.steps ?? "?"} env steps per peer), ${m.variant} variant, seeds per method up to ${m.seeds} (the paper: ${e.paperSeeds})`;
 
@@ -128,9 +130,12 @@ export function writeExperimentReport(dir: string): ReportFiles {
       ...body.map((r) => `| ${r.join(" | ")} |`),
     ].join("\n");
   const note =
-    missing > 0
+    (missing > 0
       ? `\n\n${missing} run(s) of the plan are not complete yet; rerun the experiment command to finish them.`
-      : "";
+      : "") +
+    (damaged.length > 0
+      ? `\n\n${damaged.length} run(s) are damaged and left out (delete their folders and rerun the experiment command to run them again):\n${damaged.map((d) => `- ${d}`).join("\n")}`
+      : "");
   const md = [
     `# ${e.title}`,
     "",
@@ -199,7 +204,7 @@ export function writeExperimentReport(dir: string): ReportFiles {
     ),
   ];
   writeFileSync(join(dir, "curves.csv"), `${curvesCsv.join("\n")}\n`);
-  return { markdown: join(dir, "report.md"), html: htmlPath, rows, missing };
+  return { markdown: join(dir, "report.md"), html: htmlPath, rows, missing, damaged };
 }
 
 /** The method table as text for the terminal. */

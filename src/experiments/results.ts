@@ -4,12 +4,14 @@
  * and the series the report plots.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { z } from "zod";
+import { parseOrThrow } from "../config/validate.js";
 import { UserError } from "../core/errors.js";
 import type { Series } from "../report/svg-plot.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import type { Experiment } from "./catalog.js";
-import { learnerCurve, learnerIndices } from "./curves.js";
+import { learnerCurve, learnerIndices, readSummary } from "./curves.js";
 import type { ExperimentManifest } from "./runner.js";
 
 export interface RunResult {
@@ -35,39 +37,63 @@ export interface MethodRow {
 export const avg = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
 export const sd = (xs: readonly number[]): number => Math.sqrt(avg(xs.map((x) => (x - avg(xs)) ** 2)));
 
+const ManifestSchema = z.looseObject({
+  experiment: z.string(),
+  tasks: z.array(z.string()),
+  seeds: z.number(),
+  budget: z.number(),
+  variant: z.string(),
+  runs: z.array(
+    z.looseObject({ task: z.string(), method: z.string(), label: z.string(), seed: z.number(), dir: z.string() }),
+  ),
+});
+
 export function readManifest(dir: string): ExperimentManifest {
   const path = join(dir, "experiment.json");
   if (!existsSync(path))
     throw new UserError(`${dir} is not an experiment folder (no experiment.json); run \`peerlearn experiment\` first`);
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as ExperimentManifest;
+    value = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
     throw new UserError(`${path} is not valid JSON (${(e as Error).message}); rerun the experiment to rewrite it`);
   }
+  const m = parseOrThrow(ManifestSchema, value, `${path} (rerun the experiment to rewrite it)`);
+  for (const r of m.runs) {
+    const rel = relative(resolve(dir), resolve(dir, r.dir));
+    if (rel.startsWith("..") || isAbsolute(rel))
+      throw new UserError(`${path}: run folder ${JSON.stringify(r.dir)} is outside the experiment folder`);
+  }
+  return m as unknown as ExperimentManifest;
 }
 
-export function readRuns(dir: string, m: ExperimentManifest): { runs: RunResult[]; missing: number } {
+/**
+ * The complete runs of the plan; a run without a summary is missing (not finished yet), one whose files cannot
+ * be read is damaged: it is left out of the report and named in `damaged`.
+ */
+export function readRuns(
+  dir: string,
+  m: ExperimentManifest,
+): { runs: RunResult[]; missing: number; damaged: string[] } {
   const runs: RunResult[] = [];
+  const damaged: string[] = [];
   let missing = 0;
   for (const r of m.runs) {
     const runDir = join(dir, r.dir);
-    const summaryPath = join(runDir, "summary.json");
-    if (!existsSync(summaryPath)) {
+    if (!existsSync(join(runDir, "summary.json"))) {
       missing += 1;
       continue;
     }
-    const summary = JSON.parse(readFileSync(summaryPath, "utf8")) as GroupSummary;
-    runs.push({
-      task: r.task,
-      method: r.method,
-      label: r.label,
-      seed: r.seed,
-      dir: r.dir,
-      summary,
-      curve: learnerCurve(runDir, learnerIndices(summary)),
-    });
+    try {
+      const summary = readSummary(runDir);
+      const curve = learnerCurve(runDir, learnerIndices(summary));
+      runs.push({ task: r.task, method: r.method, label: r.label, seed: r.seed, dir: r.dir, summary, curve });
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      damaged.push(e.message);
+    }
   }
-  return { runs, missing };
+  return { runs, missing, damaged };
 }
 
 /** Method rows in the experiment's order: mean +- std of average reward over time over seeds. */
