@@ -50,13 +50,20 @@ export async function experimentCommand(args: string[]): Promise<void> {
     variant: variant as "faithful" | "corrected",
   };
   const out = values.out ?? `runs/${e.name}-budget${options.budget}${variant === "corrected" ? "-corrected" : ""}`;
+  const workers = integerOption("workers", values.workers, defaultExperimentWorkers(), 1, 1024);
   if (values["dry-run"]) {
     const runs = planRuns(e, options);
     for (const r of runs) console.log(`${r.dir.padEnd(44)} ${r.config.steps} steps x ${r.config.peers.length} peers`);
     console.log(`${runs.length} runs, ${(runs.reduce((a, r) => a + r.cost, 0) / 1e6).toFixed(1)}M env steps in all`);
     return;
   }
-  const workers = integerOption("workers", values.workers, defaultExperimentWorkers(), 1, 1024);
+  // Runs finish or checkpoint in their worker threads; say how to go on when the user stops the sweep.
+  process.once("SIGINT", () => {
+    process.stderr.write(
+      "\npeerlearn: interrupted; finished runs are kept: the same command resumes the others from their checkpoints\n",
+    );
+    process.exit(130);
+  });
   const result = await runExperiment(e.name, {
     ...options,
     out,

@@ -30,6 +30,14 @@ export function capLine(text: string, max = MAX_MESSAGE): string {
 export function describeFailure(e: unknown, debug: boolean): { lines: string[]; code: number } {
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: unknown } | null)?.code;
+  const ambiguous = /^Option '(-[\w-]+)[^']*' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    const name = ambiguous[1];
+    return {
+      lines: [`peerlearn: ${name} needs a value, and what follows it looks like an option; write ${name}=VALUE`],
+      code: 2,
+    };
+  }
   if (e instanceof UserError || (typeof code === "string" && PARSE_ARGS_CODES.has(code))) {
     return { lines: [`peerlearn: ${capLine(message)}`], code: 2 };
   }
