@@ -104,8 +104,8 @@ interface TrainFlags {
 }
 
 /**
- * The flags, with a --config file folded in: its preset/env/algo act as those flags, its other fields as --set
- * assignments that come before the command line's own (so --set wins).
+ * The flags, with a --config file folded in: its preset/env/algo act as those flags, its other fields are applied
+ * before --steps, --seed and --set (the command line wins).
  */
 function parseTrainFlags(args: string[]): TrainFlags {
   const values = parseCommand(args, TRAIN_OPTIONS).values as unknown as TrainFlags;
