@@ -59,8 +59,8 @@ export function describeFailure(e: unknown, debug: boolean): { lines: string[]; 
   }
   const lines = [
     `peerlearn: internal error: ${capLine(message)}`,
-    "peerlearn: this is a bug in peerlearn; please report it with the command you ran" +
-      (debug ? "" : " (rerun with --debug to see where it happened)"),
+    "peerlearn: this is a bug in peerlearn; please report it on the project's issue tracker with the command you ran" +
+      (debug ? " and the stack below" : " and what it prints with --debug (which shows where it happened)"),
   ];
   if (debug && e instanceof Error && e.stack) lines.push(e.stack);
   return { lines, code: 1 };
