@@ -3,7 +3,9 @@ import { integerOption, parseCommand, positiveOption } from "./args.js";
 import { capLine } from "./failure.js";
 import { UserError, oneOf } from "../core/errors.js";
 import { EXPERIMENTS, findExperiment, planRuns } from "../experiments/catalog.js";
-import { defaultExperimentWorkers, runExperiment } from "../experiments/runner.js";
+import { defaultExperimentWorkers, runExperiment, type RunnerOptions } from "../experiments/runner.js";
+import { runNatsSweep } from "../distributed/nats-sweep.js";
+import { runNatsWorker } from "../distributed/nats-worker.js";
 import { formatRows, writeExperimentReport } from "../experiments/report.js";
 import { formatDuration } from "../agents/progress.js";
 
@@ -17,6 +19,8 @@ export const EXPERIMENT_USAGE = `  experiment NAME       run one of the paper's 
       --variant V       faithful (default: as the published code ran) or corrected
       --out DIR         experiment folder (default runs/<NAME>-budget<F>[-corrected])
       --dry-run         list the runs and their cost, run nothing
+      --nats URL        run it on \`peerlearn worker\` processes through NATS JetStream (nats:// or tls://;
+                        credentials: PEERLEARN_NATS_CREDS, or NATS_USER and NATS_PASSWORD)
   report DIR            (re)write report.md, report.html, runs.csv and curves.csv of an experiment folder`;
 
 export async function experimentCommand(args: string[]): Promise<void> {
@@ -30,6 +34,7 @@ export async function experimentCommand(args: string[]): Promise<void> {
       variant: { type: "string" },
       out: { type: "string" },
       "dry-run": { type: "boolean", default: false },
+      nats: { type: "string" },
     },
     true,
   );
@@ -64,7 +69,11 @@ export async function experimentCommand(args: string[]): Promise<void> {
     );
     process.exit(130);
   });
-  const result = await runExperiment(e.name, {
+  const run =
+    values.nats === undefined
+      ? runExperiment
+      : (name: string, o: RunnerOptions) => runNatsSweep(name, { ...o, url: values.nats as string });
+  const result = await run(e.name, {
     ...options,
     out,
     workers,
@@ -87,4 +96,15 @@ export function reportCommand(args: string[]): void {
   console.log(
     `report: ${report.markdown}, ${report.html}${report.missing ? ` (${report.missing} runs not complete yet)` : ""}`,
   );
+}
+
+export const WORKER_USAGE = `  worker                run the runs of sweeps started with \`experiment ... --nats URL\`, on this machine
+      --nats URL        the NATS server with JetStream (nats:// or tls://)
+      --workers W       runs at a time (default: one per core)`;
+
+export async function workerCommand(args: string[]): Promise<void> {
+  const { values } = parseCommand(args, { nats: { type: "string" }, workers: { type: "string" } });
+  if (values.nats === undefined) throw new UserError("worker needs --nats URL (the server the sweep was started on)");
+  const slots = integerOption("workers", values.workers, defaultExperimentWorkers(), 1, 1024);
+  await runNatsWorker({ url: values.nats, slots, log: (line) => process.stderr.write(`${line}\n`) });
 }

@@ -21,7 +21,7 @@ import { randomPolicyStats } from "../bench/random-policy.js";
 import { applyOverride } from "./train.js";
 import { PRESETS } from "../peers/presets.js";
 import { TRAIN_USAGE, trainCommand } from "./train.js";
-import { EXPERIMENT_USAGE, experimentCommand, reportCommand } from "./experiment.js";
+import { EXPERIMENT_USAGE, WORKER_USAGE, experimentCommand, reportCommand, workerCommand } from "./experiment.js";
 import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
 
 const START_USAGE = `  start                 the default job: Room-v21 peer learning vs single agent, small budget, report
@@ -48,6 +48,7 @@ const COMMAND_USAGE: Record<string, string> = {
   train: TRAIN_USAGE,
   experiment: EXPERIMENT_USAGE,
   report: EXPERIMENT_USAGE,
+  worker: WORKER_USAGE,
   list: LIST_USAGE,
   bench: BENCH_USAGE,
   "random-policy": RANDOM_POLICY_USAGE,
@@ -59,6 +60,7 @@ Commands:
 ${START_USAGE}
 ${TRAIN_USAGE}
 ${EXPERIMENT_USAGE}
+${WORKER_USAGE}
 ${LIST_USAGE}
 ${BENCH_USAGE}
 ${RANDOM_POLICY_USAGE}
@@ -199,6 +201,8 @@ async function main(argv: string[]): Promise<void> {
       return experimentCommand(rest);
     case "report":
       return reportCommand(rest);
+    case "worker":
+      return workerCommand(rest);
     case "random-policy":
       return randomPolicy(rest);
     case undefined:
@@ -213,7 +217,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     default:
       throw new UserError(
-        `unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "train", "experiment", "report", "bench", "list", "random-policy", "help"])}`,
+        `unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "train", "experiment", "report", "worker", "bench", "list", "random-policy", "help"])}`,
       );
   }
 }

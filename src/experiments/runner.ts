@@ -15,7 +15,7 @@ import { UserError } from "../core/errors.js";
 import { writeJsonAtomic } from "../agents/run-dir.js";
 import { formatDuration } from "../agents/progress.js";
 import type { GroupSummary } from "../peers/train-group.js";
-import { findExperiment, planRuns, type ExperimentOptions, type RunSpec } from "./catalog.js";
+import { findExperiment, planRuns, type Experiment, type ExperimentOptions, type RunSpec } from "./catalog.js";
 import type { FromWorker, ToWorker } from "./run-protocol.js";
 import { ensureDir } from "../core/folders.js";
 
@@ -60,10 +60,15 @@ function checkManifest(path: string, m: ExperimentManifest): void {
   }
 }
 
-/** Runs `experiment` (a catalog name) with the given options; resolves when every run is complete. */
-export async function runExperiment(experiment: string, options: RunnerOptions): Promise<ExperimentResult> {
-  const e = findExperiment(experiment);
-  const runs = planRuns(e, options);
+/**
+ * The experiment folder for `runs`: experiment.json written (a rerun with more seeds or tasks adds runs; the report
+ * covers every run the folder holds), refused if the folder holds another experiment.
+ */
+export function prepareExperimentFolder(
+  e: Experiment,
+  runs: readonly RunSpec[],
+  options: RunnerOptions,
+): ExperimentManifest {
   ensureDir(options.out);
   const manifestPath = join(options.out, "experiment.json");
   const strip = ({ config: _config, ...rest }: RunSpec): Omit<RunSpec, "config"> => rest;
@@ -77,7 +82,6 @@ export async function runExperiment(experiment: string, options: RunnerOptions):
   };
   checkManifest(manifestPath, manifest);
   if (existsSync(manifestPath)) {
-    // A rerun with more seeds or tasks adds runs; the report covers every run the folder holds.
     const old = JSON.parse(readFileSync(manifestPath, "utf8")) as ExperimentManifest;
     const dirs = new Set(manifest.runs.map((r) => r.dir));
     const tasks = [...new Set([...old.tasks, ...manifest.tasks])];
@@ -89,6 +93,14 @@ export async function runExperiment(experiment: string, options: RunnerOptions):
     };
   }
   writeJsonAtomic(manifestPath, manifest);
+  return manifest;
+}
+
+/** Runs `experiment` (a catalog name) with the given options; resolves when every run is complete. */
+export async function runExperiment(experiment: string, options: RunnerOptions): Promise<ExperimentResult> {
+  const e = findExperiment(experiment);
+  const runs = planRuns(e, options);
+  const manifest = prepareExperimentFolder(e, runs, options);
 
   const isDone = (r: RunSpec): boolean => existsSync(join(options.out, r.dir, "summary.json"));
   const todo = runs.filter((r) => !isDone(r));

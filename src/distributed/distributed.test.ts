@@ -1,0 +1,50 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { pack, unpack } from "./bundle.js";
+import { connectNats, redactUrl } from "./nats-connection.js";
+import { progressKey, resultsName, sweepId } from "./sweep-store.js";
+
+describe("bundles of run files", () => {
+  it("pack a folder's files and give them back byte for byte", () => {
+    const a = mkdtempSync(join(tmpdir(), "peerlearn-bundle-"));
+    mkdirSync(join(a, "final", "peer-0"), { recursive: true });
+    writeFileSync(join(a, "summary.json"), "{}");
+    writeFileSync(join(a, "final", "peer-0", "model.safetensors"), Buffer.from([0, 1, 2, 255]));
+    const b = mkdtempSync(join(tmpdir(), "peerlearn-bundle-"));
+    expect(unpack(pack(a, ["summary.json", "final"]), b).sort()).toEqual([
+      "final/peer-0/model.safetensors",
+      "summary.json",
+    ]);
+    expect([...readFileSync(join(b, "final", "peer-0", "model.safetensors"))]).toEqual([0, 1, 2, 255]);
+  });
+
+  it("refuse a path that would leave the target folder", () => {
+    const header = Buffer.from(JSON.stringify([["../evil", 1]]));
+    const size = Buffer.alloc(4);
+    size.writeUInt32LE(header.length);
+    const b = mkdtempSync(join(tmpdir(), "peerlearn-bundle-"));
+    expect(() => unpack(Buffer.concat([size, header, Buffer.from([1])]), b)).toThrow(/leaves its folder/);
+  });
+});
+
+describe("NATS names and connections", () => {
+  it("never shows a password", () => {
+    expect(redactUrl("nats://alice:s3cret@host:4222,tls://bob:pw@other:4443")).toBe(
+      "nats://host:4222,tls://other:4443",
+    );
+  });
+
+  it("refuses a URL of another scheme with one line, before connecting", async () => {
+    await expect(connectNats("http://host:4222", "test")).rejects.toThrow(/the scheme must be nats:\/\/ or tls:\/\//);
+  });
+
+  it("gives each run of a sweep stable names", () => {
+    const s = sweepId(["fig4", 0.002, "faithful", "out"]);
+    expect(s).toMatch(/^[0-9a-f]{16}$/);
+    expect(sweepId(["fig4", 0.002, "faithful", "out"])).toBe(s);
+    expect(resultsName(s, "Room-v21/adversarial/seed-0")).toBe(`${s}/Room-v21/adversarial/seed-0/results`);
+    expect(progressKey(s, "Room-v21/adversarial/seed-0")).toBe(`${s}.Room-v21_adversarial_seed-0`);
+  });
+});

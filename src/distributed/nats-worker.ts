@@ -1,0 +1,176 @@
+/**
+ * `peerlearn worker --nats URL`: runs a sweep's runs on this machine. Each slot (default one per core) has its own
+ * worker thread (experiments/run-worker.ts), pulls one run at a time from the sweep's work queue, keeps it with a
+ * heartbeat while it trains, stores each newer checkpoint of it in the object store and, at the end, its results,
+ * then acknowledges it. A run delivered again after a worker died resumes from the checkpoint stored last and ends
+ * exactly as an uninterrupted run; a run whose results are stored already is only acknowledged.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import type { JsMsg } from "@nats-io/jetstream";
+import { UserError } from "../core/errors.js";
+import type { FromWorker, ToWorker } from "../experiments/run-protocol.js";
+import { pack, unpack } from "./bundle.js";
+import { connectNats, redactUrl } from "./nats-connection.js";
+import { retry } from "./retry.js";
+import {
+  ACK_WAIT_MS,
+  checkpointName,
+  openSweepStore,
+  progressKey,
+  resultsName,
+  type RunJob,
+  type SweepStore,
+} from "./sweep-store.js";
+
+export interface WorkerOptions {
+  url: string;
+  slots: number;
+  log: (line: string) => void;
+}
+
+const failedName = (job: RunJob): string => `${job.sweep}/${job.dir}/failed`;
+
+/** Trains one run in `thread`; resolves when it is done. */
+function trainIn(
+  thread: Worker,
+  job: RunJob,
+  out: string,
+  onProgress: (steps: number, total: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: FromWorker): void => {
+      if (m.type === "progress") return onProgress(m.steps, m.total);
+      thread.off("message", onMessage);
+      if (m.type === "done") resolve();
+      else
+        reject(m.name === "UserError" || m.name === "DivergenceError" ? new UserError(m.message) : new Error(m.stack));
+    };
+    thread.on("message", onMessage);
+    const msg: ToWorker = { type: "run", id: 0, config: job.config, out, preset: job.preset };
+    thread.postMessage(msg);
+  });
+}
+
+/** Stores the newest committed checkpoint of the run in `out`, if it is newer than `last`; returns its step. */
+async function storeCheckpoint(
+  store: SweepStore,
+  job: RunJob,
+  out: string,
+  last: number,
+  log: (line: string) => void,
+): Promise<number> {
+  const pointer = join(out, "checkpoints", "latest.json");
+  if (!existsSync(pointer)) return last;
+  let data: Uint8Array;
+  let step: number;
+  try {
+    const latest = JSON.parse(readFileSync(pointer, "utf8")) as { dir: string; step: number };
+    if (latest.step <= last) return last;
+    step = latest.step;
+    data = pack(out, ["config.json", "metrics.jsonl", "checkpoints/latest.json", `checkpoints/${latest.dir}`]);
+  } catch {
+    return last; // a newer checkpoint replaced it while it was read: the next look takes that one
+  }
+  await retry("storing a checkpoint", () => store.objects.putBlob({ name: checkpointName(job.sweep, job.dir) }, data));
+  log(`${job.dir}: checkpoint at step ${step} stored`);
+  return step;
+}
+
+async function runJob(
+  store: SweepStore,
+  msg: JsMsg,
+  thread: Worker,
+  root: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const job = JSON.parse(msg.string()) as RunJob;
+  if (await retry("looking up results", () => store.objects.info(resultsName(job.sweep, job.dir)))) {
+    await retry("acknowledging", () => msg.ackAck());
+    return;
+  }
+  const out = join(root, job.sweep, job.dir);
+  rmSync(out, { recursive: true, force: true });
+  const saved = await retry("fetching a checkpoint", () => store.objects.getBlob(checkpointName(job.sweep, job.dir)));
+  let stored = 0;
+  if (saved) {
+    unpack(saved, out);
+    stored = (JSON.parse(readFileSync(join(out, "checkpoints", "latest.json"), "utf8")) as { step: number }).step;
+  }
+  log(`${job.dir}: ${saved ? `resuming from step ${stored}` : "starting"} (delivery ${msg.info.deliveryCount})`);
+  let busy = false;
+  const tick = setInterval(() => {
+    msg.working();
+    if (busy) return;
+    busy = true;
+    void storeCheckpoint(store, job, out, stored, log)
+      .then((s) => (stored = s))
+      .catch(() => {})
+      .finally(() => (busy = false));
+  }, ACK_WAIT_MS / 4);
+  const key = progressKey(job.sweep, job.dir);
+  let lastPut = 0;
+  try {
+    await trainIn(thread, job, out, (steps, total) => {
+      const now = performance.now();
+      if (now - lastPut < 1000) return;
+      lastPut = now;
+      void store.progress.put(key, JSON.stringify({ steps, total })).catch(() => {});
+    });
+  } catch (e) {
+    clearInterval(tick);
+    if (!(e instanceof UserError)) throw e;
+    // The run itself is wrong (its config, a divergence): no other worker would do better.
+    await retry("storing a failure", () =>
+      store.objects.putBlob({ name: failedName(job) }, new TextEncoder().encode(e.message)),
+    );
+    msg.term();
+    log(`${job.dir}: failed: ${e.message}`);
+    return;
+  }
+  clearInterval(tick);
+  while (busy) await new Promise((r) => setTimeout(r, 50));
+  const results = pack(out, ["config.json", "metrics.jsonl", "summary.json", "final"]);
+  await retry("storing results", () => store.objects.putBlob({ name: resultsName(job.sweep, job.dir) }, results));
+  await retry("acknowledging", () => msg.ackAck());
+  await store.objects.delete(checkpointName(job.sweep, job.dir)).catch(() => {});
+  await store.progress.delete(key).catch(() => {});
+  rmSync(out, { recursive: true, force: true });
+  log(`${job.dir}: done`);
+}
+
+export async function runNatsWorker(options: WorkerOptions): Promise<void> {
+  const nc = await connectNats(options.url, "peerlearn worker");
+  const store = await retry("opening the sweep store", () => openSweepStore(nc));
+  const consumer = await retry("opening the work queue", () => store.consumer());
+  const root = mkdtempSync(join(tmpdir(), "peerlearn-worker-"));
+  // Stopped at any moment (Ctrl-C, a kill), its runs are delivered again after the ack wait and resume from the
+  // checkpoints stored last: there is nothing to clean up first.
+  options.log(`peerlearn worker: ${options.slots} slots on ${redactUrl(options.url)}; waiting for runs`);
+  const threadUrl = new URL("../experiments/run-worker.js", import.meta.url);
+  try {
+    await Promise.all(
+      Array.from({ length: options.slots }, async () => {
+        const thread = new Worker(threadUrl);
+        try {
+          for (;;) {
+            let msg: JsMsg | null = null;
+            try {
+              msg = await consumer.next({ expires: 2000 });
+            } catch {
+              await new Promise((r) => setTimeout(r, 500)); // reconnecting
+            }
+            if (msg) await runJob(store, msg, thread, root, options.log);
+          }
+        } finally {
+          await thread.terminate();
+        }
+      }),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    await nc.drain().catch(() => {});
+  }
+}

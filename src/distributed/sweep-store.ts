@@ -1,0 +1,95 @@
+/**
+ * Where a sweep lives on NATS JetStream (the only thing the machines share):
+ * - the stream PEERLEARN_RUNS (work-queue retention, file storage) holds one message per run still to do, on the
+ *   subject peerlearn.runs.<sweep>; the message id is the run's id, so publishing a sweep again adds nothing twice;
+ * - the durable pull consumer peerlearn-workers hands each run to one worker slot, which keeps it with progress
+ *   heartbeats and acknowledges it when its results are stored; a run whose worker died is delivered again after
+ *   the ack wait;
+ * - the object store peerlearn-runs holds each run's newest checkpoint and, at the end, its results (config,
+ *   metrics, summary, final weights), written idempotently by run id;
+ * - the key-value bucket peerlearn-progress holds each running run's env steps, for the sweep's progress line.
+ */
+import { createHash } from "node:crypto";
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type Consumer,
+  type JetStreamClient,
+} from "@nats-io/jetstream";
+import { Objm, type ObjectStore } from "@nats-io/obj";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { GroupRunConfig } from "../peers/config.js";
+
+export const STREAM = "PEERLEARN_RUNS";
+export const CONSUMER = "peerlearn-workers";
+export const OBJECTS = "peerlearn-runs";
+export const PROGRESS = "peerlearn-progress";
+/**
+ * A worker slot must show it is alive this often (it heartbeats every ACK_WAIT_MS / 4); a run whose worker died is
+ * delivered again after it. PEERLEARN_NATS_ACK_WAIT_MS changes it for a new server (the tests use seconds).
+ */
+export const ACK_WAIT_MS = Math.max(1000, Number(process.env.PEERLEARN_NATS_ACK_WAIT_MS ?? 20_000) || 20_000);
+
+/** One run of a sweep, as a job. */
+export interface RunJob {
+  readonly sweep: string;
+  /** The run's folder inside the experiment folder, e.g. Room-v21/adversarial/seed-0: its id within the sweep. */
+  readonly dir: string;
+  readonly preset: string;
+  readonly config: GroupRunConfig;
+}
+
+/** A sweep's id: the same experiment, budget, variant and out folder name give the same id on every machine. */
+export function sweepId(parts: readonly unknown[]): string {
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
+}
+
+/** Object and key names of a run (object names are free text; keys use dots as separators). */
+export const resultsName = (sweep: string, dir: string): string => `${sweep}/${dir}/results`;
+export const checkpointName = (sweep: string, dir: string): string => `${sweep}/${dir}/checkpoint`;
+export const progressKey = (sweep: string, dir: string): string => `${sweep}.${dir.replace(/[^A-Za-z0-9_-]+/g, "_")}`;
+export const runId = (sweep: string, dir: string): string => `${sweep}/${dir}`;
+
+export interface SweepStore {
+  readonly js: JetStreamClient;
+  readonly objects: ObjectStore;
+  readonly progress: KV;
+  consumer(): Promise<Consumer>;
+}
+
+/** Creates (or opens) the stream, the consumer, the object store and the progress bucket. */
+export async function openSweepStore(nc: NatsConnection): Promise<SweepStore> {
+  const jsm = await jetstreamManager(nc);
+  const minute = 60_000_000_000;
+  try {
+    await jsm.streams.info(STREAM);
+  } catch {
+    await jsm.streams.add({
+      name: STREAM,
+      subjects: ["peerlearn.runs.>"],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: 24 * 60 * minute,
+    });
+  }
+  try {
+    await jsm.consumers.info(STREAM, CONSUMER);
+  } catch {
+    await jsm.consumers.add(STREAM, {
+      durable_name: CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: ACK_WAIT_MS * 1_000_000,
+      max_deliver: -1,
+    });
+  }
+  const js = jetstream(nc);
+  const objects = await new Objm(nc).create(OBJECTS, { storage: StorageType.File });
+  const progress = await new Kvm(nc).create(PROGRESS, { storage: StorageType.File, history: 1 });
+  return { js, objects, progress, consumer: () => js.consumers.get(STREAM, CONSUMER) };
+}

@@ -1,0 +1,136 @@
+/**
+ * Sweeps over NATS JetStream: a real nats-server (started here with JetStream on a free loopback port and a
+ * temporary store), two `peerlearn worker` processes and one `peerlearn experiment --nats`. A worker SIGKILLed in
+ * the middle of a run, or the server SIGKILLed and restarted mid-sweep, changes nothing: every run is done once
+ * and the results equal the same sweep run locally (curves.csv byte for byte; runs.csv but for its wall-time
+ * columns). nats-server is optional for a user's `npm test`; in CI (.ci/run installs it) a missing one fails.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, connect as tcpConnect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { requireBuilt } from "./built.js";
+
+const CLI = "dist/cli/main.js";
+const IN_CI = Boolean(process.env.CI);
+const HAVE_SERVER = spawnSync("nats-server", ["--version"]).status === 0;
+const SWEEP = ["fig4", "--budget", "0.002", "--seeds", "2"];
+// Short ack waits, so that a dead worker's run comes back in seconds (the server is fresh for every test).
+const ENV = { ...process.env, PEERLEARN_NATS_ACK_WAIT_MS: "3000" };
+
+const root = mkdtempSync(join(tmpdir(), "peerlearn-nats-"));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill("SIGKILL");
+  rmSync(root, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = tcpConnect(port, "127.0.0.1", () => {
+        c.end();
+        resolve(true);
+      }).on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nats-server did not listen on ${port}`);
+}
+
+async function startServer(port: number, store: string): Promise<ChildProcess> {
+  const server = spawn("nats-server", ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store], {
+    stdio: "ignore",
+  });
+  children.push(server);
+  await waitForPort(port);
+  return server;
+}
+
+/** A `peerlearn` process; its stderr lines go to `lines`. */
+function start(args: string[], lines: string[] = []): { child: ChildProcess; lines: string[]; done: Promise<number> } {
+  const child = spawn(process.execPath, [CLI, ...args], { env: ENV, stdio: ["ignore", "ignore", "pipe"] });
+  children.push(child);
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => lines.push(...d.split("\n").filter(Boolean)));
+  const done = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+  return { child, lines, done };
+}
+
+async function until(what: string, test: () => boolean, ms = 120_000): Promise<void> {
+  const t0 = Date.now();
+  while (!test()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** runs.csv without its wall-time columns (wall_seconds, steps_per_second), which no two runs share. */
+function runsCsv(dir: string): string[] {
+  const rows = readFileSync(join(dir, "runs.csv"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => l.split(","));
+  const drop = new Set(["wall_seconds", "steps_per_second"].map((c) => rows[0].indexOf(c)));
+  return rows.map((r) => r.filter((_, i) => !drop.has(i)).join(","));
+}
+
+let local: string | undefined;
+async function localSweep(): Promise<string> {
+  if (local) return local;
+  const out = join(root, "local");
+  const r = start(["experiment", ...SWEEP, "--out", out]);
+  expect(await r.done).toBe(0);
+  local = out;
+  return out;
+}
+
+describe.skipIf(!IN_CI && !HAVE_SERVER)("sweeps over NATS JetStream (needs `npm run build`)", () => {
+  requireBuilt(CLI);
+  it("nats-server is installed (Debian: nats-server)", () => expect(HAVE_SERVER).toBe(true));
+
+  it.each([["a worker SIGKILLed mid-run"], ["the server SIGKILLed and restarted mid-sweep"]])(
+    "ends with every run once and the local sweep's results, with %s",
+    async (fault) => {
+      const port = await freePort();
+      const store = mkdtempSync(join(root, "store-"));
+      let server = await startServer(port, store);
+      const url = `nats://127.0.0.1:${port}`;
+      const out = join(root, `nats-${port}`);
+      const sweep = start(["experiment", ...SWEEP, "--nats", url, "--out", out]);
+      const w1 = start(["worker", "--nats", url, "--workers", "1"]);
+      const w2 = start(["worker", "--nats", url, "--workers", "1"]);
+      await until("a checkpoint to be stored", () => w1.lines.some((l) => l.includes("stored")));
+      if (fault.startsWith("a worker")) {
+        w1.child.kill("SIGKILL");
+        // Its run comes back to the other worker after the ack wait, from the checkpoint stored last.
+        await until("the run to resume elsewhere", () => w2.lines.some((l) => /resuming from step \d+/.test(l)));
+      } else {
+        server.kill("SIGKILL");
+        await new Promise((r) => server.on("exit", r));
+        await new Promise((r) => setTimeout(r, 500));
+        server = await startServer(port, store);
+      }
+      expect(await sweep.done, sweep.lines.join("\n")).toBe(0);
+      for (const w of [w1, w2]) w.child.kill("SIGKILL");
+      const done = [...w1.lines, ...w2.lines].filter((l) => l.endsWith(": done")).map((l) => l.split(":")[0]);
+      expect(done.sort()).toEqual([...new Set(done)].sort()); // no run was finished twice
+      const base = await localSweep();
+      expect(readFileSync(join(out, "curves.csv"), "utf8")).toBe(readFileSync(join(base, "curves.csv"), "utf8"));
+      expect(runsCsv(out)).toEqual(runsCsv(base));
+      server.kill("SIGKILL");
+    },
+    240_000,
+  );
+});
