@@ -13,7 +13,7 @@ import { getKernels } from "../nn/kernels/select.js";
 import { NATIVE_ISAS } from "../nn/kernels/native.js";
 import { runBench } from "../bench/run.js";
 import { formatBench } from "../bench/format.js";
-import { sweepBench } from "../bench/sweep-bench.js";
+import { natsSweepBench, sweepBench } from "../bench/sweep-bench.js";
 import { defaultExperimentWorkers } from "../experiments/runner.js";
 import { EXPERIMENTS, planRuns, stepsPerSecondEstimate } from "../experiments/catalog.js";
 import { listEnvs, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
@@ -36,7 +36,8 @@ const BENCH_USAGE = `  bench                 NN engine and training throughput p
       --seconds S       seconds per measurement (default 1)
       --backend B       benchmark only this backend, as the one in use (${BACKEND_NAMES.join(", ")})
       --no-torch        skip the PyTorch reference
-      --sweep           instead: experiment throughput with 1 worker thread and with one per core`;
+      --sweep           instead: experiment throughput with 1 worker thread and with one per core
+      --nats URL        with --sweep: local worker threads vs as many \`peerlearn worker\` processes on NATS`;
 const RANDOM_POLICY_USAGE = `  random-policy ENV     return and episode length of a uniform random policy (mean and std)
       --episodes N      episodes (default 100)
       --seed K          seed (default 0)
@@ -81,7 +82,17 @@ async function bench(args: string[]): Promise<void> {
     backend: { type: "string" },
     "no-torch": { type: "boolean", default: false },
     sweep: { type: "boolean", default: false },
+    nats: { type: "string" },
   });
+  if (values.sweep && values.nats !== undefined) {
+    const workers = Math.max(2, defaultExperimentWorkers());
+    const r = await natsSweepBench(values.nats, workers, (line) => process.stderr.write(`${line}\n`));
+    console.log(
+      `experiment sweep (fig4, budget 0.01) with ${workers} workers: local threads ${r.local.toFixed(0)}, NATS worker processes ${r.nats.toFixed(0)} env steps/s; ratio ${r.ratio.toFixed(2)}`,
+    );
+    if (values.json) console.log(JSON.stringify(r));
+    return;
+  }
   if (values.sweep) {
     const workers = Math.max(2, defaultExperimentWorkers());
     const r = await sweepBench(workers, (line) => process.stderr.write(`${line}\n`));
