@@ -51,6 +51,22 @@ const HOPPER = [
   "group.minEpochLength=300",
 ];
 
+// A mixed group: a SAC and a TD3 peer on Pendulum-v1.
+const MIXED = [
+  "--preset",
+  "pendulum-v1/peer-learning",
+  "--steps",
+  "1500",
+  "--set",
+  'peers=[{"kind":"sac","sac":{"netArch":[32,32],"batchSize":32}},{"kind":"td3","td3":{"netArch":[32,32],"batchSize":32,"learningStarts":100}}]',
+  "--set",
+  "evalFreq=500",
+  "--set",
+  "evalEpisodes=1",
+  "--set",
+  "group.minEpochLength=500",
+];
+
 function run(base: string[], parallel: boolean): string {
   const out = mkdtempSync(join(tmpdir(), `peerlearn-parallel-${parallel}-`));
   const args = [
@@ -85,6 +101,10 @@ describe("parallel training (needs `npm run build`)", () => {
 
   it("matches single-threaded lockstep exactly: SAC peers with gSDE on Hopper-v4", () => {
     expectSameRuns(run(HOPPER, false), run(HOPPER, true), 4);
+  }, 120_000);
+
+  it("matches single-threaded lockstep exactly: a SAC and a TD3 peer", () => {
+    expectSameRuns(run(MIXED, false), run(MIXED, true), 2);
   }, 120_000);
 
   it("refuses parallel training with the round-robin schedule", () => {

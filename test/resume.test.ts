@@ -143,4 +143,42 @@ describe("resuming after SIGKILL (needs `npm run build`)", () => {
     },
     120_000,
   );
+
+  it("a mixed group of a SAC and a TD3 peer ends with the same metrics and weights as an uninterrupted run", async () => {
+    const args = [
+      "train",
+      "--preset",
+      "pendulum-v1/peer-learning",
+      "--steps",
+      "3000",
+      "--seed",
+      "2",
+      "--set",
+      'peers=[{"kind":"sac","sac":{"netArch":[32,32],"batchSize":32}},{"kind":"td3","td3":{"netArch":[32,32],"batchSize":32,"learningStarts":100}}]',
+      "--set",
+      "evalFreq=500",
+      "--set",
+      "evalEpisodes=1",
+      "--set",
+      "group.minEpochLength=500",
+      "--set",
+      "checkpointFreq=500",
+    ];
+    const whole = mkdtempSync(join(tmpdir(), "peerlearn-mwhole-"));
+    runToEnd(args, whole);
+    const broken = mkdtempSync(join(tmpdir(), "peerlearn-mkilled-"));
+    await runAndKill(args, broken, 1000, 20);
+    await runAndKill(args, broken, 2000, 0);
+    runToEnd(args, broken);
+    const summary = JSON.parse(readFileSync(join(broken, "summary.json"), "utf8"));
+    expect(summary.resumedFrom).toBeGreaterThanOrEqual(2000);
+    expect(summary.peers.map((p: { kind: string }) => p.kind)).toEqual(["sac", "td3"]);
+    expect(readFileSync(join(broken, "metrics.jsonl"), "utf8")).toBe(
+      readFileSync(join(whole, "metrics.jsonl"), "utf8"),
+    );
+    for (const peer of [0, 1]) {
+      const weights = (dir: string): Buffer => readFileSync(join(dir, "final", `peer-${peer}`, "model.safetensors"));
+      expect(weights(broken).equals(weights(whole))).toBe(true);
+    }
+  }, 180_000);
 });

@@ -18,7 +18,6 @@ import { mseGrad, mseLoss } from "../nn/losses.js";
 import { Mlp, type MlpWorkspace, type NamedTensor } from "../nn/mlp.js";
 import { firstNonFinite, polyakUpdate } from "../nn/ops.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
-import type { OffPolicyAgent } from "./agent.js";
 import {
   ReplayBuffer,
   loadReplayBuffer,
@@ -26,30 +25,13 @@ import {
   type ReplayBufferState,
   type SharedReplayMemory,
 } from "./replay-buffer.js";
-import type { AgentSpec, RemoteTrainable } from "./remote-training.js";
-import type { z } from "zod";
-import type { Td3ConfigSchema } from "./config.js";
+import type { AgentSpec } from "./remote-training.js";
+import type { Learner } from "./learner.js";
+import { Td3Queries } from "./td3-queries.js";
+import type { Td3Config } from "./td3-config.js";
 import { OffPolicyBase } from "./off-policy-base.js";
 
-/** TD3's settings: declared and documented once, in the schema (config.ts). */
-export type Td3Config = z.infer<typeof Td3ConfigSchema>;
-
-/** SB3 1.5's TD3 defaults (with train_freq in steps: 1, and one gradient step per step). */
-export const TD3_DEFAULTS: Readonly<Td3Config> = Object.freeze({
-  learningRate: 1e-3,
-  bufferSize: 1_000_000,
-  learningStarts: 100,
-  batchSize: 100,
-  tau: 0.005,
-  gamma: 0.99,
-  trainFreq: 1,
-  gradientSteps: 1,
-  policyDelay: 2,
-  targetPolicyNoise: 0.2,
-  targetNoiseClip: 0.5,
-  actionNoiseStd: 0,
-  netArch: [400, 300],
-});
+export { TD3_DEFAULTS, type Td3Config } from "./td3-config.js";
 
 interface Td3State {
   nUpdates: number;
@@ -58,7 +40,7 @@ interface Td3State {
   rng: RandomState;
 }
 
-export class Td3 extends OffPolicyBase implements OffPolicyAgent, RemoteTrainable {
+export class Td3 extends OffPolicyBase implements Learner {
   readonly actor: Mlp;
   readonly actorTarget: Mlp;
   readonly critics: [Mlp, Mlp];
@@ -131,6 +113,32 @@ export class Td3 extends OffPolicyBase implements OffPolicyAgent, RemoteTrainabl
     this.wsPi = this.critics[0].workspace(n);
     this.actWs = this.actor.workspace(1);
     this.actInput = heap.alloc(obsDim);
+    this.queries = new Td3Queries(kernels, this.actor, this.critics, obsDim, actDim);
+  }
+
+  // ---- a peer group's questions (Learner; td3-queries.ts) ----
+  readonly algo = "td3";
+  readonly discreteActions = 0;
+  readonly explorationRate = 0;
+  private readonly queries: Td3Queries;
+  get actionWidth(): number {
+    return this.actDim;
+  }
+  beginStep(): void {}
+  /** The actor's action; not deterministic: with the exploration noise TD3 acts with. */
+  suggest(obs: Float32Array, deterministic: boolean, out: Float32Array, offset: number): void {
+    this.predict(obs);
+    if (!deterministic) this.addActionNoise();
+    out.set(this.action, offset);
+  }
+  critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void {
+    this.queries.critic(obs, actions, n, out);
+  }
+  values(obs: Float32Array, k: number, out: Float64Array): void {
+    this.queries.values(obs, k, out);
+  }
+  loadPolicy(path: string): void {
+    assignTensors(this.tensors(), loadSafetensors(path), path);
   }
 
   predict(obs: Float32Array): Float32Array {
@@ -146,11 +154,16 @@ export class Td3 extends OffPolicyBase implements OffPolicyAgent, RemoteTrainabl
     } else {
       this.predict(obs);
     }
+    this.addActionNoise();
+    return this.action;
+  }
+
+  /** SB3's Gaussian action noise (actionNoiseStd), clipped to [-1, 1]. */
+  private addActionNoise(): void {
     const sd = this.config.actionNoiseStd;
     if (sd > 0)
       for (let j = 0; j < this.actDim; j++)
         this.action[j] = Math.min(Math.max(this.action[j] + sd * this.rng.normal(), -1), 1);
-    return this.action;
   }
 
   trainNow(): void {
@@ -310,8 +323,7 @@ export class Td3 extends OffPolicyBase implements OffPolicyAgent, RemoteTrainabl
   }
 
   load(dir: string, savedState?: unknown): void {
-    const path = join(dir, "model.safetensors");
-    assignTensors(this.tensors(), loadSafetensors(path), path);
+    this.loadPolicy(join(dir, "model.safetensors"));
     const state = savedState as Td3State | undefined;
     if (!state) return;
     this.nUpdates = state.nUpdates;

@@ -11,6 +11,7 @@ import { findPreset } from "../peers/presets.js";
 import { checkKey, checkPlainData, configAssignments, loadConfigFile, type ConfigObject } from "../config/load.js";
 import { validateGroupRunConfig, type GroupRunConfig } from "../peers/config.js";
 import { trainGroup, type GroupSummary } from "../peers/train-group.js";
+import { withResolvedPeers } from "../peers/peer-settings.js";
 
 export const TRAIN_USAGE = `  train                 train one agent (--env) or a peer group (--preset)
       --preset NAME     a paper experiment (see \`peerlearn list presets\`), e.g. room-v21/peer-learning
@@ -250,7 +251,8 @@ export function formatGroupSummary(s: GroupSummary): string {
 async function trainGroupCommand(args: string[]): Promise<void> {
   const { config, preset, out, json, printConfig } = await resolveGroupConfig(args);
   if (printConfig) {
-    console.log(JSON.stringify(config, null, 2));
+    // Every peer with its resolved settings (what it leaves out comes from the group's config).
+    console.log(JSON.stringify(withResolvedPeers(config), null, 2));
     return;
   }
   ensureDir(out);

@@ -73,5 +73,5 @@ export function readSummary(dir: string): GroupSummary {
 }
 
 export function learnerIndices(s: GroupSummary): number[] {
-  return s.peers.filter((p) => p.kind === "dqn" || p.kind === "sac").map((p) => p.index);
+  return s.peers.filter((p) => p.kind === "dqn" || p.kind === "sac" || p.kind === "td3").map((p) => p.index);
 }

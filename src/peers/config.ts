@@ -5,7 +5,16 @@
  */
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
-import { DqnConfigSchema, RUN_FIELDS, SacConfigSchema, batchSize, bufferSize, netArch } from "../agents/config.js";
+import {
+  DqnConfigSchema,
+  RUN_FIELDS,
+  SacConfigSchema,
+  Td3ConfigSchema,
+  batchSize,
+  bufferSize,
+  netArch,
+  type Algo,
+} from "../agents/config.js";
 import { PEER_POLICIES } from "./peer-policy.js";
 import { SCHEDULES } from "./schedule.js";
 import { TEACHING_REWARDS } from "./lectr-reward.js";
@@ -17,14 +26,28 @@ const BUILT_IN_TERMS = ["critic", "trust", "agentValues"];
 
 const positiveInt = z.number().int().positive();
 
+/** A peer entry's own settings: what it leaves out comes from the group's config (peer-settings.ts). */
+const perPeer = {
+  temperature: z.number().gt(0).optional().describe("this peer's softmax temperature T0 (default: the group's)"),
+  temperatureDecay: z.number().min(0).optional().describe("this peer's temperature decay (default: the group's)"),
+  dqn: DqnConfigSchema.partial().optional().describe("this peer's DQN settings over the group's"),
+  sac: SacConfigSchema.partial().optional().describe("this peer's SAC settings over the group's"),
+  td3: Td3ConfigSchema.partial().optional().describe("this peer's TD3 settings over the group's"),
+};
+export const LEARNER_ALGOS = ["dqn", "sac", "td3"] as const;
+const algo = z.enum(LEARNER_ALGOS).optional().describe("the learner it is built on (default dqn)");
+
 export const PeerSpecSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("dqn") }).strict(),
-  z.object({ kind: z.literal("sac") }).strict(),
-  z.object({ kind: z.literal("novice") }).strict(),
+  z.object({ kind: z.literal("dqn"), ...perPeer }).strict(),
+  z.object({ kind: z.literal("sac"), ...perPeer }).strict(),
+  z.object({ kind: z.literal("td3"), ...perPeer }).strict(),
+  z.object({ kind: z.literal("novice"), algo, ...perPeer }).strict(),
   z
     .object({
       kind: z.literal("frozen"),
-      checkpoint: z.string().min(1).describe("a model.safetensors written by peerlearn (q_net.* tensors)"),
+      algo,
+      checkpoint: z.string().min(1).describe("a model.safetensors written by peerlearn for this learner kind"),
+      ...perPeer,
     })
     .strict(),
   z.object({ kind: z.literal("expert") }).strict(),
@@ -56,6 +79,12 @@ export const GroupSettingsSchema = z
     minEpochLength: z.number().int().min(0).describe("an epoch is max(minEpochLength, the env's step limit) steps"),
     maxPeerEpochs: positiveInt.describe("peer epochs before peers train alone (Early Advising's budget)"),
     switchRatio: z.number().min(0).describe("alternation of solo and peer epochs (0: always peer epochs)"),
+    useTrustBuffer: z
+      .boolean()
+      .describe("trust moves towards a batch of the suggestion buffer (false: the latest transition only)"),
+    sampleRandomActions: z
+      .boolean()
+      .describe("the original's switch: the peer policy's epsilon becomes 1 (epsilon-greedy: a random peer)"),
     terms: z
       .array(z.string())
       .describe("value terms registered by name (registerValueTerm) to add to the built-in ones"),
@@ -101,6 +130,7 @@ export const GroupRunConfigSchema = z
     peers: z.array(PeerSpecSchema).min(1, "a group needs at least one peer").describe("the members, in order"),
     dqn: DqnConfigSchema.optional().describe("settings of the DQN-based peers (dqn, novice, frozen)"),
     sac: SacConfigSchema.optional().describe("settings of the SAC peers"),
+    td3: Td3ConfigSchema.optional().describe("settings of the TD3 peers"),
     lectr: LectrSettingsSchema.optional().describe(
       "advise the LeCTR way (student and teacher policies) instead of by peer learning's mechanisms",
     ),
@@ -122,23 +152,19 @@ export const GroupRunConfigSchema = z
         message: "needs the lockstep schedule (round-robin trains one peer at a time)",
       });
     }
-    const dqnBased = c.peers.some((p) => p.kind === "dqn" || p.kind === "novice" || p.kind === "frozen");
-    const sac = c.peers.some((p) => p.kind === "sac");
-    if (!dqnBased && !sac)
+    const algos = c.peers.map(learnerAlgo).filter((a): a is Algo => a !== null);
+    if (algos.length === 0)
       ctx.addIssue({
         code: "custom",
         path: ["peers"],
-        message: "needs at least one peer that acts (dqn, sac, novice or frozen)",
+        message: "needs at least one peer that acts (dqn, sac, td3, novice or frozen)",
       });
-    if (dqnBased && sac)
+    if (algos.includes("dqn") && algos.some((a) => a !== "dqn"))
       ctx.addIssue({
         code: "custom",
         path: ["peers"],
-        message: "cannot mix DQN and SAC peers: they need different action spaces",
+        message: "cannot mix DQN peers (discrete actions) with SAC or TD3 peers (continuous actions)",
       });
-    if (dqnBased && !c.dqn)
-      ctx.addIssue({ code: "custom", path: ["dqn"], message: "is required by the DQN-based peers" });
-    if (sac && !c.sac) ctx.addIssue({ code: "custom", path: ["sac"], message: "is required by the SAC peers" });
     if (c.lectr && (c.peers.length < 2 || c.peers.some((p) => p.kind !== "dqn"))) {
       ctx.addIssue({
         code: "custom",
@@ -192,7 +218,16 @@ export const PEER_LEARNING_GROUP: GroupSettings = {
   maxPeerEpochs: 100_000_000,
   switchRatio: 0,
   terms: [],
+  useTrustBuffer: true,
+  sampleRandomActions: false,
 };
+
+/** The learner a peer entry is built on (null for the scripted peers, which only answer). */
+export function learnerAlgo(spec: PeerSpec): Algo | null {
+  if (spec.kind === "dqn" || spec.kind === "sac" || spec.kind === "td3") return spec.kind;
+  if (spec.kind === "novice" || spec.kind === "frozen") return spec.algo ?? "dqn";
+  return null;
+}
 
 export function validateGroupRunConfig(input: unknown): GroupRunConfig {
   return parseOrThrow(GroupRunConfigSchema, input, "peer learning config");

@@ -43,8 +43,8 @@ describe("peer learning config", () => {
       /group.temperature: got 0, must be > 0 with the softmax peer policy/,
     ],
     [{ peers: [{ kind: "dqn" }, { kind: "wizard" }] }, /peers.1.kind/],
-    [{ peers: [{ kind: "dqn" }, { kind: "sac" }] }, /cannot mix DQN and SAC peers/],
-    [{ peers: [{ kind: "sac" }] }, /sac: got nothing, is required by the SAC peers/],
+    [{ peers: [{ kind: "dqn" }, { kind: "sac" }] }, /cannot mix DQN peers \(discrete actions\) with SAC or TD3 peers/],
+    [{ peers: [{ kind: "novice", algo: "ppo" }] }, /peers.0.algo/],
     [{ group: { ...base.group, peerPolicy: "greedy" } }, /group.peerPolicy: got "greedy"/],
   ])("rejects a bad config with one clear message (%#)", (patch, message) => {
     expect(() => validateGroupRunConfig({ ...base, ...patch })).toThrow(UserError);

@@ -24,6 +24,9 @@ import { actionDim } from "../envs/spaces.js";
 import type { AgentAction } from "../agents/agent.js";
 import { Dqn } from "../agents/dqn.js";
 import { Sac } from "../agents/sac.js";
+import { Td3 } from "../agents/td3.js";
+import type { Space } from "../envs/spaces.js";
+import { resolvePeers, type LearnerSettings } from "./peer-settings.js";
 import { OffPolicyLoop, type EvalResult, type LoopHooks } from "../agents/off-policy-loop.js";
 import type { GroupRunConfig } from "./config.js";
 import { LearnerPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
@@ -66,7 +69,6 @@ export class PeerGroup {
     kernels: Kernels,
     root: Random,
   ) {
-    const g = config.group;
     const n = config.peers.length;
     this.faithful = config.variant === "faithful";
     this.random = root.fork();
@@ -78,34 +80,15 @@ export class PeerGroup {
     probe.close();
     this.discrete = space.kind === "discrete";
     this.width = actionDim(space);
-    config.peers.forEach((spec, index) => {
-      if (spec.kind === "expert" || spec.kind === "adversary") {
+    resolvePeers(config).forEach(({ spec, learner }, index) => {
+      if (spec.kind === "expert" || spec.kind === "adversary" || !learner) {
         if (!config.env.startsWith("Room-"))
           throw new UserError(`scripted ${spec.kind} peers exist for the Room tasks only, not ${config.env}`);
-        this.peers.push(new ScriptedPeer(spec.kind, root.fork()));
+        this.peers.push(new ScriptedPeer(spec.kind as "expert" | "adversary", root.fork()));
         return;
       }
-      let peer: LearnerPeer;
-      if (spec.kind === "sac") {
-        if (space.kind !== "box" || !config.sac)
-          throw new UserError(
-            `sac peers need continuous actions and a "sac" section; ${config.env} has ${space.kind} actions`,
-          );
-        peer = new LearnerPeer(
-          "sac",
-          new Sac(kernels, obsDim, space.dim, config.sac, root.fork(), g.parallelTraining),
-          null,
-          false,
-        );
-      } else {
-        if (space.kind !== "discrete" || !config.dqn)
-          throw new UserError(
-            `${spec.kind} peers are DQN peers: they need discrete actions and a "dqn" section; ${config.env} has ${space.kind} actions`,
-          );
-        const dqn = new Dqn(kernels, obsDim, space.n, config.dqn, root.fork(), g.parallelTraining);
-        if (spec.kind === "frozen") dqn.loadPolicy(spec.checkpoint);
-        peer = new LearnerPeer(spec.kind, dqn, root.fork(), !this.faithful);
-      }
+      const peer = this.newLearnerPeer(spec.kind, learner, kernels, obsDim, space, root);
+      if (spec.kind === "frozen") peer.learner.loadPolicy(spec.checkpoint);
       this.peers.push(peer);
       this.members.push(this.newMember(index, peer, n, root));
     });
@@ -120,6 +103,43 @@ export class PeerGroup {
     };
     this.terms = createValueTerms(context);
     this.advisor = createAdvisor({ ...context, terms: this.terms, kernels, root });
+  }
+
+  /**
+   * A peer on a learner. Generators in the order the published code draws them: the learner's, then (DQN) the
+   * peer's own for its epsilon-greedy suggestions. Asked to explore, a SAC peer samples its policy (SB3's SAC
+   * predict does); a DQN (epsilon) or TD3 (action noise) peer explores only in the corrected variant: the
+   * published code's suggestions are their greedy / deterministic actions.
+   */
+  private newLearnerPeer(
+    kind: LearnerPeer["kind"],
+    learner: LearnerSettings,
+    kernels: Kernels,
+    obsDim: number,
+    space: Space,
+    root: Random,
+  ): LearnerPeer {
+    const shared = this.config.group.parallelTraining;
+    const what = kind === learner.algo ? `${kind} peers` : `${kind} peers built on ${learner.algo.toUpperCase()}`;
+    const cannot = (needs: string): UserError =>
+      new UserError(
+        `${what} need ${needs} actions; ${this.config.env} has ${space.kind === "box" ? "continuous" : "discrete"} ones`,
+      );
+    if (learner.algo === "dqn") {
+      if (space.kind !== "discrete") throw cannot("discrete");
+      const dqn = new Dqn(kernels, obsDim, space.n, learner.settings, root.fork(), shared);
+      return new LearnerPeer(kind, dqn, root.fork(), !this.faithful);
+    }
+    if (space.kind !== "box") throw cannot("continuous");
+    if (learner.algo === "sac")
+      return new LearnerPeer(
+        kind,
+        new Sac(kernels, obsDim, space.dim, learner.settings, root.fork(), shared),
+        null,
+        true,
+      );
+    const td3 = new Td3(kernels, obsDim, space.dim, learner.settings, root.fork(), shared);
+    return new LearnerPeer(kind, td3, null, !this.faithful);
   }
 
   private newMember(index: number, peer: ActingPeer, nPeers: number, root: Random): Member {

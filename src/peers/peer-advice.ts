@@ -11,6 +11,7 @@ import type { AgentAction } from "../agents/agent.js";
 import type { Random } from "../core/random.js";
 import type { Advisor, AdvisorContext, AdvisedMember, AdvisorPlugin } from "./advisor.js";
 import { PeerPolicy } from "./peer-policy.js";
+import { resolvePeers } from "./peer-settings.js";
 import type { Peer } from "./peer.js";
 import type { ValueTerm } from "./value-term.js";
 import { addNormalized } from "./values.js";
@@ -18,7 +19,7 @@ import { addNormalized } from "./values.js";
 export class PeerAdvice implements Advisor {
   private readonly peers: readonly Peer[];
   private readonly terms: readonly ValueTerm[];
-  private readonly policy: PeerPolicy;
+  private readonly policies: PeerPolicy[];
   private readonly random: Random;
   private readonly withNoise: boolean;
   private readonly width: number;
@@ -38,9 +39,15 @@ export class PeerAdvice implements Advisor {
     this.withNoise = g.peersSampleWithNoise;
     this.width = context.width;
     this.discrete = context.discrete;
-    this.policy = new PeerPolicy(
-      { kind: g.peerPolicy, temperature: g.temperature, temperatureDecay: g.temperatureDecay, epsilon: g.epsilon },
-      n,
+    // One policy per peer: each may have its own temperature. sampleRandomActions is the original's switch: it sets
+    // the epsilon of the epsilon-greedy peer policy to 1 (a uniformly random peer); other policies ignore epsilon.
+    const epsilon = g.sampleRandomActions ? 1 : g.epsilon;
+    this.policies = resolvePeers(context.config).map(
+      (p) =>
+        new PeerPolicy(
+          { kind: g.peerPolicy, temperature: p.temperature, temperatureDecay: p.temperatureDecay, epsilon },
+          n,
+        ),
     );
     this.actions = new Float32Array(n * this.width);
     this.chosen = new Float32Array(this.width);
@@ -63,7 +70,7 @@ export class PeerAdvice implements Advisor {
         term.values(m, this.actions, n, this.raw);
         addNormalized(this.raw, n, this.values);
       }
-      const followed = this.policy.choose(this.values, i, m.epoch, this.random);
+      const followed = this.policies[i].choose(this.values, i, m.epoch, this.random);
       m.follow.followed = followed;
       for (let q = 0; q < w; q++) this.chosen[q] = this.actions[followed * w + q];
     }

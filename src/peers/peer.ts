@@ -2,9 +2,9 @@
  * What a peer group needs from its members: a suggestion for a state ("what would you do here?"), and, for the
  * members that act, their agent (to act, store and train), a critic Q_i(s, a) and a value V_i(s) = Q_i(s, a ~ pi_i(s)).
  *
- * Kinds: `dqn` and `sac` (learners), `novice` (a randomly initialised DQN that never trains: learning rate 0),
- * `frozen` (a DQN loaded from a checkpoint that never trains: a pre-trained expert), and the scripted Room
- * `expert` and `adversary`, which take no env steps of their own and only answer.
+ * Kinds: `dqn`, `sac` and `td3` (learners), `novice` (a randomly initialised learner of any of these algorithms
+ * that never trains), `frozen` (one loaded from a checkpoint that never trains: a pre-trained expert), and the
+ * scripted Room `expert` and `adversary`, which take no env steps of their own and only answer.
  *
  * Actions travel as rows of a Float32Array: one number (the index) for a discrete action, actDim numbers in
  * [-1, 1] for a continuous one.
@@ -14,7 +14,7 @@ import type { Learner } from "../agents/learner.js";
 import { RoomAdversary, RoomExpert, type DiscretePolicy } from "../envs/room/policies.js";
 import type { ValueFunction } from "./targets.js";
 
-export const PEER_KINDS = ["dqn", "sac", "novice", "frozen", "expert", "adversary"] as const;
+export const PEER_KINDS = ["dqn", "sac", "td3", "novice", "frozen", "expert", "adversary"] as const;
 export type PeerKind = (typeof PEER_KINDS)[number];
 
 export interface Peer {
@@ -57,14 +57,17 @@ export class LearnerPeer implements ActingPeer {
   readonly learns: boolean;
 
   constructor(
-    readonly kind: "dqn" | "sac" | "novice" | "frozen",
+    readonly kind: "dqn" | "sac" | "td3" | "novice" | "frozen",
     readonly learner: Learner,
     /** The generator of its epsilon-greedy suggestions (discrete learners; null for the others). */
     readonly random: Random | null,
-    /** Use epsilon when asked to explore (false reproduces the original, whose DQN policy is always greedy). */
-    private readonly epsilonWhenExploring: boolean,
+    /**
+     * Explore when asked to (DQN: epsilon, TD3: action noise, SAC: its sampled action); false reproduces the
+     * original, whose DQN and TD3 suggestions are always their greedy / deterministic actions.
+     */
+    private readonly exploresWhenAsked: boolean,
   ) {
-    this.learns = kind === "dqn" || kind === "sac";
+    this.learns = kind === "dqn" || kind === "sac" || kind === "td3";
   }
 
   get agent(): Learner {
@@ -89,9 +92,10 @@ export class LearnerPeer implements ActingPeer {
 
   suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void {
     const l = this.learner;
-    if (explore && this.random && this.epsilonWhenExploring && this.random.uniform() < l.explorationRate)
+    const exploring = explore && this.exploresWhenAsked;
+    if (exploring && this.random && this.random.uniform() < l.explorationRate)
       out[offset] = this.random.integer(0, l.discreteActions);
-    else l.suggest(obs, !explore, out, offset);
+    else l.suggest(obs, !exploring, out, offset);
   }
 
   critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void {

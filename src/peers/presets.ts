@@ -10,7 +10,7 @@
  */
 import { UserError, oneOf } from "../core/errors.js";
 import { DQN_DEFAULTS } from "../agents/dqn.js";
-import { MUJOCO_TASKS, ROOM_DQN, paperMujocoSac, sacHyperparameters } from "../agents/config.js";
+import { MUJOCO_TASKS, ROOM_DQN, paperMujocoSac, sacHyperparameters, td3Hyperparameters } from "../agents/config.js";
 import { LECTR_DEFAULTS } from "./lectr.js";
 import { PEER_LEARNING_GROUP, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./config.js";
 
@@ -175,6 +175,33 @@ const withExpert: Method = {
   corrected: peerLearning.corrected,
 };
 
+/** A heterogeneous group, as the original's --mix-agents SAC TD3: 2 SAC and 2 TD3 peers, all mechanisms. */
+const mixed: Method = {
+  id: "mixed",
+  label: "2 SAC + 2 TD3 peers",
+  description: "2 SAC + 2 TD3 peers (TD3: the tuned settings with the paper's [150, 200] networks), all mechanisms",
+  peers: () => [{ kind: "sac" }, { kind: "sac" }, { kind: "td3" }, { kind: "td3" }],
+  group: () => ({}),
+  corrected: "TD3 peers suggest with their action noise; terminal s' in suggestions; warm-up not counted as advice",
+  extra: { td3: { ...td3Hyperparameters("Hopper-v4", "tuned"), netArch: [150, 200] } },
+};
+
+/** The MuJoCo study group: 2 SAC learners beside a frozen SAC expert and a SAC novice. */
+export const HOPPER_EXPERT = "runs/hopper-v4-sac-expert/final/model.safetensors";
+const sacStudyGroup: Method = {
+  id: "study-group",
+  label: "study group (2 SAC learners, frozen SAC expert, SAC novice)",
+  description: `2 training SAC peers + a frozen SAC expert + a SAC novice; the expert is ${HOPPER_EXPERT}: train it first with \`peerlearn train --env Hopper-v4 --algo sac --out runs/hopper-v4-sac-expert\` (or --set peers.2.checkpoint=...)`,
+  peers: () => [
+    { kind: "sac" },
+    { kind: "sac" },
+    { kind: "frozen", algo: "sac", checkpoint: HOPPER_EXPERT },
+    { kind: "novice", algo: "sac" },
+  ],
+  group: () => ({}),
+  corrected: "terminal s' in suggestions; warm-up not counted as advice",
+};
+
 export const TABLE1_METHODS: readonly Method[] = [peerLearning, singleAgent, earlyAdvice, randomAdvice];
 export const METHODS: readonly Method[] = [
   ...TABLE1_METHODS,
@@ -228,6 +255,8 @@ function buildPresets(): Preset[] {
   add("Room-v21", withExpert);
   for (const task of MUJOCO_TASKS) for (const m of TABLE2_METHODS) if (!TABLE1_METHODS.includes(m)) add(task, m);
   for (const n of [2, 4, 8, 10]) add("Hopper-v4", groupOf(n));
+  add("Hopper-v4", mixed);
+  add("Hopper-v4", sacStudyGroup, "hopper-v4/study-group");
   // Continuous control with SAC peers on Pendulum (gSDE off, the RL Zoo's settings): a quick check of the group
   // machinery on continuous actions.
   const pendulum = (peers: PeerSpec[], group: Partial<GroupSettings>): GroupRunConfig => ({

@@ -30,6 +30,11 @@ export class SuggestionBuffer {
     return this.count;
   }
 
+  /** The slot of the entry added last (valid when size > 0). */
+  get latestSlot(): number {
+    return (this.pos - 1 + this.capacity) % this.capacity;
+  }
+
   add(reward: number, followed: number, nextObs: Float32Array, obs: Float32Array): void {
     const i = this.pos;
     this.rewards[i] = reward;

@@ -42,6 +42,38 @@ export class TargetAccumulator {
     counts: Float64Array,
   ): boolean {
     if (!buffer.sample(rng, k, this.indices)) return false;
+    this.accumulateSlots(peer, buffer, k, gamma, advantage, sums, counts);
+    return true;
+  }
+
+  /**
+   * The latest entry's target alone (the original's trust update with use_trust_buffer off); false, adding
+   * nothing, while the buffer is empty.
+   */
+  accumulateLatest(
+    peer: ValueFunction,
+    buffer: SuggestionBuffer,
+    gamma: number,
+    advantage: boolean,
+    sums: Float64Array,
+    counts: Float64Array,
+  ): boolean {
+    if (buffer.size === 0) return false;
+    this.indices[0] = buffer.latestSlot;
+    this.accumulateSlots(peer, buffer, 1, gamma, advantage, sums, counts);
+    return true;
+  }
+
+  /** Adds the targets of the k slots in this.indices. */
+  private accumulateSlots(
+    peer: ValueFunction,
+    buffer: SuggestionBuffer,
+    k: number,
+    gamma: number,
+    advantage: boolean,
+    sums: Float64Array,
+    counts: Float64Array,
+  ): void {
     buffer.gather(buffer.nextObs, this.indices, k, this.nextObs);
     peer.values(this.nextObs, k, this.v);
     if (advantage) {
@@ -62,6 +94,5 @@ export class TargetAccumulator {
         counts[j] += 1;
       }
     }
-    return true;
   }
 }

@@ -27,6 +27,7 @@ export class TrustValues {
     this.targets = new TargetAccumulator(batchSize, obsDim);
   }
 
+  /** `latestOnly`: from the latest transition alone, not a batch (the original's use_trust_buffer off). */
   update(
     peer: ValueFunction,
     buffer: SuggestionBuffer,
@@ -34,12 +35,15 @@ export class TrustValues {
     advantage: boolean,
     lr: number,
     rng: Random,
+    latestOnly = false,
   ): void {
     this.sums.fill(0);
     this.counts.fill(0);
-    if (this.targets.accumulate(peer, buffer, this.batchSize, gamma, advantage, rng, this.sums, this.counts)) {
-      moveTowardsMeanTargets(this.values, this.sums, this.counts, lr);
-    }
+    const t = this.targets;
+    const added = latestOnly
+      ? t.accumulateLatest(peer, buffer, gamma, advantage, this.sums, this.counts)
+      : t.accumulate(peer, buffer, this.batchSize, gamma, advantage, rng, this.sums, this.counts);
+    if (added) moveTowardsMeanTargets(this.values, this.sums, this.counts, lr);
   }
 }
 
@@ -72,7 +76,7 @@ class TrustTerm implements ValueTerm {
 
   update(m: TermMember): void {
     const g = this.settings;
-    this.of(m).update(m.peer, m.suggestions, m.peer.gamma, g.advantage, g.trustLr, this.random);
+    this.of(m).update(m.peer, m.suggestions, m.peer.gamma, g.advantage, g.trustLr, this.random, !g.useTrustBuffer);
   }
 
   logged(m: TermMember): Float64Array {
