@@ -7,14 +7,15 @@ import { describe, expect, it } from "vitest";
 import { Random } from "../core/random.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { TD3_DEFAULTS, Td3 } from "../agents/td3.js";
-import { td3Hyperparameters } from "../agents/config.js";
+import { defaultRunConfig, sacHyperparameters, td3Hyperparameters } from "../agents/config.js";
+import { train } from "../agents/train.js";
 import { validateGroupRunConfig } from "./config.js";
 import { findPreset } from "./presets.js";
 import { resolvePeers, withResolvedPeers } from "./peer-settings.js";
 import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
 import { TrustValues } from "./trust.js";
 import type { Mlp } from "../nn/mlp.js";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { trainGroup } from "./train-group.js";
@@ -140,5 +141,55 @@ describe("the original's switches", () => {
     expect(shares(true)[1]).toBeGreaterThan(0.4);
     expect(shares(true)[1]).toBeLessThan(0.6);
     expect(shares(false)[0]).toBeGreaterThan(0.6);
+  });
+
+  it("frozen and novice peers of SAC and TD3 never change their weights; a frozen one is the model it loaded", () => {
+    const kernels = getKernels("js");
+    const expertOut = mkdtempSync(join(tmpdir(), "peerlearn-sac-expert-"));
+    const small = { netArch: [16, 16], batchSize: 16, learningStarts: 50 };
+    train(
+      {
+        ...defaultRunConfig("Pendulum-v1", "tuned", "sac"),
+        steps: 200,
+        evalFreq: 200,
+        evalEpisodes: 1,
+        sac: { ...sacHyperparameters("Pendulum-v1", "tuned"), ...small },
+      },
+      { out: expertOut, kernels },
+    );
+    const expert = join(expertOut, "final", "model.safetensors");
+    const base = findPreset("pendulum-v1/peer-learning").config;
+    const s = trainGroup(
+      {
+        ...base,
+        steps: 400,
+        evalFreq: 400,
+        evalEpisodes: 1,
+        sac: { ...base.sac!, ...small },
+        peers: [
+          { kind: "sac" },
+          { kind: "frozen", algo: "sac", checkpoint: expert },
+          { kind: "novice", algo: "td3", td3: small },
+        ],
+        group: { ...base.group, minEpochLength: 200 },
+      },
+      { out: mkdtempSync(join(tmpdir(), "peerlearn-frozen-sac-")), kernels },
+    );
+    expect(s.peers.map((p) => p.kind)).toEqual(["sac", "frozen", "novice"]);
+    const actor = (file: string): string[] => {
+      const bytes = readFileSync(file);
+      const n = Number(bytes.readBigUInt64LE(0));
+      const header = JSON.parse(bytes.subarray(8, 8 + n).toString()) as Record<
+        string,
+        { data_offsets: [number, number] }
+      >;
+      return Object.keys(header)
+        .filter((k) => k.startsWith("actor.") || k.startsWith("critic."))
+        .sort()
+        .map((k) =>
+          bytes.subarray(8 + n + header[k].data_offsets[0], 8 + n + header[k].data_offsets[1]).toString("hex"),
+        );
+    };
+    expect(actor(join(s.out, "final", "peer-1", "model.safetensors"))).toEqual(actor(expert));
   });
 });
