@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Random } from "../core/random.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { TD3_DEFAULTS, Td3 } from "../agents/td3.js";
-import { defaultRunConfig, sacHyperparameters, td3Hyperparameters } from "../agents/config.js";
+import { defaultRunConfig, td3Hyperparameters, type RunConfig } from "../agents/config.js";
 import { train } from "../agents/train.js";
 import { validateGroupRunConfig } from "./config.js";
 import { findPreset } from "./presets.js";
@@ -147,14 +147,9 @@ describe("the original's switches", () => {
     const kernels = getKernels("js");
     const expertOut = mkdtempSync(join(tmpdir(), "peerlearn-sac-expert-"));
     const small = { netArch: [16, 16], batchSize: 16, learningStarts: 50 };
+    const single = defaultRunConfig("Pendulum-v1", "tuned", "sac") as Extract<RunConfig, { algo: "sac" }>;
     train(
-      {
-        ...defaultRunConfig("Pendulum-v1", "tuned", "sac"),
-        steps: 200,
-        evalFreq: 200,
-        evalEpisodes: 1,
-        sac: { ...sacHyperparameters("Pendulum-v1", "tuned"), ...small },
-      },
+      { ...single, steps: 200, evalFreq: 200, evalEpisodes: 1, sac: { ...single.sac, ...small } },
       { out: expertOut, kernels },
     );
     const expert = join(expertOut, "final", "model.safetensors");
