@@ -25,7 +25,8 @@ import {
 } from "./replay-buffer.js";
 import type { AgentSpec } from "./remote-training.js";
 import { SacNetworks, type SacBatch } from "./sac-update.js";
-import { SacQueries } from "./sac-queries.js";
+import { TwinCriticQueries } from "./twin-critic-queries.js";
+import type { Sample } from "./sac-actor.js";
 import type { z } from "zod";
 import type { SacConfigSchema } from "./config.js";
 import { OffPolicyBase } from "./off-policy-base.js";
@@ -70,7 +71,9 @@ export class Sac extends OffPolicyBase implements Learner {
   private readonly action: Float32Array;
   private readonly batch: SacBatch;
   private readonly indices: Int32Array;
-  private readonly queries: SacQueries;
+  private readonly queries: TwinCriticQueries;
+  /** The actor's workspace for a group's value queries (V at a sampled own action). */
+  private querySample: { rows: number; sample: Sample } | null = null;
 
   constructor(
     readonly kernels: Kernels,
@@ -111,7 +114,12 @@ export class Sac extends OffPolicyBase implements Learner {
       dones: new Float32Array(c.batchSize),
     };
     this.indices = new Int32Array(c.batchSize);
-    this.queries = new SacQueries(this.networks);
+    const n = this.networks;
+    this.queries = new TwinCriticQueries(kernels, n.critics, obsDim, actDim, (input, k, w) => {
+      if (!this.querySample || this.querySample.rows < k) this.querySample = { rows: k, sample: n.actor.newSample(k) };
+      // The actor reads the observations of the input's rows and writes the sampled actions beside them.
+      n.actor.sample(this.querySample.sample, input.offset, k, w, input.data, obsDim, w);
+    });
   }
 
   // ---- a peer group's questions (Learner) ----

@@ -27,7 +27,7 @@ import {
 } from "./replay-buffer.js";
 import type { AgentSpec } from "./remote-training.js";
 import type { Learner } from "./learner.js";
-import { Td3Queries } from "./td3-queries.js";
+import { TwinCriticQueries } from "./twin-critic-queries.js";
 import type { Td3Config } from "./td3-config.js";
 import { OffPolicyBase } from "./off-policy-base.js";
 
@@ -113,14 +113,21 @@ export class Td3 extends OffPolicyBase implements Learner {
     this.wsPi = this.critics[0].workspace(n);
     this.actWs = this.actor.workspace(1);
     this.actInput = heap.alloc(obsDim);
-    this.queries = new Td3Queries(kernels, this.actor, this.critics, obsDim, actDim);
+    let queryWs: MlpWorkspace | null = null;
+    this.queries = new TwinCriticQueries(kernels, this.critics, obsDim, actDim, (input, k, w) => {
+      if (!queryWs || queryWs.output.length < k * actDim) queryWs = this.actor.workspace(k);
+      this.actor.forward(queryWs, input.offset, k, w);
+      const mu = queryWs.output.data;
+      const data = input.data;
+      for (let r = 0; r < k; r++) for (let q = 0; q < actDim; q++) data[r * w + obsDim + q] = mu[r * actDim + q];
+    });
   }
 
   // ---- a peer group's questions (Learner; td3-queries.ts) ----
   readonly algo = "td3";
   readonly discreteActions = 0;
   readonly explorationRate = 0;
-  private readonly queries: Td3Queries;
+  private readonly queries: TwinCriticQueries;
   get actionWidth(): number {
     return this.actDim;
   }
