@@ -22,7 +22,7 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
   it.each([
     [
       ["frobnicate"],
-      /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "bench", "list", "random-policy", "help"/,
+      /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "worker", "bench", "list", "random-policy", "help"/,
     ],
     [
       ["experiment", "table9"],
@@ -109,7 +109,10 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
   it("--set peers=N makes a group of N learners of the preset's kind", () => {
     const r = run(["train", "--preset", "hopper-v4/peer-learning", "--set", "peers=6", "--print-config"]);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).peers).toEqual(Array.from({ length: 6 }, () => ({ kind: "sac" })));
+    // --print-config shows each peer with its resolved settings.
+    const peers = JSON.parse(r.stdout).peers as { kind: string; sac: { netArch: number[] } }[];
+    expect(peers.map((p) => p.kind)).toEqual(Array.from({ length: 6 }, () => "sac"));
+    for (const p of peers) expect(p.sac.netArch).toEqual([150, 200]);
     const bad = run(["train", "--preset", "room-v21/peer-learning", "--set", "peers=0"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/peers must be a list of peers or an integer from 1 to 100/);
