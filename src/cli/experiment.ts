@@ -1,6 +1,8 @@
 /** `peerlearn experiment` and `peerlearn report`: the paper's tables and figures, run on all cores, then reported. */
 import { integerOption, parseCommand, positiveOption } from "./args.js";
 import { capLine } from "./failure.js";
+import { ensureDir } from "../core/folders.js";
+import { startDashboardThread } from "../dashboard/dashboard-thread.js";
 import { UserError, oneOf } from "../core/errors.js";
 import { EXPERIMENTS, findExperiment, planRuns } from "../experiments/catalog.js";
 import { defaultExperimentWorkers, runExperiment, type RunnerOptions } from "../experiments/runner.js";
@@ -19,6 +21,7 @@ export const EXPERIMENT_USAGE = `  experiment NAME       run one of the paper's 
       --variant V       faithful (default: as the published code ran) or corrected
       --out DIR         experiment folder (default runs/<NAME>-budget<F>[-corrected])
       --dry-run         list the runs and their cost, run nothing
+      --dashboard       serve a live page of the sweep on http://127.0.0.1:8080/ while it runs
       --nats URL        run it on \`peerlearn worker\` processes through NATS JetStream (nats:// or tls://;
                         credentials: PEERLEARN_NATS_CREDS, or NATS_USER and NATS_PASSWORD)
   report DIR            (re)write report.md, report.html, runs.csv and curves.csv of an experiment folder`;
@@ -35,6 +38,7 @@ export async function experimentCommand(args: string[]): Promise<void> {
       out: { type: "string" },
       "dry-run": { type: "boolean", default: false },
       nats: { type: "string" },
+      dashboard: { type: "boolean", default: false },
     },
     true,
   );
@@ -61,6 +65,11 @@ export async function experimentCommand(args: string[]): Promise<void> {
     for (const r of runs) console.log(`${r.dir.padEnd(44)} ${r.config.steps} steps x ${r.config.peers.length} peers`);
     console.log(`${runs.length} runs, ${(runs.reduce((a, r) => a + r.cost, 0) / 1e6).toFixed(1)}M env steps in all`);
     return;
+  }
+  if (values.dashboard) {
+    ensureDir(out);
+    const url = await startDashboardThread({ folders: [out], port: 8080, host: "127.0.0.1" });
+    process.stderr.write(`peerlearn dashboard: ${url}\n`);
   }
   // Runs finish or checkpoint in their worker threads; say how to go on when the user stops the sweep.
   process.once("SIGINT", () => {

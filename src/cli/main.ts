@@ -23,12 +23,17 @@ import { PRESETS } from "../peers/presets.js";
 import { TRAIN_USAGE, trainCommand } from "./train.js";
 import { EXPERIMENT_USAGE, WORKER_USAGE, experimentCommand, reportCommand, workerCommand } from "./experiment.js";
 import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
+import { startDashboard } from "../dashboard/server.js";
 
 const START_USAGE = `  start                 the default job: Room-v21 peer learning vs single agent, small budget, report
       --steps N         env steps per peer (default 30000)
       --seed K          seed (default 0)
       --out DIR         where runs and the report go (default runs/start)
       --workers W       processes at a time (default: one per core)`;
+const DASHBOARD_USAGE = `  dashboard [FOLDER...] a live page of the runs under these folders (default runs): learning curves per peer,
+                        follow shares, trust and agent values, a table of runs; read-only, updates as they train
+      --port P          port (default 8080)
+      --host H          address to listen on (default 127.0.0.1: this machine only)`;
 const LIST_USAGE = `  list envs|presets     the environments and their options; the paper's experiments with their cost`;
 const BENCH_USAGE = `  bench                 NN engine and training throughput per kernel backend, with PyTorch's updates measured
                         in the same run when it is installed
@@ -50,6 +55,7 @@ const COMMAND_USAGE: Record<string, string> = {
   experiment: EXPERIMENT_USAGE,
   report: EXPERIMENT_USAGE,
   worker: WORKER_USAGE,
+  dashboard: DASHBOARD_USAGE,
   list: LIST_USAGE,
   bench: BENCH_USAGE,
   "random-policy": RANDOM_POLICY_USAGE,
@@ -62,6 +68,7 @@ ${START_USAGE}
 ${TRAIN_USAGE}
 ${EXPERIMENT_USAGE}
 ${WORKER_USAGE}
+${DASHBOARD_USAGE}
 ${LIST_USAGE}
 ${BENCH_USAGE}
 ${RANDOM_POLICY_USAGE}
@@ -168,6 +175,17 @@ async function start(args: string[]): Promise<void> {
   console.log(formatStartTable(result));
 }
 
+async function dashboard(args: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(args, { port: { type: "string" }, host: { type: "string" } }, true);
+  const d = await startDashboard({
+    folders: positionals.length ? positionals : ["runs"],
+    port: integerOption("port", values.port, 8080, 0, 65535),
+    host: values.host ?? "127.0.0.1",
+  });
+  process.stderr.write(`peerlearn dashboard: ${d.url} (read-only; Ctrl-C stops it)\n`);
+  await new Promise(() => {}); // serves until stopped
+}
+
 async function randomPolicy(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     args,
@@ -214,6 +232,8 @@ async function main(argv: string[]): Promise<void> {
       return reportCommand(rest);
     case "worker":
       return workerCommand(rest);
+    case "dashboard":
+      return dashboard(rest);
     case "random-policy":
       return randomPolicy(rest);
     case undefined:
@@ -228,7 +248,18 @@ async function main(argv: string[]): Promise<void> {
       return;
     default:
       throw new UserError(
-        `unknown command ${JSON.stringify(command)}: use ${oneOf(["start", "train", "experiment", "report", "worker", "bench", "list", "random-policy", "help"])}`,
+        `unknown command ${JSON.stringify(command)}: use ${oneOf([
+          "start",
+          "train",
+          "experiment",
+          "report",
+          "worker",
+          "dashboard",
+          "bench",
+          "list",
+          "random-policy",
+          "help",
+        ])}`,
       );
   }
 }

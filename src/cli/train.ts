@@ -2,6 +2,7 @@
 import type { ParseArgsConfig } from "node:util";
 import { integerOption, parseCommand } from "./args.js";
 import { ensureDir } from "../core/folders.js";
+import { startDashboardThread } from "../dashboard/dashboard-thread.js";
 import { UserError, oneOf } from "../core/errors.js";
 import { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "../agents/config.js";
 import { train, type RunConfig } from "../agents/train.js";
@@ -28,7 +29,8 @@ export const TRAIN_USAGE = `  train                 train one agent (--env) or a
       --set KEY=VALUE   override any setting, e.g. --set dqn.learningRate=1e-3 --set evalFreq=5000
                         --set envOptions.length=9 (repeatable; values are JSON or plain strings)
       --print-config    print the resolved config and exit
-      --json            print the summary as one JSON object on the last line`;
+      --json            print the summary as one JSON object on the last line
+      --dashboard       serve a live page of the run on http://127.0.0.1:8080/ while it trains`;
 
 /** Applies `path=value` to a nested object (creating objects along the path). */
 export function applyOverride(target: Record<string, unknown>, assignment: string): void {
@@ -86,6 +88,7 @@ const TRAIN_OPTIONS = {
   set: { type: "string", multiple: true, default: [] },
   "print-config": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
+  dashboard: { type: "boolean", default: false },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
 interface TrainFlags {
@@ -102,6 +105,7 @@ interface TrainFlags {
   set: string[];
   "print-config": boolean;
   json: boolean;
+  dashboard: boolean;
 }
 
 /**
@@ -214,6 +218,13 @@ export async function resolveTrainConfig(
   return { config, out, json: values.json, printConfig: values["print-config"] };
 }
 
+/** With --dashboard: the live page of the run folder, served from a thread of its own while training runs here. */
+async function maybeDashboard(args: string[], out: string): Promise<void> {
+  if (!parseTrainFlags(args).dashboard) return;
+  const url = await startDashboardThread({ folders: [out], port: 8080, host: "127.0.0.1" });
+  process.stderr.write(`peerlearn dashboard: ${url}\n`);
+}
+
 /** Said when a run starts: a run stopped at any point (Ctrl-C, a kill, a crash) loses at most its last steps. */
 const RESUME_HINT = "(stop it at any time: the same command resumes from the last checkpoint)";
 
@@ -256,6 +267,7 @@ async function trainGroupCommand(args: string[]): Promise<void> {
     return;
   }
   ensureDir(out);
+  await maybeDashboard(args, out);
   const kernels = getKernels();
   process.stderr.write(
     `peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${RESUME_HINT}\n`,
@@ -273,6 +285,7 @@ export async function trainCommand(args: string[]): Promise<void> {
     return;
   }
   ensureDir(out);
+  await maybeDashboard(args, out);
   const kernels = getKernels();
   process.stderr.write(
     `peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${RESUME_HINT}\n`,

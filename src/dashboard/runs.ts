@@ -1,0 +1,118 @@
+/**
+ * The runs a dashboard shows: every folder holding a metrics.jsonl under the folders it was given (a run folder,
+ * an experiment folder, a runs/ tree), found to a bounded depth. A run is named by the index of its root and its
+ * path inside it; a name that leaves its root (`..`, an absolute path, a symbolic link pointing out) is refused.
+ */
+import { closeSync, existsSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, sep } from "node:path";
+
+export interface RunInfo {
+  /** `<root index>/<path inside the root>` (path "." for the root itself). */
+  readonly id: string;
+  readonly metricsBytes: number;
+  readonly summary: unknown;
+}
+
+const MAX_DEPTH = 6;
+const MAX_RUNS = 2000;
+
+function readJsonOrNull(path: string): unknown {
+  try {
+    return JSON.parse(readFileSyncLimited(path, 1 << 20));
+  } catch {
+    return null;
+  }
+}
+
+function readFileSyncLimited(path: string, max: number): string {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(Math.min(statSync(path).size, max));
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class RunIndex {
+  private readonly roots: string[];
+
+  constructor(folders: readonly string[]) {
+    this.roots = folders.map((f) => realpathSync(f));
+  }
+
+  list(): RunInfo[] {
+    const runs: RunInfo[] = [];
+    const walk = (rootIndex: number, dir: string, depth: number): void => {
+      if (runs.length >= MAX_RUNS) return;
+      const metrics = join(dir, "metrics.jsonl");
+      if (existsSync(metrics)) {
+        const rel = relative(this.roots[rootIndex], dir) || ".";
+        runs.push({
+          id: `${rootIndex}/${rel.split(sep).join("/")}`,
+          metricsBytes: statSync(metrics).size,
+          summary: readJsonOrNull(join(dir, "summary.json")),
+        });
+      }
+      if (depth >= MAX_DEPTH) return;
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (e.isDirectory() && !["checkpoints", "final", "node_modules"].includes(e.name))
+          walk(rootIndex, join(dir, e.name), depth + 1);
+      }
+    };
+    this.roots.forEach((root, i) => walk(i, root, 0));
+    return runs;
+  }
+
+  /** The run folder an id names, or null when it does not name one inside a root. */
+  resolve(id: string): string | null {
+    const slash = id.indexOf("/");
+    const rootIndex = Number(id.slice(0, slash));
+    const rel = id.slice(slash + 1);
+    if (slash < 1 || !Number.isInteger(rootIndex) || rootIndex < 0 || rootIndex >= this.roots.length) return null;
+    if (isAbsolute(rel) || rel.split("/").some((part) => part === ".." || part.includes("\\"))) return null;
+    const root = this.roots[rootIndex];
+    let dir: string;
+    try {
+      dir = realpathSync(join(root, rel));
+    } catch {
+      return null;
+    }
+    // A symbolic link may point anywhere: what counts is where the folder really is.
+    if (dir !== root && !dir.startsWith(root + sep)) return null;
+    return existsSync(join(dir, "metrics.jsonl")) ? dir : null;
+  }
+
+  /** The metrics lines of a run from byte `from` on (whole lines only), and where the next read starts. */
+  metrics(dir: string, from: number): { lines: unknown[]; next: number } {
+    const path = join(dir, "metrics.jsonl");
+    const size = statSync(path).size;
+    if (from >= size) return { lines: [], next: Math.min(from, size) };
+    const fd = openSync(path, "r");
+    try {
+      const buf = Buffer.alloc(Math.min(size - from, 8 << 20));
+      const n = readSync(fd, buf, 0, buf.length, from);
+      const text = buf.subarray(0, n).toString("utf8");
+      const end = text.lastIndexOf("\n") + 1; // a line being written stays for the next read
+      const lines: unknown[] = [];
+      for (const line of text.slice(0, end).split("\n")) {
+        if (!line) continue;
+        try {
+          lines.push(JSON.parse(line));
+        } catch {
+          // a damaged line is skipped, as `peerlearn report` leaves damaged runs out
+        }
+      }
+      return { lines, next: from + Buffer.byteLength(text.slice(0, end)) };
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

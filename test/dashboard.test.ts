@@ -1,0 +1,100 @@
+/**
+ * The dashboard in a real browser (headless Chromium, the system's, driven by playwright-core): it shows a run's
+ * curves, trust, agent values and follow shares, and redraws when a metrics line is appended; it is read-only and
+ * serves only the folders it was given. Screenshots go to screenshots/. Chromium is optional for a user's
+ * `npm test`; in CI (.ci/run installs it) a missing one fails the suite.
+ */
+import { spawnSync } from "node:child_process";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDashboard, type Dashboard } from "../src/dashboard/server.js";
+
+const IN_CI = Boolean(process.env.CI);
+const CHROMIUM = ["chromium", "chromium-browser", "google-chrome"]
+  .map((c) => spawnSync("sh", ["-c", `command -v ${c}`], { encoding: "utf8" }).stdout.trim())
+  .find((p) => p !== "");
+
+const root = mkdtempSync(join(tmpdir(), "peerlearn-dashboard-"));
+const run = join(root, "room-group");
+/** A group run's evaluation line for `peer` at `step`. */
+const evalLine = (peer: number, step: number): string =>
+  `${JSON.stringify({
+    type: "eval",
+    peer,
+    step,
+    epoch: 0,
+    evalMean: step / 1000 + peer,
+    evalStd: 0,
+    evalReturns: [1],
+    followCounts: [step * 0.6, step * 0.4],
+    trust: [200 - step / 100, 190 - step / 100],
+    agentValues: [150 + peer, 140],
+  })}\n`;
+
+let dashboard: Dashboard;
+let browser: Browser | undefined;
+beforeAll(async () => {
+  mkdirSync(run, { recursive: true });
+  writeFileSync(
+    join(run, "metrics.jsonl"),
+    evalLine(0, 1000) + evalLine(1, 1000) + evalLine(0, 2000) + evalLine(1, 2000),
+  );
+  dashboard = await startDashboard({ folders: [root], port: 0, host: "127.0.0.1", pollMs: 100 });
+});
+afterAll(async () => {
+  await browser?.close();
+  await dashboard?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("the dashboard's server", () => {
+  it("is read-only and serves only the folders it was given", async () => {
+    const get = (path: string, init?: RequestInit) => fetch(new URL(path, dashboard.url), init);
+    expect((await get("/api/runs").then((r) => r.json())).map((r: { id: string }) => r.id)).toEqual(["0/room-group"]);
+    expect((await get("/api/metrics?run=0/room-group").then((r) => r.json())).lines).toHaveLength(4);
+    expect((await get("/api/runs", { method: "POST" })).status).toBe(405);
+    for (const bad of ["0/..", "0/../..", "0//etc", "1/x", "0/room-group/../../etc", "-1/x"]) {
+      expect((await get(`/api/metrics?run=${encodeURIComponent(bad)}`)).status, bad).toBe(404);
+    }
+    // A symbolic link that points out of the folder is not followed.
+    const outside = mkdtempSync(join(tmpdir(), "peerlearn-outside-"));
+    writeFileSync(join(outside, "metrics.jsonl"), evalLine(0, 1));
+    symlinkSync(outside, join(root, "link-out"));
+    expect((await get("/api/metrics?run=0/link-out")).status).toBe(404);
+    rmSync(join(root, "link-out"));
+    rmSync(outside, { recursive: true, force: true });
+  });
+});
+
+describe.skipIf(!IN_CI && !CHROMIUM)("the dashboard in a browser", () => {
+  it("shows a run's charts and redraws when a metrics line is appended", async () => {
+    expect(CHROMIUM, "a Chromium is needed (Debian: chromium)").toBeDefined();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(dashboard.url);
+    const points = (): Promise<number> =>
+      page.evaluate(
+        () =>
+          (window as unknown as { __dashboard: { points: Record<string, number> } }).__dashboard.points[
+            "0/room-group"
+          ] ?? 0,
+      );
+    await expect.poll(points, { timeout: 20_000 }).toBe(4);
+    expect(await page.locator(".uplot").count()).toBe(3); // curves, agent values, trust
+    expect(await page.locator(".follow").textContent()).toContain("peer 0 followed: 0: 60%  1: 40%");
+    expect(await page.locator("#table tbody td").first().textContent()).toBe("0/room-group");
+    mkdirSync("screenshots", { recursive: true });
+    await page.screenshot({ path: "screenshots/dashboard.png", fullPage: true });
+
+    appendFileSync(join(run, "metrics.jsonl"), evalLine(0, 3000) + evalLine(1, 3000));
+    await expect.poll(points, { timeout: 20_000 }).toBe(6);
+    await page.screenshot({ path: "screenshots/dashboard-after-append.png", fullPage: true });
+    expect(errors, errors.join("\n")).toEqual([]);
+  }, 60_000);
+});
