@@ -77,6 +77,22 @@ describe.skipIf(!IN_CI && !CHROMIUM)("the dashboard in a browser", () => {
     const errors: string[] = [];
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
     page.on("pageerror", (e) => errors.push(e.message));
+    // An experiment folder: one of its two runs finished, and the progress the sweep wrote last.
+    const sweep = join(root, "sweep");
+    mkdirSync(join(sweep, "a"), { recursive: true });
+    writeFileSync(
+      join(sweep, "experiment.json"),
+      JSON.stringify({ experiment: "fig4", runs: [{ dir: "a" }, { dir: "b" }] }),
+    );
+    writeFileSync(join(sweep, "a", "metrics.jsonl"), evalLine(0, 1000));
+    writeFileSync(
+      join(sweep, "a", "summary.json"),
+      JSON.stringify({ env: "Room-v21", averageRewardOverTime: 1, peers: [] }),
+    );
+    writeFileSync(
+      join(sweep, "progress.json"),
+      JSON.stringify({ stepsPerSecond: 1234.4, etaSeconds: 5, finished: false }),
+    );
     await page.goto(dashboard.url);
     const points = (): Promise<number> =>
       page.evaluate(
@@ -86,9 +102,12 @@ describe.skipIf(!IN_CI && !CHROMIUM)("the dashboard in a browser", () => {
           ] ?? 0,
       );
     await expect.poll(points, { timeout: 20_000 }).toBe(4);
-    expect(await page.locator(".uplot").count()).toBe(3); // curves, agent values, trust
-    expect(await page.locator(".follow").textContent()).toContain("peer 0 followed: 0: 60%  1: 40%");
+    expect(await page.locator(".run").first().locator(".uplot").count()).toBe(3); // curves, agent values, trust
+    expect(await page.locator(".follow").first().textContent()).toContain("peer 0 followed: 0: 60%  1: 40%");
     expect(await page.locator("#table tbody td").first().textContent()).toBe("0/room-group");
+    await expect
+      .poll(() => page.locator(".sweep").textContent())
+      .toBe("sweep fig4 (0/sweep): runs 1/2  1234 env steps/s  ETA 5 s");
     mkdirSync("screenshots", { recursive: true });
     await page.screenshot({ path: "screenshots/dashboard.png", fullPage: true });
 

@@ -6,6 +6,17 @@
 import { closeSync, existsSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 
+export interface SweepInfo {
+  /** Like a run's id: `<root index>/<path inside the root>`. */
+  readonly id: string;
+  readonly experiment: string;
+  readonly runs: number;
+  /** Runs of the plan with a summary. */
+  readonly done: number;
+  /** What the sweep wrote last into progress.json (env steps/s, ETA), or null. */
+  readonly progress: unknown;
+}
+
 export interface RunInfo {
   /** `<root index>/<path inside the root>` (path "." for the root itself). */
   readonly id: string;
@@ -69,6 +80,35 @@ export class RunIndex {
     };
     this.roots.forEach((root, i) => walk(i, root, 0));
     return runs;
+  }
+
+  /** The experiment folders (experiment.json) under the roots, with their progress. */
+  sweeps(): SweepInfo[] {
+    const found: SweepInfo[] = [];
+    const walk = (rootIndex: number, dir: string, depth: number): void => {
+      const manifest = readJsonOrNull(join(dir, "experiment.json")) as { experiment?: unknown; runs?: unknown } | null;
+      if (manifest && typeof manifest.experiment === "string" && Array.isArray(manifest.runs)) {
+        const dirs = manifest.runs.map((r: { dir?: unknown }) => (typeof r?.dir === "string" ? r.dir : ""));
+        const rel = relative(this.roots[rootIndex], dir) || ".";
+        found.push({
+          id: `${rootIndex}/${rel.split(sep).join("/")}`,
+          experiment: manifest.experiment,
+          runs: dirs.length,
+          done: dirs.filter((d) => d && !d.includes("..") && existsSync(join(dir, d, "summary.json"))).length,
+          progress: readJsonOrNull(join(dir, "progress.json")),
+        });
+        return;
+      }
+      if (depth >= 2) return;
+      try {
+        for (const e of readdirSync(dir, { withFileTypes: true }))
+          if (e.isDirectory() && e.name !== "node_modules") walk(rootIndex, join(dir, e.name), depth + 1);
+      } catch {
+        // an unreadable folder holds no sweep we can show
+      }
+    };
+    this.roots.forEach((root, i) => walk(i, root, 0));
+    return found;
   }
 
   /** The run folder an id names, or null when it does not name one inside a root. */

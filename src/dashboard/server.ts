@@ -1,7 +1,8 @@
 /**
  * `peerlearn dashboard`: a local, read-only web server whose page shows runs as they train. It serves the page,
  * the charting library (uPlot, from this package's dependencies: no CDN, works offline), the list of runs, their
- * metrics lines from a byte offset on, and a stream of server-sent events that says which runs grew. By default it
+ * metrics lines from a byte offset on, the sweeps (experiment folders, local or on NATS) with their progress, and
+ * a stream of server-sent events that says which runs grew and when a sweep moved. By default it
  * listens on 127.0.0.1 only; it answers GET and HEAD only, and only for the folders it was given.
  */
 import { readFileSync, statSync } from "node:fs";
@@ -61,6 +62,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (file) return send(res, 200, file.type, file.body);
     if (url.pathname === "/favicon.ico") return send(res, 204, "image/x-icon", "");
     if (url.pathname === "/api/runs") return json(res, index.list());
+    if (url.pathname === "/api/sweeps") return json(res, index.sweeps());
     if (url.pathname === "/api/metrics") {
       const dir = index.resolve(url.searchParams.get("run") ?? "");
       if (!dir) return send(res, 404, "text/plain", "no such run\n");
@@ -83,8 +85,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   // Which runs grew (or appeared) since the last look: one event each, the page fetches their new lines.
   let sizes = new Map<string, number>();
+  let sweeps = "";
   const poll = setInterval(() => {
     if (listeners.size === 0) return;
+    const nowSweeps = JSON.stringify(index.sweeps());
+    if (nowSweeps !== sweeps) {
+      sweeps = nowSweeps;
+      for (const l of listeners) l.write(`event: sweeps\ndata: {}\n\n`);
+    }
     const now = new Map(index.list().map((r) => [r.id, r.metricsBytes]));
     for (const [id, bytes] of now) {
       if (sizes.get(id) === bytes) continue;

@@ -9,9 +9,9 @@
 import { rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { UserError } from "../core/errors.js";
-import { formatDuration } from "../agents/progress.js";
 import { findExperiment, planRuns, type RunSpec } from "../experiments/catalog.js";
 import { readSummary } from "../experiments/curves.js";
+import { progressLine, sweepProgress, writeProgress } from "../experiments/sweep-progress.js";
 import { prepareExperimentFolder, type ExperimentResult, type RunnerOptions } from "../experiments/runner.js";
 import { existsSync } from "node:fs";
 import { unpack } from "./bundle.js";
@@ -74,12 +74,9 @@ export async function runNatsSweep(experiment: string, options: NatsSweepOptions
       }
       const done = [...costDone.values()].reduce((a, b) => a + b, 0);
       const seconds = (performance.now() - start) / 1000;
-      const rate = done / Math.max(seconds, 1e-9);
-      const eta = rate > 0 ? (totalCost - done) / rate : Infinity;
-      options.log(
-        `runs ${runs.length - pending.size}/${runs.length}  ${((100 * done) / Math.max(totalCost, 1)).toFixed(0)}% of steps  ${rate.toFixed(0)} steps/s  ETA ${formatDuration(eta)}`,
-        pending.size === 0,
-      );
+      const p = sweepProgress(e.name, runs.length - pending.size, runs.length, done, totalCost, seconds);
+      writeProgress(options.out, p);
+      options.log(progressLine(p), pending.size === 0);
       if (pending.size > 0) await new Promise((r) => setTimeout(r, options.pollMs ?? 1000));
     }
     const wallSeconds = (performance.now() - start) / 1000;

@@ -13,10 +13,10 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../core/errors.js";
 import { writeJsonAtomic } from "../agents/run-dir.js";
-import { formatDuration } from "../agents/progress.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import { findExperiment, planRuns, type Experiment, type ExperimentOptions, type RunSpec } from "./catalog.js";
 import type { FromWorker, ToWorker } from "./run-protocol.js";
+import { progressLine, sweepProgress, writeProgress } from "./sweep-progress.js";
 import { ensureDir } from "../core/folders.js";
 
 export interface RunnerOptions extends ExperimentOptions {
@@ -121,13 +121,9 @@ export async function runExperiment(experiment: string, options: RunnerOptions):
     if (!final && now - lastLine < 1000) return;
     lastLine = now;
     const done = [...progress.values()].reduce((a, b) => a + b, 0);
-    const seconds = (now - start) / 1000;
-    const rate = done / Math.max(seconds, 1e-9);
-    const eta = rate > 0 ? (totalCost - done) / rate : Infinity;
-    options.log(
-      `runs ${skipped + finished}/${runs.length}  ${((100 * done) / Math.max(totalCost, 1)).toFixed(0)}% of steps  ${rate.toFixed(0)} steps/s  ETA ${formatDuration(eta)}`,
-      final,
-    );
+    const p = sweepProgress(e.name, skipped + finished, runs.length, done, totalCost, (now - start) / 1000);
+    writeProgress(options.out, p);
+    options.log(progressLine(p), final);
   };
 
   const queue = todo.map((r, i) => ({ r, i }));
