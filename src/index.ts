@@ -9,7 +9,8 @@
  * - Peer learning: `trainGroup` runs a group config (`validateGroupRunConfig` checks one; `findPreset` gives the
  *   paper's), `PeerGroup` is one step of a peer with advice; `registerValueTerm` and `registerAdvisor` add
  *   mechanisms of one's own (README: "Adding a mechanism").
- * - Experiments: the paper's tables and figures as data, their runner and reports.
+ * - Experiments: the paper's tables and figures as data, their runner (worker threads, or worker processes on many
+ *   machines through NATS JetStream) and reports; the live dashboard.
  * - Kernels: `getKernels` picks the fastest backend of this machine (or the one asked for).
  *
  * The command line (`peerlearn`) is built on exactly these.
@@ -79,3 +80,7 @@ export { trainGroup, type GroupSummary, type GroupTrainOptions, type PeerSummary
 export { EXPERIMENTS, findExperiment, planRuns, type Experiment } from "./experiments/catalog.js";
 export { runExperiment, type ExperimentResult, type RunnerOptions } from "./experiments/runner.js";
 export { writeExperimentReport } from "./experiments/report.js";
+export { runNatsSweep, type NatsSweepOptions } from "./distributed/nats-sweep.js";
+export { runNatsWorker, type WorkerOptions } from "./distributed/nats-worker.js";
+export { startDashboard, type Dashboard, type DashboardOptions } from "./dashboard/server.js";
+export { resolvePeers, withResolvedPeers, type ResolvedPeer } from "./peers/peer-settings.js";
