@@ -68,7 +68,7 @@ export function verifyCheckpoint(dir: string, manifest: unknown, configText: str
     );
   const m = manifest as Partial<Manifest> | null;
   if (!m || typeof m.config !== "string" || typeof m.files !== "object" || m.files === null)
-    throw damaged(`${MANIFEST} is missing or not a manifest`);
+    throw damaged(`${MANIFEST} is missing or not a manifest (damaged, or written by an older peerlearn)`);
   if (m.config !== sha256Text(configText))
     throw new UserError(
       `the checkpoint ${dir} was taken with another config.json than the folder holds now; it was not resumed (restore that config, or choose another --out)`,
