@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDashboard, type Dashboard } from "../src/dashboard/server.js";
+import { runsWith } from "./tools.js";
 
-const IN_CI = Boolean(process.env.CI);
 const CHROMIUM = ["chromium", "chromium-browser", "google-chrome"]
   .map((c) => spawnSync("sh", ["-c", `command -v ${c}`], { encoding: "utf8" }).stdout.trim())
   .find((p) => p !== "");
@@ -69,7 +69,7 @@ describe("the dashboard's server", () => {
   });
 });
 
-describe.skipIf(!IN_CI && !CHROMIUM)("the dashboard in a browser", () => {
+describe.runIf(runsWith(CHROMIUM !== undefined))("the dashboard in a browser", () => {
   it("shows a run's charts and redraws when a metrics line is appended", async () => {
     expect(CHROMIUM, "a Chromium is needed (Debian: chromium)").toBeDefined();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });

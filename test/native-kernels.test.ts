@@ -9,17 +9,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { hasTool, runsWith } from "./tools.js";
 
 const NATIVE = join(import.meta.dirname, "..", "native");
 const SOURCES = ["kernel_test.cc", "gemm.cc", "gemm_blocked.cc", "gemm_x86.cc", "gemm_neon.cc", "elementwise.cc"].map(
   (f) => join(NATIVE, f),
 );
 const FLAGS = ["-O2", "-std=c++17", "-fno-math-errno", "-fno-trapping-math"];
-const IN_CI = Boolean(process.env.CI);
-
-function hasTool(cmd: string): boolean {
-  return spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
-}
 
 const dir = mkdtempSync(join(tmpdir(), "peerlearn-kernels-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +32,9 @@ function runProgram(cmd: string, args: string[]): string {
 
 describe("native kernels' test program", () => {
   const cxx = process.env.CXX ?? "g++";
-  it.skipIf(!IN_CI && !hasTool(cxx))("passes on this CPU, every instruction-set path", () => {
+  const haveCxx = hasTool(cxx);
+  it.runIf(runsWith(haveCxx))("passes on this CPU, every instruction-set path", () => {
+    expect(haveCxx, `${cxx} is needed (Debian: g++)`).toBe(true);
     const exe = join(dir, "kernel_test");
     execFileSync(cxx, [...FLAGS, "-o", exe, ...SOURCES]);
     expect(runProgram(exe, [])).toContain("path generic");
@@ -44,7 +42,7 @@ describe("native kernels' test program", () => {
 
   const armCxx = "aarch64-linux-gnu-g++";
   const haveArm = hasTool(armCxx) && hasTool("qemu-aarch64");
-  it.skipIf(!IN_CI && !haveArm)(
+  it.runIf(runsWith(haveArm))(
     "passes on arm64 under qemu-user, NEON path included",
     () => {
       expect(haveArm, `${armCxx} and qemu-aarch64 are needed (Debian: g++-aarch64-linux-gnu, qemu-user)`).toBe(true);

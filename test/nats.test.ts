@@ -5,17 +5,17 @@
  * and the results equal the same sweep run locally (curves.csv byte for byte; runs.csv but for its wall-time
  * columns). nats-server is optional for a user's `npm test`; in CI (.ci/run installs it) a missing one fails.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { requireBuilt } from "./built.js";
+import { hasTool, runsWith } from "./tools.js";
 
 const CLI = "dist/cli/main.js";
-const IN_CI = Boolean(process.env.CI);
-const HAVE_SERVER = spawnSync("nats-server", ["--version"]).status === 0;
+const HAVE_SERVER = hasTool("nats-server");
 const SWEEP = ["fig4", "--budget", "0.002", "--seeds", "2"];
 // Short ack waits, so that a dead worker's run comes back in seconds (the server is fresh for every test).
 const ENV = { ...process.env, PEERLEARN_NATS_ACK_WAIT_MS: "3000" };
@@ -96,7 +96,7 @@ async function localSweep(): Promise<string> {
   return out;
 }
 
-describe.skipIf(!IN_CI && !HAVE_SERVER)("sweeps over NATS JetStream (needs `npm run build`)", () => {
+describe.runIf(runsWith(HAVE_SERVER))("sweeps over NATS JetStream (needs `npm run build`)", () => {
   requireBuilt(CLI);
   it("nats-server is installed (Debian: nats-server)", () => expect(HAVE_SERVER).toBe(true));
 
