@@ -123,7 +123,7 @@ export const GroupRunConfigSchema = z
       .number()
       .int()
       .min(0)
-      .describe("env steps per peer between checkpoints, taken at epoch ends (0: none)"),
+      .describe("env steps per peer between checkpoints, taken between any two steps (0: none)"),
     variant: z
       .enum(["faithful", "corrected"])
       .describe("faithful: as the published code ran, quirks included; corrected: quirks fixed"),
