@@ -3,7 +3,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "examples/dist/", "node_modules/", "native/build/", "build/", "runs/", "wasm/*.wasm"] },
+  {
+    ignores: [
+      "demo/dist/**",
+      "dist/",
+      "examples/dist/",
+      "node_modules/",
+      "native/build/",
+      "build/",
+      "runs/",
+      "wasm/*.wasm",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

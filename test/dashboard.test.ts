@@ -4,18 +4,13 @@
  * serves only the folders it was given. Screenshots go to screenshots/. Chromium is optional for a user's
  * `npm test`; in CI (.ci/run installs it) a missing one fails the suite.
  */
-import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDashboard, type Dashboard } from "../src/dashboard/server.js";
-import { runsWith } from "./tools.js";
-
-const CHROMIUM = ["chromium", "chromium-browser", "google-chrome"]
-  .map((c) => spawnSync("sh", ["-c", `command -v ${c}`], { encoding: "utf8" }).stdout.trim())
-  .find((p) => p !== "");
+import { CHROMIUM, runsWith } from "./tools.js";
 
 const root = mkdtempSync(join(tmpdir(), "peerlearn-dashboard-"));
 const run = join(root, "room-group");

@@ -13,3 +13,8 @@ export function hasTool(cmd: string): boolean {
 
 /** Whether a suite that needs a tool runs: always in CI, elsewhere only when the tool is there. */
 export const runsWith = (present: boolean): boolean => IN_CI || present;
+
+/** The system's Chromium (Debian: chromium), for the browser suites; undefined when there is none. */
+export const CHROMIUM = ["chromium", "chromium-browser", "google-chrome"]
+  .map((c) => spawnSync("sh", ["-c", `command -v ${c}`], { encoding: "utf8" }).stdout.trim())
+  .find((p) => p !== "");

@@ -24,6 +24,7 @@ import { TRAIN_USAGE, trainCommand } from "./train.js";
 import { EXPERIMENT_USAGE, WORKER_USAGE, experimentCommand, reportCommand, workerCommand } from "./experiment.js";
 import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
 import { startDashboard } from "../dashboard/server.js";
+import { startDemoServer } from "../demo/server.js";
 
 const START_USAGE = `  start                 the default job: Room-v21 peer learning vs single agent, small budget, report
       --steps N         env steps per peer (default 30000)
@@ -32,6 +33,10 @@ const START_USAGE = `  start                 the default job: Room-v21 peer lear
       --workers W       processes at a time (default: one per core)`;
 const DASHBOARD_USAGE = `  dashboard [FOLDER...] a live page of the runs under these folders (default runs): learning curves per peer,
                         follow shares, trust and agent values, a table of runs; read-only, updates as they train
+      --port P          port (default 8080)
+      --host H          address to listen on (default 127.0.0.1: this machine only)`;
+const DEMO_USAGE = `  demo                  peer learning on Room in a web page (training in the browser, in a Web Worker): the
+                        rooms, controls, live curves, follow shares and trust; demo/dist is the same as a static site
       --port P          port (default 8080)
       --host H          address to listen on (default 127.0.0.1: this machine only)`;
 const LIST_USAGE = `  list envs|presets     the environments and their options; the paper's experiments with their cost`;
@@ -56,6 +61,7 @@ const COMMAND_USAGE: Record<string, string> = {
   report: EXPERIMENT_USAGE,
   worker: WORKER_USAGE,
   dashboard: DASHBOARD_USAGE,
+  demo: DEMO_USAGE,
   list: LIST_USAGE,
   bench: BENCH_USAGE,
   "random-policy": RANDOM_POLICY_USAGE,
@@ -69,6 +75,7 @@ ${TRAIN_USAGE}
 ${EXPERIMENT_USAGE}
 ${WORKER_USAGE}
 ${DASHBOARD_USAGE}
+${DEMO_USAGE}
 ${LIST_USAGE}
 ${BENCH_USAGE}
 ${RANDOM_POLICY_USAGE}
@@ -186,6 +193,16 @@ async function dashboard(args: string[]): Promise<void> {
   await new Promise(() => {}); // serves until stopped
 }
 
+async function demo(args: string[]): Promise<void> {
+  const { values } = parseCommand(args, { port: { type: "string" }, host: { type: "string" } });
+  const d = await startDemoServer({
+    port: integerOption("port", values.port, 8080, 0, 65535),
+    host: values.host ?? "127.0.0.1",
+  });
+  process.stderr.write(`peerlearn demo: ${d.url} (Ctrl-C stops it)\n`);
+  await new Promise(() => {}); // serves until stopped
+}
+
 async function randomPolicy(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     args,
@@ -234,6 +251,8 @@ async function main(argv: string[]): Promise<void> {
       return workerCommand(rest);
     case "dashboard":
       return dashboard(rest);
+    case "demo":
+      return demo(rest);
     case "random-policy":
       return randomPolicy(rest);
     case undefined:
@@ -255,6 +274,7 @@ async function main(argv: string[]): Promise<void> {
           "report",
           "worker",
           "dashboard",
+          "demo",
           "bench",
           "list",
           "random-policy",

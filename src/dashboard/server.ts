@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../core/errors.js";
 import { RunIndex } from "./runs.js";
+import { closeServer, listen, send } from "../core/http.js";
 
 export interface DashboardOptions {
   folders: readonly string[];
@@ -49,10 +50,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const index = new RunIndex(options.folders);
   const files = staticFiles();
   const listeners = new Set<ServerResponse>();
-  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer): void => {
-    res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" });
-    res.end(body);
-  };
   const json = (res: ServerResponse, value: unknown): void => send(res, 200, "application/json", JSON.stringify(value));
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -103,20 +100,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }, options.pollMs ?? 500);
 
   const server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (e: NodeJS.ErrnoException) =>
-      reject(new UserError(`dashboard: cannot listen on ${options.host}:${options.port} (${e.code ?? e.message})`)),
-    );
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
+  const url = await listen(server, options.host, options.port, "dashboard");
   return {
-    url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}/`,
+    url,
     close: async () => {
       clearInterval(poll);
       for (const l of listeners) l.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

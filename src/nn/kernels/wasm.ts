@@ -37,13 +37,20 @@ interface WasmExports {
   sumSquares(x: number, n: number): void;
 }
 
-const wasmDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "wasm");
 const PAGE = 65536;
 
-let modules: { plain: WebAssembly.Module; relaxed: WebAssembly.Module | null } | undefined;
+/** The compiled kernels: plain SIMD, and relaxed SIMD where the runtime has it. */
+export interface WasmModules {
+  readonly plain: WebAssembly.Module;
+  readonly relaxed: WebAssembly.Module | null;
+}
 
-function compiled(): { plain: WebAssembly.Module; relaxed: WebAssembly.Module | null } {
+let modules: WasmModules | undefined;
+
+/** Node: the modules compiled from wasm/ once per thread (a browser passes its own, see `options.modules`). */
+function compiled(): WasmModules {
   if (!modules) {
+    const wasmDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "wasm");
     const plain = new WebAssembly.Module(readFileSync(join(wasmDir, "kernels.wasm")));
     const relaxedBytes = readFileSync(join(wasmDir, "kernels-relaxed.wasm"));
     let relaxed: WebAssembly.Module | null = null;
@@ -66,9 +73,12 @@ export class WasmKernels implements Kernels {
   /** A view of the module's own argument block (rebuilt when the memory grows). */
   scalars: Float64Array;
 
-  /** Each instance owns a module instance and its memory. `relaxed: false` forces plain SIMD. */
-  constructor(options: { initialBytes?: number; relaxed?: boolean } = {}) {
-    const mods = compiled();
+  /**
+   * Each instance owns a module instance and its memory. `relaxed: false` forces plain SIMD; `modules`: already
+   * compiled kernels (a browser fetches and compiles them itself, having no file system).
+   */
+  constructor(options: { initialBytes?: number; relaxed?: boolean; modules?: WasmModules } = {}) {
+    const mods = options.modules ?? compiled();
     const useRelaxed = options.relaxed !== false && mods.relaxed !== null;
     const instance = new WebAssembly.Instance(useRelaxed && mods.relaxed ? mods.relaxed : mods.plain, {});
     this.x = instance.exports as unknown as WasmExports;

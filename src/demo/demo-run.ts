@@ -1,0 +1,131 @@
+/**
+ * The in-browser demo's training (`peerlearn demo`): Room-v21 peer learning on the lockstep schedule, stepped a
+ * few steps at a time so that a Web Worker can answer the page between them. It is the same PeerGroup and the
+ * same lockstep order as `trainGroup` (train-group.ts) without trainer threads or checkpoints, so a run here and
+ * `peerlearn train` on `demoConfig`'s config give the same evaluations for the same seed and backend (the demo's
+ * browser test compares them). This module runs in Node and in the browser: it touches no file.
+ */
+import { Random } from "../core/random.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import { findPreset } from "../peers/presets.js";
+import { validateGroupRunConfig, type GroupRunConfig, type PeerSpec } from "../peers/config.js";
+import { PeerGroup, type Member } from "../peers/group.js";
+import { SoloEpochs, epochSteps, planEpochs, type EpochPlan } from "../peers/schedule.js";
+import type { DemoEvaluation, DemoFrame, DemoSettings } from "./settings.js";
+
+/**
+ * The run config of the demo's settings: the room-v21/peer-learning preset (corrected variant) on the lockstep
+ * schedule, with smaller networks (64x64) and five evaluation episodes so that it learns in a browser tab in
+ * minutes.
+ */
+export function demoConfig(s: DemoSettings): GroupRunConfig {
+  if (!Number.isInteger(s.peers) || s.peers < 2 || s.peers > 4) throw new RangeError("the demo has 2 to 4 peers");
+  const base = findPreset("room-v21/peer-learning/corrected").config;
+  const peers: PeerSpec[] = Array.from({ length: s.peers }, () => ({ kind: "dqn" }));
+  if (s.adversary) peers.push({ kind: "adversary" });
+  return validateGroupRunConfig({
+    ...base,
+    steps: s.steps,
+    seed: s.seed,
+    evalFreq: s.evalFreq,
+    evalEpisodes: 5,
+    checkpointFreq: 0,
+    peers,
+    dqn: { ...base.dqn, netArch: [64, 64], batchSize: 64, bufferSize: 50_000 },
+    group: {
+      ...base.group,
+      critic: s.critic,
+      trust: s.trust,
+      agentValues: s.agentValues,
+      advantage: s.advantage,
+      followSteps: s.followSteps,
+      temperature: s.temperature,
+      schedule: "lockstep",
+      parallelTraining: false,
+    },
+  });
+}
+
+/** A demo run: build, then call `advance` until it says it is done. */
+export class DemoRun {
+  readonly config: GroupRunConfig;
+  readonly group: PeerGroup;
+  readonly evaluations: DemoEvaluation[] = [];
+  private readonly plan: EpochPlan;
+  private readonly solo: SoloEpochs;
+  private epoch = 0;
+  private inEpoch = 0;
+  private isSolo = false;
+  private stepsDone = 0;
+
+  constructor(settings: DemoSettings, kernels: Kernels) {
+    this.config = demoConfig(settings);
+    this.group = new PeerGroup(this.config, kernels, new Random(this.config.seed));
+    const g = this.config.group;
+    const first = this.group.members[0];
+    this.plan = planEpochs(this.config.steps, g.minEpochLength, first.loop.env.maxEpisodeSteps, first.peer.trainFreq);
+    this.solo = new SoloEpochs(g.switchRatio, g.maxPeerEpochs);
+    this.isSolo = this.solo.isSolo(0);
+    this.group.onEvaluation = (m, ev) => this.evaluations.push({ peer: m.index, step: m.steps, mean: ev.mean });
+  }
+
+  get done(): boolean {
+    return this.epoch >= this.plan.epochs;
+  }
+
+  /** Env steps per peer so far. */
+  get step(): number {
+    return this.stepsDone;
+  }
+
+  /** Runs up to `steps` lockstep steps (every peer acts, then the due ones train), as trainGroup's lockstep. */
+  advance(steps: number): void {
+    const members = this.group.members;
+    // The corrected variant's epsilon horizon: the whole run.
+    const total = this.config.steps;
+    for (let i = 0; i < steps && !this.done; i++) {
+      for (const m of members) this.group.act(m, this.isSolo, total);
+      for (const m of members) if (m.peer.learns) m.loop.trainIfDue();
+      this.stepsDone += 1;
+      if (++this.inEpoch === epochSteps(this.plan, this.epoch)) this.nextEpoch();
+    }
+  }
+
+  private nextEpoch(): void {
+    for (const m of this.group.members) {
+      m.epochFollowCounts.fill(0);
+      m.epoch += 1;
+    }
+    this.epoch += 1;
+    this.inEpoch = 0;
+    if (!this.done) this.isSolo = this.solo.isSolo(this.epoch);
+  }
+
+  frame(): DemoFrame {
+    const members = this.group.members;
+    const size = members[0].loop.env.observationSpace.dim / 2;
+    const side = sideOf(this.config.env);
+    const cell = (m: Member, from: number): number[] =>
+      Array.from({ length: size }, (_, d) => Math.round(m.obs[from + d] * (side - 1)));
+    const term = (name: string) => this.group.terms.find((t) => t.name === name);
+    const trust = term("trust");
+    const values = term("agentValues");
+    return {
+      step: this.stepsDone,
+      size: side,
+      agents: members.map((m) => ({ peer: m.index, position: cell(m, 0), goal: cell(m, size) })),
+      followShares: members.map((m) => {
+        const total = m.followCounts.reduce((a, b) => a + b, 0);
+        return Array.from(m.followCounts, (c) => (total > 0 ? c / total : 0));
+      }),
+      trust: trust ? members.map((m) => Array.from(trust.logged(m) ?? [])) : [],
+      agentValues: values ? Array.from(values.logged(members[0]) ?? []) : [],
+      done: this.done,
+    };
+  }
+}
+
+/** The grid side of a Room task ("Room-v21" -> 21). */
+function sideOf(env: string): number {
+  return Number(/^Room-v(\d+)$/.exec(env)?.[1] ?? 21);
+}

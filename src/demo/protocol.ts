@@ -1,0 +1,25 @@
+/** Messages between the demo page and its training Web Worker (demo/src/page.ts, demo/src/worker.ts). */
+import type { DemoEvaluation, DemoFrame, DemoSettings } from "./settings.js";
+
+export const DEMO_BACKENDS = ["wasm", "js"] as const;
+export type DemoBackend = (typeof DEMO_BACKENDS)[number];
+
+/** Page -> worker. `speed`: lockstep steps per second, 0 for as fast as the machine goes. */
+export type ToWorker =
+  | { readonly type: "start"; readonly settings: DemoSettings; readonly backend: DemoBackend; readonly speed: number }
+  | { readonly type: "pause" }
+  | { readonly type: "resume" }
+  | { readonly type: "speed"; readonly speed: number };
+
+/** Worker -> page. */
+export type FromWorker =
+  | { readonly type: "started"; readonly backend: string }
+  | {
+      readonly type: "frame";
+      readonly frame: DemoFrame;
+      /** Evaluations since the last frame. */
+      readonly evaluations: readonly DemoEvaluation[];
+      /** Env steps (all peers) per second of wall time since the start, pauses left out. */
+      readonly envStepsPerSecond: number;
+    }
+  | { readonly type: "error"; readonly message: string };
