@@ -11,6 +11,7 @@ import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startDashboard } from "../src/dashboard/server.js";
 import { requireBuilt } from "./built.js";
 import { hasTool, runsWith } from "./tools.js";
 
@@ -68,9 +69,9 @@ function start(args: string[], lines: string[] = []): { child: ChildProcess; lin
   return { child, lines, done };
 }
 
-async function until(what: string, test: () => boolean, ms = 120_000): Promise<void> {
+async function until(what: string, test: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
   const t0 = Date.now();
-  while (!test()) {
+  while (!(await test())) {
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -129,6 +130,22 @@ describe.runIf(runsWith(HAVE_SERVER))("sweeps over NATS JetStream (needs `npm ru
       const base = await localSweep();
       expect(readFileSync(join(out, "curves.csv"), "utf8")).toBe(readFileSync(join(base, "curves.csv"), "utf8"));
       expect(runsCsv(out)).toEqual(runsCsv(base));
+      // A dashboard on another machine sees the sweep through the server alone: its plan, progress and runs.
+      const dashboard = await startDashboard({ folders: [], port: 0, host: "127.0.0.1", nats: url, pollMs: 200 });
+      try {
+        const get = (path: string) => fetch(new URL(path, dashboard.url)).then((r) => r.json());
+        await until("the dashboard to show the sweep", async () => {
+          const sweeps = (await get("/api/sweeps")) as { runs: number; done: number; experiment: string }[];
+          return sweeps.length === 1 && sweeps[0].done === 4 && sweeps[0].runs === 4;
+        });
+        const runs = (await get("/api/runs")) as { id: string; summary: unknown }[];
+        expect(runs).toHaveLength(4);
+        expect(runs.every((r) => r.summary !== null)).toBe(true);
+        const metrics = (await get(`/api/metrics?run=${encodeURIComponent(runs[0].id)}`)) as { lines: unknown[] };
+        expect(metrics.lines.length).toBeGreaterThan(0);
+      } finally {
+        await dashboard.close();
+      }
       server.kill("SIGKILL");
     },
     240_000,

@@ -2,7 +2,8 @@
  * `peerlearn dashboard`: a local, read-only web server whose page shows runs as they train. It serves the page,
  * the charting library (uPlot, from this package's dependencies: no CDN, works offline), the list of runs, their
  * metrics lines from a byte offset on, the sweeps (experiment folders, local or on NATS) with their progress, and
- * a stream of server-sent events that says which runs grew and when a sweep moved. By default it
+ * a stream of server-sent events that says which runs grew and when a sweep moved; with `nats`, the sweeps on that
+ * server as well. By default it
  * listens on 127.0.0.1 only; it answers GET and HEAD only, and only for the folders it was given.
  */
 import { readFileSync, statSync } from "node:fs";
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { UserError } from "../core/errors.js";
 import { RunIndex } from "./runs.js";
 import { closeServer, listen, send } from "../core/http.js";
+import { startNatsMirror } from "./nats-mirror.js";
 
 export interface DashboardOptions {
   folders: readonly string[];
@@ -20,6 +22,8 @@ export interface DashboardOptions {
   host: string;
   /** How often the folders are looked at for new lines (ms). */
   pollMs?: number;
+  /** A NATS server whose sweeps are shown too (nats-mirror.ts). */
+  nats?: string;
 }
 
 export interface Dashboard {
@@ -47,7 +51,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     if (!ok) throw new UserError(`dashboard: ${f} is not a folder (give run or experiment folders)`);
   }
-  const index = new RunIndex(options.folders);
+  const mirror = options.nats ? await startNatsMirror(options.nats, options.pollMs) : null;
+  const index = new RunIndex(mirror ? [...options.folders, mirror.folder] : options.folders);
   const files = staticFiles();
   const listeners = new Set<ServerResponse>();
   const json = (res: ServerResponse, value: unknown): void => send(res, 200, "application/json", JSON.stringify(value));
@@ -107,6 +112,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       clearInterval(poll);
       for (const l of listeners) l.end();
       await closeServer(server);
+      await mirror?.close();
     },
   };
 }

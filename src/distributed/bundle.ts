@@ -24,7 +24,8 @@ export function pack(root: string, files: readonly string[]): Uint8Array {
   return Buffer.concat([size, header, ...entries.map(([, b]) => b)]);
 }
 
-export function unpack(data: Uint8Array, root: string): string[] {
+/** Writes the bundle's files under `root` (those `keep` accepts, when given); returns their paths. */
+export function unpack(data: Uint8Array, root: string, keep?: (path: string) => boolean): string[] {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const headerLength = buf.readUInt32LE(0);
   const entries = JSON.parse(buf.subarray(4, 4 + headerLength).toString()) as [string, number][];
@@ -35,6 +36,10 @@ export function unpack(data: Uint8Array, root: string): string[] {
     const inside = relative(root, path);
     if (isAbsolute(rel) || inside.startsWith("..") || isAbsolute(inside))
       throw new Error(`bundle path ${rel} leaves its folder`);
+    if (keep && !keep(rel)) {
+      at += bytes;
+      continue;
+    }
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, buf.subarray(at, at + bytes));
     at += bytes;

@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { unpack } from "./bundle.js";
 import { connectNats, redactUrl } from "./nats-connection.js";
 import { retry } from "./retry.js";
-import { openSweepStore, progressKey, resultsName, runId, sweepId, type RunJob } from "./sweep-store.js";
+import { openSweepStore, progressKey, resultsName, runId, sweepId, sweepKey, type RunJob } from "./sweep-store.js";
 
 export interface NatsSweepOptions extends RunnerOptions {
   readonly url: string;
@@ -76,6 +76,9 @@ export async function runNatsSweep(experiment: string, options: NatsSweepOptions
       const seconds = (performance.now() - start) / 1000;
       const p = sweepProgress(e.name, runs.length - pending.size, runs.length, done, totalCost, seconds);
       writeProgress(options.out, p);
+      // Dashboards on other machines read the plan and the progress from here (dashboard --nats).
+      const plan = { ...p, runDirs: runs.map((r) => r.dir), updatedAt: new Date().toISOString() };
+      await store.progress.put(sweepKey(sweep), JSON.stringify(plan)).catch(() => {});
       options.log(progressLine(p), pending.size === 0);
       if (pending.size > 0) await new Promise((r) => setTimeout(r, options.pollMs ?? 1000));
     }

@@ -18,6 +18,7 @@ import { retry } from "./retry.js";
 import {
   ACK_WAIT_MS,
   checkpointName,
+  metricsName,
   openSweepStore,
   progressKey,
   resultsName,
@@ -79,6 +80,19 @@ async function storeCheckpoint(
   return step;
 }
 
+/** Stores the run's metrics.jsonl when it grew (dashboards show running runs from it); returns its new size. */
+async function storeMetrics(store: SweepStore, job: RunJob, out: string, size: number): Promise<number> {
+  let data: Buffer;
+  try {
+    data = readFileSync(join(out, "metrics.jsonl"));
+  } catch {
+    return size;
+  }
+  if (data.length === size) return size;
+  await store.objects.putBlob({ name: metricsName(job.sweep, job.dir) }, data);
+  return data.length;
+}
+
 async function runJob(
   store: SweepStore,
   msg: JsMsg,
@@ -95,6 +109,7 @@ async function runJob(
   rmSync(out, { recursive: true, force: true });
   const saved = await retry("fetching a checkpoint", () => store.objects.getBlob(checkpointName(job.sweep, job.dir)));
   let stored = 0;
+  let metricsSize = -1;
   if (saved) {
     unpack(saved, out);
     stored = (JSON.parse(readFileSync(join(out, "checkpoints", "latest.json"), "utf8")) as { step: number }).step;
@@ -107,6 +122,8 @@ async function runJob(
     busy = true;
     void storeCheckpoint(store, job, out, stored, log)
       .then((s) => (stored = s))
+      .then(() => storeMetrics(store, job, out, metricsSize))
+      .then((size) => (metricsSize = size))
       .catch(() => {})
       .finally(() => (busy = false));
   }, ACK_WAIT_MS / 4);
@@ -136,6 +153,7 @@ async function runJob(
   await retry("storing results", () => store.objects.putBlob({ name: resultsName(job.sweep, job.dir) }, results));
   await retry("acknowledging", () => msg.ackAck());
   await store.objects.delete(checkpointName(job.sweep, job.dir)).catch(() => {});
+  await store.objects.delete(metricsName(job.sweep, job.dir)).catch(() => {});
   await store.progress.delete(key).catch(() => {});
   rmSync(out, { recursive: true, force: true });
   log(`${job.dir}: done`);

@@ -7,7 +7,9 @@
  *   the ack wait;
  * - the object store peerlearn-runs holds each run's newest checkpoint and, at the end, its results (config,
  *   metrics, summary, final weights), written idempotently by run id;
- * - the key-value bucket peerlearn-progress holds each running run's env steps, for the sweep's progress line.
+ *   While a run trains, its metrics.jsonl is kept there too (`<sweep>/<dir>/metrics`), for dashboards;
+ * - the key-value bucket peerlearn-progress holds each running run's env steps, for the sweep's progress line, and
+ *   each sweep's plan and progress under `sweeps.<sweep>` (written by the `experiment --nats` command).
  */
 import { createHash } from "node:crypto";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -53,6 +55,8 @@ export function sweepId(parts: readonly unknown[]): string {
 export const resultsName = (sweep: string, dir: string): string => `${sweep}/${dir}/results`;
 export const checkpointName = (sweep: string, dir: string): string => `${sweep}/${dir}/checkpoint`;
 export const progressKey = (sweep: string, dir: string): string => `${sweep}.${dir.replace(/[^A-Za-z0-9_-]+/g, "_")}`;
+export const metricsName = (sweep: string, dir: string): string => `${sweep}/${dir}/metrics`;
+export const sweepKey = (sweep: string): string => `sweeps.${sweep}`;
 export const runId = (sweep: string, dir: string): string => `${sweep}/${dir}`;
 
 export interface SweepStore {
