@@ -22,7 +22,7 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
   it.each([
     [
       ["frobnicate"],
-      /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "worker", "dashboard", "demo", "bench", "list", "random-policy", "help"/,
+      /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "worker", "peer", "dashboard", "demo", "bench", "list", "random-policy", "help"/,
     ],
     [
       ["experiment", "table9"],

@@ -6,7 +6,7 @@
 import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { findPreset } from "../peers/presets.js";
-import { PeerGroup } from "../peers/group.js";
+import { PeerGroup, localLoop } from "../peers/group.js";
 import { planEpochs } from "../peers/schedule.js";
 
 /** Milliseconds per env step of one peer, by part; they add up to `total`. */
@@ -54,8 +54,8 @@ export function peerLearningStepBreakdown(kernels: Kernels, stepsPerPeer: number
   for (const m of group.members) {
     timeMethod(m.peer, "critic", acc, "adviceForwards");
     timeMethod(m.peer.agent, "maybeTrain", acc, "updates");
-    timeMethod(m.loop.env, "step", acc, "env");
-    timeMethod(m.loop.env, "reset", acc, "env");
+    timeMethod(localLoop(m).env, "step", acc, "env");
+    timeMethod(localLoop(m).env, "reset", acc, "env");
   }
   for (const term of group.terms) timeMethod(term, "update", acc, "trustAndAgentValues");
   // Warm up past learning starts (random actions, no training) so that every measured step is a full one.

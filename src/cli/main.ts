@@ -25,6 +25,7 @@ import { EXPERIMENT_USAGE, WORKER_USAGE, experimentCommand, reportCommand, worke
 import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
 import { startDashboard } from "../dashboard/server.js";
 import { startDemoServer } from "../demo/server.js";
+import { PEER_USAGE, peerCommand } from "./peer.js";
 
 const START_USAGE = `  start                 the default job: Room-v21 peer learning vs single agent, small budget, report
       --steps N         env steps per peer (default 30000)
@@ -62,6 +63,7 @@ const COMMAND_USAGE: Record<string, string> = {
   experiment: EXPERIMENT_USAGE,
   report: EXPERIMENT_USAGE,
   worker: WORKER_USAGE,
+  peer: PEER_USAGE,
   dashboard: DASHBOARD_USAGE,
   demo: DEMO_USAGE,
   list: LIST_USAGE,
@@ -76,6 +78,7 @@ ${START_USAGE}
 ${TRAIN_USAGE}
 ${EXPERIMENT_USAGE}
 ${WORKER_USAGE}
+${PEER_USAGE}
 ${DASHBOARD_USAGE}
 ${DEMO_USAGE}
 ${LIST_USAGE}
@@ -256,6 +259,8 @@ async function main(argv: string[]): Promise<void> {
       return reportCommand(rest);
     case "worker":
       return workerCommand(rest);
+    case "peer":
+      return peerCommand(rest);
     case "dashboard":
       return dashboard(rest);
     case "demo":
@@ -280,6 +285,7 @@ async function main(argv: string[]): Promise<void> {
           "experiment",
           "report",
           "worker",
+          "peer",
           "dashboard",
           "demo",
           "bench",

@@ -103,7 +103,7 @@ export class DemoRun {
 
   frame(): DemoFrame {
     const members = this.group.members;
-    const size = members[0].loop.env.observationSpace.dim / 2;
+    const size = members[0].obs.length / 2;
     const side = sideOf(this.config.env);
     const cell = (m: Member, from: number): number[] =>
       Array.from({ length: size }, (_, d) => Math.round(m.obs[from + d] * (side - 1)));

@@ -50,6 +50,7 @@ class AgentValuesTerm implements ValueTerm {
   readonly name = "agentValues";
   private readonly agentValues: AgentValues;
   private readonly sources: AgentValueSource[];
+  private readonly peers: readonly { readonly available: boolean }[];
   private readonly settings: GroupSettings;
   private readonly random: Random;
 
@@ -59,6 +60,7 @@ class AgentValuesTerm implements ValueTerm {
     this.random = c.random;
     this.agentValues = new AgentValues(c.peers.length, g.initialAgentValue, g.valueBatchSize, c.obsDim);
     this.sources = c.members.map((m) => ({ peer: m.peer, buffer: m.suggestions }));
+    this.peers = c.members.map((m) => m.peer);
   }
 
   values(_m: TermMember, _actions: Float32Array, n: number, out: Float64Array): void {
@@ -66,8 +68,12 @@ class AgentValuesTerm implements ValueTerm {
     for (let j = 0; j < n; j++) out[j] = v[j];
   }
 
-  /** The stepping peer's discount, as the original. */
+  /**
+   * The stepping peer's discount, as the original. While a peer in another process does not answer, its buffer
+   * cannot be valued: the update waits (as it waits until every buffer holds its share).
+   */
   update(m: TermMember): void {
+    for (const p of this.peers) if (!p.available) return;
     const g = this.settings;
     this.agentValues.update(this.sources, m.peer.gamma, g.advantage, g.trustLr, this.random);
   }

@@ -85,6 +85,12 @@ export const GroupSettingsSchema = z
     sampleRandomActions: z
       .boolean()
       .describe("the original's switch: the peer policy's epsilon becomes 1 (epsilon-greedy: a random peer)"),
+    adviceTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("peers in separate processes (peerlearn peer): ms a peer may take to answer before it is left out"),
     terms: z
       .array(z.string())
       .describe("value terms registered by name (registerValueTerm) to add to the built-in ones"),

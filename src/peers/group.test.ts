@@ -9,7 +9,7 @@ import { PRESETS, findPreset } from "./presets.js";
 import { trainGroup } from "./train-group.js";
 import { DQN_DEFAULTS, Dqn, type DqnConfig } from "../agents/dqn.js";
 import { Random } from "../core/random.js";
-import { PeerGroup } from "./group.js";
+import { PeerGroup, localLoop } from "./group.js";
 import { LearnerPeer } from "./peer.js";
 import { WARMUP } from "./suggestion-buffer.js";
 import type { SacConfig } from "../agents/sac.js";
@@ -194,7 +194,8 @@ describe("the faithful and corrected switches", () => {
     ] as const) {
       const g = group(preset, 0); // advice from the first step
       const m = g.members[0];
-      const env = m.loop.env;
+      const loop = localLoop(m);
+      const env = loop.env;
       const step = env.step.bind(env);
       let last = new Float32Array(0);
       env.step = (a) => {
@@ -202,7 +203,7 @@ describe("the faithful and corrected switches", () => {
         last = Float32Array.from(r.obs);
         return r;
       };
-      while (m.loop.episodes === 0) g.step(m, false, 1000);
+      while (loop.episodes === 0) g.step(m, false, 1000);
       const b = m.suggestions;
       const next = b.nextObs.slice((b.size - 1) * b.obsDim, b.size * b.obsDim);
       expect([...next], preset).toEqual([...(faithful ? m.obs : last)]);

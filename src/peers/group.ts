@@ -27,7 +27,7 @@ import { Sac } from "../agents/sac.js";
 import { Td3 } from "../agents/td3.js";
 import type { Space } from "../envs/spaces.js";
 import { resolvePeers, type LearnerSettings } from "./peer-settings.js";
-import { OffPolicyLoop, type EvalResult, type LoopHooks } from "../agents/off-policy-loop.js";
+import { OffPolicyLoop, type EvalResult, type LoopHooks, type LoopState } from "../agents/off-policy-loop.js";
 import type { GroupRunConfig } from "./config.js";
 import { LearnerPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
 import { FollowState } from "./peer-policy.js";
@@ -36,9 +36,51 @@ import { createValueTerms, type ValueTerm } from "./value-term.js";
 import { createAdvisor, type Advisor, type AdvisedMember } from "./advisor.js";
 import "./mechanisms.js";
 
+/**
+ * What the group and its driver use of a member's loop: an OffPolicyLoop in this process, or the stand-in of a
+ * peer in another process (distributed/remote-peer.ts), which runs the same step there and the group's seams here.
+ */
+export interface MemberLoop {
+  /** Whether the member runs in another process (its training is started there and runs meanwhile). */
+  readonly remote: boolean;
+  readonly obs: Float32Array;
+  readonly steps: number;
+  readonly env: { readonly maxEpisodeSteps: number };
+  progressTotal: number;
+  readonly lastEval: EvalResult | null;
+  readonly averageRewardOverTime: number | null;
+  collect(): void;
+  trainIfDue(): boolean;
+  checkFinite(): void;
+  save(dir: string, withBuffer?: boolean): LoopState;
+  load(dir: string, state: LoopState): void;
+  close(): void;
+}
+
+/**
+ * Where each peer runs, for a group spread over processes (distributed/): peers this process does not run are
+ * stand-ins built from what their construction would have drawn from the root generator, so that every process
+ * draws the same generators for the same peers.
+ */
+export interface GroupPlacement {
+  isLocal(index: number): boolean;
+  /** The stand-in of acting peer `index`, which runs elsewhere. */
+  remotePeer(index: number, kind: LearnerPeer["kind"], learner: LearnerSettings): ActingPeer;
+  /** The stand-in loop of that peer: `hooks` are the group's seams, run here around the step taken there. */
+  remoteLoop(index: number, peer: ActingPeer, hooks: LoopHooks, maxEpisodeSteps: number): MemberLoop;
+  /** The seams of a local member in place of the group's (a peer process serving its coordinator). */
+  localHooks?(index: number, groupHooks: LoopHooks): LoopHooks;
+}
+
+/** The loop of a member that runs in this process (benchmarks and tests look inside it). */
+export function localLoop(m: Member): OffPolicyLoop {
+  if (!(m.loop instanceof OffPolicyLoop)) throw new Error(`peer ${m.index} runs in another process`);
+  return m.loop;
+}
+
 /** An acting peer and everything it owns. */
 export interface Member extends AdvisedMember {
-  readonly loop: OffPolicyLoop;
+  readonly loop: MemberLoop;
   /** How often this peer followed each peer: all training, and the current epoch. */
   readonly followCounts: Float64Array;
   readonly epochFollowCounts: Float64Array;
@@ -61,6 +103,7 @@ export class PeerGroup {
   readonly random: Random;
   /** Whether the current epoch is solo (no advice). */
   private solo = false;
+  private readonly maxEpisodeSteps: number;
   /** Called with each member's evaluations (the driver writes its metrics line). */
   onEvaluation: ((m: Member, result: EvalResult, returns: readonly number[]) => void) | null = null;
 
@@ -68,6 +111,7 @@ export class PeerGroup {
     readonly config: GroupRunConfig,
     kernels: Kernels,
     root: Random,
+    private readonly placement: GroupPlacement | null = null,
   ) {
     const n = config.peers.length;
     this.faithful = config.variant === "faithful";
@@ -77,6 +121,7 @@ export class PeerGroup {
     const probe = make(config.env, config.envOptions);
     const space = probe.actionSpace;
     const obsDim = probe.observationSpace.dim;
+    this.maxEpisodeSteps = probe.maxEpisodeSteps;
     probe.close();
     this.discrete = space.kind === "discrete";
     this.width = actionDim(space);
@@ -87,8 +132,9 @@ export class PeerGroup {
         this.peers.push(new ScriptedPeer(spec.kind as "expert" | "adversary", root.fork()));
         return;
       }
-      const peer = this.newLearnerPeer(spec.kind, learner, kernels, obsDim, space, root);
-      if (spec.kind === "frozen") peer.learner.loadPolicy(spec.checkpoint);
+      const local = !placement || placement.isLocal(index);
+      const peer = this.newLearnerPeer(spec.kind, learner, kernels, obsDim, space, root, local ? null : index);
+      if (spec.kind === "frozen" && peer instanceof LearnerPeer) peer.learner.loadPolicy(spec.checkpoint);
       this.peers.push(peer);
       this.members.push(this.newMember(index, peer, n, root));
     });
@@ -118,28 +164,36 @@ export class PeerGroup {
     obsDim: number,
     space: Space,
     root: Random,
-  ): LearnerPeer {
+    remoteIndex: number | null,
+  ): ActingPeer {
     const shared = this.config.group.parallelTraining;
     const what = kind === learner.algo ? `${kind} peers` : `${kind} peers built on ${learner.algo.toUpperCase()}`;
     const cannot = (needs: string): UserError =>
       new UserError(
         `${what} need ${needs} actions; ${this.config.env} has ${space.kind === "box" ? "continuous" : "discrete"} ones`,
       );
-    if (learner.algo === "dqn") {
-      if (space.kind !== "discrete") throw cannot("discrete");
-      const dqn = new Dqn(kernels, obsDim, space.n, learner.settings, root.fork(), shared);
-      return new LearnerPeer(kind, dqn, root.fork(), !this.faithful);
+    if (space.kind !== (learner.algo === "dqn" ? "discrete" : "box"))
+      throw cannot(learner.algo === "dqn" ? "discrete" : "continuous");
+    // The learner's generator, then (DQN) the peer's own: drawn alike wherever the peer runs.
+    const learnerRandom = root.fork();
+    const suggestionRandom = learner.algo === "dqn" ? root.fork() : null;
+    if (remoteIndex !== null && this.placement) return this.placement.remotePeer(remoteIndex, kind, learner);
+    if (learner.algo === "dqn" && space.kind === "discrete") {
+      const dqn = new Dqn(kernels, obsDim, space.n, learner.settings, learnerRandom, shared);
+      return new LearnerPeer(kind, dqn, suggestionRandom, !this.faithful);
     }
-    if (space.kind !== "box") throw cannot("continuous");
-    if (learner.algo === "sac")
+    if (learner.algo === "sac" && space.kind === "box")
       return new LearnerPeer(
         kind,
-        new Sac(kernels, obsDim, space.dim, learner.settings, root.fork(), shared),
+        new Sac(kernels, obsDim, space.dim, learner.settings, learnerRandom, shared),
         null,
         true,
       );
-    const td3 = new Td3(kernels, obsDim, space.dim, learner.settings, root.fork(), shared);
-    return new LearnerPeer(kind, td3, null, !this.faithful);
+    if (learner.algo === "td3" && space.kind === "box") {
+      const td3 = new Td3(kernels, obsDim, space.dim, learner.settings, learnerRandom, shared);
+      return new LearnerPeer(kind, td3, null, !this.faithful);
+    }
+    throw new Error("unreachable: the action space was checked above");
   }
 
   private newMember(index: number, peer: ActingPeer, nPeers: number, root: Random): Member {
@@ -165,14 +219,23 @@ export class PeerGroup {
         if (!this.solo) for (const term of this.terms) term.update(m);
       },
     };
-    const loop = new OffPolicyLoop(
-      peer.agent,
-      make(c.env, c.envOptions),
-      make(c.env, c.envOptions),
-      { evalFreq: c.evalFreq, evalEpisodes: c.evalEpisodes, label: `peer ${index}` },
-      hooks,
-    );
-    loop.start(root.integer(0, 2 ** 31), root.integer(0, 2 ** 31));
+    const envSeed = root.integer(0, 2 ** 31);
+    const evalSeed = root.integer(0, 2 ** 31);
+    const placement = this.placement;
+    let loop: MemberLoop;
+    if (placement && !placement.isLocal(index)) {
+      loop = placement.remoteLoop(index, peer, hooks, this.maxEpisodeSteps);
+    } else {
+      const local = new OffPolicyLoop(
+        peer.agent,
+        make(c.env, c.envOptions),
+        make(c.env, c.envOptions),
+        { evalFreq: c.evalFreq, evalEpisodes: c.evalEpisodes, label: `peer ${index}` },
+        placement?.localHooks ? placement.localHooks(index, hooks) : hooks,
+      );
+      local.start(envSeed, evalSeed);
+      loop = local;
+    }
     const m: Member = {
       index,
       peer,
@@ -200,7 +263,7 @@ export class PeerGroup {
     if (warmup || this.solo) {
       // During warm-up the original keeps its followed peer (None at the very start, itself after a solo epoch).
       m.followed = this.solo ? m.index : m.follow.followed >= 0 ? m.follow.followed : WARMUP;
-      return m.peer.agent.act(m.obs, steps);
+      return m.peer.act(m.obs, steps);
     }
     return this.advisor.advise(m);
   }

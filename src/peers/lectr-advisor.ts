@@ -18,7 +18,7 @@ export class LectrAdvisor implements Advisor {
   constructor(private readonly lectr: Lectr) {}
 
   advise(m: AdvisedMember): number {
-    const action = this.lectr.decide(m.index, m.obs, m.peer.agent.act(m.obs, m.steps) as number);
+    const action = this.lectr.decide(m.index, m.obs, m.peer.act(m.obs, m.steps) as number);
     m.followed = this.lectr.followed;
     return action;
   }

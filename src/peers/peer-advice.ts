@@ -59,20 +59,31 @@ export class PeerAdvice implements Advisor {
     m.peer.beforeStep(m.steps);
     const i = m.index;
     const w = this.width;
-    if (!m.follow.nextStepChooses() && m.follow.followed >= 0) {
-      const j = m.follow.followed;
-      this.peers[j].suggest(m.obs, i === j || this.withNoise, this.chosen, 0);
+    const followed = m.follow.followed;
+    // A followed peer that stopped answering (in another process) is given up at once: a new choice follows.
+    if (!m.follow.nextStepChooses() && followed >= 0 && this.peers[followed].available) {
+      this.peers[followed].suggest(m.obs, i === followed || this.withNoise, this.chosen, 0);
     } else {
       const n = this.peers.length;
-      for (let j = 0; j < n; j++) this.peers[j].suggest(m.obs, i === j || this.withNoise, this.actions, j * w);
+      let absent = false;
+      for (let j = 0; j < n; j++) {
+        if (this.peers[j].available) this.peers[j].suggest(m.obs, i === j || this.withNoise, this.actions, j * w);
+        else absent = true;
+      }
+      // An absent peer's row holds the asker's own suggestion (the terms need an action there) and its value is
+      // -Infinity: the softmax and the greedy choice never pick it, and a random pick of it falls back to the asker.
+      if (absent)
+        for (let j = 0; j < n; j++) if (!this.peers[j].available) this.actions.copyWithin(j * w, i * w, i * w + w);
       this.values.fill(0);
       for (const term of this.terms) {
         term.values(m, this.actions, n, this.raw);
         addNormalized(this.raw, n, this.values);
       }
-      const followed = this.policies[i].choose(this.values, i, m.epoch, this.random);
-      m.follow.followed = followed;
-      for (let q = 0; q < w; q++) this.chosen[q] = this.actions[followed * w + q];
+      if (absent) for (let j = 0; j < n; j++) if (!this.peers[j].available) this.values[j] = -Infinity;
+      let choice = this.policies[i].choose(this.values, i, m.epoch, this.random);
+      if (!this.peers[choice].available) choice = i;
+      m.follow.followed = choice;
+      for (let q = 0; q < w; q++) this.chosen[q] = this.actions[choice * w + q];
     }
     m.followed = m.follow.followed;
     return this.discrete ? this.chosen[0] : this.chosen;

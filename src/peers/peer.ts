@@ -11,6 +11,7 @@
  */
 import type { Random } from "../core/random.js";
 import type { Learner } from "../agents/learner.js";
+import type { AgentAction } from "../agents/agent.js";
 import { RoomAdversary, RoomExpert, type DiscretePolicy } from "../envs/room/policies.js";
 import type { ValueFunction } from "./targets.js";
 
@@ -30,6 +31,11 @@ export interface Peer {
   suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void;
   /** The generator its suggestions draw from, if it has one of its own (checkpoints save it). */
   readonly random: Random | null;
+  /**
+   * False while a peer in another process does not answer (distributed/): it is left out of choices and steps.
+   * Peers in this process are always available.
+   */
+  readonly available: boolean;
 }
 
 /** A peer that acts: it has an agent, a critic and a value function. */
@@ -44,6 +50,8 @@ export interface ActingPeer extends Peer, ValueFunction {
   readonly trainFreq: number;
   /** Per-step bookkeeping before it acts (SAC with gSDE: resample the noise at a rollout start). */
   beforeStep(numTimesteps: number): void;
+  /** Its own action (training behaviour: random during warm-up, then its exploring policy). */
+  act(obs: Float32Array, numTimesteps: number): AgentAction;
   /** Q_i(s, a_j) for n actions (rows of `actions`), Eq. 3. */
   critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void;
 }
@@ -54,6 +62,7 @@ export interface ActingPeer extends Peer, ValueFunction {
  */
 export class LearnerPeer implements ActingPeer {
   readonly acts = true;
+  readonly available = true;
   readonly learns: boolean;
 
   constructor(
@@ -90,6 +99,10 @@ export class LearnerPeer implements ActingPeer {
     this.learner.beginStep(numTimesteps);
   }
 
+  act(obs: Float32Array, numTimesteps: number): AgentAction {
+    return this.learner.act(obs, numTimesteps);
+  }
+
   suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void {
     const l = this.learner;
     const exploring = explore && this.exploresWhenAsked;
@@ -110,6 +123,7 @@ export class LearnerPeer implements ActingPeer {
 /** A scripted peer (Room expert or adversary): answers, never acts or learns. */
 export class ScriptedPeer implements Peer {
   readonly acts = false;
+  readonly available = true;
   readonly learns = false;
   private readonly policy: DiscretePolicy;
 

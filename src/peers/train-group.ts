@@ -12,7 +12,7 @@ import { RunClock, backendName, meanOf, type RunSummaryBase } from "../agents/ru
 import { RunDir, writeJsonAtomic } from "../agents/run-dir.js";
 import { Progress } from "../agents/progress.js";
 import type { GroupRunConfig } from "./config.js";
-import { PeerGroup, type Member } from "./group.js";
+import { PeerGroup, type GroupPlacement, type Member } from "./group.js";
 import { SoloEpochs, epochSteps, planEpochs } from "./schedule.js";
 import { TrainerPool } from "./trainer-pool.js";
 import { loadGroupCheckpoint, saveGroupCheckpoint, type GroupPosition } from "./group-checkpoint.js";
@@ -35,6 +35,8 @@ export interface GroupSummary extends RunSummaryBase {
 export interface GroupTrainOptions {
   out: string;
   kernels: Kernels;
+  /** Peers in other processes (distributed/peer-coordinator.ts); lockstep only. */
+  placement?: GroupPlacement;
   preset?: string;
   progress?: (line: string, final: boolean) => void;
 }
@@ -48,7 +50,7 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
       "peer group run",
     );
   const root = new Random(config.seed);
-  const group = new PeerGroup(config, options.kernels, root);
+  const group = new PeerGroup(config, options.kernels, root, options.placement ?? null);
   const g = config.group;
   const first = group.members[0];
   const plan = planEpochs(config.steps, g.minEpochLength, first.loop.env.maxEpisodeSteps, first.peer.trainFreq);
@@ -90,9 +92,12 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   // Epsilon's horizon: SB3's learn() per epoch (faithful) or the peer's whole training (corrected).
   const horizon = (e: number): number => (faithful ? e * plan.epochLength + epochSteps(plan, e) : totalPerPeer);
 
-  const learners = group.members.filter((m) => m.peer.learns);
+  // Peers in other processes first: their training is only started, and runs while the local ones train.
+  const learners = group.members
+    .filter((m) => m.peer.learns)
+    .sort((a, b) => Number(b.loop.remote) - Number(a.loop.remote));
   const pool =
-    g.schedule === "lockstep" && g.parallelTraining
+    g.schedule === "lockstep" && g.parallelTraining && !options.placement
       ? new TrainerPool(
           learners.map((m) => m.peer.agent),
           options.kernels,
@@ -102,6 +107,7 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   const maybeCheckpoint = (at: GroupPosition): void => {
     if (config.checkpointFreq <= 0 || stepsDone - lastCheckpoint < config.checkpointFreq * n) return;
     if (stepsDone >= totalPerPeer * n) return; // the summary follows at once
+    if (group.peers.some((p) => !p.available)) return; // a peer in another process is away: not a whole group
     pool?.syncAll(); // the trainers' target networks and optimisers into the copies that are saved
     saveGroupCheckpoint(dir, group, solo, at, stepsDone, Math.floor(stepsDone / n));
     lastCheckpoint = stepsDone;
@@ -148,7 +154,8 @@ export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): 
   for (const m of group.members) m.loop.close();
   const timing = clock.finish(stepsDone);
   progress.done(stepsDone);
-  group.members.forEach((m) => m.peer.agent.save(join(dir.finalDir, `peer-${m.index}`), false));
+  // (A peer in another process saves its own, into its own folder.)
+  for (const m of group.members) if (!m.loop.remote) m.peer.agent.save(join(dir.finalDir, `peer-${m.index}`), false);
 
   const peers: PeerSummary[] = group.peers.map((p, index) => {
     const m = group.members.find((x) => x.index === index);

@@ -1,0 +1,110 @@
+/**
+ * Peer 0 of a group spread over processes (`peerlearn peer --index 0`): it coordinates. It says hello to every
+ * other learning peer until each answers (with the same config), then runs the group exactly as `train` runs a
+ * lockstep group in one process (trainGroup, the same PeerGroup), with stand-ins for the peers elsewhere
+ * (remote-peer.ts); scripted peers run here. Its --out is the group's run folder (metrics, summary, checkpoints
+ * of the group's state); each other peer keeps its checkpoints and final weights in its own --out. At the end it
+ * tells every peer the group is done.
+ */
+import { UserError } from "../core/errors.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import type { GroupRunConfig } from "../peers/config.js";
+import type { GroupPlacement } from "../peers/group.js";
+import { resolvePeers } from "../peers/peer-settings.js";
+import { trainGroup, type GroupSummary } from "../peers/train-group.js";
+import { Op, encode } from "./peer-protocol.js";
+import { PeerLinks, PeerUnavailable } from "./peer-links.js";
+import { Presence, RemoteLoop, RemotePeer, type PeerInfo } from "./remote-peer.js";
+
+export interface CoordinatorOptions {
+  readonly url: string;
+  readonly group: string;
+  readonly out: string;
+  readonly kernels: Kernels;
+  readonly preset?: string;
+  readonly configHash: string;
+  readonly progress?: (line: string, final: boolean) => void;
+  readonly log: (line: string) => void;
+  /** How long to wait for every peer to answer the first time (ms). */
+  readonly joinTimeoutMs?: number;
+}
+
+/** A peer may take this long to answer by default before it is left out of a step. */
+export const DEFAULT_ADVICE_TIMEOUT_MS = 10_000;
+
+/** The learning peers (those with envs of their own) other than peer 0: each runs in a process of its own. */
+export function remotePeerIndices(config: GroupRunConfig): number[] {
+  return resolvePeers(config)
+    .map((p, i) => (p.learner && i > 0 ? i : -1))
+    .filter((i) => i > 0);
+}
+
+const sleep = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): GroupSummary {
+  if (!resolvePeers(config)[0].learner)
+    throw new UserError("peer 0 coordinates the group and must be a learner: list a learning peer first");
+  const remote = remotePeerIndices(config);
+  const timeoutMs = config.group.adviceTimeoutMs ?? DEFAULT_ADVICE_TIMEOUT_MS;
+  const links = new PeerLinks(o.url, o.group, config.peers.length);
+  try {
+    const presence = new Map(remote.map((i) => [i, new Presence(i, links, timeoutMs)]));
+    const infos = new Map<number, PeerInfo>();
+    const started = Date.now();
+    let said = 0;
+    while (infos.size < remote.length) {
+      for (const i of remote) {
+        if (infos.has(i)) continue;
+        try {
+          const reply = links.request(i, encode(Op.join, { configHash: o.configHash }), 2000);
+          infos.set(i, reply.meta as unknown as PeerInfo);
+          o.log(`peerlearn peer 0: peer ${i} joined`);
+        } catch (e) {
+          if (!(e instanceof PeerUnavailable)) throw e;
+        }
+      }
+      if (infos.size === remote.length) break;
+      const waited = Date.now() - started;
+      if (waited > (o.joinTimeoutMs ?? 600_000))
+        throw new UserError(
+          `peers ${remote.filter((i) => !infos.has(i)).join(", ")} did not join group ${o.group} within ${Math.round(waited / 1000)} s: start \`peerlearn peer --index I\` for each`,
+        );
+      if (waited - said > 10_000 || said === 0) {
+        said = waited || 1;
+        o.log(
+          `peerlearn peer 0: waiting for peers ${remote.filter((i) => !infos.has(i)).join(", ")} of group ${o.group} (start \`peerlearn peer --nats URL --group ${o.group} --index I\` with the same settings)`,
+        );
+      }
+      sleep(250);
+    }
+    const placement: GroupPlacement = {
+      isLocal: (i) => !presence.has(i),
+      remotePeer: (i) => new RemotePeer(presence.get(i) as Presence, infos.get(i) as PeerInfo),
+      remoteLoop: (i, _peer, hooks, maxEpisodeSteps) => {
+        const info = infos.get(i) as PeerInfo;
+        return new RemoteLoop(
+          presence.get(i) as Presence,
+          hooks,
+          info.obsDim,
+          info.actionWidth,
+          maxEpisodeSteps,
+          info.view,
+        );
+      },
+    };
+    const summary = trainGroup(config, {
+      out: o.out,
+      kernels: o.kernels,
+      preset: o.preset,
+      progress: o.progress,
+      placement,
+    });
+    for (const [i, p] of presence)
+      if (p.ask(encode(Op.finish), 60_000) === null) o.log(`peer ${i} was not there at the end`);
+    return summary;
+  } finally {
+    links.close();
+  }
+}

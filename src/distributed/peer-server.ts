@@ -1,0 +1,246 @@
+/**
+ * A peer of a group in a process of its own (`peerlearn peer --index I`, I > 0): it builds the same group as
+ * every process does (the same generators for the same peers), runs only its own member (its envs, replay buffer
+ * and training), and answers the coordinator's requests one after another, in the order they come: a suggestion,
+ * critic or value estimates for given states, its own action, an env step with the action the group chose (the
+ * reply carries what the group's seams need: reward, s', the reset observation, an evaluation), a training
+ * round, a checkpoint saved into its own folder or loaded from it.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { Random } from "../core/random.js";
+import { UserError } from "../core/errors.js";
+import type { Kernels } from "../nn/kernels/kernels.js";
+import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop.js";
+import { writeJsonAtomic } from "../agents/run-dir.js";
+import type { AgentAction } from "../agents/agent.js";
+import type { GroupRunConfig } from "../peers/config.js";
+import { PeerGroup, localLoop, type GroupPlacement } from "../peers/group.js";
+import { LearnerPeer, type ActingPeer } from "../peers/peer.js";
+import { Sac } from "../agents/sac.js";
+import { connectNats, redactUrl } from "./nats-connection.js";
+import { Op, decode, encode, f32, peerSubject, type Message } from "./peer-protocol.js";
+import type { PeerInfo } from "./remote-peer.js";
+
+export interface PeerServerOptions {
+  readonly url: string;
+  readonly group: string;
+  readonly index: number;
+  readonly out: string;
+  readonly kernels: Kernels;
+  readonly configHash: string;
+  readonly log: (line: string) => void;
+}
+
+/** A stand-in for a peer this process does not run: the group is built whole, but only its own member is used. */
+function elsewhere(index: number): never {
+  throw new Error(`peer ${index} runs in another process`);
+}
+
+/** Checkpoints of this peer: <out>/checkpoints/<name>/ (the coordinator's names), the newest named in latest.json. */
+const checkpointDir = (out: string, name: string): string => join(out, "checkpoints", name);
+
+export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): Promise<void> {
+  // What this member's step reports back (its seams, run here, only record).
+  let chosen: AgentAction = 0;
+  let stepped: { reward: number; terminated: boolean; truncated: boolean; obs: Float32Array } | null = null;
+  let evaluation: { ev: EvalResult; returns: number[] } | null = null;
+  let first: Float32Array | null = null;
+  const serverHooks: LoopHooks = {
+    chooseAction: () => chosen,
+    afterEnvStep: (r) => (stepped = { ...r, obs: Float32Array.from(r.obs) }),
+    onEvaluation: (ev, returns) => (evaluation = { ev, returns: [...returns] }),
+    onEpisodeEnd: (_reward, obs) => (first = Float32Array.from(obs)),
+  };
+  const placement: GroupPlacement = {
+    isLocal: (i) => i === o.index,
+    remotePeer: (i): ActingPeer => ({
+      kind: "dqn",
+      acts: true,
+      learns: false,
+      available: true,
+      random: null,
+      actionWidth: 0,
+      gamma: 0,
+      learningStarts: 0,
+      trainFreq: 1,
+      get agent(): never {
+        return elsewhere(i);
+      },
+      suggest: () => elsewhere(i),
+      critic: () => elsewhere(i),
+      values: () => elsewhere(i),
+      act: () => elsewhere(i),
+      beforeStep: () => elsewhere(i),
+    }),
+    remoteLoop: (i) => ({
+      remote: true,
+      obs: new Float32Array(0),
+      steps: 0,
+      env: { maxEpisodeSteps: 0 },
+      progressTotal: 0,
+      lastEval: null,
+      averageRewardOverTime: null,
+      collect: () => elsewhere(i),
+      trainIfDue: () => elsewhere(i),
+      checkFinite: () => {},
+      save: () => elsewhere(i),
+      load: () => elsewhere(i),
+      close: () => {},
+    }),
+    localHooks: () => serverHooks,
+  };
+  const group = new PeerGroup(config, o.kernels, new Random(config.seed), placement);
+  const member = group.members.find((m) => m.index === o.index);
+  if (!member || !(member.peer instanceof LearnerPeer))
+    throw new UserError(
+      `peer ${o.index} of this group is not a learner (${group.peers[o.index]?.kind ?? "none"}); scripted peers run in peer 0's process`,
+    );
+  const peer = member.peer;
+  const loop = localLoop(member);
+  const learner = peer.learner;
+
+  // Resumed from this peer's own newest checkpoint, if it has one (a restart after it was killed).
+  let resumed: LoopState | null = null;
+  const latest = join(o.out, "checkpoints", "latest.json");
+  if (existsSync(latest)) {
+    const { name } = JSON.parse(readFileSync(latest, "utf8")) as { name: string };
+    resumed = JSON.parse(readFileSync(join(checkpointDir(o.out, name), "state.json"), "utf8")) as LoopState;
+    loop.load(checkpointDir(o.out, name), resumed);
+    o.log(`peer ${o.index}: resumed from its checkpoint ${name} (step ${resumed.steps})`);
+  }
+  const info = (): PeerInfo => ({
+    index: o.index,
+    kind: peer.kind,
+    learns: peer.learns,
+    actionWidth: peer.actionWidth,
+    discrete: learner.discreteActions > 0,
+    obsDim: loop.obs.length,
+    gamma: peer.gamma,
+    learningStarts: peer.learningStarts,
+    trainFreq: peer.trainFreq,
+    beforeStep: learner instanceof Sac && learner.config.useSde,
+    view: { obs: [...loop.obs], steps: loop.steps, evalMeans: [...loop.evalMeans], lastEval: loop.lastEval },
+    resumed: resumed !== null,
+  });
+
+  const row = new Float32Array(peer.actionWidth);
+  const handle = (m: Message): Uint8Array => {
+    switch (m.op) {
+      case Op.join: {
+        const hash = m.meta.configHash;
+        if (hash !== undefined && hash !== o.configHash)
+          return encode(Op.failed, {
+            message: `peer ${o.index} runs a different config than peer 0: give every peer the same --preset, --config, --set, --steps and --seed`,
+          });
+        return encode(Op.ok, info() as unknown as Record<string, unknown>);
+      }
+      case Op.suggest:
+        peer.suggest(f32(m, 0), m.meta.explore === true, row, 0);
+        return encode(Op.ok, {}, [row]);
+      case Op.critic: {
+        const n = Number(m.meta.n);
+        const out = new Float64Array(n);
+        peer.critic(f32(m, 0), f32(m, 1), n, out);
+        return encode(Op.ok, {}, [out]);
+      }
+      case Op.values: {
+        const k = Number(m.meta.k);
+        const out = new Float64Array(k);
+        peer.values(f32(m, 0), k, out);
+        return encode(Op.ok, {}, [out]);
+      }
+      case Op.act: {
+        const a = peer.act(f32(m, 0), Number(m.meta.t));
+        if (typeof a === "number") row[0] = a;
+        else row.set(a);
+        return encode(Op.ok, {}, [row]);
+      }
+      case Op.beforeStep:
+        peer.beforeStep(Number(m.meta.t));
+        return encode(Op.ok);
+      case Op.step: {
+        const action = f32(m, 0);
+        chosen = learner.discreteActions > 0 ? action[0] : action;
+        stepped = null;
+        evaluation = null;
+        first = null;
+        loop.progressTotal = Number(m.meta.progressTotal);
+        loop.collect();
+        const r = stepped as { reward: number; terminated: boolean; truncated: boolean; obs: Float32Array } | null;
+        if (!r) throw new Error("the env step reported nothing");
+        const ev = evaluation as { ev: EvalResult; returns: number[] } | null;
+        const reset = first as Float32Array | null;
+        return encode(
+          Op.ok,
+          {
+            reward: r.reward,
+            terminated: r.terminated,
+            truncated: r.truncated,
+            steps: loop.steps,
+            eval: ev?.ev ?? null,
+            returns: ev?.returns ?? [],
+          },
+          reset ? [r.obs, reset] : [r.obs],
+        );
+      }
+      case Op.train:
+        if (peer.learns) loop.trainIfDue();
+        return encode(Op.ok);
+      case Op.save: {
+        const name = String(m.meta.name);
+        const dir = checkpointDir(o.out, name);
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        const state = loop.save(dir);
+        writeJsonAtomic(join(dir, "state.json"), state);
+        writeJsonAtomic(latest, { name });
+        // The newest two are kept: the coordinator may resume from the one before if it dies while saving.
+        const names = readdirSync(join(o.out, "checkpoints")).filter((f) => f.startsWith("step-"));
+        names.sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+        for (const old of names.slice(0, -2)) rmSync(checkpointDir(o.out, old), { recursive: true, force: true });
+        return encode(Op.ok, { state });
+      }
+      case Op.load: {
+        const name = String(m.meta.name);
+        const dir = checkpointDir(o.out, name);
+        if (!existsSync(join(dir, "state.json")))
+          return encode(Op.failed, { message: `it has no checkpoint ${name} in ${o.out} (give it the --out it had)` });
+        loop.load(dir, m.meta.state as LoopState);
+        writeJsonAtomic(latest, { name });
+        return encode(Op.ok);
+      }
+      default:
+        return encode(Op.failed, { message: `unknown request ${m.op}` });
+    }
+  };
+
+  mkdirSync(o.out, { recursive: true });
+  const nc = await connectNats(o.url, `peerlearn peer ${o.index} (group ${o.group})`);
+  const sub = nc.subscribe(peerSubject(o.group, o.index));
+  o.log(
+    `peerlearn peer ${o.index}: serving group ${o.group} on NATS ${redactUrl(o.url)}; waiting for peer 0 (it coordinates the group)`,
+  );
+  try {
+    for await (const msg of sub) {
+      const m = decode(msg.data);
+      if (m.op === Op.finish) {
+        learner.save(join(o.out, "final", `peer-${o.index}`), false);
+        msg.respond(encode(Op.ok));
+        o.log(`peerlearn peer ${o.index}: the group finished at step ${loop.steps}; final weights in ${o.out}/final`);
+        break;
+      }
+      let reply: Uint8Array;
+      try {
+        reply = handle(m);
+      } catch (e) {
+        reply = encode(Op.failed, { message: e instanceof Error ? e.message : String(e) });
+        if (!(e instanceof UserError)) o.log(`peerlearn peer ${o.index}: ${e instanceof Error ? e.stack : e}`);
+      }
+      msg.respond(reply);
+    }
+  } finally {
+    loop.close();
+    await nc.drain().catch(() => {});
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * The coordinator's stand-ins for peers in other processes: RemotePeer answers the group's questions (suggest,
+ * critic, values, act) by asking the peer's process; RemoteLoop runs the group's seams here around the env step
+ * the peer takes there. Requests go one at a time per peer, in the group's order, so every peer's generators
+ * draw exactly as in one process; training is only started (`send`) and runs there while the group goes on.
+ *
+ * A peer that does not answer within group.adviceTimeoutMs is left out until it answers again (see
+ * peer-advice.ts and agent-values.ts for what that means for choices and values): its steps are skipped, its
+ * stand-in asks it again at most once a second, and when it is back (restarted from its last checkpoint) the
+ * stand-in takes over the state the peer reports.
+ */
+import type { AgentAction } from "../agents/agent.js";
+import type { Learner } from "../agents/learner.js";
+import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop.js";
+import type { StepResult } from "../envs/env.js";
+import type { MemberLoop } from "../peers/group.js";
+import type { ActingPeer, PeerKind } from "../peers/peer.js";
+import { Op, encode, f32, f64 } from "./peer-protocol.js";
+import { PeerUnavailable, type PeerLinks } from "./peer-links.js";
+
+/** What a peer process reports about itself when the coordinator says hello. */
+export interface PeerInfo {
+  readonly index: number;
+  readonly kind: PeerKind;
+  readonly learns: boolean;
+  readonly actionWidth: number;
+  /** A discrete action travels as its index in a one-float row. */
+  readonly discrete: boolean;
+  readonly obsDim: number;
+  readonly gamma: number;
+  readonly learningStarts: number;
+  readonly trainFreq: number;
+  /** Whether beforeStep does anything (SAC with gSDE): otherwise it is not sent. */
+  readonly beforeStep: boolean;
+  /** What its loop stands at (its first observation when fresh; where its own checkpoint left it when resumed). */
+  readonly view: LoopView;
+  /** Whether it resumed from a checkpoint of its own. */
+  readonly resumed: boolean;
+}
+
+export type LoopView = Pick<LoopState, "obs" | "steps" | "evalMeans" | "lastEval">;
+
+/** Requests that may take long whatever the advice timeout (a training round, a checkpoint). */
+export const LONG_MS = 600_000;
+
+/** Where a peer's presence is kept: shared by its two stand-ins. */
+export class Presence {
+  present = true;
+  lastTry = 0;
+  constructor(
+    readonly index: number,
+    readonly links: PeerLinks,
+    readonly timeoutMs: number,
+  ) {}
+
+  /** A request that marks the peer absent when it fails (then returns null). */
+  ask(request: Uint8Array, timeoutMs = this.timeoutMs) {
+    if (!this.present) return null;
+    try {
+      return this.links.request(this.index, request, timeoutMs);
+    } catch (e) {
+      if (!(e instanceof PeerUnavailable)) throw e;
+      this.present = false;
+      this.lastTry = Date.now();
+      return null;
+    }
+  }
+
+  /** Starts a request whose reply is read later (or by the next request). */
+  start(request: Uint8Array, timeoutMs = this.timeoutMs): void {
+    if (!this.present) return;
+    try {
+      this.links.send(this.index, request, timeoutMs);
+    } catch (e) {
+      if (!(e instanceof PeerUnavailable)) throw e;
+      this.present = false;
+      this.lastTry = Date.now();
+    }
+  }
+}
+
+export class RemotePeer implements ActingPeer {
+  readonly acts = true;
+  readonly random = null;
+  private readonly row: Float32Array;
+
+  constructor(
+    readonly presence: Presence,
+    readonly info: PeerInfo,
+  ) {
+    this.row = new Float32Array(info.actionWidth);
+  }
+
+  get kind(): PeerKind {
+    return this.info.kind;
+  }
+  get learns(): boolean {
+    return this.info.learns;
+  }
+  get available(): boolean {
+    return this.presence.present;
+  }
+  get actionWidth(): number {
+    return this.info.actionWidth;
+  }
+  get gamma(): number {
+    return this.info.gamma;
+  }
+  get learningStarts(): number {
+    return this.info.learningStarts;
+  }
+  get trainFreq(): number {
+    return this.info.trainFreq;
+  }
+  get agent(): Learner {
+    throw new Error(`peer ${this.info.index}'s learner runs in another process`);
+  }
+
+  beforeStep(numTimesteps: number): void {
+    if (this.info.beforeStep) this.presence.start(encode(Op.beforeStep, { t: numTimesteps }));
+  }
+
+  act(obs: Float32Array, numTimesteps: number): AgentAction {
+    const reply = this.presence.ask(encode(Op.act, { t: numTimesteps }, [obs]));
+    const row = reply ? f32(reply, 0) : this.row.fill(0);
+    return this.info.discrete ? row[0] : Float32Array.from(row);
+  }
+
+  /** A peer that fails while answering writes zeros (it is absent from then on: its row is replaced). */
+  suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void {
+    const reply = this.presence.ask(encode(Op.suggest, { explore }, [obs]));
+    if (reply) out.set(f32(reply, 0), offset);
+    else out.fill(0, offset, offset + this.info.actionWidth);
+  }
+
+  critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void {
+    const reply = this.presence.ask(encode(Op.critic, { n }, [obs, actions.subarray(0, n * this.info.actionWidth)]));
+    if (reply) out.set(f64(reply, 0));
+    else out.fill(0, 0, n);
+  }
+
+  values(obs: Float32Array, k: number, out: Float64Array): void {
+    const reply = this.presence.ask(encode(Op.values, { k }, [obs.subarray(0, k * this.info.obsDim)]));
+    if (reply) out.set(f64(reply, 0));
+    else out.fill(0, 0, k);
+  }
+}
+
+export class RemoteLoop implements MemberLoop {
+  readonly remote = true;
+  readonly obs: Float32Array;
+  steps = 0;
+  progressTotal = 1;
+  lastEval: EvalResult | null = null;
+  private readonly evalMeans: number[] = [];
+  readonly env: { readonly maxEpisodeSteps: number };
+  private readonly actionRow: Float32Array;
+
+  constructor(
+    private readonly presence: Presence,
+    private readonly hooks: LoopHooks,
+    obsDim: number,
+    actionWidth: number,
+    maxEpisodeSteps: number,
+    view: LoopView,
+  ) {
+    this.obs = new Float32Array(obsDim);
+    this.actionRow = new Float32Array(actionWidth);
+    this.env = { maxEpisodeSteps };
+    this.adopt(view);
+  }
+
+  /** Takes over the state the peer reports (at the start, or when it is back after a restart). */
+  adopt(state: LoopView): void {
+    this.obs.set(state.obs);
+    this.steps = state.steps;
+    this.evalMeans.splice(0, this.evalMeans.length, ...state.evalMeans);
+    this.lastEval = state.lastEval;
+  }
+
+  /** Asks an absent peer whether it is back (at most once a second); true when it is present. */
+  private present(): boolean {
+    const p = this.presence;
+    if (p.present) return true;
+    if (Date.now() - p.lastTry < 1000) return false;
+    p.lastTry = Date.now();
+    p.present = true;
+    const reply = p.ask(encode(Op.join, {}));
+    if (!reply) return false;
+    this.adopt((reply.meta as unknown as PeerInfo).view);
+    return true;
+  }
+
+  collect(): void {
+    if (!this.present()) return; // left out of this step
+    const h = this.hooks;
+    const action = h.chooseAction?.();
+    if (action === undefined) throw new Error("a remote peer's step needs the group's choice of action");
+    if (typeof action === "number") this.actionRow[0] = action;
+    else this.actionRow.set(action);
+    const reply = this.presence.ask(encode(Op.step, { progressTotal: this.progressTotal }, [this.actionRow]));
+    if (!reply) return;
+    const m = reply.meta as {
+      reward: number;
+      terminated: boolean;
+      truncated: boolean;
+      steps: number;
+      eval: EvalResult | null;
+      returns: number[];
+    };
+    const r: StepResult = { obs: f32(reply, 0), reward: m.reward, terminated: m.terminated, truncated: m.truncated };
+    this.steps = m.steps;
+    h.afterEnvStep?.(r);
+    if (m.eval) {
+      this.lastEval = m.eval;
+      this.evalMeans.push(m.eval.mean);
+      h.onEvaluation?.(m.eval, m.returns);
+    }
+    const done = r.terminated || r.truncated;
+    h.afterStore?.(r, done);
+    if (done) {
+      const first = f32(reply, 1);
+      h.onEpisodeEnd?.(r.reward, first);
+      this.obs.set(first);
+    } else {
+      this.obs.set(r.obs);
+    }
+    h.afterStep?.();
+  }
+
+  /** Starts the peer's training round there (when due; it knows); it runs while the group goes on. */
+  trainIfDue(): boolean {
+    this.presence.start(encode(Op.train), LONG_MS);
+    return true;
+  }
+
+  /** The peer checks its own training; a divergence comes back as the error reply of its next request. */
+  checkFinite(): void {}
+
+  get averageRewardOverTime(): number | null {
+    const n = this.evalMeans.length;
+    return n ? this.evalMeans.reduce((a, b) => a + b, 0) / n : null;
+  }
+
+  /** The peer saves its checkpoint into its own folder, under the coordinator's checkpoint name. */
+  save(dir: string): LoopState {
+    const reply = this.presence.ask(encode(Op.save, { name: checkpointName(dir) }), LONG_MS);
+    if (!reply) throw new PeerUnavailable(`peer ${this.presence.index} did not save its checkpoint`);
+    return reply.meta.state as LoopState;
+  }
+
+  load(dir: string, state: LoopState): void {
+    const reply = this.presence.ask(encode(Op.load, { name: checkpointName(dir), state }), LONG_MS);
+    if (!reply) throw new PeerUnavailable(`peer ${this.presence.index} did not load its checkpoint`);
+    this.adopt(state);
+  }
+
+  close(): void {}
+}
+
+/** ".../checkpoints/step-600/peer-1" -> "step-600": the name both sides give a checkpoint. */
+function checkpointName(dir: string): string {
+  const parts = dir.split(/[\\/]/);
+  return parts[parts.length - 2];
+}
