@@ -3,10 +3,12 @@
  * temporary store), two `peerlearn worker` processes and one `peerlearn experiment --nats`. A worker SIGKILLed in
  * the middle of a run, or the server SIGKILLed and restarted mid-sweep, changes nothing: every run is done once
  * and the results equal the same sweep run locally (curves.csv byte for byte; runs.csv but for its wall-time
- * columns). nats-server is optional for a user's `npm test`; in CI (.ci/run installs it) a missing one fails.
+ * columns). The peers of one group in three `peerlearn peer` processes give the metrics of the same group in one
+ * process; one SIGKILLed is left out, and restarted, it resumes from its checkpoint and the group takes it back.
+ * nats-server is optional for a user's `npm test`; in CI (.ci/run installs it) a missing one fails.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -150,4 +152,91 @@ describe.runIf(runsWith(HAVE_SERVER))("sweeps over NATS JetStream (needs `npm ru
     },
     240_000,
   );
+});
+
+describe.runIf(runsWith(HAVE_SERVER))("the peers of one group in separate processes (needs `npm run build`)", () => {
+  requireBuilt(CLI);
+  const GROUP = [
+    "--preset",
+    "room-v21/peer-learning",
+    "--set",
+    'peers=[{"kind":"dqn"},{"kind":"dqn"},{"kind":"dqn"}]',
+    "--set",
+    "evalFreq=500",
+    "--set",
+    "checkpointFreq=500",
+  ];
+  const metrics = (dir: string): string => readFileSync(join(dir, "metrics.jsonl"), "utf8");
+
+  it("learn Room-v21 together with the metrics of the same group in one process", async () => {
+    const port = await freePort();
+    const server = await startServer(port, mkdtempSync(join(root, "store-")));
+    const steps = ["--steps", "1500"];
+    const peer = (i: number) =>
+      start([
+        "peer",
+        ...GROUP,
+        ...steps,
+        "--nats",
+        `nats://127.0.0.1:${port}`,
+        "--group",
+        "g",
+        "--index",
+        String(i),
+        "--out",
+        join(root, `peer-${i}`),
+      ]);
+    const peers = [peer(1), peer(2), peer(0)];
+    const local = start([
+      "train",
+      ...GROUP,
+      ...steps,
+      "--set",
+      "group.schedule=lockstep",
+      "--out",
+      join(root, "one-process"),
+    ]);
+    for (const p of peers) expect(await p.done, p.lines.join("\n")).toBe(0);
+    expect(await local.done, local.lines.join("\n")).toBe(0);
+    expect(metrics(join(root, "peer-0"))).toBe(metrics(join(root, "one-process")));
+    for (const i of [1, 2])
+      expect(existsSync(join(root, `peer-${i}`, "final", `peer-${i}`, "model.safetensors"))).toBe(true);
+    server.kill("SIGKILL");
+  }, 240_000);
+
+  it("go on without a peer that was SIGKILLed, and take it back when it is restarted", async () => {
+    const port = await freePort();
+    const server = await startServer(port, mkdtempSync(join(root, "store-")));
+    const args = (i: number) => [
+      "peer",
+      ...GROUP,
+      "--steps",
+      "3000",
+      "--set",
+      "group.adviceTimeoutMs=2000",
+      "--nats",
+      `nats://127.0.0.1:${port}`,
+      "--group",
+      "k",
+      "--index",
+      String(i),
+      "--out",
+      join(root, `kill-${i}`),
+    ];
+    const one = start(args(1));
+    const two = start(args(2));
+    const coordinator = start(args(0));
+    await until("peer 2's first checkpoint", () => existsSync(join(root, "kill-2", "checkpoints", "latest.json")));
+    two.child.kill("SIGKILL");
+    await until("peer 2 to be left out", () => coordinator.lines.some((l) => l.includes("peer 2 did not answer")));
+    const again = start(args(2));
+    await until("peer 2 to be back", () => coordinator.lines.some((l) => /peer 2 is back, at its step \d+/.test(l)));
+    expect(await coordinator.done, coordinator.lines.join("\n")).toBe(0);
+    expect(await one.done).toBe(0);
+    expect(await again.done, again.lines.join("\n")).toBe(0);
+    expect(again.lines.some((l) => /resumed from its checkpoint step-\d+/.test(l))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(root, "kill-0", "summary.json"), "utf8")) as { steps: number };
+    expect(summary.steps).toBe(3000);
+    server.kill("SIGKILL");
+  }, 240_000);
 });

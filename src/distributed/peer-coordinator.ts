@@ -50,7 +50,8 @@ export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): 
   const timeoutMs = config.group.adviceTimeoutMs ?? DEFAULT_ADVICE_TIMEOUT_MS;
   const links = new PeerLinks(o.url, o.group, config.peers.length);
   try {
-    const presence = new Map(remote.map((i) => [i, new Presence(i, links, timeoutMs)]));
+    const hello = encode(Op.join, { configHash: o.configHash });
+    const presence = new Map(remote.map((i) => [i, new Presence(i, links, timeoutMs, o.log, hello)]));
     const infos = new Map<number, PeerInfo>();
     const started = Date.now();
     let said = 0;
@@ -58,7 +59,7 @@ export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): 
       for (const i of remote) {
         if (infos.has(i)) continue;
         try {
-          const reply = links.request(i, encode(Op.join, { configHash: o.configHash }), 2000);
+          const reply = links.request(i, hello, 2000);
           infos.set(i, reply.meta as unknown as PeerInfo);
           o.log(`peerlearn peer 0: peer ${i} joined`);
         } catch (e) {

@@ -15,7 +15,7 @@ import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop
 import type { StepResult } from "../envs/env.js";
 import type { MemberLoop } from "../peers/group.js";
 import type { ActingPeer, PeerKind } from "../peers/peer.js";
-import { Op, encode, f32, f64 } from "./peer-protocol.js";
+import { Op, encode, f32, f64, type Message } from "./peer-protocol.js";
 import { PeerUnavailable, type PeerLinks } from "./peer-links.js";
 
 /** What a peer process reports about itself when the coordinator says hello. */
@@ -40,7 +40,10 @@ export interface PeerInfo {
 
 export type LoopView = Pick<LoopState, "obs" | "steps" | "evalMeans" | "lastEval">;
 
-/** Requests that may take long whatever the advice timeout (a training round, a checkpoint). */
+/**
+ * Requests that may take long whatever the advice timeout (a checkpoint). A training round is held to the advice
+ * timeout: a peer killed while training is noticed as soon as one killed while idle.
+ */
 export const LONG_MS = 600_000;
 
 /** Where a peer's presence is kept: shared by its two stand-ins. */
@@ -51,17 +54,18 @@ export class Presence {
     readonly index: number,
     readonly links: PeerLinks,
     readonly timeoutMs: number,
+    private readonly log: (line: string) => void,
+    /** The hello that asks the peer who it is (with the group's config hash). */
+    readonly hello: Uint8Array,
   ) {}
 
   /** A request that marks the peer absent when it fails (then returns null). */
-  ask(request: Uint8Array, timeoutMs = this.timeoutMs) {
+  ask(request: Uint8Array, timeoutMs = this.timeoutMs): Message | null {
     if (!this.present) return null;
     try {
       return this.links.request(this.index, request, timeoutMs);
     } catch (e) {
-      if (!(e instanceof PeerUnavailable)) throw e;
-      this.present = false;
-      this.lastTry = Date.now();
+      this.failed(e);
       return null;
     }
   }
@@ -72,10 +76,21 @@ export class Presence {
     try {
       this.links.send(this.index, request, timeoutMs);
     } catch (e) {
-      if (!(e instanceof PeerUnavailable)) throw e;
-      this.present = false;
-      this.lastTry = Date.now();
+      this.failed(e);
     }
+  }
+
+  private failed(e: unknown): void {
+    if (!(e instanceof PeerUnavailable)) throw e;
+    if (this.present)
+      this.log(`peerlearn peer 0: peer ${this.index} did not answer: left out until it answers again`);
+    this.present = false;
+    this.lastTry = Date.now();
+  }
+
+  /** Says the peer is back (after a restart from its own checkpoint). */
+  back(steps: number): void {
+    this.log(`peerlearn peer 0: peer ${this.index} is back, at its step ${steps}`);
   }
 }
 
@@ -184,10 +199,17 @@ export class RemoteLoop implements MemberLoop {
     if (p.present) return true;
     if (Date.now() - p.lastTry < 1000) return false;
     p.lastTry = Date.now();
+    let reply: Message;
+    try {
+      reply = p.links.request(p.index, p.hello, p.timeoutMs);
+    } catch (e) {
+      if (e instanceof PeerUnavailable) return false;
+      throw e;
+    }
     p.present = true;
-    const reply = p.ask(encode(Op.join, {}));
-    if (!reply) return false;
-    this.adopt((reply.meta as unknown as PeerInfo).view);
+    const view = (reply.meta as unknown as PeerInfo).view;
+    this.adopt(view);
+    p.back(view.steps);
     return true;
   }
 
@@ -230,7 +252,7 @@ export class RemoteLoop implements MemberLoop {
 
   /** Starts the peer's training round there (when due; it knows); it runs while the group goes on. */
   trainIfDue(): boolean {
-    this.presence.start(encode(Op.train), LONG_MS);
+    this.presence.start(encode(Op.train));
     return true;
   }
 
