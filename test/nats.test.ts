@@ -4,7 +4,8 @@
  * the middle of a run, or the server SIGKILLed and restarted mid-sweep, changes nothing: every run is done once
  * and the results equal the same sweep run locally (curves.csv byte for byte; runs.csv but for its wall-time
  * columns). The peers of one group in three `peerlearn peer` processes give the metrics of the same group in one
- * process; one SIGKILLed is left out, and restarted, it resumes from its checkpoint and the group takes it back.
+ * process; one SIGKILLed is left out, and restarted, it resumes from its checkpoint and the group takes it back;
+ * peer 0 (the coordinator) SIGKILLed and restarted resumes the whole group, ending exactly as one process.
  * nats-server is optional for a user's `npm test`; in CI (.ci/run installs it) a missing one fails.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -237,6 +238,45 @@ describe.runIf(runsWith(HAVE_SERVER))("the peers of one group in separate proces
     expect(again.lines.some((l) => /resumed from its checkpoint step-\d+/.test(l))).toBe(true);
     const summary = JSON.parse(readFileSync(join(root, "kill-0", "summary.json"), "utf8")) as { steps: number };
     expect(summary.steps).toBe(3000);
+    server.kill("SIGKILL");
+  }, 240_000);
+
+  it("resume the group from peer 0's checkpoint when peer 0 is SIGKILLed and restarted, ending as one process", async () => {
+    const port = await freePort();
+    const server = await startServer(port, mkdtempSync(join(root, "store-")));
+    const steps = ["--steps", "2000"];
+    const args = (i: number) => [
+      "peer",
+      ...GROUP,
+      ...steps,
+      "--nats",
+      `nats://127.0.0.1:${port}`,
+      "--group",
+      "c",
+      "--index",
+      String(i),
+      "--out",
+      join(root, `coordinator-${i}`),
+    ];
+    const others = [start(args(1)), start(args(2))];
+    const first = start(args(0));
+    await until("peer 0's checkpoint", () => existsSync(join(root, "coordinator-0", "checkpoints", "latest.json")));
+    first.child.kill("SIGKILL");
+    await first.done;
+    const again = start(args(0));
+    const local = start([
+      "train",
+      ...GROUP,
+      ...steps,
+      "--set",
+      "group.schedule=lockstep",
+      "--out",
+      join(root, "one-process-2"),
+    ]);
+    expect(await again.done, again.lines.join("\n")).toBe(0);
+    for (const p of others) expect(await p.done, p.lines.join("\n")).toBe(0);
+    expect(await local.done).toBe(0);
+    expect(metrics(join(root, "coordinator-0"))).toBe(metrics(join(root, "one-process-2")));
     server.kill("SIGKILL");
   }, 240_000);
 });

@@ -14,6 +14,7 @@ import { NATIVE_ISAS } from "../nn/kernels/native.js";
 import { runBench } from "../bench/run.js";
 import { formatBench } from "../bench/format.js";
 import { natsSweepBench, sweepBench } from "../bench/sweep-bench.js";
+import { peerBench } from "../bench/peer-bench.js";
 import { defaultExperimentWorkers } from "../experiments/runner.js";
 import { EXPERIMENTS, planRuns, stepsPerSecondEstimate } from "../experiments/catalog.js";
 import { listEnvs, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
@@ -50,7 +51,9 @@ const BENCH_USAGE = `  bench                 NN engine and training throughput p
       --backend B       benchmark only this backend, as the one in use (${BACKEND_NAMES.join(", ")})
       --no-torch        skip the PyTorch reference
       --sweep           instead: experiment throughput with 1 worker thread and with one per core
-      --nats URL        with --sweep: local worker threads vs as many \`peerlearn worker\` processes on NATS`;
+      --nats URL        with --sweep: local worker threads vs as many \`peerlearn worker\` processes on NATS
+      --peers           with --nats: advice round trip to a peer process (p50, p99), and a 2-peer Room group
+                        over NATS processes vs in one process with trainer threads`;
 const RANDOM_POLICY_USAGE = `  random-policy ENV     return and episode length of a uniform random policy (mean and std)
       --episodes N      episodes (default 100)
       --seed K          seed (default 0)
@@ -101,8 +104,19 @@ async function bench(args: string[]): Promise<void> {
     backend: { type: "string" },
     "no-torch": { type: "boolean", default: false },
     sweep: { type: "boolean", default: false },
+    peers: { type: "boolean", default: false },
     nats: { type: "string" },
   });
+  if (values.peers) {
+    if (values.nats === undefined)
+      throw new UserError("bench --peers needs --nats URL (a NATS server on this machine)");
+    const r = await peerBench(values.nats, getKernels(values.backend), (line) => process.stderr.write(`${line}\n`));
+    console.log(
+      `peers over NATS: advice round trip p50 ${(r.roundTripMs.p50 * 1000).toFixed(0)} us, p99 ${(r.roundTripMs.p99 * 1000).toFixed(0)} us; 2-peer Room-v21 group: one process (trainer threads) ${r.oneProcess.toFixed(0)}, NATS processes ${r.nats.toFixed(0)} env steps/s; ratio ${r.ratio.toFixed(2)}`,
+    );
+    if (values.json) console.log(JSON.stringify(r));
+    return;
+  }
   if (values.sweep && values.nats !== undefined) {
     const workers = Math.max(2, defaultExperimentWorkers());
     const r = await natsSweepBench(values.nats, workers, (line) => process.stderr.write(`${line}\n`));

@@ -145,10 +145,14 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         return encode(Op.ok, {}, [out]);
       }
       case Op.values: {
+        // One set of states, or two (valuesOfTwo): answered one after the other, as two requests would be.
         const k = Number(m.meta.k);
-        const out = new Float64Array(k);
-        peer.values(f32(m, 0), k, out);
-        return encode(Op.ok, {}, [out]);
+        const outs = m.arrays.map((_, i) => {
+          const out = new Float64Array(k);
+          peer.values(f32(m, i), k, out);
+          return out;
+        });
+        return encode(Op.ok, {}, outs);
       }
       case Op.act: {
         const a = peer.act(f32(m, 0), Number(m.meta.t));

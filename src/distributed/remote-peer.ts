@@ -82,8 +82,7 @@ export class Presence {
 
   private failed(e: unknown): void {
     if (!(e instanceof PeerUnavailable)) throw e;
-    if (this.present)
-      this.log(`peerlearn peer 0: peer ${this.index} did not answer: left out until it answers again`);
+    if (this.present) this.log(`peerlearn peer 0: peer ${this.index} did not answer: left out until it answers again`);
     this.present = false;
     this.lastTry = Date.now();
   }
@@ -152,6 +151,24 @@ export class RemotePeer implements ActingPeer {
     const reply = this.presence.ask(encode(Op.critic, { n }, [obs, actions.subarray(0, n * this.info.actionWidth)]));
     if (reply) out.set(f64(reply, 0));
     else out.fill(0, 0, n);
+  }
+
+  valuesOfTwo(
+    first: Float32Array,
+    second: Float32Array,
+    k: number,
+    outFirst: Float64Array,
+    outSecond: Float64Array,
+  ): void {
+    const rows = k * this.info.obsDim;
+    const reply = this.presence.ask(encode(Op.values, { k }, [first.subarray(0, rows), second.subarray(0, rows)]));
+    if (reply) {
+      outFirst.set(f64(reply, 0));
+      outSecond.set(f64(reply, 1));
+    } else {
+      outFirst.fill(0, 0, k);
+      outSecond.fill(0, 0, k);
+    }
   }
 
   values(obs: Float32Array, k: number, out: Float64Array): void {

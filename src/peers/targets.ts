@@ -9,6 +9,17 @@ import { WARMUP, type SuggestionBuffer } from "./suggestion-buffer.js";
 /** A peer's value function V_i(s) = Q_i(s, a ~ pi_i(s)) on k states (rows of obs). */
 export interface ValueFunction {
   values(obs: Float32Array, k: number, out: Float64Array): void;
+  /**
+   * values() of two sets of k states, as two calls in this order would give; a peer in another process answers
+   * both in one request (the advantage needs V(s') and V(s) of the same batch).
+   */
+  valuesOfTwo?(
+    first: Float32Array,
+    second: Float32Array,
+    k: number,
+    outFirst: Float64Array,
+    outSecond: Float64Array,
+  ): void;
 }
 
 export class TargetAccumulator {
@@ -75,10 +86,12 @@ export class TargetAccumulator {
     counts: Float64Array,
   ): void {
     buffer.gather(buffer.nextObs, this.indices, k, this.nextObs);
-    peer.values(this.nextObs, k, this.v);
-    if (advantage) {
-      buffer.gather(buffer.obs, this.indices, k, this.obs);
-      peer.values(this.obs, k, this.vPrev);
+    if (advantage) buffer.gather(buffer.obs, this.indices, k, this.obs);
+    if (advantage && peer.valuesOfTwo) {
+      peer.valuesOfTwo(this.nextObs, this.obs, k, this.v, this.vPrev);
+    } else {
+      peer.values(this.nextObs, k, this.v);
+      if (advantage) peer.values(this.obs, k, this.vPrev);
     }
     for (let r = 0; r < k; r++) {
       const slot = this.indices[r];
