@@ -52,7 +52,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`peerlearn peer: the NATS thread failed: ${e instanceof Error ? e.message : String(e)}`);
-  Atomics.store(ctrl, 1, 2);
+  // Why, for the main thread to say (it waits on shared memory and reads no messages).
+  const why = new TextEncoder().encode(e instanceof Error ? e.message : String(e)).subarray(0, 1000);
+  data.set(why);
+  Atomics.store(ctrl, 1, 2 + why.length);
   Atomics.notify(ctrl, 1);
 });

@@ -20,7 +20,7 @@ export interface LinkInit {
   readonly peers: number;
   /** Bytes of a request and of a reply, per peer. */
   readonly capacity: number;
-  /** [doorbell, thread ready (1) or failed (2), then LINK_WORDS per peer]. */
+  /** [doorbell, thread ready (1) or failed (2 + bytes of its message), then LINK_WORDS per peer]. */
   readonly ctrl: SharedArrayBuffer;
   /** Per peer: its request bytes, then its reply bytes. */
   readonly data: SharedArrayBuffer;
@@ -54,9 +54,15 @@ export class PeerLinks {
     this.worker.unref();
     const deadline = Date.now() + 60_000;
     while (Atomics.load(this.ctrl, 1) === 0 && Date.now() < deadline) Atomics.wait(this.ctrl, 1, 0, 100);
-    if (Atomics.load(this.ctrl, 1) !== 1) {
+    const started = Atomics.load(this.ctrl, 1);
+    if (started !== 1) {
       void this.worker.terminate();
-      throw new UserError(`peerlearn peer: cannot reach the NATS server (see the line above)`);
+      // The thread leaves its error's message at the start of the shared data, its length in the ready word.
+      throw new UserError(
+        started > 2
+          ? new TextDecoder().decode(this.data.slice(0, started - 2))
+          : "cannot connect to the NATS server: its thread did not start within 60 s",
+      );
     }
   }
 
