@@ -10,7 +10,8 @@
  *   paper's), `PeerGroup` is one step of a peer with advice; `registerValueTerm` and `registerAdvisor` add
  *   mechanisms of one's own (README: "Adding a mechanism").
  * - Experiments: the paper's tables and figures as data, their runner (worker threads, or worker processes on many
- *   machines through NATS JetStream) and reports; the live dashboard.
+ *   machines through NATS JetStream) and reports; the live dashboard; the peers of one group in separate
+ *   processes (coordinateGroup, servePeer); the browser demo's training (DemoRun).
  * - Kernels: `getKernels` picks the fastest backend of this machine (or the one asked for).
  *
  * The command line (`peerlearn`) is built on exactly these.
@@ -83,4 +84,10 @@ export { writeExperimentReport } from "./experiments/report.js";
 export { runNatsSweep, type NatsSweepOptions } from "./distributed/nats-sweep.js";
 export { runNatsWorker, type WorkerOptions } from "./distributed/nats-worker.js";
 export { startDashboard, type Dashboard, type DashboardOptions } from "./dashboard/server.js";
+export { coordinateGroup, type CoordinatorOptions } from "./distributed/peer-coordinator.js";
+export { servePeer, type PeerServerOptions } from "./distributed/peer-server.js";
+export type { GroupPlacement, MemberLoop } from "./peers/group.js";
+export { DemoRun, demoConfig } from "./demo/demo-run.js";
+export { DEMO_DEFAULTS, type DemoSettings, type DemoFrame, type DemoEvaluation } from "./demo/settings.js";
+export { startDemoServer, type DemoServer } from "./demo/server.js";
 export { resolvePeers, withResolvedPeers, type ResolvedPeer } from "./peers/peer-settings.js";
