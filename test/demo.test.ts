@@ -10,24 +10,19 @@ import { mkdirSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DemoRun, demoConfig } from "../src/demo/demo-run.js";
-import { DEMO_DEFAULTS, demoEvalFreq, type DemoEvaluation, type DemoSettings } from "../src/demo/settings.js";
+import {
+  DEMO_DEFAULTS,
+  demoEvalFreq,
+  type DemoEvaluation,
+  type DemoPageState,
+  type DemoSettings,
+} from "../src/demo/settings.js";
 import { DEMO_DIST, startDemoServer, type DemoServer } from "../src/demo/server.js";
 import { JsKernels } from "../src/nn/kernels/js.js";
 import { WasmKernels } from "../src/nn/kernels/wasm.js";
 import type { Kernels } from "../src/nn/kernels/kernels.js";
 import { CHROMIUM, runsWith } from "./tools.js";
 import { requireBuilt } from "./built.js";
-
-interface PageState {
-  backend: string;
-  step: number;
-  done: boolean;
-  evaluations: DemoEvaluation[];
-  envStepsPerSecond: number;
-  inputLatencies: number[];
-  frames: number;
-  error: string | null;
-}
 
 const settings = (steps: number, seed: number): DemoSettings => ({
   ...DEMO_DEFAULTS,
@@ -54,8 +49,8 @@ function inNode(s: DemoSettings, kernels: Kernels): { evaluations: DemoEvaluatio
   return { evaluations: run.evaluations, envStepsPerSecond: (s.steps * run.group.members.length) / seconds };
 }
 
-const state = (page: Page): Promise<PageState> =>
-  page.evaluate(() => (window as unknown as { peerlearnDemo: PageState }).peerlearnDemo);
+const state = (page: Page): Promise<DemoPageState> =>
+  page.evaluate(() => (window as unknown as { peerlearnDemo: DemoPageState }).peerlearnDemo);
 
 let server: DemoServer;
 let browser: Browser | undefined;
@@ -93,7 +88,7 @@ describe.runIf(runsWith(CHROMIUM !== undefined))("the demo in a browser", () => 
     await page.goto(address(server.url, s, backend));
     await expect.poll(async () => (await state(page)).frames, { timeout: 30_000 }).toBeGreaterThan(0);
     await whileTraining?.(page);
-    await page.waitForFunction(() => (window as unknown as { peerlearnDemo: PageState }).peerlearnDemo.done, null, {
+    await page.waitForFunction(() => (window as unknown as { peerlearnDemo: DemoPageState }).peerlearnDemo.done, null, {
       timeout: 240_000,
     });
     return { page, errors, final: await state(page) };

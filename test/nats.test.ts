@@ -168,35 +168,31 @@ describe.runIf(runsWith(HAVE_SERVER))("the peers of one group in separate proces
     "checkpointFreq=500",
   ];
   const metrics = (dir: string): string => readFileSync(join(dir, "metrics.jsonl"), "utf8");
+  /** `peerlearn peer` for peer i of group `group` on the server at `port`, with its own folder. */
+  const peerArgs = (port: number, group: string, i: number, out: string, extra: string[]): string[] => [
+    "peer",
+    ...GROUP,
+    ...extra,
+    "--nats",
+    `nats://127.0.0.1:${port}`,
+    "--group",
+    group,
+    "--index",
+    String(i),
+    "--out",
+    join(root, out),
+  ];
+  /** The same group in one process (lockstep), into `out`. */
+  const oneProcess = (out: string, extra: string[]) =>
+    start(["train", ...GROUP, ...extra, "--set", "group.schedule=lockstep", "--out", join(root, out)]);
 
   it("learn Room-v21 together with the metrics of the same group in one process", async () => {
     const port = await freePort();
     const server = await startServer(port, mkdtempSync(join(root, "store-")));
     const steps = ["--steps", "1500"];
-    const peer = (i: number) =>
-      start([
-        "peer",
-        ...GROUP,
-        ...steps,
-        "--nats",
-        `nats://127.0.0.1:${port}`,
-        "--group",
-        "g",
-        "--index",
-        String(i),
-        "--out",
-        join(root, `peer-${i}`),
-      ]);
+    const peer = (i: number) => start(peerArgs(port, "g", i, `peer-${i}`, steps));
     const peers = [peer(1), peer(2), peer(0)];
-    const local = start([
-      "train",
-      ...GROUP,
-      ...steps,
-      "--set",
-      "group.schedule=lockstep",
-      "--out",
-      join(root, "one-process"),
-    ]);
+    const local = oneProcess("one-process", steps);
     for (const p of peers) expect(await p.done, p.lines.join("\n")).toBe(0);
     expect(await local.done, local.lines.join("\n")).toBe(0);
     expect(metrics(join(root, "peer-0"))).toBe(metrics(join(root, "one-process")));
@@ -208,22 +204,8 @@ describe.runIf(runsWith(HAVE_SERVER))("the peers of one group in separate proces
   it("go on without a peer that was SIGKILLed, and take it back when it is restarted", async () => {
     const port = await freePort();
     const server = await startServer(port, mkdtempSync(join(root, "store-")));
-    const args = (i: number) => [
-      "peer",
-      ...GROUP,
-      "--steps",
-      "3000",
-      "--set",
-      "group.adviceTimeoutMs=2000",
-      "--nats",
-      `nats://127.0.0.1:${port}`,
-      "--group",
-      "k",
-      "--index",
-      String(i),
-      "--out",
-      join(root, `kill-${i}`),
-    ];
+    const args = (i: number) =>
+      peerArgs(port, "k", i, `kill-${i}`, ["--steps", "3000", "--set", "group.adviceTimeoutMs=2000"]);
     const one = start(args(1));
     const two = start(args(2));
     const coordinator = start(args(0));
@@ -245,34 +227,14 @@ describe.runIf(runsWith(HAVE_SERVER))("the peers of one group in separate proces
     const port = await freePort();
     const server = await startServer(port, mkdtempSync(join(root, "store-")));
     const steps = ["--steps", "2000"];
-    const args = (i: number) => [
-      "peer",
-      ...GROUP,
-      ...steps,
-      "--nats",
-      `nats://127.0.0.1:${port}`,
-      "--group",
-      "c",
-      "--index",
-      String(i),
-      "--out",
-      join(root, `coordinator-${i}`),
-    ];
+    const args = (i: number) => peerArgs(port, "c", i, `coordinator-${i}`, steps);
     const others = [start(args(1)), start(args(2))];
     const first = start(args(0));
     await until("peer 0's checkpoint", () => existsSync(join(root, "coordinator-0", "checkpoints", "latest.json")));
     first.child.kill("SIGKILL");
     await first.done;
     const again = start(args(0));
-    const local = start([
-      "train",
-      ...GROUP,
-      ...steps,
-      "--set",
-      "group.schedule=lockstep",
-      "--out",
-      join(root, "one-process-2"),
-    ]);
+    const local = oneProcess("one-process-2", steps);
     expect(await again.done, again.lines.join("\n")).toBe(0);
     for (const p of others) expect(await p.done, p.lines.join("\n")).toBe(0);
     expect(await local.done).toBe(0);

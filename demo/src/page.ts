@@ -5,24 +5,10 @@
  * `window.peerlearnDemo` for the browser test and for anyone curious in the console.
  */
 import uPlot from "uplot";
-import { demoEvalFreq, type DemoEvaluation, type DemoFrame, type DemoSettings } from "../../src/demo/settings.js";
+import { demoEvalFreq, type DemoPageState, type DemoFrame, type DemoSettings } from "../../src/demo/settings.js";
 import { DEMO_BACKENDS, type DemoBackend, type FromWorker, type ToWorker } from "../../src/demo/protocol.js";
 
-/** What the page exposes (window.peerlearnDemo). */
-interface DemoState {
-  settings: DemoSettings | null;
-  backend: string;
-  step: number;
-  done: boolean;
-  evaluations: DemoEvaluation[];
-  envStepsPerSecond: number;
-  /** Milliseconds from each input event to its handler on this thread. */
-  inputLatencies: number[];
-  frames: number;
-  error: string | null;
-}
-
-const state: DemoState = {
+const state: DemoPageState = {
   settings: null,
   backend: "",
   step: 0,
@@ -33,7 +19,7 @@ const state: DemoState = {
   frames: 0,
   error: null,
 };
-(window as unknown as { peerlearnDemo: DemoState }).peerlearnDemo = state;
+(window as unknown as { peerlearnDemo: DemoPageState }).peerlearnDemo = state;
 
 const COLORS = ["#2563eb", "#16a34a", "#d97706", "#9333ea"];
 const ADVERSARY = "#dc2626";

@@ -61,3 +61,17 @@ export interface DemoFrame {
 
 /** The demo evaluates every peer ten times per run, at most every 1,000 steps and at least every 100. */
 export const demoEvalFreq = (steps: number): number => Math.max(100, Math.min(1000, Math.floor(steps / 10)));
+
+/** What the demo page exposes as window.peerlearnDemo (for its browser test, and anyone curious in the console). */
+export interface DemoPageState {
+  settings: DemoSettings | null;
+  backend: string;
+  step: number;
+  done: boolean;
+  evaluations: DemoEvaluation[];
+  envStepsPerSecond: number;
+  /** Milliseconds from each input event to its handler on the page's thread. */
+  inputLatencies: number[];
+  frames: number;
+  error: string | null;
+}
