@@ -246,3 +246,29 @@ function expectFollowedEveryStepAfterWarmup(
   expect(evals.length).toBeGreaterThan(0);
   for (const e of evals) expect(e.followCounts.reduce((a, b) => a + b, 0)).toBe(e.step - learningStarts);
 }
+
+describe("a peer that is away (a peer process that stopped answering)", () => {
+  it("is never followed, a follower of it chooses again, and the agent values wait for it", () => {
+    const config = validateGroupRunConfig({
+      ...tiny("room-v21/peer-learning/corrected"),
+      peers: [{ kind: "dqn" }, { kind: "dqn" }, { kind: "dqn" }],
+      group: { ...tiny("room-v21/peer-learning").group, schedule: "lockstep", parallelTraining: false },
+    });
+    const g = new PeerGroup(config, getKernels(), new Random(1));
+    const [m0, m1, m2] = g.members;
+    for (let t = 0; t < 300; t++) for (const m of g.members) g.act(m, false, 1200);
+    const values = g.terms.find((t) => t.name === "agentValues");
+    const before = Array.from(values?.logged(m0) ?? []);
+    expect(m0.followCounts[2] + m1.followCounts[2]).toBeGreaterThan(0);
+    Object.defineProperty(g.peers[2], "available", { value: false });
+    m0.followCounts.fill(0);
+    m1.followCounts.fill(0);
+    m0.follow.followed = 2; // following it when it goes away
+    for (let t = 0; t < 200; t++) for (const m of [m0, m1]) g.act(m, false, 1200);
+    expect(m0.followCounts[2]).toBe(0);
+    expect(m1.followCounts[2]).toBe(0);
+    expect(m0.followCounts[0] + m0.followCounts[1]).toBe(200);
+    expect(Array.from(values?.logged(m0) ?? [])).toEqual(before);
+    expect(m2.steps).toBe(300);
+  });
+});

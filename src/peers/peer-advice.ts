@@ -65,15 +65,17 @@ export class PeerAdvice implements Advisor {
       this.peers[followed].suggest(m.obs, i === followed || this.withNoise, this.chosen, 0);
     } else {
       const n = this.peers.length;
-      let absent = false;
-      for (let j = 0; j < n; j++) {
+      for (let j = 0; j < n; j++)
         if (this.peers[j].available) this.peers[j].suggest(m.obs, i === j || this.withNoise, this.actions, j * w);
-        else absent = true;
-      }
-      // An absent peer's row holds the asker's own suggestion (the terms need an action there) and its value is
-      // -Infinity: the softmax and the greedy choice never pick it, and a random pick of it falls back to the asker.
-      if (absent)
-        for (let j = 0; j < n; j++) if (!this.peers[j].available) this.actions.copyWithin(j * w, i * w, i * w + w);
+      // An absent peer's row (absent before, or since failing to answer) holds the asker's own suggestion (the terms
+      // need an action there) and its value is -Infinity: the softmax and the greedy choice never pick it, and a
+      // random pick of it falls back to the asker.
+      let absent = false;
+      for (let j = 0; j < n; j++)
+        if (!this.peers[j].available) {
+          absent = true;
+          this.actions.copyWithin(j * w, i * w, i * w + w);
+        }
       this.values.fill(0);
       for (const term of this.terms) {
         term.values(m, this.actions, n, this.raw);
