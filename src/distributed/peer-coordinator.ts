@@ -7,6 +7,7 @@
  * tells every peer the group is done.
  */
 import { UserError } from "../core/errors.js";
+import { RunDir } from "../agents/run-dir.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { GroupRunConfig } from "../peers/config.js";
 import type { GroupPlacement } from "../peers/group.js";
@@ -80,6 +81,14 @@ export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): 
       }
       sleep(250);
     }
+    // A peer back from a checkpoint of its own while peer 0 starts afresh would train on from a state the group
+    // never had: refused (when peer 0 resumes, it makes every peer load its own checkpoint of the same name).
+    const resumes = new RunDir(o.out).latestCheckpoint() !== null || new RunDir(o.out).isComplete();
+    const ahead = [...infos.values()].filter((info) => info.resumed && !resumes).map((info) => info.index);
+    if (ahead.length > 0)
+      throw new UserError(
+        `peer${ahead.length > 1 ? "s" : ""} ${ahead.join(", ")} resumed from a checkpoint of its own, but peer 0 starts afresh (${o.out} has no checkpoint): give ${ahead.length > 1 ? "them fresh --out folders" : "it a fresh --out"}, or peer 0 the --out it had`,
+      );
     const placement: GroupPlacement = {
       isLocal: (i) => !presence.has(i),
       remotePeer: (i) => new RemotePeer(presence.get(i) as Presence, infos.get(i) as PeerInfo),
