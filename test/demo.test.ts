@@ -5,8 +5,7 @@
  * training, and the worker's speed is printed as a ratio of Node's on the wasm backend. Screenshots go to
  * screenshots/. In CI (.ci/run installs Chromium) a missing browser fails the suite.
  */
-import { existsSync } from "node:fs";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DemoRun, demoConfig } from "../src/demo/demo-run.js";

@@ -16,7 +16,7 @@ import { findPreset } from "../peers/presets.js";
 import { validateGroupRunConfig, type GroupRunConfig } from "../peers/config.js";
 import { trainGroup } from "../peers/train-group.js";
 import { coordinateGroup } from "../distributed/peer-coordinator.js";
-import { PeerLinks, PeerUnavailable } from "../distributed/peer-links.js";
+import { PeerLinks, PeerUnavailable, sleepSync } from "../distributed/peer-links.js";
 import { Op, encode } from "../distributed/peer-protocol.js";
 
 export interface PeerBench {
@@ -60,7 +60,7 @@ function roundTrips(url: string, group: string, configHash: string): { p50: numb
         break;
       } catch (e) {
         if (!(e instanceof PeerUnavailable) || Date.now() > deadline) throw e;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+        sleepSync(200);
       }
     }
     const obs = Float32Array.of(0.5, 0.5, 0, 0.25);

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, normalize } from "node:path";
+import { join, normalize, sep } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Objm, type ObjectStore } from "@nats-io/obj";
 import { Kvm, type KV } from "@nats-io/kv";
@@ -38,7 +38,7 @@ export async function startNatsMirror(url: string, pollMs = 2000): Promise<NatsM
 
   const runFolder = (sweep: string, dir: string): string | null => {
     const path = normalize(join(folder, sweep, dir));
-    return path.startsWith(join(folder, sweep) + "/") ? path : null;
+    return path.startsWith(join(folder, sweep) + sep) ? path : null;
   };
 
   const refresh = async (): Promise<void> => {

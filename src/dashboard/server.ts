@@ -105,7 +105,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }, options.pollMs ?? 500);
 
   const server = createServer(handle);
-  const url = await listen(server, options.host, options.port, "dashboard");
+  let url: string;
+  try {
+    url = await listen(server, options.host, options.port, "dashboard");
+  } catch (e) {
+    clearInterval(poll);
+    await mirror?.close();
+    throw e;
+  }
   return {
     url,
     close: async () => {

@@ -14,7 +14,7 @@ import type { GroupPlacement } from "../peers/group.js";
 import { resolvePeers } from "../peers/peer-settings.js";
 import { trainGroup, type GroupSummary } from "../peers/train-group.js";
 import { Op, encode } from "./peer-protocol.js";
-import { PeerLinks, PeerUnavailable } from "./peer-links.js";
+import { PeerLinks, PeerUnavailable, sleepSync } from "./peer-links.js";
 import { Presence, RemoteLoop, RemotePeer, type PeerInfo } from "./remote-peer.js";
 
 export interface CoordinatorOptions {
@@ -39,10 +39,6 @@ export function remotePeerIndices(config: GroupRunConfig): number[] {
     .map((p, i) => (p.learner && i > 0 ? i : -1))
     .filter((i) => i > 0);
 }
-
-const sleep = (ms: number): void => {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-};
 
 export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): GroupSummary {
   if (!resolvePeers(config)[0].learner)
@@ -79,7 +75,7 @@ export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): 
           `peerlearn peer 0: waiting for peers ${remote.filter((i) => !infos.has(i)).join(", ")} of group ${o.group} (start \`peerlearn peer --nats URL --group ${o.group} --index I\` with the same settings)`,
         );
       }
-      sleep(250);
+      sleepSync(250);
     }
     // A peer back from a checkpoint of its own while peer 0 starts afresh would train on from a state the group
     // never had: refused (when peer 0 resumes, it makes every peer load its own checkpoint of the same name).

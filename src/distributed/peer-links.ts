@@ -26,6 +26,11 @@ export interface LinkInit {
   readonly data: SharedArrayBuffer;
 }
 
+/** Blocks this thread for `ms` (the group's code is synchronous: a coordinator waits without an event loop). */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** A request that failed: no answer within the timeout, or nobody listening on the peer's subject. */
 export class PeerUnavailable extends Error {}
 
