@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { requireBuilt } from "./built.js";
+import { mixedSacTd3Group } from "./groups.js";
 
 const CLI = "dist/cli/main.js";
 
@@ -52,20 +53,7 @@ const HOPPER = [
 ];
 
 // A mixed group: a SAC and a TD3 peer on Pendulum-v1.
-const MIXED = [
-  "--preset",
-  "pendulum-v1/peer-learning",
-  "--steps",
-  "1500",
-  "--set",
-  'peers=[{"kind":"sac","sac":{"netArch":[32,32],"batchSize":32}},{"kind":"td3","td3":{"netArch":[32,32],"batchSize":32,"learningStarts":100}}]',
-  "--set",
-  "evalFreq=500",
-  "--set",
-  "evalEpisodes=1",
-  "--set",
-  "group.minEpochLength=500",
-];
+const MIXED = mixedSacTd3Group(1500);
 
 function run(base: string[], parallel: boolean): string {
   const out = mkdtempSync(join(tmpdir(), `peerlearn-parallel-${parallel}-`));

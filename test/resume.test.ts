@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { requireBuilt } from "./built.js";
+import { mixedSacTd3Group } from "./groups.js";
 
 const CLI = "dist/cli/main.js";
 const SINGLE = [
@@ -145,25 +146,7 @@ describe("resuming after SIGKILL (needs `npm run build`)", () => {
   );
 
   it("a mixed group of a SAC and a TD3 peer ends with the same metrics and weights as an uninterrupted run", async () => {
-    const args = [
-      "train",
-      "--preset",
-      "pendulum-v1/peer-learning",
-      "--steps",
-      "3000",
-      "--seed",
-      "2",
-      "--set",
-      'peers=[{"kind":"sac","sac":{"netArch":[32,32],"batchSize":32}},{"kind":"td3","td3":{"netArch":[32,32],"batchSize":32,"learningStarts":100}}]',
-      "--set",
-      "evalFreq=500",
-      "--set",
-      "evalEpisodes=1",
-      "--set",
-      "group.minEpochLength=500",
-      "--set",
-      "checkpointFreq=500",
-    ];
+    const args = ["train", ...mixedSacTd3Group(3000), "--seed", "2", "--set", "checkpointFreq=500"];
     const whole = mkdtempSync(join(tmpdir(), "peerlearn-mwhole-"));
     runToEnd(args, whole);
     const broken = mkdtempSync(join(tmpdir(), "peerlearn-mkilled-"));
