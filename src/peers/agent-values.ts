@@ -48,6 +48,7 @@ export class AgentValues {
 /** Agent values as a value term: one vector for the whole group, moved after every step of any acting peer. */
 class AgentValuesTerm implements ValueTerm {
   readonly name = "agentValues";
+  readonly rehearsable = true;
   private readonly agentValues: AgentValues;
   private readonly sources: AgentValueSource[];
   private readonly peers: readonly { readonly available: boolean }[];

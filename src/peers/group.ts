@@ -32,6 +32,8 @@ import type { GroupRunConfig } from "./config.js";
 import { LearnerPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
 import { FollowState } from "./peer-policy.js";
 import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
+import { recordValueQueries, type ValueQuery } from "./targets.js";
+import { PeerAdvice } from "./peer-advice.js";
 import { createValueTerms, type ValueTerm } from "./value-term.js";
 import { createAdvisor, type Advisor, type AdvisedMember } from "./advisor.js";
 import "./mechanisms.js";
@@ -67,9 +69,27 @@ export interface GroupPlacement {
   /** The stand-in of acting peer `index`, which runs elsewhere. */
   remotePeer(index: number, kind: LearnerPeer["kind"], learner: LearnerSettings): ActingPeer;
   /** The stand-in loop of that peer: `hooks` are the group's seams, run here around the step taken there. */
-  remoteLoop(index: number, peer: ActingPeer, hooks: LoopHooks, maxEpisodeSteps: number): MemberLoop;
+  /**
+   * `rehearse` tells the stand-in which value estimates the group's updates after this member's coming env step
+   * will ask for (group.rehearseUpdates), so that it can send them along with the step.
+   */
+  remoteLoop(
+    index: number,
+    peer: ActingPeer,
+    hooks: LoopHooks,
+    maxEpisodeSteps: number,
+    rehearse: () => Rehearsal | null,
+  ): MemberLoop;
   /** The seams of a local member in place of the group's (a peer process serving its coordinator). */
   localHooks?(index: number, groupHooks: LoopHooks): LoopHooks;
+}
+
+/** The value queries a member's coming updates will make, and the buffer slot its coming transition will take. */
+export interface Rehearsal {
+  readonly queries: ValueQuery[];
+  readonly buffer: SuggestionBuffer;
+  /** -1 when the coming transition is not stored (no advice: warm-up in the corrected variant). */
+  readonly newSlot: number;
 }
 
 /** The loop of a member that runs in this process (benchmarks and tests look inside it). */
@@ -104,6 +124,8 @@ export class PeerGroup {
   /** Whether the current epoch is solo (no advice). */
   private solo = false;
   private readonly maxEpisodeSteps: number;
+  /** Whether member updates can be rehearsed (rehearseUpdates). */
+  private readonly rehearsable: boolean;
   /** Called with each member's evaluations (the driver writes its metrics line). */
   onEvaluation: ((m: Member, result: EvalResult, returns: readonly number[]) => void) | null = null;
 
@@ -149,6 +171,7 @@ export class PeerGroup {
     };
     this.terms = createValueTerms(context);
     this.advisor = createAdvisor({ ...context, terms: this.terms, kernels, root });
+    this.rehearsable = this.advisor instanceof PeerAdvice && this.terms.every((t) => t.rehearsable === true);
   }
 
   /**
@@ -224,7 +247,7 @@ export class PeerGroup {
     const placement = this.placement;
     let loop: MemberLoop;
     if (placement && !placement.isLocal(index)) {
-      loop = placement.remoteLoop(index, peer, hooks, this.maxEpisodeSteps);
+      loop = placement.remoteLoop(index, peer, hooks, this.maxEpisodeSteps, () => this.rehearseUpdates(m));
     } else {
       const local = new OffPolicyLoop(
         peer.agent,
@@ -253,6 +276,34 @@ export class PeerGroup {
       storeAdvice: false,
     };
     return m;
+  }
+
+  /**
+   * The value queries that member m's term updates will make after the env step it is about to take (its action
+   * chosen), found by running them with a stand-in transition (its s' stands in for the one to come) and then
+   * restoring the buffer, the terms and the group's generator. The queries depend only on which entries are
+   * sampled, never on their values, and sampling draws the same whatever the values. Null when nothing can be
+   * rehearsed: a solo epoch (no updates), a term that does not say it is rehearsable, an advisor other than
+   * peer advice (others may draw from the generator after the env step).
+   */
+  rehearseUpdates(m: Member): Rehearsal | null {
+    if (this.solo || !this.rehearsable) return null;
+    const randomState = this.random.getState();
+    const termStates = this.terms.map((t) => t.getState());
+    const buffer = m.suggestions;
+    const mark = buffer.mark();
+    if (m.storeAdvice) buffer.add(0, m.followed, m.obs, m.obs);
+    const newSlot = m.storeAdvice ? buffer.latestSlot : -1;
+    try {
+      const queries = recordValueQueries(() => {
+        for (const term of this.terms) term.update(m);
+      });
+      return { queries, buffer, newSlot };
+    } finally {
+      buffer.rewind(mark);
+      this.terms.forEach((t, i) => t.setState(termStates[i]));
+      this.random.setState(randomState);
+    }
   }
 
   /** The action of member m at this step: its own during warm-up and in solo epochs, else the advisor's. */

@@ -8,6 +8,15 @@ import type { Random } from "../core/random.js";
 /** `followed` of a warm-up transition (random action, nobody's advice); see trust.ts for how it counts. */
 export const WARMUP = -1;
 
+export interface BufferMark {
+  readonly pos: number;
+  readonly count: number;
+  readonly reward: number;
+  readonly followed: number;
+  readonly obs: Float32Array;
+  readonly nextObs: Float32Array;
+}
+
 export class SuggestionBuffer {
   readonly rewards: Float64Array;
   readonly followed: Int32Array;
@@ -43,6 +52,32 @@ export class SuggestionBuffer {
     this.obs.set(obs, i * this.obsDim);
     this.pos = (i + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
+  }
+
+  /** What the next add overwrites, so that it can be undone (a rehearsal: group.ts). */
+  mark(): BufferMark {
+    const i = this.pos;
+    const d = this.obsDim;
+    return {
+      pos: i,
+      count: this.count,
+      reward: this.rewards[i],
+      followed: this.followed[i],
+      obs: this.obs.slice(i * d, i * d + d),
+      nextObs: this.nextObs.slice(i * d, i * d + d),
+    };
+  }
+
+  /** Undoes the adds since `mark` was taken (at most one). */
+  rewind(mark: BufferMark): void {
+    const i = mark.pos;
+    const d = this.obsDim;
+    this.pos = i;
+    this.count = mark.count;
+    this.rewards[i] = mark.reward;
+    this.followed[i] = mark.followed;
+    this.obs.set(mark.obs, i * d);
+    this.nextObs.set(mark.nextObs, i * d);
   }
 
   /**

@@ -22,6 +22,43 @@ export interface ValueFunction {
   ): void;
 }
 
+/**
+ * A value query that an update made while the group rehearsed it (recordValueQueries): whose values of which
+ * states (copies), k of them, and the buffer slots they came from.
+ */
+export interface ValueQuery {
+  readonly peer: ValueFunction;
+  readonly buffer: SuggestionBuffer;
+  readonly k: number;
+  readonly slots: Int32Array;
+  readonly nextObs: Float32Array;
+  /** The s rows as well (the advantage's V(s)), or null. */
+  readonly obs: Float32Array | null;
+}
+
+/**
+ * While set, accumulations record their value queries instead of asking the peers (and add targets of zero
+ * values, which the rehearsal throws away with the state it restores). Module-wide because a rehearsal spans
+ * every term's accumulators; synchronous code only, so no other update can run meanwhile.
+ */
+let recording: ValueQuery[] | null = null;
+
+/**
+ * Runs `rehearse` (updates whose state the caller saves before and restores after) and returns the value queries
+ * it made, in order, without asking any peer: a group spread over processes sends a remote peer's queries ahead
+ * with its env step, so that the real updates find the answers there (distributed/remote-peer.ts).
+ */
+export function recordValueQueries(rehearse: () => void): ValueQuery[] {
+  const queries: ValueQuery[] = [];
+  recording = queries;
+  try {
+    rehearse();
+  } finally {
+    recording = null;
+  }
+  return queries;
+}
+
 export class TargetAccumulator {
   private readonly indices: Int32Array;
   private readonly obs: Float32Array;
@@ -87,7 +124,19 @@ export class TargetAccumulator {
   ): void {
     buffer.gather(buffer.nextObs, this.indices, k, this.nextObs);
     if (advantage) buffer.gather(buffer.obs, this.indices, k, this.obs);
-    if (advantage && peer.valuesOfTwo) {
+    if (recording) {
+      const d = buffer.obsDim;
+      recording.push({
+        peer,
+        buffer,
+        k,
+        slots: this.indices.slice(0, k),
+        nextObs: this.nextObs.slice(0, k * d),
+        obs: advantage ? this.obs.slice(0, k * d) : null,
+      });
+      this.v.fill(0, 0, k);
+      this.vPrev.fill(0, 0, k);
+    } else if (advantage && peer.valuesOfTwo) {
       peer.valuesOfTwo(this.nextObs, this.obs, k, this.v, this.vPrev);
     } else {
       peer.values(this.nextObs, k, this.v);

@@ -50,6 +50,7 @@ export class TrustValues {
 /** Trust as a value term: every acting peer has its own values; a peer's decisions read its own. */
 class TrustTerm implements ValueTerm {
   readonly name = "trust";
+  readonly rehearsable = true;
   /** By peer index (null for peers that do not act). */
   private readonly byPeer: (TrustValues | null)[];
   private readonly settings: GroupSettings;

@@ -45,6 +45,12 @@ export interface ValueTerm {
   values(m: TermMember, actions: Float32Array, n: number, out: Float64Array): void;
   /** After every env step member m took with advice (not in solo epochs). */
   update(m: TermMember): void;
+  /**
+   * Whether `update` asks for value estimates only through targets.ts and changes nothing but the group's
+   * generator and what getState returns: then a group spread over processes can rehearse it ahead of a remote
+   * peer's env step (group.ts) and send the queries with the step. Terms that do not say so are asked as they go.
+   */
+  readonly rehearsable?: boolean;
   /** What member m's evaluation lines log under this term's name (null: nothing). */
   logged(m: TermMember): ArrayLike<number> | null;
   /** Its state for a checkpoint (JSON), and back. */
