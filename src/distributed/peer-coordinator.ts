@@ -88,17 +88,8 @@ export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): 
     const placement: GroupPlacement = {
       isLocal: (i) => !presence.has(i),
       remotePeer: (i) => new RemotePeer(presence.get(i) as Presence, infos.get(i) as PeerInfo),
-      remoteLoop: (i, _peer, hooks, maxEpisodeSteps) => {
-        const info = infos.get(i) as PeerInfo;
-        return new RemoteLoop(
-          presence.get(i) as Presence,
-          hooks,
-          info.obsDim,
-          info.actionWidth,
-          maxEpisodeSteps,
-          info.view,
-        );
-      },
+      remoteLoop: (_i, peer, hooks, maxEpisodeSteps, rehearse) =>
+        new RemoteLoop(peer as RemotePeer, hooks, maxEpisodeSteps, rehearse),
     };
     const summary = trainGroup(config, {
       out: o.out,

@@ -39,6 +39,8 @@ export class PeerLinks {
   private readonly ctrl: Int32Array;
   private readonly data: Uint8Array;
   private readonly capacity: number;
+  /** Requests that failed so far (no answer in time, nobody listening). */
+  failures = 0;
   /** Whether a request to each peer is outstanding (its reply not read yet). */
   private readonly pending: boolean[];
 
@@ -97,7 +99,10 @@ export class PeerLinks {
     }
     const failed = Atomics.load(this.ctrl, b + Link.state) === State.failed;
     Atomics.store(this.ctrl, b + Link.state, State.idle);
-    if (failed) throw new PeerUnavailable(`peer ${peer} did not answer`);
+    if (failed) {
+      this.failures++;
+      throw new PeerUnavailable(`peer ${peer} did not answer`);
+    }
     const at = peer * 2 * this.capacity + this.capacity;
     const message = decode(this.data.subarray(at, at + Atomics.load(this.ctrl, b + Link.replyLength)));
     if (message.op === Op.failed) throw new UserError(`peer ${peer}: ${String(message.meta.message)}`);

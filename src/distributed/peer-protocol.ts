@@ -78,6 +78,17 @@ export function decode(bytes: Uint8Array): Message {
   return { op, meta, arrays };
 }
 
+/**
+ * Value estimates asked of a peer: per query, k states s' (and, with `two`, their s as well: the advantage's
+ * V(s)), as the query's one or two arrays. `newRows`: rows of s' that the peer fills in itself with the s' of the
+ * env step it takes in the same request (its coordinator does not have it yet).
+ */
+export interface QueryHead {
+  readonly k: number;
+  readonly two: boolean;
+  readonly newRows: readonly number[];
+}
+
 /** Subjects of a group: requests to peer i, and the coordinator's door for peers that join. */
 export const peerSubject = (group: string, index: number): string => `peerlearn.peers.${group}.${index}`;
 export const joinSubject = (group: string): string => `peerlearn.peers.${group}.join`;

@@ -19,7 +19,7 @@ import { PeerGroup, localLoop, type GroupPlacement } from "../peers/group.js";
 import { LearnerPeer, type ActingPeer } from "../peers/peer.js";
 import { Sac } from "../agents/sac.js";
 import { connectNats, redactUrl } from "./nats-connection.js";
-import { Op, decode, encode, f32, peerSubject, type Message } from "./peer-protocol.js";
+import { Op, decode, encode, f32, peerSubject, type Message, type QueryHead } from "./peer-protocol.js";
 import type { PeerInfo } from "./remote-peer.js";
 
 export interface PeerServerOptions {
@@ -125,6 +125,26 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
   });
 
   const row = new Float32Array(peer.actionWidth);
+  const faithful = config.variant === "faithful";
+  /**
+   * This peer's value estimates for a message's queries (its arrays from `from` on), one array after another, as
+   * separate requests would be answered; `newNext`: the s' of the step just taken, for the rows that stand for it.
+   */
+  const answer = (m: Message, from: number, newNext: Float32Array | null): Float64Array[] => {
+    const d = loop.obs.length;
+    const outs: Float64Array[] = [];
+    let a = from;
+    for (const q of (m.meta.queries ?? []) as QueryHead[]) {
+      const next = f32(m, a++);
+      if (newNext) for (const r of q.newRows) next.set(newNext, r * d);
+      for (const states of q.two ? [next, f32(m, a++)] : [next]) {
+        const out = new Float64Array(q.k);
+        peer.values(states, q.k, out);
+        outs.push(out);
+      }
+    }
+    return outs;
+  };
   const handle = (m: Message): Uint8Array => {
     switch (m.op) {
       case Op.join: {
@@ -144,16 +164,8 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         peer.critic(f32(m, 0), f32(m, 1), n, out);
         return encode(Op.ok, {}, [out]);
       }
-      case Op.values: {
-        // One set of states, or two (valuesOfTwo): answered one after the other, as two requests would be.
-        const k = Number(m.meta.k);
-        const outs = m.arrays.map((_, i) => {
-          const out = new Float64Array(k);
-          peer.values(f32(m, i), k, out);
-          return out;
-        });
-        return encode(Op.ok, {}, outs);
-      }
+      case Op.values:
+        return encode(Op.ok, {}, answer(m, 0, null));
       case Op.act: {
         const a = peer.act(f32(m, 0), Number(m.meta.t));
         if (typeof a === "number") row[0] = a;
@@ -175,6 +187,9 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         if (!r) throw new Error("the env step reported nothing");
         const ev = evaluation as { ev: EvalResult; returns: number[] } | null;
         const reset = first as Float32Array | null;
+        // The s' the group stores for this step: the original stores the reset observation at an episode's end.
+        const stored = faithful && reset ? reset : r.obs;
+        const values = answer(m, 1, stored);
         return encode(
           Op.ok,
           {
@@ -184,8 +199,9 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
             steps: loop.steps,
             eval: ev?.ev ?? null,
             returns: ev?.returns ?? [],
+            reset: reset !== null,
           },
-          reset ? [r.obs, reset] : [r.obs],
+          reset ? [r.obs, reset, ...values] : [r.obs, ...values],
         );
       }
       case Op.train:

@@ -4,6 +4,10 @@
  * the peer takes there. Requests go one at a time per peer, in the group's order, so every peer's generators
  * draw exactly as in one process; training is only started (`send`) and runs there while the group goes on.
  *
+ * Round trips are what a group over NATS waits for, so a remote peer's env step carries the value estimates the
+ * group's updates will ask of it after that step (the group rehearses them: group.rehearseUpdates), and other
+ * remote peers those updates ask are sent theirs at the same time; the updates then find the answers here.
+ *
  * A peer that does not answer within group.adviceTimeoutMs is left out until it answers again (see
  * peer-advice.ts and agent-values.ts for what that means for choices and values): its steps are skipped, its
  * stand-in asks it again at most once a second, and when it is back (restarted from its last checkpoint) the
@@ -13,9 +17,11 @@ import type { AgentAction } from "../agents/agent.js";
 import type { Learner } from "../agents/learner.js";
 import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop.js";
 import type { StepResult } from "../envs/env.js";
-import type { MemberLoop } from "../peers/group.js";
+import { rolloutComplete } from "../agents/agent.js";
+import type { MemberLoop, Rehearsal } from "../peers/group.js";
 import type { ActingPeer, PeerKind } from "../peers/peer.js";
-import { Op, encode, f32, f64, type Message } from "./peer-protocol.js";
+import type { ValueQuery } from "../peers/targets.js";
+import { Op, encode, f32, f64, type Message, type NumberArray, type QueryHead } from "./peer-protocol.js";
 import { PeerUnavailable, type PeerLinks } from "./peer-links.js";
 
 /** What a peer process reports about itself when the coordinator says hello. */
@@ -70,6 +76,17 @@ export class Presence {
     }
   }
 
+  /** The reply of the request `start` sent (null, the peer marked absent, when it failed). */
+  collect(): Message | null {
+    if (!this.present) return null;
+    try {
+      return this.links.reply(this.index);
+    } catch (e) {
+      this.failed(e);
+      return null;
+    }
+  }
+
   /** Starts a request whose reply is read later (or by the next request). */
   start(request: Uint8Array, timeoutMs = this.timeoutMs): void {
     if (!this.present) return;
@@ -93,10 +110,31 @@ export class Presence {
   }
 }
 
+/** A value query sent ahead, with the rows of s' the peer fills in from the env step it takes meanwhile. */
+export interface AheadQuery {
+  readonly query: ValueQuery;
+  readonly newRows: number[];
+}
+
+/** The wire form of queries: their heads (message JSON) and their arrays, in order. */
+export function queryWire(items: readonly AheadQuery[]): { heads: QueryHead[]; arrays: NumberArray[] } {
+  const arrays: NumberArray[] = [];
+  const heads = items.map(({ query, newRows }) => {
+    arrays.push(query.nextObs);
+    if (query.obs) arrays.push(query.obs);
+    return { k: query.k, two: query.obs !== null, newRows };
+  });
+  return { heads, arrays };
+}
+
 export class RemotePeer implements ActingPeer {
   readonly acts = true;
   readonly random = null;
   private readonly row: Float32Array;
+  /** Answers to queries sent ahead, in the order the updates will ask them. */
+  private readonly answers: { item: AheadQuery; values: Float64Array[] }[] = [];
+  /** Queries sent ahead in a request of their own, whose reply is not read yet. */
+  private sentAhead: AheadQuery[] | null = null;
 
   constructor(
     readonly presence: Presence,
@@ -153,6 +191,68 @@ export class RemotePeer implements ActingPeer {
     else out.fill(0, 0, n);
   }
 
+  /** Sends value queries ahead in a request of their own (the updates of another peer's step will ask them). */
+  askAhead(items: AheadQuery[]): void {
+    if (!this.presence.present || items.length === 0) return;
+    const { heads, arrays } = queryWire(items);
+    this.presence.start(encode(Op.values, { queries: heads }, arrays));
+    this.sentAhead = items;
+  }
+
+  /** Takes the answers to queries that went ahead with this peer's env step. */
+  answered(items: readonly AheadQuery[], values: readonly NumberArray[]): void {
+    let a = 0;
+    for (const item of items) {
+      const n = item.query.obs ? 2 : 1;
+      const got = values.slice(a, a + n).map((v) => {
+        if (!(v instanceof Float64Array)) throw new Error(`peer ${this.info.index}: value estimates are not Float64`);
+        return v;
+      });
+      a += n;
+      this.answers.push({ item, values: got });
+    }
+  }
+
+  /**
+   * The answer fetched ahead for these states, or null when none was (they are asked now). An answer for other
+   * states would mean the rehearsal and the updates differ: a bug, never a fault of the network.
+   */
+  private answerAhead(next: Float32Array, prev: Float32Array | null, k: number): Float64Array[] | null {
+    if (this.sentAhead) {
+      const items = this.sentAhead;
+      this.sentAhead = null;
+      const reply = this.presence.collect();
+      if (reply) this.answered(items, reply.arrays);
+    }
+    const answer = this.answers.shift();
+    if (!answer) return null;
+    const q = answer.item.query;
+    const d = this.info.obsDim;
+    const same =
+      q.k === k &&
+      (q.obs !== null) === (prev !== null) &&
+      q.nextObs.every((x, i) => x === next[i] || answer.item.newRows.includes(Math.floor(i / d))) &&
+      (q.obs === null || q.obs.every((x, i) => x === (prev as Float32Array)[i]));
+    if (!same)
+      throw new Error(`internal error: peer ${this.info.index} was asked other value estimates than rehearsed`);
+    return answer.values;
+  }
+
+  /**
+   * Drops answers fetched ahead that the updates did not ask for; true when there were some (they may, if a peer
+   * was left out meanwhile: agent values then wait).
+   */
+  dropAhead(): boolean {
+    if (this.sentAhead) {
+      this.sentAhead = null;
+      this.presence.collect();
+      return true;
+    }
+    const left = this.answers.length > 0;
+    this.answers.length = 0;
+    return left;
+  }
+
   valuesOfTwo(
     first: Float32Array,
     second: Float32Array,
@@ -160,8 +260,17 @@ export class RemotePeer implements ActingPeer {
     outFirst: Float64Array,
     outSecond: Float64Array,
   ): void {
+    const ahead = this.answerAhead(first, second, k);
+    if (ahead) {
+      outFirst.set(ahead[0]);
+      outSecond.set(ahead[1]);
+      return;
+    }
     const rows = k * this.info.obsDim;
-    const reply = this.presence.ask(encode(Op.values, { k }, [first.subarray(0, rows), second.subarray(0, rows)]));
+    const queries: QueryHead[] = [{ k, two: true, newRows: [] }];
+    const reply = this.presence.ask(
+      encode(Op.values, { queries }, [first.subarray(0, rows), second.subarray(0, rows)]),
+    );
     if (reply) {
       outFirst.set(f64(reply, 0));
       outSecond.set(f64(reply, 1));
@@ -172,7 +281,13 @@ export class RemotePeer implements ActingPeer {
   }
 
   values(obs: Float32Array, k: number, out: Float64Array): void {
-    const reply = this.presence.ask(encode(Op.values, { k }, [obs.subarray(0, k * this.info.obsDim)]));
+    const ahead = this.answerAhead(obs, null, k);
+    if (ahead) {
+      out.set(ahead[0]);
+      return;
+    }
+    const queries: QueryHead[] = [{ k, two: false, newRows: [] }];
+    const reply = this.presence.ask(encode(Op.values, { queries }, [obs.subarray(0, k * this.info.obsDim)]));
     if (reply) out.set(f64(reply, 0));
     else out.fill(0, 0, k);
   }
@@ -187,17 +302,18 @@ export class RemoteLoop implements MemberLoop {
   private readonly evalMeans: number[] = [];
   readonly env: { readonly maxEpisodeSteps: number };
   private readonly actionRow: Float32Array;
+  private readonly presence: Presence;
 
   constructor(
-    private readonly presence: Presence,
+    private readonly peer: RemotePeer,
     private readonly hooks: LoopHooks,
-    obsDim: number,
-    actionWidth: number,
     maxEpisodeSteps: number,
-    view: LoopView,
+    private readonly rehearse: () => Rehearsal | null,
   ) {
-    this.obs = new Float32Array(obsDim);
-    this.actionRow = new Float32Array(actionWidth);
+    this.presence = peer.presence;
+    const view = peer.info.view;
+    this.obs = new Float32Array(peer.info.obsDim);
+    this.actionRow = new Float32Array(peer.info.actionWidth);
     this.env = { maxEpisodeSteps };
     this.adopt(view);
   }
@@ -237,8 +353,28 @@ export class RemoteLoop implements MemberLoop {
     if (action === undefined) throw new Error("a remote peer's step needs the group's choice of action");
     if (typeof action === "number") this.actionRow[0] = action;
     else this.actionRow.set(action);
-    const reply = this.presence.ask(encode(Op.step, { progressTotal: this.progressTotal }, [this.actionRow]));
-    if (!reply) return;
+    // The value estimates the updates after this step will ask: this peer's go with the step, others' ahead.
+    const mine: AheadQuery[] = [];
+    const others = new Map<RemotePeer, AheadQuery[]>();
+    const rehearsal = this.rehearse();
+    for (const query of rehearsal?.queries ?? []) {
+      if (!(query.peer instanceof RemotePeer)) continue; // this process's peers answer as the updates ask
+      const newRows: number[] = [];
+      if (rehearsal && query.buffer === rehearsal.buffer)
+        query.slots.forEach((slot, r) => (slot === rehearsal.newSlot ? newRows.push(r) : 0));
+      const item = { query, newRows };
+      if (query.peer === this.peer) mine.push(item);
+      else others.set(query.peer, [...(others.get(query.peer) ?? []), item]);
+    }
+    for (const [p, items] of others) p.askAhead(items);
+    const failures = this.presence.links.failures;
+    const { heads, arrays } = queryWire(mine);
+    const request = encode(Op.step, { progressTotal: this.progressTotal, queries: heads }, [this.actionRow, ...arrays]);
+    const reply = this.presence.ask(request);
+    if (!reply) {
+      for (const p of others.keys()) p.dropAhead();
+      return;
+    }
     const m = reply.meta as {
       reward: number;
       terminated: boolean;
@@ -246,7 +382,9 @@ export class RemoteLoop implements MemberLoop {
       steps: number;
       eval: EvalResult | null;
       returns: number[];
+      reset: boolean;
     };
+    this.peer.answered(mine, reply.arrays.slice(m.reset ? 2 : 1));
     const r: StepResult = { obs: f32(reply, 0), reward: m.reward, terminated: m.terminated, truncated: m.truncated };
     this.steps = m.steps;
     h.afterEnvStep?.(r);
@@ -265,10 +403,16 @@ export class RemoteLoop implements MemberLoop {
       this.obs.set(r.obs);
     }
     h.afterStep?.();
+    let dropped = false;
+    for (const p of [this.peer, ...others.keys()]) dropped = p.dropAhead() || dropped;
+    if (dropped && this.presence.links.failures === failures)
+      throw new Error(`internal error: value estimates rehearsed for peer ${this.presence.index}'s step went unasked`);
   }
 
-  /** Starts the peer's training round there (when due; it knows); it runs while the group goes on. */
+  /** Starts the peer's training round there when one is due; it runs while the group goes on. */
   trainIfDue(): boolean {
+    const info = this.peer.info;
+    if (!rolloutComplete(this.steps, info.trainFreq, info.learningStarts)) return false;
     this.presence.start(encode(Op.train));
     return true;
   }
