@@ -88,8 +88,8 @@ export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): 
     const placement: GroupPlacement = {
       isLocal: (i) => !presence.has(i),
       remotePeer: (i) => new RemotePeer(presence.get(i) as Presence, infos.get(i) as PeerInfo),
-      remoteLoop: (_i, peer, hooks, maxEpisodeSteps, rehearse) =>
-        new RemoteLoop(peer as RemotePeer, hooks, maxEpisodeSteps, rehearse),
+      remoteLoop: (_i, peer, hooks, maxEpisodeSteps, seams) =>
+        new RemoteLoop(peer as RemotePeer, hooks, maxEpisodeSteps, seams),
     };
     const summary = trainGroup(config, {
       out: o.out,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Op, decode, encode, f32, f64 } from "./peer-protocol.js";
+import { Op, decode, encode, f32, f64, markPrefetchUsed } from "./peer-protocol.js";
 
 describe("the peer wire format", () => {
   it("carries fields, Float32 and Float64 arrays bit for bit, aligned", () => {
@@ -25,6 +25,14 @@ describe("the peer wire format", () => {
     expect(action.buffer.byteLength).toBe(4);
     pool.fill(0);
     expect(action[0]).toBe(2);
+  });
+
+  it("carries the flag that the suggestion computed ahead was used, apart from the operation", () => {
+    const bytes = encode(Op.values, {}, [Float32Array.of(1)]);
+    expect(decode(bytes)).toMatchObject({ op: Op.values, prefetchUsed: false });
+    markPrefetchUsed(bytes);
+    expect(decode(bytes)).toMatchObject({ op: Op.values, prefetchUsed: true });
+    expect([...f32(decode(bytes), 0)]).toEqual([1]);
   });
 
   it("refuses a message too short to hold its header", () => {

@@ -4,7 +4,8 @@
  * crosses the wire bit for bit and the group computes exactly what it computes in one process).
  *
  * Layout: u32 operation, u32 JSON byte length, the JSON padded to 8 bytes, then the arrays in order, each padded
- * to 8 bytes; the JSON's `arrays` lists each array's kind and length.
+ * to 8 bytes; the JSON's `arrays` lists each array's kind and length. Bit 8 of the operation word
+ * (PREFETCH_USED) says that the suggestion the peer computed ahead in its last reply was used (remote-peer.ts).
  */
 
 export const Op = {
@@ -27,8 +28,13 @@ export type OpCode = (typeof Op)[keyof typeof Op];
 
 export type NumberArray = Float32Array | Float64Array;
 
+/** The flag of the operation word: the suggestion the peer computed ahead was used (the peer keeps its draws). */
+export const PREFETCH_USED = 0x100;
+
 export interface Message {
   readonly op: number;
+  /** Whether the suggestion the peer computed ahead in its last reply was used (PREFETCH_USED). */
+  readonly prefetchUsed: boolean;
   readonly meta: Record<string, unknown>;
   readonly arrays: NumberArray[];
 }
@@ -62,7 +68,8 @@ export function encode(
 export function decode(bytes: Uint8Array): Message {
   if (bytes.length < 8) throw new Error(`a peer message of ${bytes.length} bytes is too short`);
   const head = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const op = head.getUint32(0, true);
+  const word = head.getUint32(0, true);
+  const op = word & 0xff;
   const jsonLength = head.getUint32(4, true);
   const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + jsonLength))) as Record<string, unknown>;
   const kinds = (meta.arrays ?? []) as [string, number][];
@@ -75,7 +82,13 @@ export function decode(bytes: Uint8Array): Message {
     at += pad8(length * width);
     return kind === "f64" ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer);
   });
-  return { op, meta, arrays };
+  return { op, prefetchUsed: (word & PREFETCH_USED) !== 0, meta, arrays };
+}
+
+/** Sets the PREFETCH_USED flag of an encoded request, in place. */
+export function markPrefetchUsed(bytes: Uint8Array): void {
+  const head = new DataView(bytes.buffer, bytes.byteOffset, 4);
+  head.setUint32(0, head.getUint32(0, true) | PREFETCH_USED, true);
 }
 
 /**

@@ -3,12 +3,13 @@
  * every process does (the same generators for the same peers), runs only its own member (its envs, replay buffer
  * and training), and answers the coordinator's requests one after another, in the order they come: a suggestion,
  * critic or value estimates for given states, its own action, an env step with the action the group chose (the
- * reply carries what the group's seams need: reward, s', the reset observation, an evaluation), a training
- * round, a checkpoint saved into its own folder or loaded from it.
+ * reply carries what the group's seams need: reward, s', the reset observation, an evaluation, value estimates
+ * and the suggestion asked next, computed ahead), a training round, a checkpoint saved into its own folder or
+ * loaded from it.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { Random } from "../core/random.js";
+import { Random, type RandomState } from "../core/random.js";
 import { UserError } from "../core/errors.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop.js";
@@ -126,6 +127,18 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
 
   const row = new Float32Array(peer.actionWidth);
   const faithful = config.variant === "faithful";
+  // What a suggestion may draw from, and their states before the one computed ahead in the last reply (Prefetch in
+  // remote-peer.ts): put back unless the next request says it was used.
+  const generators = [learner.random, peer.random];
+  let beforePrefetch: (RandomState | null)[] | null = null;
+  const settlePrefetch = (m: Message): void => {
+    if (beforePrefetch && !m.prefetchUsed)
+      generators.forEach((g, i) => {
+        const state = (beforePrefetch as (RandomState | null)[])[i];
+        if (g && state) g.setState(state);
+      });
+    beforePrefetch = null;
+  };
   /**
    * This peer's value estimates for a message's queries (its arrays from `from` on), one array after another, as
    * separate requests would be answered; `newNext`: the s' of the step just taken, for the rows that stand for it.
@@ -176,7 +189,10 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         peer.beforeStep(Number(m.meta.t));
         return encode(Op.ok);
       case Op.step: {
-        const action = f32(m, 0);
+        const own = m.meta.own as { explore: boolean } | null;
+        // Its own suggestion as its action (PeerAdvice asked it to take it here), or the group's choice.
+        if (own) peer.suggest(loop.obs, own.explore, row, 0);
+        const action = own ? Float32Array.from(row) : f32(m, 0);
         chosen = learner.discreteActions > 0 ? action[0] : action;
         stepped = null;
         evaluation = null;
@@ -189,7 +205,15 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         const reset = first as Float32Array | null;
         // The s' the group stores for this step: the original stores the reset observation at an episode's end.
         const stored = faithful && reset ? reset : r.obs;
-        const values = answer(m, 1, stored);
+        const prefetch = m.meta.prefetch as { explore: boolean } | null;
+        const values = answer(m, prefetch ? 2 : 1, stored);
+        // After the values, as the group asks them: the suggestion it will likely ask next.
+        const ahead: Float32Array[] = [];
+        if (prefetch) {
+          beforePrefetch = generators.map((g) => g?.getState() ?? null);
+          peer.suggest(f32(m, 1), prefetch.explore, row, 0);
+          ahead.push(Float32Array.from(row));
+        }
         return encode(
           Op.ok,
           {
@@ -201,7 +225,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
             returns: ev?.returns ?? [],
             reset: reset !== null,
           },
-          reset ? [r.obs, reset, ...values] : [r.obs, ...values],
+          [r.obs, ...(reset ? [reset] : []), ...ahead, ...values],
         );
       }
       case Op.train:
@@ -252,6 +276,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
       }
       let reply: Uint8Array;
       try {
+        settlePrefetch(m);
         reply = handle(m);
       } catch (e) {
         reply = encode(Op.failed, { message: e instanceof Error ? e.message : String(e) });

@@ -6,7 +6,8 @@
  *
  * Round trips are what a group over NATS waits for, so a remote peer's env step carries the value estimates the
  * group's updates will ask of it after that step (the group rehearses them: group.rehearseUpdates), and other
- * remote peers those updates ask are sent theirs at the same time; the updates then find the answers here.
+ * remote peers those updates ask are sent theirs at the same time; the updates then find the answers here. The
+ * step's reply also brings the suggestion the group will likely ask of the peer next (Prefetch).
  *
  * A peer that does not answer within group.adviceTimeoutMs is left out until it answers again (see
  * peer-advice.ts and agent-values.ts for what that means for choices and values): its steps are skipped, its
@@ -18,10 +19,19 @@ import type { Learner } from "../agents/learner.js";
 import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop.js";
 import type { StepResult } from "../envs/env.js";
 import { rolloutComplete } from "../agents/agent.js";
-import type { MemberLoop, Rehearsal } from "../peers/group.js";
+import type { MemberLoop, RemoteSeams } from "../peers/group.js";
 import type { ActingPeer, PeerKind } from "../peers/peer.js";
 import type { ValueQuery } from "../peers/targets.js";
-import { Op, encode, f32, f64, type Message, type NumberArray, type QueryHead } from "./peer-protocol.js";
+import {
+  Op,
+  encode,
+  f32,
+  f64,
+  markPrefetchUsed,
+  type Message,
+  type NumberArray,
+  type QueryHead,
+} from "./peer-protocol.js";
 import { PeerUnavailable, type PeerLinks } from "./peer-links.js";
 
 /** What a peer process reports about itself when the coordinator says hello. */
@@ -52,10 +62,24 @@ export type LoopView = Pick<LoopState, "obs" | "steps" | "evalMeans" | "lastEval
  */
 export const LONG_MS = 600_000;
 
+/**
+ * A suggestion a peer computed ahead, after its env step, for the state the group will likely ask about next
+ * (group.nextAskOf). The stand-in answers that ask with it; the next request tells the peer whether it was used,
+ * and a peer whose suggestion went unused takes back the draws it made for it, so the peer's generators draw
+ * exactly as in one process either way.
+ */
+export interface Prefetch {
+  readonly obs: Float32Array;
+  readonly explore: boolean;
+  readonly row: Float32Array;
+  used: boolean;
+}
+
 /** Where a peer's presence is kept: shared by its two stand-ins. */
 export class Presence {
   present = true;
   lastTry = 0;
+  prefetch: Prefetch | null = null;
   constructor(
     readonly index: number,
     readonly links: PeerLinks,
@@ -68,6 +92,7 @@ export class Presence {
   /** A request that marks the peer absent when it fails (then returns null). */
   ask(request: Uint8Array, timeoutMs = this.timeoutMs): Message | null {
     if (!this.present) return null;
+    this.settlePrefetch(request);
     try {
       return this.links.request(this.index, request, timeoutMs);
     } catch (e) {
@@ -90,6 +115,7 @@ export class Presence {
   /** Starts a request whose reply is read later (or by the next request). */
   start(request: Uint8Array, timeoutMs = this.timeoutMs): void {
     if (!this.present) return;
+    this.settlePrefetch(request);
     try {
       this.links.send(this.index, request, timeoutMs);
     } catch (e) {
@@ -97,7 +123,14 @@ export class Presence {
     }
   }
 
+  /** Tells the peer, with its next request, whether the suggestion it computed ahead was used. */
+  private settlePrefetch(request: Uint8Array): void {
+    if (this.prefetch?.used) markPrefetchUsed(request);
+    this.prefetch = null;
+  }
+
   private failed(e: unknown): void {
+    this.prefetch = null;
     if (!(e instanceof PeerUnavailable)) throw e;
     if (this.present) this.log(`peerlearn peer 0: peer ${this.index} did not answer: left out until it answers again`);
     this.present = false;
@@ -180,6 +213,12 @@ export class RemotePeer implements ActingPeer {
 
   /** A peer that fails while answering writes zeros (it is absent from then on: its row is replaced). */
   suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void {
+    const ahead = this.presence.prefetch;
+    if (ahead && !ahead.used && ahead.explore === explore && sameValues(ahead.obs, obs)) {
+      ahead.used = true;
+      out.set(ahead.row, offset);
+      return;
+    }
     const reply = this.presence.ask(encode(Op.suggest, { explore }, [obs]));
     if (reply) out.set(f32(reply, 0), offset);
     else out.fill(0, offset, offset + this.info.actionWidth);
@@ -189,6 +228,14 @@ export class RemotePeer implements ActingPeer {
     const reply = this.presence.ask(encode(Op.critic, { n }, [obs, actions.subarray(0, n * this.info.actionWidth)]));
     if (reply) out.set(f64(reply, 0));
     else out.fill(0, 0, n);
+  }
+
+  /** Whether its coming step takes its own suggestion, and exploring or not (actOnOwnSuggestion). */
+  ownSuggestion: { explore: boolean } | null = null;
+
+  actOnOwnSuggestion(explore: boolean): boolean {
+    this.ownSuggestion = { explore };
+    return true;
   }
 
   /** Sends value queries ahead in a request of their own (the updates of another peer's step will ask them). */
@@ -308,7 +355,7 @@ export class RemoteLoop implements MemberLoop {
     private readonly peer: RemotePeer,
     private readonly hooks: LoopHooks,
     maxEpisodeSteps: number,
-    private readonly rehearse: () => Rehearsal | null,
+    private readonly seams: RemoteSeams,
   ) {
     this.presence = peer.presence;
     const view = peer.info.view;
@@ -349,14 +396,19 @@ export class RemoteLoop implements MemberLoop {
   collect(): void {
     if (!this.present()) return; // left out of this step
     const h = this.hooks;
+    this.peer.ownSuggestion = null;
     const action = h.chooseAction?.();
     if (action === undefined) throw new Error("a remote peer's step needs the group's choice of action");
-    if (typeof action === "number") this.actionRow[0] = action;
+    const own = this.peer.ownSuggestion;
+    this.peer.ownSuggestion = null;
+    if (own)
+      this.actionRow.fill(0); // the peer takes its own suggestion there
+    else if (typeof action === "number") this.actionRow[0] = action;
     else this.actionRow.set(action);
     // The value estimates the updates after this step will ask: this peer's go with the step, others' ahead.
     const mine: AheadQuery[] = [];
     const others = new Map<RemotePeer, AheadQuery[]>();
-    const rehearsal = this.rehearse();
+    const rehearsal = this.seams.rehearse();
     for (const query of rehearsal?.queries ?? []) {
       if (!(query.peer instanceof RemotePeer)) continue; // this process's peers answer as the updates ask
       const newRows: number[] = [];
@@ -369,8 +421,13 @@ export class RemoteLoop implements MemberLoop {
     for (const [p, items] of others) p.askAhead(items);
     const failures = this.presence.links.failures;
     const { heads, arrays } = queryWire(mine);
-    const request = encode(Op.step, { progressTotal: this.progressTotal, queries: heads }, [this.actionRow, ...arrays]);
-    const reply = this.presence.ask(request);
+    // The suggestion asked next comes with the step, unless a training round there comes first.
+    const info = this.peer.info;
+    const ask = rolloutComplete(this.steps + 1, info.trainFreq, info.learningStarts) ? null : this.seams.nextAsk();
+    const aheadObs = ask ? [Float32Array.from(ask.obs)] : [];
+    const prefetch = ask ? { explore: ask.explore } : null;
+    const meta = { progressTotal: this.progressTotal, queries: heads, own, prefetch };
+    const reply = this.presence.ask(encode(Op.step, meta, [this.actionRow, ...aheadObs, ...arrays]));
     if (!reply) {
       for (const p of others.keys()) p.dropAhead();
       return;
@@ -384,7 +441,9 @@ export class RemoteLoop implements MemberLoop {
       returns: number[];
       reset: boolean;
     };
-    this.peer.answered(mine, reply.arrays.slice(m.reset ? 2 : 1));
+    let at = m.reset ? 2 : 1;
+    if (ask) this.presence.prefetch = { obs: aheadObs[0], explore: ask.explore, row: f32(reply, at++), used: false };
+    this.peer.answered(mine, reply.arrays.slice(at));
     const r: StepResult = { obs: f32(reply, 0), reward: m.reward, terminated: m.terminated, truncated: m.truncated };
     this.steps = m.steps;
     h.afterEnvStep?.(r);
@@ -439,6 +498,13 @@ export class RemoteLoop implements MemberLoop {
   }
 
   close(): void {}
+}
+
+/** Whether two states hold the same numbers, bit for bit (-0 and 0 differ: a network may tell them apart). */
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /** ".../checkpoints/step-600/peer-1" -> "step-600": the name both sides give a checkpoint. */

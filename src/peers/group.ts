@@ -68,20 +68,33 @@ export interface GroupPlacement {
   isLocal(index: number): boolean;
   /** The stand-in of acting peer `index`, which runs elsewhere. */
   remotePeer(index: number, kind: LearnerPeer["kind"], learner: LearnerSettings): ActingPeer;
-  /** The stand-in loop of that peer: `hooks` are the group's seams, run here around the step taken there. */
   /**
-   * `rehearse` tells the stand-in which value estimates the group's updates after this member's coming env step
-   * will ask for (group.rehearseUpdates), so that it can send them along with the step.
+   * The stand-in loop of that peer: `hooks` are the group's seams, run here around the step taken there; `seams`
+   * tell it what the group will ask of the peer around its coming env step, so that it can ask it with the step.
    */
   remoteLoop(
     index: number,
     peer: ActingPeer,
     hooks: LoopHooks,
     maxEpisodeSteps: number,
-    rehearse: () => Rehearsal | null,
+    seams: RemoteSeams,
   ): MemberLoop;
   /** The seams of a local member in place of the group's (a peer process serving its coordinator). */
   localHooks?(index: number, groupHooks: LoopHooks): LoopHooks;
+}
+
+/** What the group will ask of a remote member around its coming env step (group.ts answers, remote-peer.ts asks). */
+export interface RemoteSeams {
+  /** The value estimates the group's updates after the step will ask (PeerGroup.rehearseUpdates). */
+  rehearse(): Rehearsal | null;
+  /** The suggestion the group will likely ask of the member next, after the step (PeerGroup.nextAskOf). */
+  nextAsk(): SuggestionAsk | null;
+}
+
+/** A suggestion asked of a peer: for this state, exploring or not. */
+export interface SuggestionAsk {
+  readonly obs: Float32Array;
+  readonly explore: boolean;
 }
 
 /** The value queries a member's coming updates will make, and the buffer slot its coming transition will take. */
@@ -247,7 +260,10 @@ export class PeerGroup {
     const placement = this.placement;
     let loop: MemberLoop;
     if (placement && !placement.isLocal(index)) {
-      loop = placement.remoteLoop(index, peer, hooks, this.maxEpisodeSteps, () => this.rehearseUpdates(m));
+      loop = placement.remoteLoop(index, peer, hooks, this.maxEpisodeSteps, {
+        rehearse: () => this.rehearseUpdates(m),
+        nextAsk: () => this.nextAskOf(m),
+      });
     } else {
       const local = new OffPolicyLoop(
         peer.agent,
@@ -304,6 +320,19 @@ export class PeerGroup {
       this.terms.forEach((t, i) => t.setState(termStates[i]));
       this.random.setState(randomState);
     }
+  }
+
+  /**
+   * The suggestion the group will likely ask of member m first after its coming env step and updates: the next
+   * member's advice (next in this step, or the first one in the next lockstep step) asks m when it follows m or
+   * chooses anew. A guess: a peer that computes the suggestion ahead takes its draws back when it goes unused.
+   */
+  nextAskOf(m: Member): SuggestionAsk | null {
+    if (this.solo || !(this.advisor instanceof PeerAdvice)) return null;
+    const next = this.members[(this.members.indexOf(m) + 1) % this.members.length];
+    if (next === m || next.loop.steps < next.peer.learningStarts) return null;
+    if (!next.follow.choosesNext && next.follow.followed !== m.index) return null;
+    return { obs: next.obs, explore: this.config.group.peersSampleWithNoise };
   }
 
   /** The action of member m at this step: its own during warm-up and in solo epochs, else the advisor's. */

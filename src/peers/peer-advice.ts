@@ -62,7 +62,9 @@ export class PeerAdvice implements Advisor {
     const followed = m.follow.followed;
     // A followed peer that stopped answering (in another process) is given up at once: a new choice follows.
     if (!m.follow.nextStepChooses() && followed >= 0 && this.peers[followed].available) {
-      this.peers[followed].suggest(m.obs, i === followed || this.withNoise, this.chosen, 0);
+      // Its own suggestion may be taken where it steps: then nothing here reads the action returned.
+      if (followed !== i || !m.peer.actOnOwnSuggestion?.(true))
+        this.peers[followed].suggest(m.obs, i === followed || this.withNoise, this.chosen, 0);
     } else {
       const n = this.peers.length;
       for (let j = 0; j < n; j++)

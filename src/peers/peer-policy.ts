@@ -83,6 +83,11 @@ export class FollowState {
     this.followed = s.followed;
   }
 
+  /** Whether the coming step is a decision step (nextStepChooses will say true), without advancing. */
+  get choosesNext(): boolean {
+    return this.stepsFollowed === 0;
+  }
+
   /** True when this step is a decision step (ask everyone and choose); advances the counter either way. */
   nextStepChooses(): boolean {
     const chooses = this.stepsFollowed === 0;

@@ -54,6 +54,12 @@ export interface ActingPeer extends Peer, ValueFunction {
   act(obs: Float32Array, numTimesteps: number): AgentAction;
   /** Q_i(s, a_j) for n actions (rows of `actions`), Eq. 3. */
   critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void;
+  /**
+   * Asked when its member follows itself: whether it will take its own suggestion for its state (`explore` as for
+   * suggest) where it takes its env step, instead of answering now. A peer in another process does (one round
+   * trip instead of two); peers in this process leave it out.
+   */
+  actOnOwnSuggestion?(explore: boolean): boolean;
 }
 
 /**
