@@ -38,6 +38,9 @@ function elsewhere(index: number): never {
   throw new Error(`peer ${index} runs in another process`);
 }
 
+/** How many arrays a list of query heads takes in a message. */
+const arrayCount = (heads: unknown): number => ((heads ?? []) as QueryHead[]).reduce((n, q) => n + (q.two ? 2 : 1), 0);
+
 /** Checkpoints of this peer: <out>/checkpoints/<name>/ (the coordinator's names), the newest named in latest.json. */
 const checkpointDir = (out: string, name: string): string => join(out, "checkpoints", name);
 
@@ -140,14 +143,15 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
     beforePrefetch = null;
   };
   /**
-   * This peer's value estimates for a message's queries (its arrays from `from` on), one array after another, as
-   * separate requests would be answered; `newNext`: the s' of the step just taken, for the rows that stand for it.
+   * This peer's value estimates for queries (`heads`; their arrays are the message's from `from` on), one array
+   * after another, as separate requests would be answered; `newNext`: the s' of the step just taken, for the rows
+   * that stand for it.
    */
-  const answer = (m: Message, from: number, newNext: Float32Array | null): Float64Array[] => {
+  const answer = (heads: unknown, m: Message, from: number, newNext: Float32Array | null): Float64Array[] => {
     const d = loop.obs.length;
     const outs: Float64Array[] = [];
     let a = from;
-    for (const q of (m.meta.queries ?? []) as QueryHead[]) {
+    for (const q of (heads ?? []) as QueryHead[]) {
       const next = f32(m, a++);
       if (newNext) for (const r of q.newRows) next.set(newNext, r * d);
       for (const states of q.two ? [next, f32(m, a++)] : [next]) {
@@ -178,7 +182,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         return encode(Op.ok, {}, [out]);
       }
       case Op.values:
-        return encode(Op.ok, {}, answer(m, 0, null));
+        return encode(Op.ok, {}, answer(m.meta.queries, m, 0, null));
       case Op.act: {
         const a = peer.act(f32(m, 0), Number(m.meta.t));
         if (typeof a === "number") row[0] = a;
@@ -189,6 +193,9 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         peer.beforeStep(Number(m.meta.t));
         return encode(Op.ok);
       case Op.step: {
+        // First what the group asked before this step: the previous member's updates waited for it.
+        const prefetch = m.meta.prefetch as { explore: boolean } | null;
+        const earlier = answer(m.meta.before, m, prefetch ? 2 : 1, null);
         const own = m.meta.own as { explore: boolean } | null;
         // Its own suggestion as its action (PeerAdvice asked it to take it here), or the group's choice.
         if (own) peer.suggest(loop.obs, own.explore, row, 0);
@@ -205,8 +212,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         const reset = first as Float32Array | null;
         // The s' the group stores for this step: the original stores the reset observation at an episode's end.
         const stored = faithful && reset ? reset : r.obs;
-        const prefetch = m.meta.prefetch as { explore: boolean } | null;
-        const values = answer(m, prefetch ? 2 : 1, stored);
+        const values = answer(m.meta.queries, m, (prefetch ? 2 : 1) + arrayCount(m.meta.before), stored);
         // After the values, as the group asks them: the suggestion it will likely ask next.
         const ahead: Float32Array[] = [];
         if (prefetch) {
@@ -225,7 +231,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
             returns: ev?.returns ?? [],
             reset: reset !== null,
           },
-          [r.obs, ...(reset ? [reset] : []), ...ahead, ...values],
+          [r.obs, ...(reset ? [reset] : []), ...ahead, ...earlier, ...values],
         );
       }
       case Op.train:

@@ -393,8 +393,16 @@ export class RemoteLoop implements MemberLoop {
     return true;
   }
 
+  /** Its env step can carry the previous member's value queries (not with gSDE: its beforeStep request comes first). */
+  get takesEarlierUpdates(): boolean {
+    return !this.peer.info.beforeStep;
+  }
+
   collect(): void {
-    if (!this.present()) return; // left out of this step
+    if (!this.present()) {
+      this.seams.runDeferredUpdates();
+      return; // left out of this step
+    }
     const h = this.hooks;
     this.peer.ownSuggestion = null;
     const action = h.chooseAction?.();
@@ -405,30 +413,40 @@ export class RemoteLoop implements MemberLoop {
       this.actionRow.fill(0); // the peer takes its own suggestion there
     else if (typeof action === "number") this.actionRow[0] = action;
     else this.actionRow.set(action);
-    // The value estimates the updates after this step will ask: this peer's go with the step, others' ahead.
+    // The value estimates the updates will ask: those of the previous member's updates that waited for this step
+    // (this peer answers them before its env step), then those after it; this peer's go with the step, the
+    // others' ahead, in the order the updates ask them.
+    const before: AheadQuery[] = [];
     const mine: AheadQuery[] = [];
     const others = new Map<RemotePeer, AheadQuery[]>();
     const rehearsal = this.seams.rehearse();
+    const sort = (query: ValueQuery, newRows: number[], own: AheadQuery[]): void => {
+      if (!(query.peer instanceof RemotePeer)) return; // this process's peers answer as the updates ask
+      const item = { query, newRows };
+      if (query.peer === this.peer) own.push(item);
+      else others.set(query.peer, [...(others.get(query.peer) ?? []), item]);
+    };
+    for (const query of rehearsal?.earlier ?? []) sort(query, [], before);
     for (const query of rehearsal?.queries ?? []) {
-      if (!(query.peer instanceof RemotePeer)) continue; // this process's peers answer as the updates ask
       const newRows: number[] = [];
       if (rehearsal && query.buffer === rehearsal.buffer)
         query.slots.forEach((slot, r) => (slot === rehearsal.newSlot ? newRows.push(r) : 0));
-      const item = { query, newRows };
-      if (query.peer === this.peer) mine.push(item);
-      else others.set(query.peer, [...(others.get(query.peer) ?? []), item]);
+      sort(query, newRows, mine);
     }
     for (const [p, items] of others) p.askAhead(items);
     const failures = this.presence.links.failures;
+    const earlier = queryWire(before);
     const { heads, arrays } = queryWire(mine);
     // The suggestion asked next comes with the step, unless a training round there comes first.
     const info = this.peer.info;
     const ask = rolloutComplete(this.steps + 1, info.trainFreq, info.learningStarts) ? null : this.seams.nextAsk();
     const aheadObs = ask ? [Float32Array.from(ask.obs)] : [];
     const prefetch = ask ? { explore: ask.explore } : null;
-    const meta = { progressTotal: this.progressTotal, queries: heads, own, prefetch };
-    const reply = this.presence.ask(encode(Op.step, meta, [this.actionRow, ...aheadObs, ...arrays]));
+    const meta = { progressTotal: this.progressTotal, before: earlier.heads, queries: heads, own, prefetch };
+    const sent = [this.actionRow, ...aheadObs, ...earlier.arrays, ...arrays];
+    const reply = this.presence.ask(encode(Op.step, meta, sent));
     if (!reply) {
+      this.seams.runDeferredUpdates();
       for (const p of others.keys()) p.dropAhead();
       return;
     }
@@ -443,7 +461,8 @@ export class RemoteLoop implements MemberLoop {
     };
     let at = m.reset ? 2 : 1;
     if (ask) this.presence.prefetch = { obs: aheadObs[0], explore: ask.explore, row: f32(reply, at++), used: false };
-    this.peer.answered(mine, reply.arrays.slice(at));
+    this.peer.answered([...before, ...mine], reply.arrays.slice(at));
+    this.seams.runDeferredUpdates();
     const r: StepResult = { obs: f32(reply, 0), reward: m.reward, terminated: m.terminated, truncated: m.truncated };
     this.steps = m.steps;
     h.afterEnvStep?.(r);

@@ -45,6 +45,11 @@ import "./mechanisms.js";
 export interface MemberLoop {
   /** Whether the member runs in another process (its training is started there and runs meanwhile). */
   readonly remote: boolean;
+  /**
+   * Whether its env step can carry the value queries of the member before it (a stand-in for a peer elsewhere:
+   * PeerGroup defers that member's updates to the step's reply).
+   */
+  readonly takesEarlierUpdates?: boolean;
   readonly obs: Float32Array;
   readonly steps: number;
   readonly env: { readonly maxEpisodeSteps: number };
@@ -87,6 +92,8 @@ export interface GroupPlacement {
 export interface RemoteSeams {
   /** The value estimates the group's updates after the step will ask (PeerGroup.rehearseUpdates). */
   rehearse(): Rehearsal | null;
+  /** Runs the updates of the member before it that waited for this step (PeerGroup.defersUpdatesOf). */
+  runDeferredUpdates(): void;
   /** The suggestion the group will likely ask of the member next, after the step (PeerGroup.nextAskOf). */
   nextAsk(): SuggestionAsk | null;
 }
@@ -99,6 +106,8 @@ export interface SuggestionAsk {
 
 /** The value queries a member's coming updates will make, and the buffer slot its coming transition will take. */
 export interface Rehearsal {
+  /** Those of the previous member's updates, which wait for this step (asked before it: no new rows). */
+  readonly earlier: ValueQuery[];
   readonly queries: ValueQuery[];
   readonly buffer: SuggestionBuffer;
   /** -1 when the coming transition is not stored (no advice: warm-up in the corrected variant). */
@@ -139,6 +148,8 @@ export class PeerGroup {
   private readonly maxEpisodeSteps: number;
   /** Whether member updates can be rehearsed (rehearseUpdates). */
   private readonly rehearsable: boolean;
+  /** A member whose updates wait for the env step of the member after it, and that member (defersUpdatesOf). */
+  private deferred: { readonly member: Member; readonly until: Member } | null = null;
   /** Called with each member's evaluations (the driver writes its metrics line). */
   onEvaluation: ((m: Member, result: EvalResult, returns: readonly number[]) => void) | null = null;
 
@@ -252,7 +263,10 @@ export class PeerGroup {
         if (m.storeAdvice && this.faithful) m.suggestions.add(reward, m.followed, first, m.obs);
       },
       afterStep: () => {
-        if (!this.solo) for (const term of this.terms) term.update(m);
+        if (this.solo) return;
+        const next = this.defersUpdatesOf(m);
+        if (next) this.deferred = { member: m, until: next };
+        else this.update(m);
       },
     };
     const envSeed = root.integer(0, 2 ** 31);
@@ -262,6 +276,7 @@ export class PeerGroup {
     if (placement && !placement.isLocal(index)) {
       loop = placement.remoteLoop(index, peer, hooks, this.maxEpisodeSteps, {
         rehearse: () => this.rehearseUpdates(m),
+        runDeferredUpdates: () => this.runDeferredUpdates(),
         nextAsk: () => this.nextAskOf(m),
       });
     } else {
@@ -308,13 +323,14 @@ export class PeerGroup {
     const termStates = this.terms.map((t) => t.getState());
     const buffer = m.suggestions;
     const mark = buffer.mark();
-    if (m.storeAdvice) buffer.add(0, m.followed, m.obs, m.obs);
-    const newSlot = m.storeAdvice ? buffer.latestSlot : -1;
     try {
-      const queries = recordValueQueries(() => {
-        for (const term of this.terms) term.update(m);
-      });
-      return { queries, buffer, newSlot };
+      // The waiting updates come first (in one process they ran before this member chose its action).
+      const waiting = this.deferred?.member;
+      const earlier = waiting ? recordValueQueries(() => this.update(waiting)) : [];
+      if (m.storeAdvice) buffer.add(0, m.followed, m.obs, m.obs);
+      const newSlot = m.storeAdvice ? buffer.latestSlot : -1;
+      const queries = recordValueQueries(() => this.update(m));
+      return { earlier, queries, buffer, newSlot };
     } finally {
       buffer.rewind(mark);
       this.terms.forEach((t, i) => t.setState(termStates[i]));
@@ -333,6 +349,39 @@ export class PeerGroup {
     if (next === m || next.loop.steps < next.peer.learningStarts) return null;
     if (!next.follow.choosesNext && next.follow.followed !== m.index) return null;
     return { obs: next.obs, explore: this.config.group.peersSampleWithNoise };
+  }
+
+  /** Every value term's update after an env step of member m with advice. */
+  private update(m: Member): void {
+    for (const term of this.terms) term.update(m);
+  }
+
+  /**
+   * The member whose env step member m's updates can wait for, or null. They can when nothing the group does
+   * between reads the terms or draws from the group's generator, so that running them later is running them in
+   * the same order: the next member in this lockstep step runs elsewhere, is past its warm-up, follows itself
+   * and makes no decision this step (its advice then asks nothing: it takes its own suggestion where it steps).
+   * Its stand-in sends the updates' value queries with the step and runs them when the reply is in, before the
+   * step's own seams: one round trip less, the same results.
+   */
+  private defersUpdatesOf(m: Member): Member | null {
+    if (!this.rehearsable || m.loop.remote || this.config.group.schedule !== "lockstep") return null;
+    const next = this.members[this.members.indexOf(m) + 1];
+    const waits =
+      next !== undefined &&
+      next.loop.takesEarlierUpdates === true &&
+      next.peer.available &&
+      next.loop.steps >= next.peer.learningStarts &&
+      !next.follow.choosesNext &&
+      next.follow.followed === next.index;
+    return waits ? next : null;
+  }
+
+  /** Runs the updates that waited (defersUpdatesOf), if any. */
+  runDeferredUpdates(): void {
+    const d = this.deferred;
+    this.deferred = null;
+    if (d) this.update(d.member);
   }
 
   /** The action of member m at this step: its own during warm-up and in solo epochs, else the advisor's. */
@@ -359,6 +408,8 @@ export class PeerGroup {
    * advice this epoch. `progressTotal`: the step count at which epsilon's progress reaches 1.
    */
   act(m: Member, solo: boolean, progressTotal: number): void {
+    // Updates wait only for the member they were deferred to; anything else runs them first.
+    if (this.deferred && this.deferred.until !== m) this.runDeferredUpdates();
     this.solo = solo;
     m.loop.progressTotal = progressTotal;
     m.loop.collect();
