@@ -86,7 +86,7 @@ export { runNatsWorker, type WorkerOptions } from "./distributed/nats-worker.js"
 export { startDashboard, type Dashboard, type DashboardOptions } from "./dashboard/server.js";
 export { coordinateGroup, type CoordinatorOptions } from "./distributed/peer-coordinator.js";
 export { servePeer, type PeerServerOptions } from "./distributed/peer-server.js";
-export type { GroupPlacement, MemberLoop } from "./peers/group.js";
+export type { GroupPlacement, MemberLoop } from "./peers/placement.js";
 export { DemoRun, demoConfig } from "./demo/demo-run.js";
 export { DEMO_DEFAULTS, type DemoSettings, type DemoFrame, type DemoEvaluation } from "./demo/settings.js";
 export { startDemoServer, type DemoServer } from "./demo/server.js";

@@ -2,20 +2,22 @@
  * Peer 0 of a group spread over processes (`peerlearn peer --index 0`): it coordinates. It says hello to every
  * other learning peer until each answers (with the same config), then runs the group exactly as `train` runs a
  * lockstep group in one process (trainGroup, the same PeerGroup), with stand-ins for the peers elsewhere
- * (remote-peer.ts); scripted peers run here. Its --out is the group's run folder (metrics, summary, checkpoints
- * of the group's state); each other peer keeps its checkpoints and final weights in its own --out. At the end it
- * tells every peer the group is done.
+ * (remote-peer.ts, remote-loop.ts); scripted peers run here. Its --out is the group's run folder (metrics,
+ * summary, checkpoints of the group's state); each other peer keeps its checkpoints and final weights in its own
+ * --out. At the end it tells every peer the group is done.
  */
 import { UserError } from "../core/errors.js";
 import { RunDir } from "../agents/run-dir.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { GroupRunConfig } from "../peers/config.js";
-import type { GroupPlacement } from "../peers/group.js";
+import type { GroupPlacement } from "../peers/placement.js";
 import { resolvePeers } from "../peers/peer-settings.js";
 import { trainGroup, type GroupSummary } from "../peers/train-group.js";
 import { Op, encode } from "./peer-protocol.js";
 import { PeerLinks, PeerUnavailable, sleepSync } from "./peer-links.js";
-import { Presence, RemoteLoop, RemotePeer, type PeerInfo } from "./remote-peer.js";
+import { Presence, type PeerInfo } from "./presence.js";
+import { RemoteLoop } from "./remote-loop.js";
+import { RemotePeer } from "./remote-peer.js";
 
 export interface CoordinatorOptions {
   readonly url: string;

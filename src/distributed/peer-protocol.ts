@@ -5,7 +5,7 @@
  *
  * Layout: u32 operation, u32 JSON byte length, the JSON padded to 8 bytes, then the arrays in order, each padded
  * to 8 bytes; the JSON's `arrays` lists each array's kind and length. Bit 8 of the operation word
- * (PREFETCH_USED) says that the suggestion the peer computed ahead in its last reply was used (remote-peer.ts).
+ * (PREFETCH_USED) says that the suggestion the peer computed ahead in its last reply was used (presence.ts).
  */
 
 export const Op = {

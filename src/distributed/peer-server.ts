@@ -16,12 +16,13 @@ import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop
 import { writeJsonAtomic } from "../agents/run-dir.js";
 import type { AgentAction } from "../agents/agent.js";
 import type { GroupRunConfig } from "../peers/config.js";
-import { PeerGroup, localLoop, type GroupPlacement } from "../peers/group.js";
+import { PeerGroup, localLoop } from "../peers/group.js";
+import type { GroupPlacement } from "../peers/placement.js";
 import { LearnerPeer, type ActingPeer } from "../peers/peer.js";
 import { Sac } from "../agents/sac.js";
 import { connectNats, redactUrl } from "./nats-connection.js";
 import { Op, decode, encode, f32, peerSubject, type Message, type QueryHead } from "./peer-protocol.js";
-import type { PeerInfo } from "./remote-peer.js";
+import type { PeerInfo } from "./presence.js";
 
 export interface PeerServerOptions {
   readonly url: string;
@@ -131,7 +132,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
   const row = new Float32Array(peer.actionWidth);
   const faithful = config.variant === "faithful";
   // What a suggestion may draw from, and their states before the one computed ahead in the last reply (Prefetch in
-  // remote-peer.ts): put back unless the next request says it was used.
+  // presence.ts): put back unless the next request says it was used.
   const generators = [learner.random, peer.random];
   let beforePrefetch: (RandomState | null)[] | null = null;
   const settlePrefetch = (m: Message): void => {

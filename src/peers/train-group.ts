@@ -12,7 +12,8 @@ import { RunClock, backendName, meanOf, type RunSummaryBase } from "../agents/ru
 import { RunDir, writeJsonAtomic } from "../agents/run-dir.js";
 import { Progress } from "../agents/progress.js";
 import type { GroupRunConfig } from "./config.js";
-import { PeerGroup, type GroupPlacement, type Member } from "./group.js";
+import { PeerGroup, type Member } from "./group.js";
+import type { GroupPlacement } from "./placement.js";
 import { SoloEpochs, epochSteps, planEpochs } from "./schedule.js";
 import { TrainerPool } from "./trainer-pool.js";
 import { loadGroupCheckpoint, saveGroupCheckpoint, type GroupPosition } from "./group-checkpoint.js";

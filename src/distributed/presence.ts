@@ -1,0 +1,121 @@
+/**
+ * What the coordinator knows of a peer in another process, shared by its two stand-ins (RemotePeer,
+ * RemoteLoop): whether it is there, and the suggestion it computed ahead. Every request to the peer goes through
+ * here. A peer that does not answer within group.adviceTimeoutMs is left out until it answers again (see
+ * peer-advice.ts and agent-values.ts for what that means for choices and values): its steps are skipped, its
+ * stand-in asks it again at most once a second, and when it is back (restarted from its last checkpoint) the
+ * stand-in takes over the state the peer reports.
+ */
+import type { LoopState } from "../agents/off-policy-loop.js";
+import type { PeerKind } from "../peers/peer.js";
+import { markPrefetchUsed, type Message } from "./peer-protocol.js";
+import { PeerUnavailable, type PeerLinks } from "./peer-links.js";
+
+/** What a peer process reports about itself when the coordinator says hello. */
+export interface PeerInfo {
+  readonly index: number;
+  readonly kind: PeerKind;
+  readonly learns: boolean;
+  readonly actionWidth: number;
+  /** A discrete action travels as its index in a one-float row. */
+  readonly discrete: boolean;
+  readonly obsDim: number;
+  readonly gamma: number;
+  readonly learningStarts: number;
+  readonly trainFreq: number;
+  /** Whether beforeStep does anything (SAC with gSDE): otherwise it is not sent. */
+  readonly beforeStep: boolean;
+  /** What its loop stands at (its first observation when fresh; where its own checkpoint left it when resumed). */
+  readonly view: LoopView;
+  /** Whether it resumed from a checkpoint of its own. */
+  readonly resumed: boolean;
+}
+
+export type LoopView = Pick<LoopState, "obs" | "steps" | "evalMeans" | "lastEval">;
+
+/**
+ * Requests that may take long whatever the advice timeout (a checkpoint). A training round is held to the advice
+ * timeout: a peer killed while training is noticed as soon as one killed while idle.
+ */
+export const LONG_MS = 600_000;
+
+/**
+ * A suggestion a peer computed ahead, after its env step, for the state the group will likely ask about next
+ * (group.nextAskOf). The stand-in answers that ask with it; the next request tells the peer whether it was used,
+ * and a peer whose suggestion went unused takes back the draws it made for it, so the peer's generators draw
+ * exactly as in one process either way.
+ */
+export interface Prefetch {
+  readonly obs: Float32Array;
+  readonly explore: boolean;
+  readonly row: Float32Array;
+  used: boolean;
+}
+
+/** Where a peer's presence is kept: shared by its two stand-ins. */
+export class Presence {
+  present = true;
+  lastTry = 0;
+  prefetch: Prefetch | null = null;
+  constructor(
+    readonly index: number,
+    readonly links: PeerLinks,
+    readonly timeoutMs: number,
+    private readonly log: (line: string) => void,
+    /** The hello that asks the peer who it is (with the group's config hash). */
+    readonly hello: Uint8Array,
+  ) {}
+
+  /** A request that marks the peer absent when it fails (then returns null). */
+  ask(request: Uint8Array, timeoutMs = this.timeoutMs): Message | null {
+    if (!this.present) return null;
+    this.settlePrefetch(request);
+    try {
+      return this.links.request(this.index, request, timeoutMs);
+    } catch (e) {
+      this.failed(e);
+      return null;
+    }
+  }
+
+  /** The reply of the request `start` sent (null, the peer marked absent, when it failed). */
+  collect(): Message | null {
+    if (!this.present) return null;
+    try {
+      return this.links.reply(this.index);
+    } catch (e) {
+      this.failed(e);
+      return null;
+    }
+  }
+
+  /** Starts a request whose reply is read later (or by the next request). */
+  start(request: Uint8Array, timeoutMs = this.timeoutMs): void {
+    if (!this.present) return;
+    this.settlePrefetch(request);
+    try {
+      this.links.send(this.index, request, timeoutMs);
+    } catch (e) {
+      this.failed(e);
+    }
+  }
+
+  /** Tells the peer, with its next request, whether the suggestion it computed ahead was used. */
+  private settlePrefetch(request: Uint8Array): void {
+    if (this.prefetch?.used) markPrefetchUsed(request);
+    this.prefetch = null;
+  }
+
+  private failed(e: unknown): void {
+    this.prefetch = null;
+    if (!(e instanceof PeerUnavailable)) throw e;
+    if (this.present) this.log(`peerlearn peer 0: peer ${this.index} did not answer: left out until it answers again`);
+    this.present = false;
+    this.lastTry = Date.now();
+  }
+
+  /** Says the peer is back (after a restart from its own checkpoint). */
+  back(steps: number): void {
+    this.log(`peerlearn peer 0: peer ${this.index} is back, at its step ${steps}`);
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * The coordinator's stand-in for the loop of a peer in another process: RemoteLoop runs the group's seams here
+ * around the env step the peer takes there. Training is only started (`send`) and runs there while the group goes
+ * on. The env step's request carries what the group will ask around it (group.ts RemoteSeams): the value
+ * estimates of the updates before and after it, and the suggestion the group will likely ask next, so that a
+ * lockstep step waits for as few round trips as it can.
+ */
+import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop.js";
+import type { StepResult } from "../envs/env.js";
+import { rolloutComplete } from "../agents/agent.js";
+import type { MemberLoop, RemoteSeams } from "../peers/placement.js";
+import type { ValueQuery } from "../peers/targets.js";
+import { Op, encode, f32, type Message } from "./peer-protocol.js";
+import { PeerUnavailable } from "./peer-links.js";
+import { LONG_MS, type LoopView, type PeerInfo, type Presence } from "./presence.js";
+import { RemotePeer, queryWire, type AheadQuery } from "./remote-peer.js";
+
+export class RemoteLoop implements MemberLoop {
+  readonly remote = true;
+  readonly obs: Float32Array;
+  steps = 0;
+  progressTotal = 1;
+  lastEval: EvalResult | null = null;
+  private readonly evalMeans: number[] = [];
+  readonly env: { readonly maxEpisodeSteps: number };
+  private readonly actionRow: Float32Array;
+  private readonly presence: Presence;
+
+  constructor(
+    private readonly peer: RemotePeer,
+    private readonly hooks: LoopHooks,
+    maxEpisodeSteps: number,
+    private readonly seams: RemoteSeams,
+  ) {
+    this.presence = peer.presence;
+    const view = peer.info.view;
+    this.obs = new Float32Array(peer.info.obsDim);
+    this.actionRow = new Float32Array(peer.info.actionWidth);
+    this.env = { maxEpisodeSteps };
+    this.adopt(view);
+  }
+
+  /** Takes over the state the peer reports (at the start, or when it is back after a restart). */
+  adopt(state: LoopView): void {
+    this.obs.set(state.obs);
+    this.steps = state.steps;
+    this.evalMeans.splice(0, this.evalMeans.length, ...state.evalMeans);
+    this.lastEval = state.lastEval;
+  }
+
+  /** Asks an absent peer whether it is back (at most once a second); true when it is present. */
+  private present(): boolean {
+    const p = this.presence;
+    if (p.present) return true;
+    if (Date.now() - p.lastTry < 1000) return false;
+    p.lastTry = Date.now();
+    let reply: Message;
+    try {
+      reply = p.links.request(p.index, p.hello, p.timeoutMs);
+    } catch (e) {
+      if (e instanceof PeerUnavailable) return false;
+      throw e;
+    }
+    p.present = true;
+    const view = (reply.meta as unknown as PeerInfo).view;
+    this.adopt(view);
+    p.back(view.steps);
+    return true;
+  }
+
+  /** Its env step can carry the previous member's value queries (not with gSDE: its beforeStep request comes first). */
+  get takesEarlierUpdates(): boolean {
+    return !this.peer.info.beforeStep;
+  }
+
+  collect(): void {
+    if (!this.present()) {
+      this.seams.runDeferredUpdates();
+      return; // left out of this step
+    }
+    const h = this.hooks;
+    this.peer.ownSuggestion = null;
+    const action = h.chooseAction?.();
+    if (action === undefined) throw new Error("a remote peer's step needs the group's choice of action");
+    const own = this.peer.ownSuggestion;
+    this.peer.ownSuggestion = null;
+    if (own)
+      this.actionRow.fill(0); // the peer takes its own suggestion there
+    else if (typeof action === "number") this.actionRow[0] = action;
+    else this.actionRow.set(action);
+    // The value estimates the updates will ask: those of the previous member's updates that waited for this step
+    // (this peer answers them before its env step), then those after it; this peer's go with the step, the
+    // others' ahead, in the order the updates ask them.
+    const before: AheadQuery[] = [];
+    const mine: AheadQuery[] = [];
+    const others = new Map<RemotePeer, AheadQuery[]>();
+    const rehearsal = this.seams.rehearse();
+    const sort = (query: ValueQuery, newRows: number[], own: AheadQuery[]): void => {
+      if (!(query.peer instanceof RemotePeer)) return; // this process's peers answer as the updates ask
+      const item = { query, newRows };
+      if (query.peer === this.peer) own.push(item);
+      else others.set(query.peer, [...(others.get(query.peer) ?? []), item]);
+    };
+    for (const query of rehearsal?.earlier ?? []) sort(query, [], before);
+    for (const query of rehearsal?.queries ?? []) {
+      const newRows: number[] = [];
+      if (rehearsal && query.buffer === rehearsal.buffer)
+        query.slots.forEach((slot, r) => (slot === rehearsal.newSlot ? newRows.push(r) : 0));
+      sort(query, newRows, mine);
+    }
+    for (const [p, items] of others) p.askAhead(items);
+    const failures = this.presence.links.failures;
+    const earlier = queryWire(before);
+    const { heads, arrays } = queryWire(mine);
+    // The suggestion asked next comes with the step, unless a training round there comes first.
+    const info = this.peer.info;
+    const ask = rolloutComplete(this.steps + 1, info.trainFreq, info.learningStarts) ? null : this.seams.nextAsk();
+    const aheadObs = ask ? [Float32Array.from(ask.obs)] : [];
+    const prefetch = ask ? { explore: ask.explore } : null;
+    const meta = { progressTotal: this.progressTotal, before: earlier.heads, queries: heads, own, prefetch };
+    const sent = [this.actionRow, ...aheadObs, ...earlier.arrays, ...arrays];
+    const reply = this.presence.ask(encode(Op.step, meta, sent));
+    if (!reply) {
+      this.seams.runDeferredUpdates();
+      for (const p of others.keys()) p.dropAhead();
+      return;
+    }
+    const m = reply.meta as {
+      reward: number;
+      terminated: boolean;
+      truncated: boolean;
+      steps: number;
+      eval: EvalResult | null;
+      returns: number[];
+      reset: boolean;
+    };
+    let at = m.reset ? 2 : 1;
+    if (ask) this.presence.prefetch = { obs: aheadObs[0], explore: ask.explore, row: f32(reply, at++), used: false };
+    this.peer.answered([...before, ...mine], reply.arrays.slice(at));
+    this.seams.runDeferredUpdates();
+    const r: StepResult = { obs: f32(reply, 0), reward: m.reward, terminated: m.terminated, truncated: m.truncated };
+    this.steps = m.steps;
+    h.afterEnvStep?.(r);
+    if (m.eval) {
+      this.lastEval = m.eval;
+      this.evalMeans.push(m.eval.mean);
+      h.onEvaluation?.(m.eval, m.returns);
+    }
+    const done = r.terminated || r.truncated;
+    h.afterStore?.(r, done);
+    if (done) {
+      const first = f32(reply, 1);
+      h.onEpisodeEnd?.(r.reward, first);
+      this.obs.set(first);
+    } else {
+      this.obs.set(r.obs);
+    }
+    h.afterStep?.();
+    let dropped = false;
+    for (const p of [this.peer, ...others.keys()]) dropped = p.dropAhead() || dropped;
+    if (dropped && this.presence.links.failures === failures)
+      throw new Error(`internal error: value estimates rehearsed for peer ${this.presence.index}'s step went unasked`);
+  }
+
+  /** Starts the peer's training round there when one is due; it runs while the group goes on. */
+  trainIfDue(): boolean {
+    const info = this.peer.info;
+    if (!rolloutComplete(this.steps, info.trainFreq, info.learningStarts)) return false;
+    this.presence.start(encode(Op.train));
+    return true;
+  }
+
+  /** The peer checks its own training; a divergence comes back as the error reply of its next request. */
+  checkFinite(): void {}
+
+  get averageRewardOverTime(): number | null {
+    const n = this.evalMeans.length;
+    return n ? this.evalMeans.reduce((a, b) => a + b, 0) / n : null;
+  }
+
+  /** The peer saves its checkpoint into its own folder, under the coordinator's checkpoint name. */
+  save(dir: string): LoopState {
+    const reply = this.presence.ask(encode(Op.save, { name: checkpointName(dir) }), LONG_MS);
+    if (!reply) throw new PeerUnavailable(`peer ${this.presence.index} did not save its checkpoint`);
+    return reply.meta.state as LoopState;
+  }
+
+  load(dir: string, state: LoopState): void {
+    const reply = this.presence.ask(encode(Op.load, { name: checkpointName(dir), state }), LONG_MS);
+    if (!reply) throw new PeerUnavailable(`peer ${this.presence.index} did not load its checkpoint`);
+    this.adopt(state);
+  }
+
+  close(): void {}
+}
+
+/** ".../checkpoints/step-600/peer-1" -> "step-600": the name both sides give a checkpoint. */
+function checkpointName(dir: string): string {
+  const parts = dir.split(/[\\/]/);
+  return parts[parts.length - 2];
+}
