@@ -95,18 +95,19 @@ export class RemoteLoop implements MemberLoop {
     const mine: AheadQuery[] = [];
     const others = new Map<RemotePeer, AheadQuery[]>();
     const rehearsal = this.seams.rehearse();
-    const sort = (query: ValueQuery, newRows: number[], own: AheadQuery[]): void => {
+    const route = (query: ValueQuery, newRows: number[], withStep: AheadQuery[]): void => {
       if (!(query.peer instanceof RemotePeer)) return; // this process's peers answer as the updates ask
       const item = { query, newRows };
-      if (query.peer === this.peer) own.push(item);
-      else others.set(query.peer, [...(others.get(query.peer) ?? []), item]);
+      if (query.peer === this.peer) withStep.push(item);
+      else if (others.has(query.peer)) others.get(query.peer)?.push(item);
+      else others.set(query.peer, [item]);
     };
-    for (const query of rehearsal?.earlier ?? []) sort(query, [], before);
+    for (const query of rehearsal?.earlier ?? []) route(query, [], before);
     for (const query of rehearsal?.queries ?? []) {
       const newRows: number[] = [];
       if (rehearsal && query.buffer === rehearsal.buffer)
         query.slots.forEach((slot, r) => (slot === rehearsal.newSlot ? newRows.push(r) : 0));
-      sort(query, newRows, mine);
+      route(query, newRows, mine);
     }
     for (const [p, items] of others) p.askAhead(items);
     const failures = this.presence.links.failures;

@@ -39,6 +39,8 @@ export class RemotePeer implements ActingPeer {
   private readonly answers: { item: AheadQuery; values: Float64Array[] }[] = [];
   /** Queries sent ahead in a request of their own, whose reply is not read yet. */
   private sentAhead: AheadQuery[] | null = null;
+  /** Whether its coming step takes its own suggestion, and exploring or not (actOnOwnSuggestion). */
+  ownSuggestion: { explore: boolean } | null = null;
 
   constructor(
     readonly presence: Presence,
@@ -100,9 +102,6 @@ export class RemotePeer implements ActingPeer {
     if (reply) out.set(f64(reply, 0));
     else out.fill(0, 0, n);
   }
-
-  /** Whether its coming step takes its own suggestion, and exploring or not (actOnOwnSuggestion). */
-  ownSuggestion: { explore: boolean } | null = null;
 
   actOnOwnSuggestion(explore: boolean): boolean {
     this.ownSuggestion = { explore };

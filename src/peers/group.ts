@@ -290,7 +290,8 @@ export class PeerGroup {
    * step's own seams: one round trip less, the same results.
    */
   private defersUpdatesOf(m: Member): Member | null {
-    if (!this.rehearsable || m.loop.remote || this.config.group.schedule !== "lockstep") return null;
+    // (A group without peers elsewhere never defers: checked first, as this runs after every env step.)
+    if (!this.placement || !this.rehearsable || m.loop.remote || this.config.group.schedule !== "lockstep") return null;
     const next = this.members[this.members.indexOf(m) + 1];
     const waits =
       next !== undefined &&
