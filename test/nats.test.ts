@@ -203,6 +203,21 @@ describe.runIf(runsWith(HAVE_SERVER))("the peers of one group in separate proces
     server.kill("SIGKILL");
   }, 240_000);
 
+  // A SAC's value estimates sample its action: a peer's suggestion taken before updates that waited for the next
+  // step would move its draws (group.ts, suggestsApartFromUpdates).
+  it("learn Pendulum-v1 as SAC peers, whose value estimates draw, with the metrics of one process", async () => {
+    const port = await freePort();
+    const server = await startServer(port, mkdtempSync(join(root, "store-")));
+    const sac = '{"kind":"sac","sac":{"learningStarts":100,"useSde":false,"netArch":[32,32]}}';
+    const extra = ["--steps", "1000", "--set", "env=Pendulum-v1", "--set", `peers=[${sac},${sac}]`];
+    const peers = [0, 1].map((i) => start(peerArgs(port, "sac", i, `sac-${i}`, extra)));
+    const local = oneProcess("sac-one-process", extra);
+    for (const p of peers) expect(await p.done, p.lines.join("\n")).toBe(0);
+    expect(await local.done, local.lines.join("\n")).toBe(0);
+    expect(metrics(join(root, "sac-0"))).toBe(metrics(join(root, "sac-one-process")));
+    server.kill("SIGKILL");
+  }, 240_000);
+
   it("go on without a peer that was SIGKILLed, and take it back when it is restarted", async () => {
     const port = await freePort();
     const server = await startServer(port, mkdtempSync(join(root, "store-")));

@@ -146,6 +146,7 @@ export class Dqn extends OffPolicyBase implements Learner {
   // ---- a peer group's questions (Learner) ----
 
   readonly algo = "dqn";
+  readonly valuesDraw = false;
   readonly actionWidth = 1;
   get discreteActions(): number {
     return this.nActions;

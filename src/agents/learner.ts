@@ -35,6 +35,8 @@ export interface Learner extends OffPolicyAgent, RemoteTrainable {
   critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void;
   /** V(s) = Q(s, a ~ pi(s)) for k states (rows of obs): DQN max_a Q, SAC at a sampled own action. */
   values(obs: Float32Array, k: number, out: Float64Array): void;
+  /** Whether values() draws from the learner's generator (SAC samples its action), so its order among draws counts. */
+  readonly valuesDraw: boolean;
   /** Loads the policy's weights from a model.safetensors this learner kind saved (a frozen, pre-trained peer). */
   loadPolicy(path: string): void;
 }

@@ -125,6 +125,7 @@ export class Sac extends OffPolicyBase implements Learner {
   // ---- a peer group's questions (Learner) ----
 
   readonly algo = "sac";
+  readonly valuesDraw = true;
   readonly discreteActions = 0;
   readonly explorationRate = 0;
   get actionWidth(): number {

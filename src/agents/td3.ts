@@ -125,6 +125,7 @@ export class Td3 extends OffPolicyBase implements Learner {
 
   // ---- a peer group's questions (Learner; td3-queries.ts) ----
   readonly algo = "td3";
+  readonly valuesDraw = false;
   readonly discreteActions = 0;
   readonly explorationRate = 0;
   private readonly queries: TwinCriticQueries;

@@ -143,6 +143,12 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
       });
     beforePrefetch = null;
   };
+  /** A suggestion computed ahead of its ask, its generators' states kept to be put back if it goes unused. */
+  const computeAhead = (obs: Float32Array, explore: boolean): Float32Array => {
+    beforePrefetch = generators.map((g) => g?.getState() ?? null);
+    peer.suggest(obs, explore, row, 0);
+    return Float32Array.from(row);
+  };
   /**
    * This peer's value estimates for queries (`heads`; their arrays are the message's from `from` on), one array
    * after another, as separate requests would be answered; `newNext`: the s' of the step just taken, for the rows
@@ -215,12 +221,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         const stored = faithful && reset ? reset : r.obs;
         const values = answer(m.meta.queries, m, (prefetch ? 2 : 1) + arrayCount(m.meta.before), stored);
         // After the values, as the group asks them: the suggestion it will likely ask next.
-        const ahead: Float32Array[] = [];
-        if (prefetch) {
-          beforePrefetch = generators.map((g) => g?.getState() ?? null);
-          peer.suggest(f32(m, 1), prefetch.explore, row, 0);
-          ahead.push(Float32Array.from(row));
-        }
+        const ahead = prefetch ? [computeAhead(f32(m, 1), prefetch.explore)] : [];
         return encode(
           Op.ok,
           {
@@ -235,9 +236,12 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
           [r.obs, ...(reset ? [reset] : []), ...ahead, ...earlier, ...values],
         );
       }
-      case Op.train:
+      case Op.train: {
         if (peer.learns) loop.trainIfDue();
-        return encode(Op.ok);
+        // After the round, as the group asks it: the suggestion it will likely ask next.
+        const prefetch = m.meta.prefetch as { explore: boolean } | null;
+        return encode(Op.ok, {}, prefetch ? [computeAhead(f32(m, 0), prefetch.explore)] : []);
+      }
       case Op.save: {
         const name = String(m.meta.name);
         const dir = checkpointDir(o.out, name);

@@ -8,7 +8,7 @@
  */
 import type { LoopState } from "../agents/off-policy-loop.js";
 import type { PeerKind } from "../peers/peer.js";
-import { markPrefetchUsed, type Message } from "./peer-protocol.js";
+import { f32, markPrefetchUsed, type Message } from "./peer-protocol.js";
 import { PeerUnavailable, type PeerLinks } from "./peer-links.js";
 
 /** What a peer process reports about itself when the coordinator says hello. */
@@ -40,10 +40,10 @@ export type LoopView = Pick<LoopState, "obs" | "steps" | "evalMeans" | "lastEval
 export const LONG_MS = 600_000;
 
 /**
- * A suggestion a peer computed ahead, after its env step, for the state the group will likely ask about next
- * (group.nextAskOf). The stand-in answers that ask with it; the next request tells the peer whether it was used,
- * and a peer whose suggestion went unused takes back the draws it made for it, so the peer's generators draw
- * exactly as in one process either way.
+ * A suggestion a peer computed ahead, after its env step or its training round, for the state the group will
+ * likely ask about next (group.nextAskOf, group.askOf). The stand-in answers that ask with it; the next request
+ * tells the peer whether it was used, and a peer whose suggestion went unused takes back the draws it made for
+ * it, so the peer's generators draw exactly as in one process either way.
  */
 export interface Prefetch {
   readonly obs: Float32Array;
@@ -52,11 +52,16 @@ export interface Prefetch {
   used: boolean;
 }
 
+/** A suggestion asked of a peer ahead: for this state, exploring or not. */
+type Ask = Pick<Prefetch, "obs" | "explore">;
+
 /** Where a peer's presence is kept: shared by its two stand-ins. */
 export class Presence {
   present = true;
   lastTry = 0;
   prefetch: Prefetch | null = null;
+  /** A suggestion asked ahead with a request whose reply is not read yet (a training round): the reply brings it. */
+  private pendingAhead: Ask | null = null;
   constructor(
     readonly index: number,
     readonly links: PeerLinks,
@@ -89,25 +94,43 @@ export class Presence {
     }
   }
 
-  /** Starts a request whose reply is read later (or by the next request). */
-  start(request: Uint8Array, timeoutMs = this.timeoutMs): void {
+  /**
+   * Starts a request whose reply is read later (or by the next request). `ahead`: the suggestion the request asks
+   * the peer to compute after it (its reply's first array); ahead() reads it.
+   */
+  start(request: Uint8Array, timeoutMs = this.timeoutMs, ahead: Ask | null = null): void {
     if (!this.present) return;
     this.settlePrefetch(request);
     try {
       this.links.send(this.index, request, timeoutMs);
+      this.pendingAhead = ahead;
     } catch (e) {
       this.failed(e);
     }
+  }
+
+  /** The suggestion the peer computed ahead, if any; waits for the reply that brings it when that is still out. */
+  ahead(): Prefetch | null {
+    const pending = this.pendingAhead;
+    if (pending) {
+      this.pendingAhead = null;
+      const reply = this.collect();
+      if (reply) this.prefetch = { ...pending, row: f32(reply, 0), used: false };
+    }
+    return this.prefetch;
   }
 
   /** Tells the peer, with its next request, whether the suggestion it computed ahead was used. */
   private settlePrefetch(request: Uint8Array): void {
     if (this.prefetch?.used) markPrefetchUsed(request);
     this.prefetch = null;
+    // One asked ahead and not read: unused (the request's sending reads its reply and drops it).
+    this.pendingAhead = null;
   }
 
   private failed(e: unknown): void {
     this.prefetch = null;
+    this.pendingAhead = null;
     if (!(e instanceof PeerUnavailable)) throw e;
     if (this.present) this.log(`peerlearn peer 0: peer ${this.index} did not answer: left out until it answers again`);
     this.present = false;

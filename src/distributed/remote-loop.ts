@@ -163,11 +163,17 @@ export class RemoteLoop implements MemberLoop {
       throw new Error(`internal error: value estimates rehearsed for peer ${this.presence.index}'s step went unasked`);
   }
 
-  /** Starts the peer's training round there when one is due; it runs while the group goes on. */
+  /**
+   * Starts the peer's training round there when one is due; it runs while the group goes on, and then computes
+   * the suggestion the group will likely ask of it next (its reply brings it).
+   */
   trainIfDue(): boolean {
     const info = this.peer.info;
     if (!rolloutComplete(this.steps, info.trainFreq, info.learningStarts)) return false;
-    this.presence.start(encode(Op.train));
+    const next = this.seams.askAfterTraining();
+    const ask = next ? { obs: Float32Array.from(next.obs), explore: next.explore } : null;
+    const prefetch = ask ? { explore: ask.explore } : null;
+    this.presence.start(encode(Op.train, { prefetch }, ask ? [ask.obs] : []), undefined, ask);
     return true;
   }
 

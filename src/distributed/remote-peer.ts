@@ -86,7 +86,7 @@ export class RemotePeer implements ActingPeer {
 
   /** A peer that fails while answering writes zeros (it is absent from then on: its row is replaced). */
   suggest(obs: Float32Array, explore: boolean, out: Float32Array, offset: number): void {
-    const ahead = this.presence.prefetch;
+    const ahead = this.presence.ahead();
     if (ahead && !ahead.used && ahead.explore === explore && sameValues(ahead.obs, obs)) {
       ahead.used = true;
       out.set(ahead.row, offset);

@@ -203,6 +203,7 @@ export class PeerGroup {
         rehearse: () => this.rehearseUpdates(m),
         runDeferredUpdates: () => this.runDeferredUpdates(),
         nextAsk: () => this.nextAskOf(m),
+        askAfterTraining: () => this.askOf(m, this.members[0]),
       });
     } else {
       const local = new OffPolicyLoop(
@@ -269,11 +270,18 @@ export class PeerGroup {
    * chooses anew. A guess: a peer that computes the suggestion ahead takes its draws back when it goes unused.
    */
   nextAskOf(m: Member): SuggestionAsk | null {
+    return this.askOf(m, this.members[(this.members.indexOf(m) + 1) % this.members.length]);
+  }
+
+  /**
+   * The suggestion member `asker`'s advice will ask of member m at its coming step: when it chooses anew or
+   * follows m. After a training round the first member of the next lockstep step asks first.
+   */
+  askOf(m: Member, asker: Member): SuggestionAsk | null {
     if (this.solo || !(this.advisor instanceof PeerAdvice)) return null;
-    const next = this.members[(this.members.indexOf(m) + 1) % this.members.length];
-    if (next === m || next.loop.steps < next.peer.learningStarts) return null;
-    if (!next.follow.choosesNext && next.follow.followed !== m.index) return null;
-    return { obs: next.obs, explore: this.config.group.peersSampleWithNoise };
+    if (asker === m || asker.loop.steps < asker.peer.learningStarts) return null;
+    if (!asker.follow.choosesNext && asker.follow.followed !== m.index) return null;
+    return { obs: asker.obs, explore: this.config.group.peersSampleWithNoise };
   }
 
   /** Every value term's update after an env step of member m with advice. */
@@ -284,8 +292,9 @@ export class PeerGroup {
   /**
    * The member whose env step member m's updates can wait for, or null. They can when nothing the group does
    * between reads the terms or draws from the group's generator, so that running them later is running them in
-   * the same order: the next member in this lockstep step runs elsewhere, is past its warm-up, follows itself
-   * and makes no decision this step (its advice then asks nothing: it takes its own suggestion where it steps).
+   * the same order: the next member in this lockstep step runs elsewhere, is past its warm-up and makes no
+   * decision this step, and follows itself (its advice then asks nothing: it takes its own suggestion where it
+   * steps) or a peer of this process whose suggestion draws apart from the updates (suggestsApartFromUpdates).
    * Its stand-in sends the updates' value queries with the step and runs them when the reply is in, before the
    * step's own seams: one round trip less, the same results.
    */
@@ -299,8 +308,19 @@ export class PeerGroup {
       next.peer.available &&
       next.loop.steps >= next.peer.learningStarts &&
       !next.follow.choosesNext &&
-      next.follow.followed === next.index;
+      (next.follow.followed === next.index || this.suggestsApartFromUpdates(next.follow.followed));
     return waits ? next : null;
+  }
+
+  /**
+   * Whether peer j's suggestion may come before updates that were to run first: j is in this process, and the
+   * updates' value queries draw nothing from the generators its suggestion draws from (a scripted peer is never
+   * asked for values; a DQN's and a TD3's values draw nothing; a SAC's sample its action).
+   */
+  private suggestsApartFromUpdates(j: number): boolean {
+    if (j < 0 || !this.placement?.isLocal(j)) return false;
+    const peer = this.peers[j];
+    return peer instanceof ScriptedPeer || (peer instanceof LearnerPeer && !peer.learner.valuesDraw);
   }
 
   /** Runs the updates that waited (defersUpdatesOf), if any. */

@@ -67,6 +67,8 @@ export interface RemoteSeams {
   runDeferredUpdates(): void;
   /** The suggestion the group will likely ask of the member next, after the step (PeerGroup.nextAskOf). */
   nextAsk(): SuggestionAsk | null;
+  /** The one it will likely ask next after a training round, at the next lockstep step (PeerGroup.askOf). */
+  askAfterTraining(): SuggestionAsk | null;
 }
 
 /** A suggestion asked of a peer: for this state, exploring or not. */
