@@ -94,6 +94,8 @@ export class RemoteLoop implements MemberLoop {
     const before: AheadQuery[] = [];
     const mine: AheadQuery[] = [];
     const others = new Map<RemotePeer, AheadQuery[]>();
+    // Requests failed so far: one failing after the rehearsal may change what the updates ask.
+    const failures = this.presence.links.failures;
     const rehearsal = this.seams.rehearse();
     const route = (query: ValueQuery, newRows: number[], withStep: AheadQuery[]): void => {
       if (!(query.peer instanceof RemotePeer)) return; // this process's peers answer as the updates ask
@@ -109,8 +111,7 @@ export class RemoteLoop implements MemberLoop {
         query.slots.forEach((slot, r) => (slot === rehearsal.newSlot ? newRows.push(r) : 0));
       route(query, newRows, mine);
     }
-    for (const [p, items] of others) p.askAhead(items);
-    const failures = this.presence.links.failures;
+    for (const [p, items] of others) p.askAhead(items, failures);
     const earlier = queryWire(before);
     const { heads, arrays } = queryWire(mine);
     // The suggestion asked next comes with the step, unless a training round there comes first.
@@ -137,7 +138,7 @@ export class RemoteLoop implements MemberLoop {
     };
     let at = m.reset ? 2 : 1;
     if (ask) this.presence.prefetch = { obs: aheadObs[0], explore: ask.explore, row: f32(reply, at++), used: false };
-    this.peer.answered([...before, ...mine], reply.arrays.slice(at));
+    this.peer.answered([...before, ...mine], reply.arrays.slice(at), failures);
     this.seams.runDeferredUpdates();
     const r: StepResult = { obs: f32(reply, 0), reward: m.reward, terminated: m.terminated, truncated: m.truncated };
     this.steps = m.steps;

@@ -35,10 +35,13 @@ export class RemotePeer implements ActingPeer {
   readonly acts = true;
   readonly random = null;
   private readonly row: Float32Array;
-  /** Answers to queries sent ahead, in the order the updates will ask them. */
-  private readonly answers: { item: AheadQuery; values: Float64Array[] }[] = [];
+  /**
+   * Answers to queries sent ahead, in the order the updates will ask them, with the count of failed requests when
+   * they were rehearsed (a peer that fails meanwhile may change what the updates ask).
+   */
+  private readonly answers: { item: AheadQuery; values: Float64Array[]; failures: number }[] = [];
   /** Queries sent ahead in a request of their own, whose reply is not read yet. */
-  private sentAhead: AheadQuery[] | null = null;
+  private sentAhead: { items: AheadQuery[]; failures: number } | null = null;
   /** Whether its coming step takes its own suggestion, and exploring or not (actOnOwnSuggestion). */
   ownSuggestion: { explore: boolean } | null = null;
 
@@ -109,15 +112,15 @@ export class RemotePeer implements ActingPeer {
   }
 
   /** Sends value queries ahead in a request of their own (the updates of another peer's step will ask them). */
-  askAhead(items: AheadQuery[]): void {
+  askAhead(items: AheadQuery[], failures: number): void {
     if (!this.presence.present || items.length === 0) return;
     const { heads, arrays } = queryWire(items);
     this.presence.start(encode(Op.values, { queries: heads }, arrays));
-    this.sentAhead = items;
+    this.sentAhead = { items, failures };
   }
 
   /** Takes the answers to queries that went ahead with this peer's env step. */
-  answered(items: readonly AheadQuery[], values: readonly NumberArray[]): void {
+  answered(items: readonly AheadQuery[], values: readonly NumberArray[], failures: number): void {
     let a = 0;
     for (const item of items) {
       const n = item.query.obs ? 2 : 1;
@@ -126,20 +129,21 @@ export class RemotePeer implements ActingPeer {
         return v;
       });
       a += n;
-      this.answers.push({ item, values: got });
+      this.answers.push({ item, values: got, failures });
     }
   }
 
   /**
    * The answer fetched ahead for these states, or null when none was (they are asked now). An answer for other
-   * states would mean the rehearsal and the updates differ: a bug, never a fault of the network.
+   * states means the rehearsal and the updates differ: a bug, unless a peer failed since the rehearsal (the
+   * updates then leave it out), when the answers fetched ahead are dropped.
    */
   private answerAhead(next: Float32Array, prev: Float32Array | null, k: number): Float64Array[] | null {
     if (this.sentAhead) {
-      const items = this.sentAhead;
+      const { items, failures } = this.sentAhead;
       this.sentAhead = null;
       const reply = this.presence.collect();
-      if (reply) this.answered(items, reply.arrays);
+      if (reply) this.answered(items, reply.arrays, failures);
     }
     const answer = this.answers.shift();
     if (!answer) return null;
@@ -150,6 +154,10 @@ export class RemotePeer implements ActingPeer {
       (q.obs !== null) === (prev !== null) &&
       q.nextObs.every((x, i) => x === next[i] || answer.item.newRows.includes(Math.floor(i / d))) &&
       (q.obs === null || q.obs.every((x, i) => x === (prev as Float32Array)[i]));
+    if (!same && this.presence.links.failures !== answer.failures) {
+      this.answers.length = 0;
+      return null;
+    }
     if (!same)
       throw new Error(`internal error: peer ${this.info.index} was asked other value estimates than rehearsed`);
     return answer.values;
