@@ -9,6 +9,9 @@ import { connectNats } from "./nats-connection.js";
 import { peerSubject } from "./peer-protocol.js";
 import { Link, LINK_WORDS, State, type LinkInit } from "./peer-links.js";
 
+// No stacks in this thread: nats.js builds an Error for every request it settles (a group makes thousands a
+// second), and a failure here reaches the main thread as a state or a message, never as a stack.
+Error.stackTraceLimit = 0;
 const init = workerData as LinkInit;
 const ctrl = new Int32Array(init.ctrl);
 const data = new Uint8Array(init.data);
