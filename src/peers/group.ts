@@ -22,11 +22,8 @@ import type { Kernels } from "../nn/kernels/kernels.js";
 import { make } from "../envs/registry.js";
 import { actionDim } from "../envs/spaces.js";
 import type { AgentAction } from "../agents/agent.js";
-import { Dqn } from "../agents/dqn.js";
-import { Sac } from "../agents/sac.js";
-import { Td3 } from "../agents/td3.js";
-import type { Space } from "../envs/spaces.js";
-import { resolvePeers, type LearnerSettings } from "./peer-settings.js";
+import { resolvePeers } from "./peer-settings.js";
+import { newLearnerPeer } from "./learner-peers.js";
 import { OffPolicyLoop, type EvalResult, type LoopHooks } from "../agents/off-policy-loop.js";
 import type { GroupRunConfig } from "./config.js";
 import { LearnerPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
@@ -103,8 +100,9 @@ export class PeerGroup {
         this.peers.push(new ScriptedPeer(spec.kind as "expert" | "adversary", root.fork()));
         return;
       }
-      const local = !placement || placement.isLocal(index);
-      const peer = this.newLearnerPeer(spec.kind, learner, kernels, obsDim, space, root, local ? null : index);
+      const p = placement;
+      const elsewhere = p && !p.isLocal(index) ? () => p.remotePeer(index, spec.kind, learner) : null;
+      const peer = newLearnerPeer(spec.kind, learner, { config, kernels, obsDim, space, root }, elsewhere);
       if (spec.kind === "frozen" && peer instanceof LearnerPeer) peer.learner.loadPolicy(spec.checkpoint);
       this.peers.push(peer);
       this.members.push(this.newMember(index, peer, n, root));
@@ -121,51 +119,6 @@ export class PeerGroup {
     this.terms = createValueTerms(context);
     this.advisor = createAdvisor({ ...context, terms: this.terms, kernels, root });
     this.rehearsable = this.advisor instanceof PeerAdvice && this.terms.every((t) => t.rehearsable === true);
-  }
-
-  /**
-   * A peer on a learner. Generators in the order the published code draws them: the learner's, then (DQN) the
-   * peer's own for its epsilon-greedy suggestions. Asked to explore, a SAC peer samples its policy (SB3's SAC
-   * predict does); a DQN (epsilon) or TD3 (action noise) peer explores only in the corrected variant: the
-   * published code's suggestions are their greedy / deterministic actions.
-   */
-  private newLearnerPeer(
-    kind: LearnerPeer["kind"],
-    learner: LearnerSettings,
-    kernels: Kernels,
-    obsDim: number,
-    space: Space,
-    root: Random,
-    remoteIndex: number | null,
-  ): ActingPeer {
-    const shared = this.config.group.parallelTraining;
-    const what = kind === learner.algo ? `${kind} peers` : `${kind} peers built on ${learner.algo.toUpperCase()}`;
-    const cannot = (needs: string): UserError =>
-      new UserError(
-        `${what} need ${needs} actions; ${this.config.env} has ${space.kind === "box" ? "continuous" : "discrete"} ones`,
-      );
-    if (space.kind !== (learner.algo === "dqn" ? "discrete" : "box"))
-      throw cannot(learner.algo === "dqn" ? "discrete" : "continuous");
-    // The learner's generator, then (DQN) the peer's own: drawn alike wherever the peer runs.
-    const learnerRandom = root.fork();
-    const suggestionRandom = learner.algo === "dqn" ? root.fork() : null;
-    if (remoteIndex !== null && this.placement) return this.placement.remotePeer(remoteIndex, kind, learner);
-    if (learner.algo === "dqn" && space.kind === "discrete") {
-      const dqn = new Dqn(kernels, obsDim, space.n, learner.settings, learnerRandom, shared);
-      return new LearnerPeer(kind, dqn, suggestionRandom, !this.faithful);
-    }
-    if (learner.algo === "sac" && space.kind === "box")
-      return new LearnerPeer(
-        kind,
-        new Sac(kernels, obsDim, space.dim, learner.settings, learnerRandom, shared),
-        null,
-        true,
-      );
-    if (learner.algo === "td3" && space.kind === "box") {
-      const td3 = new Td3(kernels, obsDim, space.dim, learner.settings, learnerRandom, shared);
-      return new LearnerPeer(kind, td3, null, !this.faithful);
-    }
-    throw new Error("unreachable: the action space was checked above");
   }
 
   private newMember(index: number, peer: ActingPeer, nPeers: number, root: Random): Member {
