@@ -7,8 +7,10 @@ import { MUJOCO_TASKS } from "../agents/config.js";
 import type { GroupRunConfig } from "../peers/config.js";
 import {
   PAPER_TASKS,
+  ROOM_TASKS,
   TABLE1_METHODS,
   TABLE2_METHODS,
+  EVIDENCE_METHODS,
   findMethod,
   groupOf,
   methodConfig,
@@ -116,6 +118,20 @@ export const EXPERIMENTS: readonly Experiment[] = [
     paperSeeds: 10,
     paper: TABLE1_PAPER,
     notes: [FAITHFUL_NOTE, LECTR_NOTE],
+    plots: ["curves"],
+  },
+  {
+    name: "evidence",
+    title: "Does peer learning help? Peer learning against fair single-agent baselines",
+    description:
+      "Room-v21, Room-v27 x peer learning and random advice vs the single agent, faithful and corrected, per agent and at equal total samples",
+    tasks: ROOM_TASKS,
+    methods: () => EVIDENCE_METHODS,
+    paperSeeds: 10,
+    paper: { "Room-v21": TABLE1_PAPER["Room-v21"], "Room-v27": TABLE1_PAPER["Room-v27"] },
+    notes: [
+      "Each method keeps its own form whatever --variant says: `-corrected` ids are corrected, the others faithful; the equal-samples single agent explores (corrected) and trains for all the group's env steps (2 x steps per peer).",
+    ],
     plots: ["curves"],
   },
   {

@@ -18,11 +18,18 @@ import { findExperiment, planRuns, type Experiment, type ExperimentOptions, type
 import type { FromWorker, ToWorker } from "./run-protocol.js";
 import { progressLine, sweepProgress, writeProgress } from "./sweep-progress.js";
 import { ensureDir } from "../core/folders.js";
+import { getKernels } from "../nn/kernels/select.js";
+import { provenance, type Provenance } from "./provenance.js";
+
+/** `peerlearn <args>` as typed, for the record (the script path left out). */
+const commandLine = (): string => ["peerlearn", ...process.argv.slice(2)].join(" ");
 
 export interface RunnerOptions extends ExperimentOptions {
   readonly out: string;
   readonly workers: number;
   readonly log: (line: string, final: boolean) => void;
+  /** The command line that started this invocation, recorded in experiment.json (default: this process's argv). */
+  readonly command?: string;
 }
 
 /** What experiment.json records: enough to rebuild the report and to refuse mixing settings in one folder. */
@@ -33,6 +40,8 @@ export interface ExperimentManifest {
   readonly budget: number;
   readonly variant: string;
   readonly runs: readonly Omit<RunSpec, "config">[];
+  /** One entry per invocation that ran: command, commit, CPU, kernels, date (results/ keeps this file). */
+  readonly provenance?: readonly Provenance[];
 }
 
 export interface ExperimentResult {
@@ -81,6 +90,8 @@ export function prepareExperimentFolder(
     runs: runs.map(strip),
   };
   checkManifest(manifestPath, manifest);
+  const here = provenance(options.command ?? commandLine(), `${getKernels().name}/${getKernels().variant}`);
+  manifest = { ...manifest, provenance: [here] };
   if (existsSync(manifestPath)) {
     const old = JSON.parse(readFileSync(manifestPath, "utf8")) as ExperimentManifest;
     const dirs = new Set(manifest.runs.map((r) => r.dir));
@@ -90,6 +101,7 @@ export function prepareExperimentFolder(
       tasks,
       seeds: Math.max(old.seeds, manifest.seeds),
       runs: [...manifest.runs, ...old.runs.filter((r) => !dirs.has(r.dir))],
+      provenance: [...(old.provenance ?? []), here],
     };
   }
   writeJsonAtomic(manifestPath, manifest);

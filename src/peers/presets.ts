@@ -46,8 +46,12 @@ export interface Method {
   readonly group: (task: string) => Partial<GroupSettings>;
   /** What the corrected form changes, beyond the common corrections (see README). */
   readonly corrected: string;
-  /** Env steps per peer in the paper (default 1M). */
-  readonly steps?: number;
+  /** Env steps per peer in the paper (default 1M), or a rule of the task. */
+  readonly steps?: number | ((task: string) => number);
+  /** A method that exists in one form only (the fair baselines): this variant, whatever an experiment asks. */
+  readonly variant?: Variant;
+  /** How its steps are counted in reports: per agent (default) or the group's total, for equal-samples baselines. */
+  readonly accounting?: "per agent" | "in total";
   /** Fields beside the group settings (LeCTR's settings). */
   readonly extra?: Partial<GroupRunConfig>;
 }
@@ -71,6 +75,26 @@ const singleAgent: Method = {
   group: () => ({ ...NO_MECHANISMS, peerPolicy: "epsilonGreedy", temperature: 0 }),
   corrected: "a single DQN that explores with its epsilon schedule",
 };
+
+/**
+ * The single agent given the group's whole sample budget: N peers x steps env steps, exploring with its epsilon
+ * schedule (the corrected DQN), so that a group is compared with one agent that saw as many transitions.
+ */
+const singleAgentEqualSamples: Method = {
+  ...singleAgent,
+  id: "single-agent-equal-samples",
+  label: "single agent, equal samples",
+  description: "one exploring agent given the whole group's env steps (2 x on Room, 4 x on MuJoCo)",
+  steps: (t) => groupSize(t) * 1_000_000,
+  variant: "corrected",
+  accounting: "in total",
+  corrected: "the only form: a single agent that explores with its epsilon schedule, N peers x steps",
+};
+
+/** A method in its corrected form only, under its own id (for experiments that set both forms side by side). */
+function correctedOnly(m: Method): Method {
+  return { ...m, id: `${m.id}-corrected`, label: `${m.label} (corrected)`, variant: "corrected" };
+}
 
 const randomAdvice: Method = {
   id: "random-advice",
@@ -203,6 +227,19 @@ const sacStudyGroup: Method = {
 };
 
 export const TABLE1_METHODS: readonly Method[] = [peerLearning, singleAgent, earlyAdvice, randomAdvice];
+
+/**
+ * The fair comparison: peer learning and random advice against the single agent, faithful and corrected, and the
+ * exploring single agent per agent and at the group's total sample budget.
+ */
+export const EVIDENCE_METHODS: readonly Method[] = [
+  peerLearning,
+  correctedOnly(peerLearning),
+  singleAgent,
+  correctedOnly(singleAgent),
+  singleAgentEqualSamples,
+  correctedOnly(randomAdvice),
+];
 export const METHODS: readonly Method[] = [
   ...TABLE1_METHODS,
   lectr,
@@ -211,6 +248,7 @@ export const METHODS: readonly Method[] = [
   studyGroup,
   withExpert,
   ...[2, 4, 8, 10].map(groupOf),
+  ...EVIDENCE_METHODS.filter((m) => !TABLE1_METHODS.includes(m)),
 ];
 
 export function findMethod(id: string): Method {
@@ -222,15 +260,16 @@ export function findMethod(id: string): Method {
 /** The group run config of a method on a task, in the paper's settings. */
 export function methodConfig(method: Method, task: string, variant: Variant): GroupRunConfig {
   const room = isRoom(task);
+  const steps = typeof method.steps === "function" ? method.steps(task) : (method.steps ?? 1_000_000);
   return {
     env: task,
     envOptions: !room && task !== "HalfCheetah-v4" ? { terminateWhenUnhealthy: false } : {},
-    steps: method.steps ?? 1_000_000,
+    steps,
     seed: 0,
     evalFreq: 10_000,
     evalEpisodes: 10,
     checkpointFreq: 10_000,
-    variant,
+    variant: method.variant ?? variant,
     peers: method.peers(task),
     ...(room ? { dqn: { ...DQN_DEFAULTS, ...ROOM_DQN, netArch: [256, 256] } } : { sac: paperMujocoSac(task) }),
     group: { ...PEER_LEARNING_GROUP, ...method.group(task) },
@@ -249,6 +288,12 @@ function buildPresets(): Preset[] {
     });
   };
   for (const task of PAPER_TASKS) for (const m of TABLE1_METHODS) add(task, m);
+  for (const task of PAPER_TASKS)
+    out.push({
+      name: `${task.toLowerCase()}/single-agent/equal-samples`,
+      description: singleAgentEqualSamples.description,
+      config: methodConfig(singleAgentEqualSamples, task, "corrected"),
+    });
   for (const task of ROOM_TASKS) add(task, lectr);
   add("Room-v21", adversarial);
   add("Room-v21", studyGroup);
