@@ -8,15 +8,14 @@
  * peer 0 (the coordinator) SIGKILLed and restarted resumes the whole group, ending exactly as one process.
  * nats-server is optional for a user's `npm test`; in CI (.ci/run installs it) a missing one fails.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startDashboard } from "../src/dashboard/server.js";
 import { requireBuilt } from "./built.js";
 import { hasTool, runsWith } from "./tools.js";
+import { freePort, killAll, startCli, startServer, until } from "./nats-tools.js";
 
 const CLI = "dist/cli/main.js";
 const HAVE_SERVER = hasTool("nats-server");
@@ -25,67 +24,11 @@ const SWEEP = ["fig4", "--budget", "0.002", "--seeds", "2"];
 const ENV = { ...process.env, PEERLEARN_NATS_ACK_WAIT_MS: "3000" };
 
 const root = mkdtempSync(join(tmpdir(), "peerlearn-nats-"));
-const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const c of children) c.kill("SIGKILL");
+  killAll();
   rmSync(root, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = tcpConnect(port, "127.0.0.1", () => {
-        c.end();
-        resolve(true);
-      }).on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nats-server did not listen on ${port}`);
-}
-
-async function startServer(port: number, store: string): Promise<ChildProcess> {
-  const server = spawn("nats-server", ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store], {
-    stdio: "ignore",
-  });
-  children.push(server);
-  await waitForPort(port);
-  return server;
-}
-
-/** A `peerlearn` process; its stderr lines go to `lines`. */
-function start(args: string[], lines: string[] = []): { child: ChildProcess; lines: string[]; done: Promise<number> } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: ENV, stdio: ["ignore", "ignore", "pipe"] });
-  children.push(child);
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => lines.push(...d.split("\n").filter(Boolean)));
-  const done = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
-  return { child, lines, done };
-}
-
-/** Waits for `test` to hold; on a timeout the error shows what the processes in `watched` printed. */
-async function until(
-  what: string,
-  test: () => boolean | Promise<boolean>,
-  watched: readonly { readonly lines: readonly string[] }[] = [],
-  ms = 120_000,
-): Promise<void> {
-  const t0 = Date.now();
-  while (!(await test())) {
-    if (Date.now() - t0 > ms)
-      throw new Error([`timed out waiting for ${what}`, ...watched.map((p) => p.lines.join("\n"))].join("\n---\n"));
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const start = (args: string[], lines: string[] = []) => startCli(args, ENV, lines);
 
 /** runs.csv without its wall-time columns (wall_seconds, steps_per_second), which no two runs share. */
 function runsCsv(dir: string): string[] {

@@ -9,6 +9,9 @@ import { SAC_DEFAULTS, type SacConfig } from "./sac.js";
 import { TD3_DEFAULTS, type Td3Config } from "./td3.js";
 
 const positiveInt = z.number().int().positive();
+/** The most env steps a run may ask for: far past any budget (the paper's is 1M), short of nonsense. */
+export const MAX_STEPS = 1e10;
+const stepCount = positiveInt.max(MAX_STEPS);
 const fraction = z.number().min(0).max(1);
 /** Sizes with bounds, so that a typo (1e9) is refused with a message instead of failing to allocate. */
 export const bufferSize = positiveInt.max(100_000_000);
@@ -80,16 +83,16 @@ export const Td3ConfigSchema = z
 export const RUN_FIELDS = {
   env: z.string().min(1).describe("environment id, see `peerlearn list envs`"),
   envOptions: z.record(z.string(), z.unknown()).describe("environment options"),
-  steps: positiveInt.describe("env steps of training"),
+  steps: stepCount.describe("env steps of training"),
   seed: z
     .number()
     .int()
     .min(0)
     .max(2 ** 32 - 1)
     .describe("seed of every random number in the run"),
-  evalFreq: positiveInt.describe("env steps between evaluations"),
-  evalEpisodes: positiveInt.describe("deterministic episodes per evaluation"),
-  checkpointFreq: z.number().int().min(0).describe("env steps between checkpoints (0: only at the end)"),
+  evalFreq: stepCount.describe("env steps between evaluations"),
+  evalEpisodes: positiveInt.max(1e6).describe("deterministic episodes per evaluation"),
+  checkpointFreq: z.number().int().min(0).max(MAX_STEPS).describe("env steps between checkpoints (0: only at the end)"),
 };
 
 export const RunConfigSchema = z.discriminatedUnion("algo", [

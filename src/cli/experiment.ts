@@ -22,8 +22,12 @@ export const EXPERIMENT_USAGE = `  experiment NAME       run one of the paper's 
       --out DIR         experiment folder (default runs/<NAME>-budget<F>[-corrected])
       --dry-run         list the runs and their cost, run nothing
       --dashboard       serve a live page of the sweep on http://127.0.0.1:8080/ while it runs
+      --port P          the dashboard's port (default 8080; 0: any free port, printed)
       --nats URL        run it on \`peerlearn worker\` processes through NATS JetStream (nats:// or tls://;
                         credentials: PEERLEARN_NATS_CREDS, or NATS_USER and NATS_PASSWORD)
+      --reuse-remote    with --nats, for a new folder: take the results of the server's earlier sweep of a
+                        folder of this name (by default a new folder starts afresh)
+      --retry-failed    with --nats: queue again the runs that failed on a worker
   report DIR            (re)write report.md, report.html, runs.csv and curves.csv of an experiment folder`;
 
 export async function experimentCommand(args: string[]): Promise<void> {
@@ -39,6 +43,9 @@ export async function experimentCommand(args: string[]): Promise<void> {
       "dry-run": { type: "boolean", default: false },
       nats: { type: "string" },
       dashboard: { type: "boolean", default: false },
+      port: { type: "string" },
+      "reuse-remote": { type: "boolean", default: false },
+      "retry-failed": { type: "boolean", default: false },
     },
     true,
   );
@@ -66,9 +73,13 @@ export async function experimentCommand(args: string[]): Promise<void> {
     console.log(`${runs.length} runs, ${(runs.reduce((a, r) => a + r.cost, 0) / 1e6).toFixed(1)}M env steps in all`);
     return;
   }
+  if ((values["reuse-remote"] || values["retry-failed"]) && values.nats === undefined)
+    throw new UserError("--reuse-remote and --retry-failed are for a sweep on NATS: add --nats URL");
+  const port = integerOption("port", values.port, 8080, 0, 65535);
+  if (values.port !== undefined && !values.dashboard) throw new UserError("--port is the dashboard's: add --dashboard");
   if (values.dashboard) {
     ensureDir(out);
-    const url = await startDashboardThread({ folders: [out], port: 8080, host: "127.0.0.1" });
+    const url = await startDashboardThread({ folders: [out], port, host: "127.0.0.1" });
     process.stderr.write(`peerlearn dashboard: ${url}\n`);
   }
   // Runs finish or checkpoint in their worker threads; say how to go on when the user stops the sweep.
@@ -81,7 +92,13 @@ export async function experimentCommand(args: string[]): Promise<void> {
   const run =
     values.nats === undefined
       ? runExperiment
-      : (name: string, o: RunnerOptions) => runNatsSweep(name, { ...o, url: values.nats as string });
+      : (name: string, o: RunnerOptions) =>
+          runNatsSweep(name, {
+            ...o,
+            url: values.nats as string,
+            reuseRemote: values["reuse-remote"],
+            retryFailed: values["retry-failed"],
+          });
   const result = await run(e.name, {
     ...options,
     out,

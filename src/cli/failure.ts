@@ -4,11 +4,10 @@
  * is wrong and what is allowed, and exits with code 2. Anything else is a bug in peerlearn: it says so, where to
  * report it, and shows the stack only under --debug (exit code 1). Every line is capped in length.
  */
-import { UserError } from "../core/errors.js";
+import { MAX_MESSAGE, UserError, capLine } from "../core/errors.js";
 import { DivergenceError } from "../agents/agent.js";
 
-/** The longest line an error prints: a message naming thousands of keys stays readable. */
-export const MAX_MESSAGE = 400;
+export { MAX_MESSAGE, capLine };
 
 /** parseArgs's codes for an unknown option, a missing or bad value, a stray positional: user mistakes. */
 const PARSE_ARGS_CODES = new Set([
@@ -21,15 +20,29 @@ const PARSE_ARGS_CODES = new Set([
 const ALLOCATION =
   /allocation failed|invalid typed array length|invalid array length|array buffer|memory\.grow|out of memory/i;
 
-export function capLine(text: string, max = MAX_MESSAGE): string {
-  const line = text.split("\n")[0].replace(/\s+$/, "");
-  return line.length <= max ? line : `${line.slice(0, max - 25)}... (${line.length - max + 25} more characters)`;
-}
-
 /** What the user is told; the exit code. */
+/** System resources a run can exhaust: the user's to free, not bugs. */
+const RESOURCES: Record<string, string> = {
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is used up",
+  EMFILE: "this process has too many files open (raise `ulimit -n`)",
+  ENFILE: "the system has too many files open",
+  ENOMEM: "the system is out of memory",
+};
+
 export function describeFailure(e: unknown, debug: boolean): { lines: string[]; code: number } {
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: unknown } | null)?.code;
+  const resource = typeof code === "string" ? RESOURCES[code] : undefined;
+  if (resource) {
+    const path = (e as { path?: unknown }).path;
+    return {
+      lines: [
+        `peerlearn: ${resource} (${code}${typeof path === "string" ? ` writing ${path}` : ""}): free it and run the same command again; finished runs and the last checkpoint are kept, and the run resumes from there`,
+      ],
+      code: 2,
+    };
+  }
   const ambiguous = /^Option '(-[\w-]+)[^']*' argument is ambiguous/.exec(message);
   if (ambiguous) {
     const name = ambiguous[1];

@@ -30,7 +30,8 @@ export const TRAIN_USAGE = `  train                 train one agent (--env) or a
                         --set envOptions.length=9 (repeatable; values are JSON or plain strings)
       --print-config    print the resolved config and exit
       --json            print the summary as one JSON object on the last line
-      --dashboard       serve a live page of the run on http://127.0.0.1:8080/ while it trains`;
+      --dashboard       serve a live page of the run on http://127.0.0.1:8080/ while it trains
+      --port P          the dashboard's port (default 8080; 0: any free port, printed)`;
 
 /** Applies `path=value` to a nested object (creating objects along the path). */
 export function applyOverride(target: Record<string, unknown>, assignment: string): void {
@@ -89,6 +90,7 @@ const TRAIN_OPTIONS = {
   "print-config": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   dashboard: { type: "boolean", default: false },
+  port: { type: "string" },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
 interface TrainFlags {
@@ -106,6 +108,7 @@ interface TrainFlags {
   "print-config": boolean;
   json: boolean;
   dashboard: boolean;
+  port?: string;
 }
 
 /**
@@ -220,8 +223,11 @@ export async function resolveTrainConfig(
 
 /** With --dashboard: the live page of the run folder, served from a thread of its own while training runs here. */
 async function maybeDashboard(args: string[], out: string): Promise<void> {
-  if (!parseTrainFlags(args).dashboard) return;
-  const url = await startDashboardThread({ folders: [out], port: 8080, host: "127.0.0.1" });
+  const flags = parseTrainFlags(args);
+  if (flags.port !== undefined && !flags.dashboard) throw new UserError("--port is the dashboard's: add --dashboard");
+  if (!flags.dashboard) return;
+  const port = integerOption("port", flags.port, 8080, 0, 65535);
+  const url = await startDashboardThread({ folders: [out], port, host: "127.0.0.1" });
   process.stderr.write(`peerlearn dashboard: ${url}\n`);
 }
 

@@ -7,12 +7,14 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, normalize, sep } from "node:path";
+import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Objm, type ObjectStore } from "@nats-io/obj";
 import { Kvm, type KV } from "@nats-io/kv";
 import { writeJsonAtomic } from "../agents/run-dir.js";
-import { unpack } from "../distributed/bundle.js";
+import { BundleError, unpack } from "../distributed/bundle.js";
+import { PathEscape, confined } from "../core/paths.js";
+import { RunDirSchema, SweepIdSchema, SweepPlanSchema } from "../distributed/sweep-messages.js";
 import { connectNats } from "../distributed/nats-connection.js";
 import { OBJECTS, PROGRESS } from "../distributed/sweep-store.js";
 
@@ -36,10 +38,8 @@ export async function startNatsMirror(url: string, pollMs = 2000): Promise<NatsM
   /** The digest of each object last written into the mirror. */
   const seen = new Map<string, string>();
 
-  const runFolder = (sweep: string, dir: string): string | null => {
-    const path = normalize(join(folder, sweep, dir));
-    return path.startsWith(join(folder, sweep) + sep) ? path : null;
-  };
+  const runFolder = (sweep: string, dir: string): string | null =>
+    RunDirSchema.safeParse(dir).success ? confined(folder, `${sweep}/${dir}`) : null;
 
   const refresh = async (): Promise<void> => {
     // The stores exist once a sweep or a worker made them; until then there is nothing to show.
@@ -48,9 +48,17 @@ export async function startNatsMirror(url: string, pollMs = 2000): Promise<NatsM
     if (progress) {
       for await (const key of await progress.keys("sweeps.*")) {
         const entry = await progress.get(key);
-        if (!entry || entry.length === 0) continue;
-        const plan = entry.json<{ experiment: string; runDirs: string[] }>();
         const sweep = key.slice("sweeps.".length);
+        if (!entry || entry.length === 0 || !SweepIdSchema.safeParse(sweep).success) continue;
+        let value: unknown;
+        try {
+          value = entry.json();
+        } catch {
+          continue; // not a plan: one bad entry hides nothing else
+        }
+        const parsed = SweepPlanSchema.safeParse(value);
+        if (!parsed.success) continue;
+        const plan = parsed.data;
         mkdirSync(join(folder, sweep), { recursive: true });
         writeJsonAtomic(join(folder, sweep, "experiment.json"), {
           experiment: `${plan.experiment} (NATS sweep ${sweep})`,
@@ -73,9 +81,14 @@ export async function startNatsMirror(url: string, pollMs = 2000): Promise<NatsM
       const data = await objects.getBlob(info.name);
       if (!data) continue;
       mkdirSync(target, { recursive: true });
-      if (what === "results") unpack(data, target, (path) => RESULT_FILES.has(path));
-      else writeFileSync(join(target, "metrics.jsonl"), data);
       seen.set(info.name, info.digest);
+      try {
+        if (what === "results") unpack(data, target, (path) => RESULT_FILES.has(path));
+        else writeFileSync(join(target, "metrics.jsonl"), data);
+      } catch (e) {
+        if (!(e instanceof BundleError || e instanceof PathEscape)) throw e;
+        // A damaged bundle shows nothing of that run; the others go on.
+      }
     }
   };
 

@@ -3,7 +3,7 @@
  * an experiment folder, a runs/ tree), found to a bounded depth. A run is named by the index of its root and its
  * path inside it; a name that leaves its root (`..`, an absolute path, a symbolic link pointing out) is refused.
  */
-import { closeSync, existsSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 
 export interface SweepInfo {
@@ -27,11 +27,28 @@ export interface RunInfo {
 const MAX_DEPTH = 6;
 const MAX_RUNS = 2000;
 
-function readJsonOrNull(path: string): unknown {
+/**
+ * `path` when it is a regular file whose real place is inside `root` (a real path): a symbolic link out of the
+ * served folders, or a folder or device under a file's name, gives null.
+ */
+export function servedFile(root: string, path: string): string | null {
+  let real: string;
   try {
-    return JSON.parse(readFileSyncLimited(path, 1 << 20));
+    real = realpathSync(path);
+    if (!statSync(real).isFile()) return null;
   } catch {
     return null;
+  }
+  return real === root || real.startsWith(root + sep) ? real : null;
+}
+
+function readJsonOrNull(root: string, path: string): unknown {
+  const file = servedFile(root, path);
+  if (!file) return null;
+  try {
+    return JSON.parse(readFileSyncLimited(file, 1 << 20));
+  } catch {
+    return null; // damaged or being written: shown as missing, as `report` leaves damaged runs out
   }
 }
 
@@ -57,13 +74,14 @@ export class RunIndex {
     const runs: RunInfo[] = [];
     const walk = (rootIndex: number, dir: string, depth: number): void => {
       if (runs.length >= MAX_RUNS) return;
-      const metrics = join(dir, "metrics.jsonl");
-      if (existsSync(metrics)) {
-        const rel = relative(this.roots[rootIndex], dir) || ".";
+      const root = this.roots[rootIndex];
+      const metrics = servedFile(root, join(dir, "metrics.jsonl"));
+      if (metrics) {
+        const rel = relative(root, dir) || ".";
         runs.push({
           id: `${rootIndex}/${rel.split(sep).join("/")}`,
           metricsBytes: statSync(metrics).size,
-          summary: readJsonOrNull(join(dir, "summary.json")),
+          summary: readJsonOrNull(root, join(dir, "summary.json")),
         });
       }
       if (depth >= MAX_DEPTH) return;
@@ -73,6 +91,7 @@ export class RunIndex {
       } catch {
         return;
       }
+      // Real folders only: a link to a folder elsewhere is not walked into.
       for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         if (e.isDirectory() && !["checkpoints", "final", "node_modules"].includes(e.name))
           walk(rootIndex, join(dir, e.name), depth + 1);
@@ -86,16 +105,20 @@ export class RunIndex {
   sweeps(): SweepInfo[] {
     const found: SweepInfo[] = [];
     const walk = (rootIndex: number, dir: string, depth: number): void => {
-      const manifest = readJsonOrNull(join(dir, "experiment.json")) as { experiment?: unknown; runs?: unknown } | null;
+      const root = this.roots[rootIndex];
+      const manifest = readJsonOrNull(root, join(dir, "experiment.json")) as {
+        experiment?: unknown;
+        runs?: unknown;
+      } | null;
       if (manifest && typeof manifest.experiment === "string" && Array.isArray(manifest.runs)) {
         const dirs = manifest.runs.map((r: { dir?: unknown }) => (typeof r?.dir === "string" ? r.dir : ""));
-        const rel = relative(this.roots[rootIndex], dir) || ".";
+        const rel = relative(root, dir) || ".";
         found.push({
           id: `${rootIndex}/${rel.split(sep).join("/")}`,
           experiment: manifest.experiment,
           runs: dirs.length,
-          done: dirs.filter((d) => d && !d.includes("..") && existsSync(join(dir, d, "summary.json"))).length,
-          progress: readJsonOrNull(join(dir, "progress.json")),
+          done: dirs.filter((d) => d && !d.includes("..") && servedFile(root, join(dir, d, "summary.json"))).length,
+          progress: readJsonOrNull(root, join(dir, "progress.json")),
         });
         return;
       }
@@ -127,12 +150,13 @@ export class RunIndex {
     }
     // A symbolic link may point anywhere: what counts is where the folder really is.
     if (dir !== root && !dir.startsWith(root + sep)) return null;
-    return existsSync(join(dir, "metrics.jsonl")) ? dir : null;
+    return servedFile(root, join(dir, "metrics.jsonl")) ? dir : null;
   }
 
   /** The metrics lines of a run from byte `from` on (whole lines only), and where the next read starts. */
   metrics(dir: string, from: number): { lines: unknown[]; next: number } {
-    const path = join(dir, "metrics.jsonl");
+    const path = this.roots.map((root) => servedFile(root, join(dir, "metrics.jsonl"))).find((p) => p !== null);
+    if (!path) return { lines: [], next: 0 };
     const size = statSync(path).size;
     if (from >= size) return { lines: [], next: Math.min(from, size) };
     const fd = openSync(path, "r");

@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../core/errors.js";
 import { RunIndex } from "./runs.js";
-import { closeServer, listen, send } from "../core/http.js";
+import { boundPort, closeServer, hostAllowed, listen, refuseHost, send } from "../core/http.js";
 import { startNatsMirror } from "./nats-mirror.js";
 
 export interface DashboardOptions {
@@ -58,6 +58,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const json = (res: ServerResponse, value: unknown): void => send(res, 200, "application/json", JSON.stringify(value));
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!hostAllowed(req, options.host, boundPort(server))) return refuseHost(res);
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "read-only\n");
     const url = new URL(req.url ?? "/", "http://localhost");
     const file = files[url.pathname];

@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../core/errors.js";
-import { closeServer, listen, send } from "../core/http.js";
+import { boundPort, closeServer, hostAllowed, listen, refuseHost, send } from "../core/http.js";
 
 export interface DemoServer {
   readonly url: string;
@@ -34,6 +34,7 @@ export async function startDemoServer(options: { port: number; host: string; dis
     if (type) files.set(`/${name}`, { type, body: readFileSync(join(dist, name)) });
   }
   const server = createServer((req, res) => {
+    if (!hostAllowed(req, options.host, boundPort(server))) return refuseHost(res);
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "read-only\n");
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const file = files.get(path === "/" ? "/index.html" : path);

@@ -7,9 +7,59 @@ import { readFileSync } from "node:fs";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { UserError } from "../core/errors.js";
 
-/** The URL without its user and password. */
+interface Server {
+  readonly scheme: string;
+  /** host:port, as nats.js takes it. */
+  readonly address: string;
+  readonly user?: string;
+  readonly pass?: string;
+}
+
+/** How a URL is shown when it cannot be parsed: nothing of it, since a password may be anywhere in it. */
+const UNPARSEABLE = "(a URL that cannot be parsed)";
+
+/**
+ * One server of a --nats list. The credentials are everything between `scheme://` and the last `@`, taken out
+ * before the rest goes to the WHATWG URL parser, so a password may hold `/`, `@`, `:` or `#` typed as they are
+ * (or percent-encoded); null when the rest is not a URL.
+ */
+function parseServer(part: string): Server | null {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(part);
+  const rest = scheme ? part.slice(scheme[0].length) : part;
+  const at = rest.lastIndexOf("@");
+  const userinfo = at >= 0 ? rest.slice(0, at) : "";
+  let url: URL;
+  try {
+    url = new URL(`${scheme ? scheme[1].toLowerCase() : "nats"}://${rest.slice(at + 1)}`);
+  } catch {
+    return null;
+  }
+  if (url.pathname !== "" && url.pathname !== "/") return null;
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text; // a % that is not an escape: the password as typed
+    }
+  };
+  const colon = userinfo.indexOf(":");
+  return {
+    scheme: url.protocol.slice(0, -1),
+    address: `${url.hostname}:${url.port || "4222"}`,
+    user: userinfo ? decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo) : undefined,
+    pass: colon >= 0 ? decode(userinfo.slice(colon + 1)) : undefined,
+  };
+}
+
+/** The URL as it may be printed: each server's scheme, host and port, never a user or password. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/g, "//");
+  return url
+    .split(",")
+    .map((part) => {
+      const s = parseServer(part.trim());
+      return s ? `${s.scheme}://${s.address}` : UNPARSEABLE;
+    })
+    .join(",");
 }
 
 function parseServers(url: string): { servers: string[]; user?: string; pass?: string; tls: boolean } {
@@ -18,20 +68,17 @@ function parseServers(url: string): { servers: string[]; user?: string; pass?: s
   let pass: string | undefined;
   let tls = false;
   for (const part of url.split(",").map((s) => s.trim())) {
-    let u: URL;
-    try {
-      u = new URL(part.includes("://") ? part : `nats://${part}`);
-    } catch {
+    const s = parseServer(part);
+    if (!s)
       throw new UserError(
-        `--nats ${JSON.stringify(redactUrl(part))} is not a URL: use nats://HOST:PORT or tls://HOST:PORT`,
+        `--nats: ${UNPARSEABLE}: use nats://HOST:PORT or tls://HOST:PORT (credentials as nats://USER:PASSWORD@HOST:PORT, or in NATS_USER and NATS_PASSWORD)`,
       );
-    }
-    if (u.protocol !== "nats:" && u.protocol !== "tls:")
-      throw new UserError(`--nats ${redactUrl(part)}: the scheme must be nats:// or tls://, got ${u.protocol}//`);
-    if (u.protocol === "tls:") tls = true;
-    if (u.username) user = decodeURIComponent(u.username);
-    if (u.password) pass = decodeURIComponent(u.password);
-    servers.push(`${u.hostname}:${u.port || "4222"}`);
+    if (s.scheme !== "nats" && s.scheme !== "tls")
+      throw new UserError(`--nats ${redactUrl(part)}: the scheme must be nats:// or tls://, got ${s.scheme}://`);
+    if (s.scheme === "tls") tls = true;
+    if (s.user !== undefined) user = s.user;
+    if (s.pass !== undefined) pass = s.pass;
+    servers.push(s.address);
   }
   return { servers, user, pass, tls };
 }

@@ -10,19 +10,33 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { JsMsg } from "@nats-io/jetstream";
-import { UserError } from "../core/errors.js";
+import { z } from "zod";
+import { UserError, printable } from "../core/errors.js";
+import { PathEscape, confined } from "../core/paths.js";
+import { sha256Text } from "../agents/checkpoint-manifest.js";
+import { writeJsonAtomic } from "../agents/run-dir.js";
+import type { GroupRunConfig } from "../peers/config.js";
+import { parseSummary } from "../experiments/curves.js";
 import type { FromWorker, ToWorker } from "../experiments/run-protocol.js";
-import { pack, unpack } from "./bundle.js";
+import { BundleError, bundleFile, pack, unpack } from "./bundle.js";
+import {
+  BadJob,
+  ResultsRecordSchema,
+  firstIssue,
+  parseJob,
+  type ResultsRecord,
+  type RunJob,
+} from "./sweep-messages.js";
 import { connectNats, redactUrl } from "./nats-connection.js";
 import { retry } from "./retry.js";
 import {
   ACK_WAIT_MS,
+  DEAD_RUNS_SUBJECT,
   checkpointName,
   metricsName,
   openSweepStore,
   progressKey,
   resultsName,
-  type RunJob,
   type SweepStore,
 } from "./sweep-store.js";
 
@@ -73,7 +87,8 @@ async function storeCheckpoint(
     step = latest.step;
     data = pack(out, ["config.json", "metrics.jsonl", "checkpoints/latest.json", `checkpoints/${latest.dir}`]);
   } catch {
-    return last; // a newer checkpoint replaced it while it was read: the next look takes that one
+    // A newer checkpoint replaced it while it was read: the next look takes that one.
+    return last;
   }
   await retry("storing a checkpoint", () => store.objects.putBlob({ name: checkpointName(job.sweep, job.dir) }, data));
   log(`${job.dir}: checkpoint at step ${step} stored`);
@@ -93,6 +108,67 @@ async function storeMetrics(store: SweepStore, job: RunJob, out: string, size: n
   return data.length;
 }
 
+/** The hash a run's results are tied to: its config as validated (the same on the sweep's side). */
+export const configHashOf = (config: GroupRunConfig): string => sha256Text(JSON.stringify(config));
+
+/**
+ * Whether stored results belong to this job (its sweep, run folder and config, as run.json in the bundle says),
+ * with a readable summary. Results of another run, or damaged ones, are not taken as this run's.
+ */
+export function resultsBelong(data: Uint8Array, job: RunJob, configHash: string): string | null {
+  try {
+    const record = bundleFile(data, "run.json");
+    if (!record) return "they have no run.json";
+    const r = ResultsRecordSchema.safeParse(JSON.parse(new TextDecoder().decode(record)));
+    if (!r.success) return `their run.json: ${firstIssue(r.error)}`;
+    if (r.data.sweep !== job.sweep || r.data.dir !== job.dir) return `they are those of ${r.data.sweep}/${r.data.dir}`;
+    if (r.data.configHash !== configHash) return "they were made with another config";
+    const summary = bundleFile(data, "summary.json");
+    if (!summary) return "they have no summary.json";
+    parseSummary(JSON.parse(new TextDecoder().decode(summary)), "summary.json");
+    return null;
+  } catch (e) {
+    if (e instanceof BundleError || e instanceof SyntaxError || e instanceof UserError) return printable(e.message);
+    throw e;
+  }
+}
+
+/** Records a message this worker cannot run on the dead-letter stream, once, and takes it off the work queue. */
+async function deadLetter(store: SweepStore, msg: JsMsg, reason: string, log: (line: string) => void): Promise<void> {
+  const record = {
+    subject: msg.subject,
+    reason,
+    bytes: msg.data.length,
+    head: printable(new TextDecoder().decode(msg.data.subarray(0, 200)), 200),
+    deliveries: msg.info.deliveryCount,
+    at: new Date().toISOString(),
+  };
+  await retry("recording a refused job", () => store.js.publish(DEAD_RUNS_SUBJECT, JSON.stringify(record)));
+  msg.term(reason.slice(0, 200));
+  log(`peerlearn worker: refused a job on ${msg.subject}: ${printable(reason)} (recorded on ${DEAD_RUNS_SUBJECT})`);
+}
+
+/** Unpacks the stored checkpoint of a run into `out`; its step, or null when it is damaged (then `out` is empty). */
+function restoreCheckpoint(saved: Uint8Array, out: string): number | null {
+  try {
+    unpack(saved, out);
+    const latest = LatestSchema.parse(JSON.parse(readFileSync(join(out, "checkpoints", "latest.json"), "utf8")));
+    return latest.step;
+  } catch (e) {
+    const damaged =
+      e instanceof BundleError ||
+      e instanceof PathEscape ||
+      e instanceof SyntaxError ||
+      e instanceof z.ZodError ||
+      (e as NodeJS.ErrnoException).code === "ENOENT";
+    if (!damaged) throw e;
+    rmSync(out, { recursive: true, force: true });
+    return null;
+  }
+}
+
+const LatestSchema = z.looseObject({ step: z.number().int().min(0).max(1e13) });
+
 async function runJob(
   store: SweepStore,
   msg: JsMsg,
@@ -100,21 +176,36 @@ async function runJob(
   root: string,
   log: (line: string) => void,
 ): Promise<void> {
-  const job = JSON.parse(msg.string()) as RunJob;
-  if (await retry("looking up results", () => store.objects.info(resultsName(job.sweep, job.dir)))) {
-    await retry("acknowledging", () => msg.ackAck());
-    return;
+  let job: RunJob;
+  try {
+    job = parseJob(msg.data);
+  } catch (e) {
+    if (e instanceof BadJob) return deadLetter(store, msg, e.message, log);
+    throw e;
   }
-  const out = join(root, job.sweep, job.dir);
+  const configHash = configHashOf(job.config);
+  const done = await retry("looking up results", () => store.objects.getBlob(resultsName(job.sweep, job.dir)));
+  if (done) {
+    const wrong = resultsBelong(done, job, configHash);
+    if (wrong === null) {
+      await retry("acknowledging", () => msg.ackAck());
+      return;
+    }
+    log(`${job.dir}: the results stored for it are not its own (${wrong}): running it`);
+  }
+  // Ids of a fixed character set (sweep-messages.ts), and checked again here: the folder stays under the root.
+  const out = confined(root, `${job.sweep}/${job.dir}`);
   rmSync(out, { recursive: true, force: true });
   const saved = await retry("fetching a checkpoint", () => store.objects.getBlob(checkpointName(job.sweep, job.dir)));
   let stored = 0;
   let metricsSize = -1;
+  let resumed = false;
   if (saved) {
-    unpack(saved, out);
-    stored = (JSON.parse(readFileSync(join(out, "checkpoints", "latest.json"), "utf8")) as { step: number }).step;
+    const step = restoreCheckpoint(saved, out);
+    if (step === null) log(`${job.dir}: its stored checkpoint is damaged: starting afresh`);
+    else [stored, resumed] = [step, true];
   }
-  log(`${job.dir}: ${saved ? `resuming from step ${stored}` : "starting"} (delivery ${msg.info.deliveryCount})`);
+  log(`${job.dir}: ${resumed ? `resuming from step ${stored}` : "starting"} (delivery ${msg.info.deliveryCount})`);
   let busy = false;
   const tick = setInterval(() => {
     msg.working();
@@ -124,7 +215,7 @@ async function runJob(
       .then((s) => (stored = s))
       .then(() => storeMetrics(store, job, out, metricsSize))
       .then((size) => (metricsSize = size))
-      .catch(() => {})
+      .catch((e: unknown) => gaveUp(log, `${job.dir}: storing its checkpoint or metrics`, e))
       .finally(() => (busy = false));
   }, ACK_WAIT_MS / 4);
   const key = progressKey(job.sweep, job.dir);
@@ -134,7 +225,7 @@ async function runJob(
       const now = performance.now();
       if (now - lastPut < 1000) return;
       lastPut = now;
-      void store.progress.put(key, JSON.stringify({ steps, total })).catch(() => {});
+      void store.progress.put(key, JSON.stringify({ steps, total })).catch(() => {}); // the next one says it
     });
   } catch (e) {
     clearInterval(tick);
@@ -149,14 +240,21 @@ async function runJob(
   }
   clearInterval(tick);
   while (busy) await new Promise((r) => setTimeout(r, 50));
-  const results = pack(out, ["config.json", "metrics.jsonl", "summary.json", "final"]);
+  const record: ResultsRecord = { sweep: job.sweep, dir: job.dir, configHash, delivery: msg.info.deliveryCount };
+  writeJsonAtomic(join(out, "run.json"), record);
+  const results = pack(out, ["run.json", "config.json", "metrics.jsonl", "summary.json", "final"]);
   await retry("storing results", () => store.objects.putBlob({ name: resultsName(job.sweep, job.dir) }, results));
   await retry("acknowledging", () => msg.ackAck());
-  await store.objects.delete(checkpointName(job.sweep, job.dir)).catch(() => {});
+  await store.objects.delete(checkpointName(job.sweep, job.dir)).catch(() => {}); // gone already: nothing to do
   await store.objects.delete(metricsName(job.sweep, job.dir)).catch(() => {});
   await store.progress.delete(key).catch(() => {});
   rmSync(out, { recursive: true, force: true });
   log(`${job.dir}: done`);
+}
+
+/** Says once what was given up on and why (work that the next tick or delivery does again). */
+function gaveUp(log: (line: string) => void, what: string, e: unknown): void {
+  log(`${what} failed for now (${printable(e instanceof Error ? e.message : String(e), 160)}); trying again later`);
 }
 
 export async function runNatsWorker(options: WorkerOptions): Promise<void> {

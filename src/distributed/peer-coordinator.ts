@@ -6,15 +6,17 @@
  * summary, checkpoints of the group's state); each other peer keeps its checkpoints and final weights in its own
  * --out. At the end it tells every peer the group is done.
  */
-import { UserError } from "../core/errors.js";
+import { randomBytes } from "node:crypto";
+import { UserError, printable } from "../core/errors.js";
 import { RunDir } from "../agents/run-dir.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { GroupRunConfig } from "../peers/config.js";
 import type { GroupPlacement } from "../peers/placement.js";
 import { resolvePeers } from "../peers/peer-settings.js";
 import { trainGroup, type GroupSummary } from "../peers/train-group.js";
-import { Op, encode } from "./peer-protocol.js";
-import { PeerLinks, PeerUnavailable, sleepSync } from "./peer-links.js";
+import { Op, ProtocolError, encode } from "./peer-protocol.js";
+import { PeerInfoSchema, fields } from "./peer-messages.js";
+import { PeerLinks, PeerRefused, PeerUnavailable, sleepSync } from "./peer-links.js";
 import { Presence, type PeerInfo } from "./presence.js";
 import { RemoteLoop } from "./remote-loop.js";
 import { RemotePeer } from "./remote-peer.js";
@@ -49,20 +51,38 @@ export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): 
   const timeoutMs = config.group.adviceTimeoutMs ?? DEFAULT_ADVICE_TIMEOUT_MS;
   const links = new PeerLinks(o.url, o.group, config.peers.length);
   try {
-    const hello = encode(Op.join, { configHash: o.configHash });
-    const presence = new Map(remote.map((i) => [i, new Presence(i, links, timeoutMs, o.log, hello)]));
+    // This coordinator's session: every peer answers one coordinator, and takes save, load and finish only from it.
+    const session = randomBytes(16).toString("hex");
+    const hello = encode(Op.join, { configHash: o.configHash, session });
+    const presence = new Map(remote.map((i) => [i, new Presence(i, links, timeoutMs, o.log, hello, session)]));
     const infos = new Map<number, PeerInfo>();
     const started = Date.now();
     let said = 0;
+    // A peer that answers another coordinator: one that was killed goes quiet and the peer takes this one after
+    // its staleness limit (peer-server.ts); one that is alive keeps it, and this second coordinator gives up.
+    const refusedSince = new Map<number, number>();
+    const giveUpMs = Math.max(3000, timeoutMs) + 2000;
     while (infos.size < remote.length) {
       for (const i of remote) {
         if (infos.has(i)) continue;
         try {
-          const reply = links.request(i, hello, 2000);
-          infos.set(i, reply.meta as unknown as PeerInfo);
+          const info = fields(PeerInfoSchema, links.request(i, hello, 2000), `peer ${i}'s hello`);
+          if (info.index !== i) throw new ProtocolError(`peer ${i} says it is peer ${info.index}`);
+          infos.set(i, info as PeerInfo);
+          refusedSince.delete(i);
           o.log(`peerlearn peer 0: peer ${i} joined`);
         } catch (e) {
-          if (!(e instanceof PeerUnavailable)) throw e;
+          if (e instanceof PeerRefused && e.code === "coordinated") {
+            const since = refusedSince.get(i);
+            if (since === undefined) {
+              refusedSince.set(i, Date.now());
+              o.log(
+                `peerlearn peer 0: peer ${i} answers another peer 0 of group ${o.group}: waiting to see whether it is gone`,
+              );
+            } else if (Date.now() - since > giveUpMs) throw new UserError(e.message);
+          } else if (e instanceof ProtocolError)
+            o.log(`peerlearn peer 0: peer ${i} answered the hello wrongly (${printable(e.message)}): asking again`);
+          else if (!(e instanceof PeerUnavailable)) throw e;
         }
       }
       if (infos.size === remote.length) break;
@@ -101,7 +121,7 @@ export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): 
       placement,
     });
     for (const [i, p] of presence)
-      if (p.ask(encode(Op.finish), 60_000) === null) o.log(`peer ${i} was not there at the end`);
+      if (p.ask(encode(Op.finish, { session }), 60_000) === null) o.log(`peer ${i} was not there at the end`);
     return summary;
   } finally {
     links.close();

@@ -6,8 +6,8 @@
  * every peer sees its requests in the order the group made them.
  */
 import { Worker } from "node:worker_threads";
-import { UserError } from "../core/errors.js";
-import { Op, decode, type Message } from "./peer-protocol.js";
+import { UserError, printable } from "../core/errors.js";
+import { Op, ProtocolError, decode, type Message } from "./peer-protocol.js";
 
 /** Words of a link in the control array: its state, request and reply byte lengths, timeout. */
 export const Link = { state: 0, requestLength: 1, replyLength: 2, timeoutMs: 3 } as const;
@@ -33,6 +33,16 @@ export function sleepSync(ms: number): void {
 
 /** A request that failed: no answer within the timeout, or nobody listening on the peer's subject. */
 export class PeerUnavailable extends Error {}
+
+/** A peer's error reply: what it said, and its code where it gave one (`coordinated`: it answers another peer 0). */
+export class PeerRefused extends UserError {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
 
 export class PeerLinks {
   private readonly worker: Worker;
@@ -105,7 +115,14 @@ export class PeerLinks {
     }
     const at = peer * 2 * this.capacity + this.capacity;
     const message = decode(this.data.subarray(at, at + Atomics.load(this.ctrl, b + Link.replyLength)));
-    if (message.op === Op.failed) throw new UserError(`peer ${peer}: ${String(message.meta.message)}`);
+    if (message.op === Op.failed) {
+      const { code } = message.meta;
+      throw new PeerRefused(
+        `peer ${peer}: ${printable(String(message.meta.message))}`,
+        typeof code === "string" ? code : undefined,
+      );
+    }
+    if (message.op !== Op.ok) throw new ProtocolError(`peer ${peer} replied with operation ${message.op}`);
     return message;
   }
 

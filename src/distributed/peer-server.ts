@@ -7,6 +7,7 @@
  * and the suggestion asked next, computed ahead), a training round, a checkpoint saved into its own folder or
  * loaded from it.
  */
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Random, type RandomState } from "../core/random.js";
@@ -21,7 +22,9 @@ import type { GroupPlacement } from "../peers/placement.js";
 import { LearnerPeer, type ActingPeer } from "../peers/peer.js";
 import { Sac } from "../agents/sac.js";
 import { connectNats, redactUrl } from "./nats-connection.js";
-import { Op, decode, encode, f32, peerSubject, type Message, type QueryHead } from "./peer-protocol.js";
+import { Op, ProtocolError, decode, encode, f32, peerSubject, type Message, type QueryHead } from "./peer-protocol.js";
+import { CheckpointNameSchema, RequestSchemas, fields } from "./peer-messages.js";
+import { capLine } from "../core/errors.js";
 import type { PeerInfo } from "./presence.js";
 
 export interface PeerServerOptions {
@@ -40,7 +43,10 @@ function elsewhere(index: number): never {
 }
 
 /** How many arrays a list of query heads takes in a message. */
-const arrayCount = (heads: unknown): number => ((heads ?? []) as QueryHead[]).reduce((n, q) => n + (q.two ? 2 : 1), 0);
+const arrayCount = (heads: readonly QueryHead[]): number => heads.reduce((n, q) => n + (q.two ? 2 : 1), 0);
+
+/** A request of the right shape whose sender may not ask it (not the group's coordinator). */
+class Refused extends Error {}
 
 /** Checkpoints of this peer: <out>/checkpoints/<name>/ (the coordinator's names), the newest named in latest.json. */
 const checkpointDir = (out: string, name: string): string => join(out, "checkpoints", name);
@@ -154,14 +160,20 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
    * after another, as separate requests would be answered; `newNext`: the s' of the step just taken, for the rows
    * that stand for it.
    */
-  const answer = (heads: unknown, m: Message, from: number, newNext: Float32Array | null): Float64Array[] => {
+  const answer = (
+    heads: readonly QueryHead[],
+    m: Message,
+    from: number,
+    newNext: Float32Array | null,
+  ): Float64Array[] => {
     const d = loop.obs.length;
     const outs: Float64Array[] = [];
     let a = from;
-    for (const q of (heads ?? []) as QueryHead[]) {
-      const next = f32(m, a++);
+    for (const q of heads) {
+      const next = f32(m, a++, q.k * d);
+      if (q.newRows.some((r) => r >= q.k)) throw new ProtocolError(`a value query's new rows pass its ${q.k} states`);
       if (newNext) for (const r of q.newRows) next.set(newNext, r * d);
-      for (const states of q.two ? [next, f32(m, a++)] : [next]) {
+      for (const states of q.two ? [next, f32(m, a++, q.k * d)] : [next]) {
         const out = new Float64Array(q.k);
         peer.values(states, q.k, out);
         outs.push(out);
@@ -169,49 +181,85 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
     }
     return outs;
   };
+  // The coordinator this peer answers: its session id, bound at its first hello, and when it was last heard. A
+  // hello from another session is refused while this one is alive (a second peer 0 of the group); one that has
+  // been silent longer than staleMs is taken for a restarted coordinator.
+  let coordinator = null as { session: string; heard: number } | null;
+  const staleMs = Math.max(3000, config.group.adviceTimeoutMs ?? 10_000);
+  const own = (session: string, what: string): void => {
+    if (coordinator?.session !== session)
+      throw new Refused(`peer ${o.index} takes ${what} requests only from the group's coordinator`);
+  };
+  const d = loop.obs.length;
+  const w = peer.actionWidth;
   const handle = (m: Message): Uint8Array => {
     switch (m.op) {
       case Op.join: {
-        const hash = m.meta.configHash;
-        if (hash !== undefined && hash !== o.configHash)
+        const { configHash, session } = fields(RequestSchemas.join, m, "join");
+        if (configHash !== o.configHash)
           return encode(Op.failed, {
             message: `peer ${o.index} runs a different config than peer 0: give every peer the same --preset, --config, --set, --steps and --seed`,
           });
+        if (coordinator && coordinator.session !== session) {
+          const quiet = Date.now() - coordinator.heard;
+          if (quiet < staleMs) {
+            o.log(
+              `peerlearn peer ${o.index}: refused a second peer 0 of group ${o.group} (its coordinator answered ${Math.round(quiet / 1000)} s ago)`,
+            );
+            return encode(Op.failed, {
+              code: "coordinated",
+              message: `peer ${o.index} of group ${o.group} is coordinated by another peer 0 (heard ${Math.round(quiet / 1000)} s ago): is a second \`peerlearn peer --index 0\` running for this group? Stop it, or give this one another --group`,
+            });
+          }
+          o.log(
+            `peerlearn peer ${o.index}: a new peer 0 took over group ${o.group} (the last one was silent ${Math.round(quiet / 1000)} s)`,
+          );
+        }
+        coordinator = { session, heard: Date.now() };
         return encode(Op.ok, info() as unknown as Record<string, unknown>);
       }
-      case Op.suggest:
-        peer.suggest(f32(m, 0), m.meta.explore === true, row, 0);
+      case Op.suggest: {
+        const { explore } = fields(RequestSchemas.suggest, m, "suggest");
+        peer.suggest(f32(m, 0, d), explore, row, 0);
         return encode(Op.ok, {}, [row]);
+      }
       case Op.critic: {
-        const n = Number(m.meta.n);
+        const { n } = fields(RequestSchemas.critic, m, "critic");
         const out = new Float64Array(n);
-        peer.critic(f32(m, 0), f32(m, 1), n, out);
+        peer.critic(f32(m, 0, d), f32(m, 1, n * w), n, out);
         return encode(Op.ok, {}, [out]);
       }
-      case Op.values:
-        return encode(Op.ok, {}, answer(m.meta.queries, m, 0, null));
+      case Op.values: {
+        const { queries } = fields(RequestSchemas.values, m, "values");
+        expectArrays(m, arrayCount(queries));
+        return encode(Op.ok, {}, answer(queries, m, 0, null));
+      }
       case Op.act: {
-        const a = peer.act(f32(m, 0), Number(m.meta.t));
+        const { t } = fields(RequestSchemas.act, m, "act");
+        const a = peer.act(f32(m, 0, d), t);
         if (typeof a === "number") row[0] = a;
         else row.set(a);
         return encode(Op.ok, {}, [row]);
       }
       case Op.beforeStep:
-        peer.beforeStep(Number(m.meta.t));
+        peer.beforeStep(fields(RequestSchemas.beforeStep, m, "beforeStep").t);
         return encode(Op.ok);
       case Op.step: {
+        const f = fields(RequestSchemas.step, m, "step");
+        const { prefetch } = f;
+        expectArrays(m, (prefetch ? 2 : 1) + arrayCount(f.before) + arrayCount(f.queries));
+        const chosenRow = f32(m, 0, w);
+        if (prefetch) f32(m, 1, d);
         // First what the group asked before this step: the previous member's updates waited for it.
-        const prefetch = m.meta.prefetch as { explore: boolean } | null;
-        const earlier = answer(m.meta.before, m, prefetch ? 2 : 1, null);
-        const own = m.meta.own as { explore: boolean } | null;
+        const earlier = answer(f.before, m, prefetch ? 2 : 1, null);
         // Its own suggestion as its action (PeerAdvice asked it to take it here), or the group's choice.
-        if (own) peer.suggest(loop.obs, own.explore, row, 0);
-        const action = own ? Float32Array.from(row) : f32(m, 0);
+        if (f.own) peer.suggest(loop.obs, f.own.explore, row, 0);
+        const action = f.own ? Float32Array.from(row) : chosenRow;
         chosen = learner.discreteActions > 0 ? action[0] : action;
         stepped = null;
         evaluation = null;
         first = null;
-        loop.progressTotal = Number(m.meta.progressTotal);
+        loop.progressTotal = f.progressTotal;
         loop.collect();
         const r = stepped as { reward: number; terminated: boolean; truncated: boolean; obs: Float32Array } | null;
         if (!r) throw new Error("the env step reported nothing");
@@ -219,7 +267,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         const reset = first as Float32Array | null;
         // The s' the group stores for this step: the original stores the reset observation at an episode's end.
         const stored = faithful && reset ? reset : r.obs;
-        const values = answer(m.meta.queries, m, (prefetch ? 2 : 1) + arrayCount(m.meta.before), stored);
+        const values = answer(f.queries, m, (prefetch ? 2 : 1) + arrayCount(f.before), stored);
         // After the values, as the group asks them: the suggestion it will likely ask next.
         const ahead = prefetch ? [computeAhead(f32(m, 1), prefetch.explore)] : [];
         return encode(
@@ -237,13 +285,15 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         );
       }
       case Op.train: {
+        const { prefetch } = fields(RequestSchemas.train, m, "train");
+        expectArrays(m, prefetch ? 1 : 0);
         if (peer.learns) loop.trainIfDue();
         // After the round, as the group asks it: the suggestion it will likely ask next.
-        const prefetch = m.meta.prefetch as { explore: boolean } | null;
-        return encode(Op.ok, {}, prefetch ? [computeAhead(f32(m, 0), prefetch.explore)] : []);
+        return encode(Op.ok, {}, prefetch ? [computeAhead(f32(m, 0, d), prefetch.explore)] : []);
       }
       case Op.save: {
-        const name = String(m.meta.name);
+        const { name, session } = fields(RequestSchemas.save, m, "save");
+        own(session, "save");
         const dir = checkpointDir(o.out, name);
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
@@ -251,17 +301,19 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         writeJsonAtomic(join(dir, "state.json"), state);
         writeJsonAtomic(latest, { name });
         // The newest two are kept: the coordinator may resume from the one before if it dies while saving.
-        const names = readdirSync(join(o.out, "checkpoints")).filter((f) => f.startsWith("step-"));
+        const names = readdirSync(join(o.out, "checkpoints")).filter((f) => CheckpointNameSchema.safeParse(f).success);
         names.sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
         for (const old of names.slice(0, -2)) rmSync(checkpointDir(o.out, old), { recursive: true, force: true });
         return encode(Op.ok, { state });
       }
       case Op.load: {
-        const name = String(m.meta.name);
+        const { name, state, session } = fields(RequestSchemas.load, m, "load");
+        own(session, "load");
         const dir = checkpointDir(o.out, name);
         if (!existsSync(join(dir, "state.json")))
           return encode(Op.failed, { message: `it has no checkpoint ${name} in ${o.out} (give it the --out it had)` });
-        loop.load(dir, m.meta.state as LoopState);
+        if (state.obs.length !== d) throw new ProtocolError(`load: the state's observation is not ${d} numbers`);
+        loop.load(dir, state as LoopState);
         writeJsonAtomic(latest, { name });
         return encode(Op.ok);
       }
@@ -272,31 +324,67 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
 
   mkdirSync(o.out, { recursive: true });
   const nc = await connectNats(o.url, `peerlearn peer ${o.index} (group ${o.group})`);
-  const sub = nc.subscribe(peerSubject(o.group, o.index));
+  const subject = peerSubject(o.group, o.index);
+  // A second process on this index: whoever answers the probe serves it already (it says so on its side too).
+  const instance = randomUUID();
+  const startedAt = Date.now();
+  const probe = encode(Op.probe, { instance, startedAt });
+  const other = await nc.request(subject, probe, { timeout: 1000 }).then(
+    () => true,
+    () => false,
+  );
+  if (other)
+    throw new UserError(
+      `another process already serves peer ${o.index} of group ${o.group} on this NATS server: stop it first, or start this one with another --index or --group`,
+    );
+  const sub = nc.subscribe(subject);
   o.log(
     `peerlearn peer ${o.index}: serving group ${o.group} on NATS ${redactUrl(o.url)}; waiting for peer 0 (it coordinates the group)`,
   );
   try {
     for await (const msg of sub) {
-      const m = decode(msg.data);
-      if (m.op === Op.finish) {
-        learner.save(join(o.out, "final", `peer-${o.index}`), false);
-        msg.respond(encode(Op.ok));
+      let reply: Uint8Array;
+      let finished = false;
+      try {
+        const m = decode(msg.data);
+        if (m.op === Op.probe) {
+          const p = fields(RequestSchemas.probe, m, "probe");
+          if (p.instance === instance) continue; // our own, after we subscribed
+          o.log(
+            `peerlearn peer ${o.index}: refused a second process that tried to serve peer ${o.index} of group ${o.group}`,
+          );
+          msg.respond(encode(Op.failed, { message: `peer ${o.index} of group ${o.group} is served already` }));
+          continue;
+        }
+        if (m.op === Op.finish) {
+          own(fields(RequestSchemas.finish, m, "finish").session, "finish");
+          learner.save(join(o.out, "final", `peer-${o.index}`), false);
+          reply = encode(Op.ok);
+          finished = true;
+        } else {
+          settlePrefetch(m);
+          reply = handle(m);
+        }
+        if (coordinator && m.op !== Op.join) coordinator.heard = Date.now();
+      } catch (e) {
+        reply = encode(Op.failed, { message: e instanceof Error ? e.message : String(e) });
+        if (e instanceof ProtocolError || e instanceof Refused)
+          o.log(`peerlearn peer ${o.index}: refused a request: ${capLine(e.message)}`);
+        else if (!(e instanceof UserError)) o.log(`peerlearn peer ${o.index}: ${e instanceof Error ? e.stack : e}`);
+      }
+      msg.respond(reply);
+      if (finished) {
         o.log(`peerlearn peer ${o.index}: the group finished at step ${loop.steps}; final weights in ${o.out}/final`);
         break;
       }
-      let reply: Uint8Array;
-      try {
-        settlePrefetch(m);
-        reply = handle(m);
-      } catch (e) {
-        reply = encode(Op.failed, { message: e instanceof Error ? e.message : String(e) });
-        if (!(e instanceof UserError)) o.log(`peerlearn peer ${o.index}: ${e instanceof Error ? e.stack : e}`);
-      }
-      msg.respond(reply);
     }
   } finally {
     loop.close();
     await nc.drain().catch(() => {});
   }
+}
+
+/** A request carries exactly `n` arrays, or ProtocolError. */
+function expectArrays(m: Message, n: number): void {
+  if (m.arrays.length !== n) throw new ProtocolError(`request ${m.op} carries ${m.arrays.length} arrays, not ${n}`);
 }

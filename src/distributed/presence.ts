@@ -8,7 +8,8 @@
  */
 import type { LoopState } from "../agents/off-policy-loop.js";
 import type { PeerKind } from "../peers/peer.js";
-import { f32, markPrefetchUsed, type Message } from "./peer-protocol.js";
+import { printable } from "../core/errors.js";
+import { ProtocolError, f32, markPrefetchUsed, type Message } from "./peer-protocol.js";
 import { PeerUnavailable, type PeerLinks } from "./peer-links.js";
 
 /** What a peer process reports about itself when the coordinator says hello. */
@@ -60,6 +61,8 @@ export class Presence {
   present = true;
   lastTry = 0;
   prefetch: Prefetch | null = null;
+  /** The peer's action width, once it said hello: a suggestion's row must have it. */
+  actionWidth = 0;
   /** A suggestion asked ahead with a request whose reply is not read yet (a training round): the reply brings it. */
   private pendingAhead: Ask | null = null;
   constructor(
@@ -67,27 +70,37 @@ export class Presence {
     readonly links: PeerLinks,
     readonly timeoutMs: number,
     private readonly log: (line: string) => void,
-    /** The hello that asks the peer who it is (with the group's config hash). */
+    /** The hello that asks the peer who it is (with the group's config hash and the coordinator's session). */
     readonly hello: Uint8Array,
+    /** The coordinator's session id: save, load and finish requests carry it (peer-messages.ts). */
+    readonly session: string,
   ) {}
 
-  /** A request that marks the peer absent when it fails (then returns null). */
-  ask(request: Uint8Array, timeoutMs = this.timeoutMs): Message | null {
+  /**
+   * A request that marks the peer absent when it fails (then returns null). `check` throws ProtocolError when the
+   * reply is not of the shape asked (a peer of another version, or something else on its subject): that counts as
+   * a failure too.
+   */
+  ask(request: Uint8Array, timeoutMs = this.timeoutMs, check?: (m: Message) => void): Message | null {
     if (!this.present) return null;
     this.settlePrefetch(request);
     try {
-      return this.links.request(this.index, request, timeoutMs);
+      const reply = this.links.request(this.index, request, timeoutMs);
+      check?.(reply);
+      return reply;
     } catch (e) {
       this.failed(e);
       return null;
     }
   }
 
-  /** The reply of the request `start` sent (null, the peer marked absent, when it failed). */
-  collect(): Message | null {
+  /** The reply of the request `start` sent (null, the peer marked absent, when it failed or has the wrong shape). */
+  collect(check?: (m: Message) => void): Message | null {
     if (!this.present) return null;
     try {
-      return this.links.reply(this.index);
+      const reply = this.links.reply(this.index);
+      check?.(reply);
+      return reply;
     } catch (e) {
       this.failed(e);
       return null;
@@ -114,7 +127,7 @@ export class Presence {
     const pending = this.pendingAhead;
     if (pending) {
       this.pendingAhead = null;
-      const reply = this.collect();
+      const reply = this.collect((m) => f32(m, 0, this.actionWidth));
       if (reply) this.prefetch = { ...pending, row: f32(reply, 0), used: false };
     }
     return this.prefetch;
@@ -131,8 +144,15 @@ export class Presence {
   private failed(e: unknown): void {
     this.prefetch = null;
     this.pendingAhead = null;
-    if (!(e instanceof PeerUnavailable)) throw e;
-    if (this.present) this.log(`peerlearn peer 0: peer ${this.index} did not answer: left out until it answers again`);
+    if (e instanceof ProtocolError) {
+      this.links.failures++;
+      if (this.present)
+        this.log(
+          `peerlearn peer 0: peer ${this.index} sent a reply of the wrong shape (${printable(e.message)}): left out until it answers again`,
+        );
+    } else if (!(e instanceof PeerUnavailable)) throw e;
+    else if (this.present)
+      this.log(`peerlearn peer 0: peer ${this.index} did not answer: left out until it answers again`);
     this.present = false;
     this.lastTry = Date.now();
   }

@@ -10,10 +10,12 @@ import type { StepResult } from "../envs/env.js";
 import { rolloutComplete } from "../agents/agent.js";
 import type { MemberLoop, RemoteSeams } from "../peers/placement.js";
 import type { ValueQuery } from "../peers/targets.js";
-import { Op, encode, f32, type Message } from "./peer-protocol.js";
+import type { z } from "zod";
+import { Op, ProtocolError, encode, f32 } from "./peer-protocol.js";
+import { PeerInfoSchema, SaveReplySchema, StepReplySchema, fields } from "./peer-messages.js";
 import { PeerUnavailable } from "./peer-links.js";
-import { LONG_MS, type LoopView, type PeerInfo, type Presence } from "./presence.js";
-import { RemotePeer, queryWire, type AheadQuery } from "./remote-peer.js";
+import { LONG_MS, type LoopView, type Presence } from "./presence.js";
+import { RemotePeer, answerShape, queryWire, type AheadQuery } from "./remote-peer.js";
 
 export class RemoteLoop implements MemberLoop {
   readonly remote = true;
@@ -54,15 +56,16 @@ export class RemoteLoop implements MemberLoop {
     if (p.present) return true;
     if (Date.now() - p.lastTry < 1000) return false;
     p.lastTry = Date.now();
-    let reply: Message;
+    let view: LoopView;
     try {
-      reply = p.links.request(p.index, p.hello, p.timeoutMs);
+      view = fields(PeerInfoSchema, p.links.request(p.index, p.hello, p.timeoutMs), "hello").view;
+      if (view.obs.length !== this.obs.length)
+        throw new ProtocolError(`its observation is not ${this.obs.length} numbers`);
     } catch (e) {
-      if (e instanceof PeerUnavailable) return false;
+      if (e instanceof PeerUnavailable || e instanceof ProtocolError) return false;
       throw e;
     }
     p.present = true;
-    const view = (reply.meta as unknown as PeerInfo).view;
     this.adopt(view);
     p.back(view.steps);
     return true;
@@ -121,21 +124,20 @@ export class RemoteLoop implements MemberLoop {
     const prefetch = ask ? { explore: ask.explore } : null;
     const meta = { progressTotal: this.progressTotal, before: earlier.heads, queries: heads, own, prefetch };
     const sent = [this.actionRow, ...aheadObs, ...earlier.arrays, ...arrays];
-    const reply = this.presence.ask(encode(Op.step, meta, sent));
-    if (!reply) {
+    const d = this.obs.length;
+    let m = null as z.infer<typeof StepReplySchema> | null;
+    const reply = this.presence.ask(encode(Op.step, meta, sent), undefined, (r) => {
+      m = fields(StepReplySchema, r, "step");
+      f32(r, 0, d);
+      if (m.reset) f32(r, 1, d);
+      if (ask) f32(r, m.reset ? 2 : 1, info.actionWidth);
+      answerShape([...before, ...mine], r.arrays, (m.reset ? 2 : 1) + (ask ? 1 : 0));
+    });
+    if (!reply || !m) {
       this.seams.runDeferredUpdates();
       for (const p of others.keys()) p.dropAhead();
       return;
     }
-    const m = reply.meta as {
-      reward: number;
-      terminated: boolean;
-      truncated: boolean;
-      steps: number;
-      eval: EvalResult | null;
-      returns: number[];
-      reset: boolean;
-    };
     let at = m.reset ? 2 : 1;
     if (ask) this.presence.prefetch = { obs: aheadObs[0], explore: ask.explore, row: f32(reply, at++), used: false };
     this.peer.answered([...before, ...mine], reply.arrays.slice(at), failures);
@@ -188,13 +190,18 @@ export class RemoteLoop implements MemberLoop {
 
   /** The peer saves its checkpoint into its own folder, under the coordinator's checkpoint name. */
   save(dir: string): LoopState {
-    const reply = this.presence.ask(encode(Op.save, { name: checkpointName(dir) }), LONG_MS);
-    if (!reply) throw new PeerUnavailable(`peer ${this.presence.index} did not save its checkpoint`);
-    return reply.meta.state as LoopState;
+    const session = this.presence.session;
+    let state = null as LoopState | null;
+    const reply = this.presence.ask(encode(Op.save, { name: checkpointName(dir), session }), LONG_MS, (r) => {
+      state = fields(SaveReplySchema, r, "save").state as LoopState;
+    });
+    if (!reply || !state) throw new PeerUnavailable(`peer ${this.presence.index} did not save its checkpoint`);
+    return state;
   }
 
   load(dir: string, state: LoopState): void {
-    const reply = this.presence.ask(encode(Op.load, { name: checkpointName(dir), state }), LONG_MS);
+    const session = this.presence.session;
+    const reply = this.presence.ask(encode(Op.load, { name: checkpointName(dir), state, session }), LONG_MS);
     if (!reply) throw new PeerUnavailable(`peer ${this.presence.index} did not load its checkpoint`);
     this.adopt(state);
   }

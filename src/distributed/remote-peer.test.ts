@@ -7,7 +7,7 @@ import { RemotePeer } from "./remote-peer.js";
 /** A stand-in whose peer is away (its requests answer null) on links that count failures and send nothing. */
 function standIn(): { peer: RemotePeer; links: { failures: number } } {
   const links = { failures: 0 };
-  const presence = new Presence(1, links as unknown as PeerLinks, 1000, () => {}, new Uint8Array(8));
+  const presence = new Presence(1, links as unknown as PeerLinks, 1000, () => {}, new Uint8Array(8), "0".repeat(32));
   presence.present = false;
   const info: PeerInfo = {
     index: 1,

@@ -11,7 +11,16 @@ import type { AgentAction } from "../agents/agent.js";
 import type { Learner } from "../agents/learner.js";
 import type { ActingPeer, PeerKind } from "../peers/peer.js";
 import type { ValueQuery } from "../peers/targets.js";
-import { Op, encode, f32, f64, type NumberArray, type QueryHead } from "./peer-protocol.js";
+import {
+  Op,
+  ProtocolError,
+  encode,
+  f32,
+  f64,
+  type Message,
+  type NumberArray,
+  type QueryHead,
+} from "./peer-protocol.js";
 import type { PeerInfo, Presence } from "./presence.js";
 
 /** A value query sent ahead, with the rows of s' the peer fills in from the env step it takes meanwhile. */
@@ -50,7 +59,11 @@ export class RemotePeer implements ActingPeer {
     readonly info: PeerInfo,
   ) {
     this.row = new Float32Array(info.actionWidth);
+    presence.actionWidth = info.actionWidth;
   }
+
+  /** A reply that carries one action row (a suggestion, an action). */
+  private readonly rowCheck = (m: Message): void => void f32(m, 0, this.info.actionWidth);
 
   get kind(): PeerKind {
     return this.info.kind;
@@ -82,7 +95,7 @@ export class RemotePeer implements ActingPeer {
   }
 
   act(obs: Float32Array, numTimesteps: number): AgentAction {
-    const reply = this.presence.ask(encode(Op.act, { t: numTimesteps }, [obs]));
+    const reply = this.presence.ask(encode(Op.act, { t: numTimesteps }, [obs]), undefined, this.rowCheck);
     const row = reply ? f32(reply, 0) : this.row.fill(0);
     return this.info.discrete ? row[0] : Float32Array.from(row);
   }
@@ -95,13 +108,17 @@ export class RemotePeer implements ActingPeer {
       out.set(ahead.row, offset);
       return;
     }
-    const reply = this.presence.ask(encode(Op.suggest, { explore }, [obs]));
+    const reply = this.presence.ask(encode(Op.suggest, { explore }, [obs]), undefined, this.rowCheck);
     if (reply) out.set(f32(reply, 0), offset);
     else out.fill(0, offset, offset + this.info.actionWidth);
   }
 
   critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void {
-    const reply = this.presence.ask(encode(Op.critic, { n }, [obs, actions.subarray(0, n * this.info.actionWidth)]));
+    const reply = this.presence.ask(
+      encode(Op.critic, { n }, [obs, actions.subarray(0, n * this.info.actionWidth)]),
+      undefined,
+      (m) => f64(m, 0, n),
+    );
     if (reply) out.set(f64(reply, 0));
     else out.fill(0, 0, n);
   }
@@ -142,7 +159,7 @@ export class RemotePeer implements ActingPeer {
     if (this.sentAhead) {
       const { items, failures } = this.sentAhead;
       this.sentAhead = null;
-      const reply = this.presence.collect();
+      const reply = this.presence.collect((m) => answerShape(items, m.arrays, 0));
       if (reply) this.answered(items, reply.arrays, failures);
     }
     const answer = this.answers.shift();
@@ -195,6 +212,8 @@ export class RemotePeer implements ActingPeer {
     const queries: QueryHead[] = [{ k, two: true, newRows: [] }];
     const reply = this.presence.ask(
       encode(Op.values, { queries }, [first.subarray(0, rows), second.subarray(0, rows)]),
+      undefined,
+      (m) => (f64(m, 0, k), f64(m, 1, k)),
     );
     if (reply) {
       outFirst.set(f64(reply, 0));
@@ -212,10 +231,29 @@ export class RemotePeer implements ActingPeer {
       return;
     }
     const queries: QueryHead[] = [{ k, two: false, newRows: [] }];
-    const reply = this.presence.ask(encode(Op.values, { queries }, [obs.subarray(0, k * this.info.obsDim)]));
+    const reply = this.presence.ask(
+      encode(Op.values, { queries }, [obs.subarray(0, k * this.info.obsDim)]),
+      undefined,
+      (m) => f64(m, 0, k),
+    );
     if (reply) out.set(f64(reply, 0));
     else out.fill(0, 0, k);
   }
+}
+
+/**
+ * Checks that `arrays` from `from` on answer `items` (each query's one or two Float64 arrays of k values); throws
+ * ProtocolError otherwise.
+ */
+export function answerShape(items: readonly AheadQuery[], arrays: readonly NumberArray[], from: number): void {
+  let a = from;
+  for (const item of items)
+    for (let j = 0; j < (item.query.obs ? 2 : 1); j++, a++) {
+      const v = arrays[a];
+      if (!(v instanceof Float64Array) || v.length !== item.query.k)
+        throw new ProtocolError(`value estimates ${a - from} are not ${item.query.k} Float64 numbers`);
+    }
+  if (a !== arrays.length) throw new ProtocolError(`${arrays.length - a} arrays more than the queries asked`);
 }
 
 /** Whether two states hold the same numbers, bit for bit (-0 and 0 differ: a network may tell them apart). */

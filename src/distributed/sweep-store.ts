@@ -8,6 +8,8 @@
  * - the object store peerlearn-runs holds each run's newest checkpoint and, at the end, its results (config,
  *   metrics, summary, final weights), written idempotently by run id;
  *   While a run trains, its metrics.jsonl is kept there too (`<sweep>/<dir>/metrics`), for dashboards;
+ * - the stream PEERLEARN_DEAD (subject peerlearn.dead.runs) records each job a worker refused (not JSON, a field
+ *   of the wrong type or out of bounds, a run folder that is not a plain id), with the reason;
  * - the key-value bucket peerlearn-progress holds each running run's env steps, for the sweep's progress line, and
  *   each sweep's plan and progress under `sweeps.<sweep>` (written by the `experiment --nats` command).
  */
@@ -25,7 +27,6 @@ import {
 } from "@nats-io/jetstream";
 import { Objm, type ObjectStore } from "@nats-io/obj";
 import { Kvm, type KV } from "@nats-io/kv";
-import type { GroupRunConfig } from "../peers/config.js";
 
 export const STREAM = "PEERLEARN_RUNS";
 export const CONSUMER = "peerlearn-workers";
@@ -37,14 +38,11 @@ export const PROGRESS = "peerlearn-progress";
  */
 export const ACK_WAIT_MS = Math.max(1000, Number(process.env.PEERLEARN_NATS_ACK_WAIT_MS ?? 20_000) || 20_000);
 
-/** One run of a sweep, as a job. */
-export interface RunJob {
-  readonly sweep: string;
-  /** The run's folder inside the experiment folder, e.g. Room-v21/adversarial/seed-0: its id within the sweep. */
-  readonly dir: string;
-  readonly preset: string;
-  readonly config: GroupRunConfig;
-}
+export type { RunJob } from "./sweep-messages.js";
+
+/** Where jobs that cannot be run are recorded, with the reason (the stream PEERLEARN_DEAD keeps the newest 10,000). */
+export const DEAD_STREAM = "PEERLEARN_DEAD";
+export const DEAD_RUNS_SUBJECT = "peerlearn.dead.runs";
 
 /** A sweep's id: the same experiment, budget, variant and out folder name give the same id on every machine. */
 export function sweepId(parts: readonly unknown[]): string {
@@ -79,6 +77,18 @@ export async function openSweepStore(nc: NatsConnection): Promise<SweepStore> {
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
       duplicate_window: 24 * 60 * minute,
+    });
+  }
+  try {
+    await jsm.streams.info(DEAD_STREAM);
+  } catch {
+    await jsm.streams.add({
+      name: DEAD_STREAM,
+      subjects: ["peerlearn.dead.>"],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_msgs: 10_000,
+      max_msg_size: 64 << 10,
     });
   }
   try {

@@ -69,7 +69,12 @@ export function readSummary(dir: string): GroupSummary {
   } catch (e) {
     throw new UserError(`${path} cannot be read as JSON (${(e as Error).message.split("\n")[0]})`);
   }
-  return parseOrThrow(GroupSummarySchema, value, path) as unknown as GroupSummary;
+  return parseSummary(value, path);
+}
+
+/** A summary's fields, checked (UserError naming `what` when they are not those of a summary). */
+export function parseSummary(value: unknown, what: string): GroupSummary {
+  return parseOrThrow(GroupSummarySchema, value, what) as unknown as GroupSummary;
 }
 
 export function learnerIndices(s: GroupSummary): number[] {

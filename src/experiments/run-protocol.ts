@@ -8,4 +8,4 @@ export type ToWorker =
 export type FromWorker =
   | { type: "progress"; id: number; steps: number; total: number }
   | { type: "done"; id: number; summary: GroupSummary }
-  | { type: "failed"; id: number; message: string; name: string; stack: string };
+  | { type: "failed"; id: number; message: string; name: string; stack: string; code?: string; path?: string };

@@ -34,7 +34,9 @@ port.on("message", (m: ToWorker) => {
       send({ type: "done", id: m.id, summary });
     } catch (e) {
       const err = e as Error;
-      send({ type: "failed", id: m.id, message: err.message, name: err.name, stack: err.stack ?? "" });
+      // A system error's code and path travel too: a full disk is the user's to free, not a bug (cli/failure.ts).
+      const { code, path } = err as NodeJS.ErrnoException;
+      send({ type: "failed", id: m.id, message: err.message, name: err.name, stack: err.stack ?? "", code, path });
     }
   })();
 });

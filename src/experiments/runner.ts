@@ -42,6 +42,8 @@ export interface ExperimentManifest {
   readonly runs: readonly Omit<RunSpec, "config">[];
   /** One entry per invocation that ran: command, commit, CPU, kernels, date (results/ keeps this file). */
   readonly provenance?: readonly Provenance[];
+  /** The id of this folder's sweep on NATS (`experiment --nats`): new for a new folder, kept while it lives. */
+  readonly natsSweep?: string;
 }
 
 export interface ExperimentResult {
@@ -102,6 +104,7 @@ export function prepareExperimentFolder(
       seeds: Math.max(old.seeds, manifest.seeds),
       runs: [...manifest.runs, ...old.runs.filter((r) => !dirs.has(r.dir))],
       provenance: [...(old.provenance ?? []), here],
+      ...(old.natsSweep ? { natsSweep: old.natsSweep } : {}),
     };
   }
   writeJsonAtomic(manifestPath, manifest);
@@ -174,7 +177,10 @@ export async function runExperiment(experiment: string, options: RunnerOptions):
               failure ??=
                 m.name === "UserError"
                   ? new UserError(m.message)
-                  : new Error(`${todo[m.id].dir} failed: ${m.message}\n${m.stack}`);
+                  : Object.assign(new Error(`${todo[m.id].dir} failed: ${m.message}\n${m.stack}`), {
+                      code: m.code,
+                      path: m.path,
+                    });
             } else {
               progress.set(m.id, todo[m.id].cost);
               finished += 1;

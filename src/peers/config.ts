@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
 import {
+  MAX_STEPS,
   DqnConfigSchema,
   RUN_FIELDS,
   SacConfigSchema,
@@ -123,12 +124,13 @@ export const LectrSettingsSchema = z
 export const GroupRunConfigSchema = z
   .object({
     ...RUN_FIELDS,
-    steps: positiveInt.describe("env steps per peer"),
-    evalFreq: positiveInt.describe("a peer's own env steps between its evaluations"),
+    steps: positiveInt.max(MAX_STEPS).describe("env steps per peer"),
+    evalFreq: positiveInt.max(MAX_STEPS).describe("a peer's own env steps between its evaluations"),
     checkpointFreq: z
       .number()
       .int()
       .min(0)
+      .max(MAX_STEPS)
       .describe("env steps per peer between checkpoints, taken between any two steps (0: none)"),
     variant: z
       .enum(["faithful", "corrected"])
