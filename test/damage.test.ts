@@ -4,7 +4,7 @@
  * config; a start that failed leaves nothing that blocks the corrected command.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -143,5 +143,26 @@ describe("damaged run folders and checkpoints (needs `npm run build`)", () => {
     const fixed = await cli([...group, "--set", "group.minEpochLength=100"]);
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(readdirSync(dir)).toContain("summary.json");
+  });
+
+  it("runs again an experiment's run whose summary is damaged (kept aside), and names a report file in the way", async () => {
+    const out = join(root, "sweep");
+    const sweep = ["experiment", "fig4", "--budget", "0.0003", "--seeds", "1", "--out", out];
+    expect((await cli(sweep)).code).toBe(0);
+    const curves = readFileSync(join(out, "curves.csv"), "utf8");
+    const run = join(out, "Room-v21", "adversarial", "seed-0");
+    writeFileSync(join(run, "summary.json"), "garbage");
+    const again = await cli(sweep);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(
+      /summary\.json cannot be read as JSON .*: moved to .*seed-0\.damaged; the run starts again/,
+    );
+    expect(readdirSync(join(out, "Room-v21", "adversarial")).sort()).toEqual(["seed-0", "seed-0.damaged"]);
+    expect(readFileSync(join(out, "curves.csv"), "utf8")).toBe(curves);
+    rmSync(join(out, "runs.csv"));
+    mkdirSync(join(out, "runs.csv"));
+    const blocked = await cli(["report", out]);
+    expect(blocked.code).toBe(2);
+    expect(lastLine(blocked.stderr)).toMatch(/cannot write .*runs\.csv \(EISDIR\): move what is in the way/);
   });
 });

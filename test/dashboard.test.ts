@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDashboard, type Dashboard } from "../src/dashboard/server.js";
+import { startDemoServer } from "../src/demo/server.js";
+import { request } from "node:http";
 import { CHROMIUM, runsWith } from "./tools.js";
 
 const root = mkdtempSync(join(tmpdir(), "peerlearn-dashboard-"));
@@ -62,7 +64,68 @@ describe("the dashboard's server", () => {
     rmSync(join(root, "link-out"));
     rmSync(outside, { recursive: true, force: true });
   });
+
+  it("serves no file through a file link pointing out of its folders", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "peerlearn-outside-"));
+    writeFileSync(join(outside, "metrics.jsonl"), evalLine(0, 1));
+    writeFileSync(join(outside, "secret.json"), JSON.stringify({ secret: "outside" }));
+    const leak = join(root, "leak");
+    mkdirSync(leak);
+    symlinkSync(join(outside, "metrics.jsonl"), join(leak, "metrics.jsonl"));
+    symlinkSync(join(outside, "secret.json"), join(run, "summary.json"));
+    const sweep = join(root, "sweep");
+    mkdirSync(sweep);
+    writeFileSync(join(sweep, "experiment.json"), JSON.stringify({ experiment: "x", runs: [] }));
+    symlinkSync(join(outside, "secret.json"), join(sweep, "progress.json"));
+    try {
+      const get = (path: string) => fetch(new URL(path, dashboard.url)).then((r) => r.text());
+      expect(await get("/api/runs")).not.toContain("leak");
+      expect(await get("/api/runs")).not.toContain("outside");
+      expect(await get("/api/sweeps")).not.toContain("outside");
+      expect(await get("/api/metrics?run=0/leak")).toBe("no such run\n");
+    } finally {
+      for (const p of [leak, sweep, join(run, "summary.json")]) rmSync(p, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("answers only requests addressed to it (no DNS rebinding), as the demo's server does", async () => {
+    const dist = mkdtempSync(join(tmpdir(), "peerlearn-demo-dist-"));
+    writeFileSync(join(dist, "index.html"), "<p>demo</p>");
+    const demo = await startDemoServer({ port: 0, host: "127.0.0.1", dist });
+    try {
+      for (const base of [dashboard.url, demo.url]) {
+        const port = new URL(base).port;
+        const status = (host: string) => rawGet(base, host).then((r) => r.status);
+        expect(await status(`127.0.0.1:${port}`)).toBe(200);
+        expect(await status(`localhost:${port}`)).toBe(200);
+        expect(await status(`evil.example:${port}`)).toBe(421);
+        expect(await status(`127.0.0.1.nip.io:${port}`)).toBe(421);
+        expect(await status("127.0.0.1:1")).toBe(421);
+        expect(await status("")).toBe(421);
+      }
+    } finally {
+      await demo.close();
+      rmSync(dist, { recursive: true, force: true });
+    }
+  });
 });
+
+/** A GET of `base` with the Host header set as given (fetch does not let a page or a test choose it). */
+function rawGet(base: string, host: string): Promise<{ status: number }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: "/", method: "GET", headers: { host }, setHost: false },
+      (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0 });
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 describe.runIf(runsWith(CHROMIUM !== undefined))("the dashboard in a browser", () => {
   it("shows a run's charts and redraws when a metrics line is appended", async () => {

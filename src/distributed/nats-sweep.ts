@@ -12,7 +12,7 @@
  * kept in experiment.json), so results left on the server by an earlier folder of the same name are not copied
  * back unless `--reuse-remote` asks for them.
  */
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, join, resolve } from "node:path";
 import { UserError } from "../core/errors.js";
@@ -24,6 +24,7 @@ import { readSummary } from "../experiments/curves.js";
 import { progressLine, sweepProgress, writeProgress } from "../experiments/sweep-progress.js";
 import {
   prepareExperimentFolder,
+  runComplete,
   type ExperimentManifest,
   type ExperimentResult,
   type RunnerOptions,
@@ -106,7 +107,7 @@ export async function runNatsSweep(experiment: string, options: NatsSweepOptions
   const runs = planRuns(e, options);
   const manifest = prepareExperimentFolder(e, runs, options);
   const base = sweepId([e.name, options.budget, options.variant, basename(resolve(options.out))]);
-  const isDone = (r: RunSpec): boolean => existsSync(join(options.out, r.dir, "summary.json"));
+  const isDone = (r: RunSpec): boolean => runComplete(options.out, r.dir, options.log);
   const todo = runs.filter((r) => !isDone(r));
   const skipped = runs.length - todo.length;
   const nc = await connectNats(options.url, `peerlearn experiment ${e.name}`);

@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { UserError } from "../core/errors.js";
 import { linePlot, type Series } from "../report/svg-plot.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import { findExperiment } from "./catalog.js";
@@ -111,7 +112,7 @@ export function writeExperimentReport(dir: string): ReportFiles {
       });
     }
   }
-  for (const p of plots) writeFileSync(join(dir, p.file), p.svg);
+  for (const p of plots) writeOutput(join(dir, p.file), p.svg);
 
   const norm = e.plots.includes("normalised") ? normalisedScores(rows) : null;
   const header = ["task", "method", "seeds", "average reward over time (ours)", "paper"];
@@ -157,14 +158,14 @@ export function writeExperimentReport(dir: string): ReportFiles {
     "Data: runs.csv (one line per run), curves.csv (one line per evaluation); each run folder has config.json, metrics.jsonl, summary.json.",
     "",
   ].join("\n");
-  writeFileSync(join(dir, "report.md"), md);
+  writeOutput(join(dir, "report.md"), md);
 
   const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const htmlTable = (head: string[], body: string[][]): string =>
     `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</table>`;
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(e.title)}</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}td:nth-child(n+3){text-align:right}svg{display:block;margin:1em 0}</style></head><body><h1>${esc(e.title)}</h1><p>${esc(e.description)}. ${esc(budgetText)}. Score: average reward over time, mean ± std over seeds; the paper's numbers are at its full budget.${esc(note)}</p>${htmlTable(header, table)}${e.notes.map((n) => `<p><em>Note:</em> ${esc(n)}</p>`).join("")}${norm ? `<p>Normalised 0-100 per task, averaged over tasks:</p>${htmlTable(["method", "ours", "paper"], normRows)}` : ""}${plots.map((p) => `<h2>${esc(p.title)}</h2>${p.svg}`).join("")}</body></html>\n`;
   const htmlPath = join(dir, "report.html");
-  writeFileSync(htmlPath, html);
+  writeOutput(htmlPath, html);
 
   const runsCsv = [
     [
@@ -196,14 +197,14 @@ export function writeExperimentReport(dir: string): ReportFiles {
         .join(","),
     ),
   ];
-  writeFileSync(join(dir, "runs.csv"), `${runsCsv.join("\n")}\n`);
+  writeOutput(join(dir, "runs.csv"), `${runsCsv.join("\n")}\n`);
   const curvesCsv = [
     ["task", "method", "seed", "step", "eval_mean"].join(","),
     ...runs.flatMap((r) =>
       r.curve.steps.map((s, i) => [r.task, r.method, r.seed, s, r.curve.mean[i]].map((v) => csvCell(v)).join(",")),
     ),
   ];
-  writeFileSync(join(dir, "curves.csv"), `${curvesCsv.join("\n")}\n`);
+  writeOutput(join(dir, "curves.csv"), `${curvesCsv.join("\n")}\n`);
   return { markdown: join(dir, "report.md"), html: htmlPath, rows, missing, damaged };
 }
 
@@ -217,4 +218,18 @@ export function formatRows(rows: readonly MethodRow[]): string {
     `${"task".padEnd(16)}${"method".padEnd(42)}${"seeds".padStart(5)}   ${"ours".padEnd(18)}paper (full budget)`,
     ...lines,
   ].join("\n");
+}
+
+/** Writes one of the report's files; a path the user's folder blocks (a folder of that name, no permission) is one line. */
+function writeOutput(path: string, data: string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EISDIR" || code === "ENOTDIR" || code === "EACCES" || code === "EPERM" || code === "EROFS")
+      throw new UserError(
+        `cannot write ${path} (${code}): move what is in the way or fix its permissions, then run the same command again`,
+      );
+    throw e;
+  }
 }

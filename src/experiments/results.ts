@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
-import { UserError } from "../core/errors.js";
+import { UserError, printable } from "../core/errors.js";
 import type { Series } from "../report/svg-plot.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import type { Experiment } from "./catalog.js";
@@ -56,9 +56,15 @@ export function readManifest(dir: string): ExperimentManifest {
   try {
     value = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new UserError(`${path} is not valid JSON (${(e as Error).message}); rerun the experiment to rewrite it`);
+    throw new UserError(
+      `${path} is not valid JSON (${printable((e as Error).message, 120)}): move it away and rerun the experiment, which writes it anew and keeps the finished runs`,
+    );
   }
-  const m = parseOrThrow(ManifestSchema, value, `${path} (rerun the experiment to rewrite it)`);
+  const m = parseOrThrow(
+    ManifestSchema,
+    value,
+    `${path} (move it away and rerun the experiment, which writes it anew)`,
+  );
   for (const r of m.runs) {
     const rel = relative(resolve(dir), resolve(dir, r.dir));
     if (rel.startsWith("..") || isAbsolute(rel))

@@ -7,11 +7,13 @@
  * uninterrupted run. The plan (experiment.json) is written first and checked on a rerun, so a rerun with other
  * settings into the same folder is refused instead of mixing results.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, renameSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { UserError } from "../core/errors.js";
+import { UserError, printable } from "../core/errors.js";
+import { readSummary } from "./curves.js";
+import { readManifest } from "./results.js";
 import { writeJsonAtomic } from "../agents/run-dir.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import { findExperiment, planRuns, type Experiment, type ExperimentOptions, type RunSpec } from "./catalog.js";
@@ -56,13 +58,34 @@ export interface ExperimentResult {
   readonly stepsPerSecond: number;
 }
 
+/**
+ * Whether the run in `dir` (inside the experiment folder `out`) is complete: its summary.json is there and
+ * readable. A run whose summary is damaged is moved aside whole (to `<dir>.damaged`, nothing is deleted), said
+ * in one line, and runs again.
+ */
+export function runComplete(out: string, dir: string, log: (line: string, final: boolean) => void): boolean {
+  const path = join(out, dir);
+  if (!existsSync(join(path, "summary.json"))) return false;
+  try {
+    readSummary(path);
+    return true;
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    let aside = `${path}.damaged`;
+    for (let i = 2; existsSync(aside); i++) aside = `${path}.damaged-${i}`;
+    renameSync(path, aside);
+    log(`peerlearn experiment: ${printable(e.message)}: moved to ${aside}; the run starts again`, false);
+    return false;
+  }
+}
+
 export function defaultExperimentWorkers(): number {
   return Math.max(1, cpus().length);
 }
 
 function checkManifest(path: string, m: ExperimentManifest): void {
   if (!existsSync(path)) return;
-  const old = JSON.parse(readFileSync(path, "utf8")) as ExperimentManifest;
+  const old = readManifest(dirname(path));
   const key = (x: ExperimentManifest): string => JSON.stringify([x.experiment, x.budget, x.variant]);
   if (key(old) !== key(m)) {
     throw new UserError(
@@ -95,7 +118,7 @@ export function prepareExperimentFolder(
   const here = provenance(options.command ?? commandLine(), `${getKernels().name}/${getKernels().variant}`);
   manifest = { ...manifest, provenance: [here] };
   if (existsSync(manifestPath)) {
-    const old = JSON.parse(readFileSync(manifestPath, "utf8")) as ExperimentManifest;
+    const old = readManifest(options.out);
     const dirs = new Set(manifest.runs.map((r) => r.dir));
     const tasks = [...new Set([...old.tasks, ...manifest.tasks])];
     manifest = {
@@ -117,7 +140,7 @@ export async function runExperiment(experiment: string, options: RunnerOptions):
   const runs = planRuns(e, options);
   const manifest = prepareExperimentFolder(e, runs, options);
 
-  const isDone = (r: RunSpec): boolean => existsSync(join(options.out, r.dir, "summary.json"));
+  const isDone = (r: RunSpec): boolean => runComplete(options.out, r.dir, options.log);
   const todo = runs.filter((r) => !isDone(r));
   const skipped = runs.length - todo.length;
   const totalCost = todo.reduce((a, r) => a + r.cost, 0);
@@ -199,8 +222,6 @@ export async function runExperiment(experiment: string, options: RunnerOptions):
   if (failure) throw failure;
   report(true);
   const wallSeconds = (performance.now() - start) / 1000;
-  const summaries = runs.map(
-    (r) => JSON.parse(readFileSync(join(options.out, r.dir, "summary.json"), "utf8")) as GroupSummary,
-  );
+  const summaries = runs.map((r) => readSummary(join(options.out, r.dir)));
   return { manifest, summaries, skipped, wallSeconds, stepsPerSecond: totalCost / Math.max(wallSeconds, 1e-9) };
 }
