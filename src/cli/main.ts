@@ -153,7 +153,11 @@ async function bench(args: string[]): Promise<void> {
 }
 
 function list(args: string[]): void {
-  if (args[0] === "presets") {
+  const [what, ...extra] = args;
+  if (what !== "envs" && what !== "presets") throw new UserError(`list what? use ${oneOf(["envs", "presets"])}`);
+  if (extra.length > 0)
+    throw new UserError(`list ${what} takes nothing more, got ${extra.map((a) => JSON.stringify(a)).join(" ")}`);
+  if (what === "presets") {
     console.log("Presets (peerlearn train --preset NAME); cost = env steps per peer x peers:");
     for (const p of PRESETS)
       console.log(
@@ -172,7 +176,6 @@ function list(args: string[]): void {
     }
     return;
   }
-  if (args[0] !== "envs") throw new UserError(`list what? use ${oneOf(["envs", "presets"])}`);
   for (const e of listEnvs()) {
     const opts = Object.entries(e.options)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)

@@ -9,7 +9,8 @@ import { ensureDir } from "../core/folders.js";
 import { sha256Text } from "../agents/checkpoint-manifest.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { integerOption, parseCommand } from "./args.js";
-import { formatGroupSummary, progressPrinter, resolveGroupConfig } from "./train.js";
+import { formatGroupSummary, maybeDashboard, progressPrinter, resolveGroupConfig } from "./train.js";
+import { withResolvedPeers } from "../peers/peer-settings.js";
 import { coordinateGroup, remotePeerIndices } from "../distributed/peer-coordinator.js";
 import { servePeer } from "../distributed/peer-server.js";
 import { GROUP_ID } from "../distributed/peer-protocol.js";
@@ -20,6 +21,8 @@ export const PEER_USAGE = `  peer                  one peer of a group whose pee
       --nats URL        the NATS server (nats:// or tls://)
       --group ID        the group's name (letters, digits, - and _), the same for every peer
       --index I         this peer's place in the group's peer list
+      --print-config    print the resolved config (as every process of the group builds it) and exit
+      --dashboard       (peer 0) serve a live page of the group's run folder; --port P as for train
       --preset, --config, --set, --steps, --seed, --out: as for train, the same in every process (--out: this
                         peer's own folder); the group runs the lockstep schedule; group.adviceTimeoutMs (default
                         10000) is how long a peer may take to answer before it is left out of a step`;
@@ -51,7 +54,7 @@ export async function peerCommand(args: string[]): Promise<void> {
     throw new UserError("peer needs --group ID: 1 to 64 letters, digits, - or _, the same for every peer of the group");
   if (!rest.some((a) => a === "--preset" || a.startsWith("--preset=") || a === "--config" || a.startsWith("--config=")))
     throw new UserError("peer needs --preset NAME or --config FILE (the same in every process of the group)");
-  const { config, preset, out, json } = await resolveGroupConfig(rest);
+  const { config, preset, out, json, printConfig } = await resolveGroupConfig(rest);
   const index = integerOption("index", values.index, -1, 0, config.peers.length - 1);
   if (index < 0) throw new UserError(`peer needs --index I, from 0 to ${config.peers.length - 1}`);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -64,6 +67,14 @@ export async function peerCommand(args: string[]): Promise<void> {
     throw new UserError(
       `peer ${index} of ${preset} is a scripted ${config.peers[index].kind}: it runs in peer 0's process (start the learners: ${[0, ...remote].join(", ")})`,
     );
+  if (printConfig) {
+    console.log(JSON.stringify(withResolvedPeers(config), null, 2));
+    return;
+  }
+  if (index > 0 && rest.some((a) => a === "--dashboard" || a === "--port" || a.startsWith("--port=")))
+    throw new UserError(
+      "--dashboard shows the group's run folder, which peer 0 writes: give it to peer 0 (or run `peerlearn dashboard FOLDER`)",
+    );
   const configHash = sha256Text(JSON.stringify(config));
   const kernels = getKernels();
   // Without --out, the other peers' default folders are told apart from peer 0's (the group's run folder).
@@ -74,6 +85,7 @@ export async function peerCommand(args: string[]): Promise<void> {
     await servePeer(config, { url: values.nats, group: values.group, index, out: peerOut, kernels, configHash, log });
     return;
   }
+  await maybeDashboard(rest, peerOut);
   log(
     `peerlearn peer 0: group ${values.group} of ${preset} on NATS ${redactUrl(values.nats)}: ${config.peers.length} peers (${remote.length} in other processes), seed ${config.seed}, ${config.steps} steps per peer, lockstep, kernels ${kernels.name} (${kernels.variant}), out ${peerOut}`,
   );

@@ -10,7 +10,7 @@ import { make, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { findPreset } from "../peers/presets.js";
 import { checkKey, checkPlainData, configAssignments, loadConfigFile, type ConfigObject } from "../config/load.js";
-import { validateGroupRunConfig, type GroupRunConfig } from "../peers/config.js";
+import { validateGroupRunConfig, type GroupRunConfig, type PeerSpec } from "../peers/config.js";
 import { trainGroup, type GroupSummary } from "../peers/train-group.js";
 import { withResolvedPeers } from "../peers/peer-settings.js";
 
@@ -138,6 +138,10 @@ export function flagsFromConfig(
   };
   const p = str("preset", preset) ?? given.preset;
   const e = str("env", env);
+  if (p !== undefined && algo !== undefined)
+    throw new UserError(
+      `a config file with preset: takes no algo: (the preset names its peers' algorithm; change them with peers: [...]); algo: goes with env:`,
+    );
   if (p !== undefined && "peers" in rest && !Array.isArray(rest.peers))
     throw new UserError(`config field peers must be a list, got ${JSON.stringify(rest.peers)}`);
   if (p === undefined && ("peers" in rest || "group" in rest))
@@ -162,11 +166,18 @@ function applyCommandLine(draft: Record<string, unknown>, flags: TrainFlags): vo
  * `peers=N` (a number) as a shortcut for N learners of the preset's learner kind (its first dqn or sac peer), e.g.
  * `--set peers=4`.
  */
-function expandPeerCount(draft: Record<string, unknown>): void {
+function expandPeerCount(draft: Record<string, unknown>, before: readonly PeerSpec[], preset: string): void {
   const n = draft.peers;
   if (typeof n !== "number") return;
   if (!Number.isInteger(n) || n < 1 || n > 100)
     throw new UserError(`peers must be a list of peers or an integer from 1 to 100 (that many learners), got ${n}`);
+  // N learners of one kind: a preset whose group is made of several kinds (scripted peers, SAC beside TD3) would
+  // lose its make-up, so it takes the whole list instead.
+  const kinds = [...new Set(before.map((p) => p.kind))];
+  if (kinds.length > 1)
+    throw new UserError(
+      `peers=${n} makes ${n} learners of one kind, but ${preset}'s group is ${before.map((p) => p.kind).join(", ")}: give the whole list, e.g. --set 'peers=${JSON.stringify(before)}'`,
+    );
   const learner = draft.sac && !draft.dqn ? "sac" : "dqn";
   draft.peers = Array.from({ length: n }, () => ({ kind: learner }));
 }
@@ -178,9 +189,10 @@ export async function resolveGroupConfig(
   const values = parseTrainFlags(args);
   const preset = values.preset as string;
   if (values.env !== undefined) throw new UserError("use either --preset or --env, not both (a preset names its env)");
-  const draft = findPreset(preset).config as unknown as Record<string, unknown>;
+  const base = findPreset(preset).config;
+  const draft = structuredClone(base) as unknown as Record<string, unknown>;
   applyCommandLine(draft, values);
-  expandPeerCount(draft);
+  expandPeerCount(draft, base.peers, preset);
   const config = validateGroupRunConfig(draft);
   resolveEnvOptions(config.env, config.envOptions);
   await prepareEnv(config.env);
@@ -222,7 +234,7 @@ export async function resolveTrainConfig(
 }
 
 /** With --dashboard: the live page of the run folder, served from a thread of its own while training runs here. */
-async function maybeDashboard(args: string[], out: string): Promise<void> {
+export async function maybeDashboard(args: string[], out: string): Promise<void> {
   const flags = parseTrainFlags(args);
   if (flags.port !== undefined && !flags.dashboard) throw new UserError("--port is the dashboard's: add --dashboard");
   if (!flags.dashboard) return;

@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
-import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
+import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, type Document } from "yaml";
 import { UserError } from "../core/errors.js";
 
 export type ConfigObject = Record<string, unknown>;
@@ -30,6 +30,10 @@ export function checkPlainData(value: unknown, where: string): void {
   let keys = 0;
   const onPath = new Set<object>();
   const visit = (v: unknown, depth: number): void => {
+    if (typeof v === "number" && !Number.isFinite(v))
+      throw new UserError(
+        `${where} holds ${v > 0 ? "a number too large to represent (it reads as Infinity)" : v < 0 ? "a number too large to represent (it reads as -Infinity)" : "NaN"}: numbers must be finite`,
+      );
     if (v === null || typeof v !== "object") return;
     if (onPath.has(v))
       throw new UserError(`${where} refers to itself (a YAML alias inside its own value); configs must be plain data`);
@@ -76,11 +80,20 @@ export function parseConfigText(text: string, source: string): ConfigObject {
   const json = extname(source).toLowerCase() === ".json";
   if (text.length > CONFIG_LIMITS.bytes)
     throw new UserError(`${source} is ${text.length} bytes: config files are at most ${CONFIG_LIMITS.bytes} bytes`);
+  if (text.charCodeAt(0) === 0xfeff)
+    throw new UserError(
+      `${source} starts with a byte order mark (BOM, invisible in most editors): save it as UTF-8 without BOM`,
+    );
   let value: unknown;
   try {
     if (json) {
       value = JSON.parse(text);
     } else {
+      const documents = parseAllDocuments(text, { uniqueKeys: false });
+      if (Array.isArray(documents) && documents.length > 1)
+        throw new UserError(
+          `${source} holds ${documents.length} YAML documents (separated by ---): a config file is one document`,
+        );
       // uniqueKeys: false keeps parsing linear (the library checks duplicates pairwise); checkYamlKeys does it.
       const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
       if (doc.errors.length > 0) throw doc.errors[0];

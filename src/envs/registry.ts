@@ -26,6 +26,7 @@ export type OptionSpec = Record<
   { readonly kind: "integer" | "number" | "boolean" | "range"; readonly default: OptionValue; readonly min?: number }
 >;
 type Resolved = Record<string, OptionValue>;
+export type ActionKind = "discrete" | "continuous";
 
 /** An env as the registry knows it: `create` gets its options resolved (defaults filled in, values checked). */
 export interface EnvSpec {
@@ -34,6 +35,8 @@ export interface EnvSpec {
   readonly maxEpisodeSteps: number;
   readonly options: OptionSpec;
   readonly create: (options: Resolved) => Env;
+  /** Its action space's kind, so configs are checked without making the env (found by making one when left out). */
+  readonly actions?: ActionKind;
   /** Loads what `create` needs and cannot load synchronously. */
   readonly prepare?: () => Promise<unknown>;
 }
@@ -45,6 +48,7 @@ function room(length: number, steps: number): EnvSpec {
     id: `Room-v${length}`,
     description: `${length}x${length} grid, goal on the border, ${steps} steps`,
     maxEpisodeSteps: steps,
+    actions: "discrete",
     options: {
       maxEpisodeSteps: maxSteps(steps),
       length: { kind: "integer", default: length, min: 2 },
@@ -76,6 +80,7 @@ function planarWalker(id: "Hopper-v4" | "Walker2d-v4", defaults: PlanarWalkerOpt
     id,
     description,
     maxEpisodeSteps: 1000,
+    actions: "continuous",
     options: mujocoOptions(defaults),
     create: (o) => new PlanarWalker(id, { ...defaults, ...o } as PlanarWalkerOptions),
     prepare: loadMujoco,
@@ -90,6 +95,7 @@ const SPECS: EnvSpec[] = [
   room(33, 250),
   {
     id: "Hallway-v0",
+    actions: "discrete",
     description: "17 cells in a line, goal at the end, 200 steps",
     maxEpisodeSteps: 200,
     options: { maxEpisodeSteps: maxSteps(200), terminateOnGoal: { kind: "boolean", default: false } },
@@ -98,6 +104,7 @@ const SPECS: EnvSpec[] = [
   },
   {
     id: "Hallway-v1",
+    actions: "discrete",
     description: "17x7 cells, 6 actions (2 do nothing), goal at the far end, 300 steps",
     maxEpisodeSteps: 300,
     options: { maxEpisodeSteps: maxSteps(300), terminateOnGoal: { kind: "boolean", default: false } },
@@ -106,6 +113,7 @@ const SPECS: EnvSpec[] = [
   },
   {
     id: "CartPole-v1",
+    actions: "discrete",
     description: "Gymnasium's cart-pole balancing, 500 steps",
     maxEpisodeSteps: 500,
     options: { maxEpisodeSteps: maxSteps(500) },
@@ -113,6 +121,7 @@ const SPECS: EnvSpec[] = [
   },
   {
     id: "Pendulum-v1",
+    actions: "continuous",
     description: "Gymnasium's torque-limited pendulum swing-up, continuous, 200 steps",
     maxEpisodeSteps: 200,
     options: { maxEpisodeSteps: maxSteps(200), g: { kind: "number", default: 10 } },
@@ -120,6 +129,7 @@ const SPECS: EnvSpec[] = [
   },
   {
     id: "MountainCarContinuous-v0",
+    actions: "continuous",
     description: "Gymnasium's continuous mountain car, 999 steps",
     maxEpisodeSteps: 999,
     options: { maxEpisodeSteps: maxSteps(999), goalVelocity: { kind: "number", default: 0 } },
@@ -127,6 +137,7 @@ const SPECS: EnvSpec[] = [
   },
   {
     id: "HalfCheetah-v4",
+    actions: "continuous",
     description: "MuJoCo planar cheetah running forward (Gymnasium v4), 1000 steps",
     maxEpisodeSteps: 1000,
     options: mujocoOptions(HALF_CHEETAH_DEFAULTS),
@@ -137,6 +148,7 @@ const SPECS: EnvSpec[] = [
   planarWalker("Walker2d-v4", WALKER2D_DEFAULTS, "MuJoCo planar biped walker (Gymnasium v4), 1000 steps"),
   {
     id: "Ant-v4",
+    actions: "continuous",
     description: "MuJoCo quadruped moving in +x (Gymnasium v4), 1000 steps",
     maxEpisodeSteps: 1000,
     options: mujocoOptions(ANT_DEFAULTS),
@@ -232,6 +244,18 @@ function allowedText(o: OptionSpec[string]): string {
 /** Loads what `make(id)` needs (the MuJoCo engine for MuJoCo tasks); call once per thread before make. */
 export async function prepareEnv(id: string): Promise<void> {
   await spec(id).prepare?.();
+}
+
+/** The kind of an env's actions; null when only making it would tell and it is not ready to be made. */
+export function envActions(id: string, options: Record<string, unknown> = {}): ActionKind | null {
+  const s = spec(id);
+  if (s.actions) return s.actions;
+  try {
+    return make(id, options).actionSpace.kind === "discrete" ? "discrete" : "continuous";
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    return null; // not prepared (prepareEnv not awaited yet): the group's construction checks it
+  }
 }
 
 /** Creates an env by id, wrapped in its TimeLimit. */

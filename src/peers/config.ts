@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
+import { UserError } from "../core/errors.js";
+import { envActions, type ActionKind } from "../envs/registry.js";
 import {
   MAX_STEPS,
   DqnConfigSchema,
@@ -197,6 +199,42 @@ export const GroupRunConfigSchema = z
     }
     if (c.lectr && c.group.parallelTraining)
       ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is not implemented with LeCTR" });
+    c.peers.forEach((p, i) => {
+      const own = learnerAlgo(p);
+      for (const section of LEARNER_ALGOS)
+        if (section in p && section !== own)
+          ctx.addIssue({
+            code: "custom",
+            path: ["peers", i, section],
+            message: own
+              ? `a ${p.kind} peer${p.kind === own ? "" : ` built on ${own.toUpperCase()}`} takes ${own} settings only, not ${section}`
+              : `a scripted ${p.kind} peer has no learner settings`,
+          });
+    });
+    // What the env allows: known from the registry without making the env (envActions).
+    let actions: ActionKind | null = null;
+    try {
+      actions = envActions(c.env, c.envOptions);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      ctx.addIssue({ code: "custom", path: ["env"], message: e.message });
+      return;
+    }
+    c.peers.forEach((p, i) => {
+      const a = learnerAlgo(p);
+      if (a && actions && (a === "dqn") !== (actions === "discrete"))
+        ctx.addIssue({
+          code: "custom",
+          path: ["peers", i],
+          message: `a ${p.kind} peer${p.kind === a ? "" : ` built on ${a.toUpperCase()}`} needs ${a === "dqn" ? "discrete" : "continuous"} actions; ${c.env} has ${actions} ones (use ${a === "dqn" ? "sac or td3" : "dqn"} peers there)`,
+        });
+      if ((p.kind === "expert" || p.kind === "adversary") && !c.env.startsWith("Room-"))
+        ctx.addIssue({
+          code: "custom",
+          path: ["peers", i],
+          message: `scripted ${p.kind} peers exist for the Room tasks only, not ${c.env}`,
+        });
+    });
   });
 
 /** Declared and documented once, in the schemas above. */
