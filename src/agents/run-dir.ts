@@ -145,14 +145,15 @@ export class RunDir {
     return dir;
   }
 
-  /** Makes the checkpoint at `step` the latest (atomically), then removes older ones. */
-  commitCheckpoint(step: number): void {
+  /** Makes the checkpoint at `step` the latest (atomically), then removes all but the newest `keep`. */
+  commitCheckpoint(step: number, keep = 1): void {
     const name = `step-${step}`;
     writeJsonAtomic(join(this.checkpointsDir, "latest.json"), { dir: name, step });
-    for (const entry of readdirSync(this.checkpointsDir)) {
-      if (entry.startsWith("step-") && entry !== name)
-        rmSync(join(this.checkpointsDir, entry), { recursive: true, force: true });
-    }
+    const older = readdirSync(this.checkpointsDir)
+      .filter((e) => /^step-\d+$/.test(e) && e !== name)
+      .sort((a, b) => Number(b.slice(5)) - Number(a.slice(5)));
+    for (const entry of older.slice(keep - 1))
+      rmSync(join(this.checkpointsDir, entry), { recursive: true, force: true });
   }
 
   /**
@@ -160,12 +161,13 @@ export class RunDir {
    * state.json, beside how much of metrics.jsonl was written; the manifest of every file's size and hash comes
    * last. It becomes the latest only once complete.
    */
-  saveCheckpoint(step: number, write: (dir: string) => unknown): void {
+  saveCheckpoint<T>(step: number, write: (dir: string) => T, keep = 1): T {
     const dir = this.newCheckpointDir(step);
     const state = write(dir);
     writeJsonAtomic(join(dir, "state.json"), { metricsBytes: this.metricsBytes(), state });
     writeJsonAtomic(join(dir, MANIFEST), writeManifest(dir, readFileSync(this.configPath, "utf8")));
-    this.commitCheckpoint(step);
+    this.commitCheckpoint(step, keep);
+    return state;
   }
 
   /**
@@ -174,12 +176,14 @@ export class RunDir {
    * or null when there is none (and then metrics.jsonl is emptied for a fresh start). A checkpoint that is damaged
    * or does not load is named in one line and nothing is changed.
    */
-  resume<T>(restore: (dir: string, state: T) => void): T | null {
-    const dir = this.latestCheckpoint();
+  resume<T>(restore: (dir: string, state: T) => void, step?: number): T | null {
+    const dir = step === undefined ? this.latestCheckpoint() : join(this.checkpointsDir, `step-${step}`);
     if (!dir) {
       this.truncateMetrics(0);
       return null;
     }
+    if (step !== undefined && !existsSync(dir))
+      throw new UserError(`${this.path} has no checkpoint step-${step} (give it the --out it had)`);
     verifyCheckpoint(dir, readManifest(dir), readFileSync(this.configPath, "utf8"));
     const saved = readJson<{ metricsBytes: number; state: T }>(join(dir, "state.json"));
     try {
@@ -189,6 +193,7 @@ export class RunDir {
       throw new UserError(`the checkpoint ${dir} does not load (${(e as Error).message}); it was not resumed`);
     }
     this.truncateMetrics(saved.metricsBytes);
+    if (step !== undefined) writeJsonAtomic(join(this.checkpointsDir, "latest.json"), { dir: `step-${step}`, step });
     return saved.state;
   }
 }

@@ -8,13 +8,13 @@
  * loaded from it.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import { Random, type RandomState } from "../core/random.js";
 import { UserError } from "../core/errors.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop.js";
-import { writeJsonAtomic } from "../agents/run-dir.js";
+import { RunDir } from "../agents/run-dir.js";
 import type { AgentAction } from "../agents/agent.js";
 import type { GroupRunConfig } from "../peers/config.js";
 import { PeerGroup, localLoop } from "../peers/group.js";
@@ -23,7 +23,7 @@ import { LearnerPeer, type ActingPeer } from "../peers/peer.js";
 import { Sac } from "../agents/sac.js";
 import { connectNats, redactUrl } from "./nats-connection.js";
 import { Op, ProtocolError, decode, encode, f32, peerSubject, type Message, type QueryHead } from "./peer-protocol.js";
-import { CheckpointNameSchema, RequestSchemas, fields } from "./peer-messages.js";
+import { RequestSchemas, fields } from "./peer-messages.js";
 import { capLine } from "../core/errors.js";
 import type { PeerInfo } from "./presence.js";
 
@@ -47,9 +47,6 @@ const arrayCount = (heads: readonly QueryHead[]): number => heads.reduce((n, q) 
 
 /** A request of the right shape whose sender may not ask it (not the group's coordinator). */
 class Refused extends Error {}
-
-/** Checkpoints of this peer: <out>/checkpoints/<name>/ (the coordinator's names), the newest named in latest.json. */
-const checkpointDir = (out: string, name: string): string => join(out, "checkpoints", name);
 
 export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): Promise<void> {
   // What this member's step reports back (its seams, run here, only record).
@@ -111,15 +108,15 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
   const loop = localLoop(member);
   const learner = peer.learner;
 
-  // Resumed from this peer's own newest checkpoint, if it has one (a restart after it was killed).
-  let resumed: LoopState | null = null;
-  const latest = join(o.out, "checkpoints", "latest.json");
-  if (existsSync(latest)) {
-    const { name } = JSON.parse(readFileSync(latest, "utf8")) as { name: string };
-    resumed = JSON.parse(readFileSync(join(checkpointDir(o.out, name), "state.json"), "utf8")) as LoopState;
-    loop.load(checkpointDir(o.out, name), resumed);
-    o.log(`peer ${o.index}: resumed from its checkpoint ${name} (step ${resumed.steps})`);
-  }
+  // Its folder is a run folder like any other (config.json, checkpoints with manifests): resumed from its own
+  // newest checkpoint, if it has one (a restart after it was killed), once that checks out.
+  const runDir = new RunDir(o.out);
+  runDir.prepare(config);
+  const resumed = runDir.resume<LoopState>((dir, state) => loop.load(dir, state));
+  if (resumed)
+    o.log(
+      `peer ${o.index}: resumed from its checkpoint ${basename(runDir.latestCheckpoint() ?? "")} (step ${resumed.steps})`,
+    );
   const info = (): PeerInfo => ({
     index: o.index,
     kind: peer.kind,
@@ -294,27 +291,15 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
       case Op.save: {
         const { name, session } = fields(RequestSchemas.save, m, "save");
         own(session, "save");
-        const dir = checkpointDir(o.out, name);
-        rmSync(dir, { recursive: true, force: true });
-        mkdirSync(dir, { recursive: true });
-        const state = loop.save(dir);
-        writeJsonAtomic(join(dir, "state.json"), state);
-        writeJsonAtomic(latest, { name });
         // The newest two are kept: the coordinator may resume from the one before if it dies while saving.
-        const names = readdirSync(join(o.out, "checkpoints")).filter((f) => CheckpointNameSchema.safeParse(f).success);
-        names.sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
-        for (const old of names.slice(0, -2)) rmSync(checkpointDir(o.out, old), { recursive: true, force: true });
+        const state = runDir.saveCheckpoint(Number(name.slice(5)), (dir) => loop.save(dir), 2);
         return encode(Op.ok, { state });
       }
       case Op.load: {
-        const { name, state, session } = fields(RequestSchemas.load, m, "load");
+        const { name, session } = fields(RequestSchemas.load, m, "load");
         own(session, "load");
-        const dir = checkpointDir(o.out, name);
-        if (!existsSync(join(dir, "state.json")))
-          return encode(Op.failed, { message: `it has no checkpoint ${name} in ${o.out} (give it the --out it had)` });
-        if (state.obs.length !== d) throw new ProtocolError(`load: the state's observation is not ${d} numbers`);
-        loop.load(dir, state as LoopState);
-        writeJsonAtomic(latest, { name });
+        // Its own checkpoint of that name, checked against its manifest (the state sent along is the same one).
+        runDir.resume<LoopState>((dir, state) => loop.load(dir, state), Number(name.slice(5)));
         return encode(Op.ok);
       }
       default:
