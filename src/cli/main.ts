@@ -23,6 +23,7 @@ import { applyOverride } from "./train.js";
 import { PRESETS } from "../peers/presets.js";
 import { TRAIN_USAGE, trainCommand } from "./train.js";
 import { EXPERIMENT_USAGE, WORKER_USAGE, experimentCommand, reportCommand, workerCommand } from "./experiment.js";
+import { COMPARE_USAGE, compareCommand } from "./compare.js";
 import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
 import { startDashboard } from "../dashboard/server.js";
 import { startDemoServer } from "../demo/server.js";
@@ -65,6 +66,7 @@ const COMMAND_USAGE: Record<string, string> = {
   train: TRAIN_USAGE,
   experiment: EXPERIMENT_USAGE,
   report: EXPERIMENT_USAGE,
+  compare: COMPARE_USAGE,
   worker: WORKER_USAGE,
   peer: PEER_USAGE,
   dashboard: DASHBOARD_USAGE,
@@ -80,6 +82,7 @@ Commands:
 ${START_USAGE}
 ${TRAIN_USAGE}
 ${EXPERIMENT_USAGE}
+${COMPARE_USAGE}
 ${WORKER_USAGE}
 ${PEER_USAGE}
 ${DASHBOARD_USAGE}
@@ -274,6 +277,8 @@ async function main(argv: string[]): Promise<void> {
       return experimentCommand(rest);
     case "report":
       return reportCommand(rest);
+    case "compare":
+      return compareCommand(rest);
     case "worker":
       return workerCommand(rest);
     case "peer":
@@ -298,6 +303,7 @@ async function main(argv: string[]): Promise<void> {
       throw new UserError(
         `unknown command ${JSON.stringify(command)}: use ${oneOf([
           "start",
+          "compare",
           "train",
           "experiment",
           "report",

@@ -10,7 +10,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../core/errors.js";
-import { linePlot, type Series } from "../report/svg-plot.js";
+import { intervalPlot, linePlot, type Series } from "../report/svg-plot.js";
+import { evidenceMarkdown, evidenceOf, labelOf, profileOf, type ScoreRow } from "./evidence.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import { findExperiment } from "./catalog.js";
 import {
@@ -112,7 +113,41 @@ export function writeExperimentReport(dir: string): ReportFiles {
       });
     }
   }
+  // How sure: IQM with bootstrap CIs and the probability of improvement over the single agent, per task.
+  const scores: ScoreRow[] = runs.map((r) => ({
+    task: r.task,
+    method: r.method,
+    seed: r.seed,
+    score: r.summary.averageRewardOverTime ?? Number.NaN,
+  }));
+  const ev = evidenceOf(scores);
+  for (const task of tasks) {
+    const mine = ev.methods.filter((x) => x.task === task);
+    if (mine.length === 0) continue;
+    plots.push({
+      title: `${task}: IQM of average reward over time, 95% bootstrap CI`,
+      svg: intervalPlot(
+        mine.map((x) => ({ label: `${x.label} (${x.runs})`, ...x.iqm })),
+        { title: `${task}: IQM with 95% stratified bootstrap CI`, xLabel: "average reward over time" },
+      ),
+      file: `iqm-${task}.svg`,
+    });
+    const profile = profileOf(scores, task);
+    plots.push({
+      title: `${task}: performance profile`,
+      svg: linePlot(
+        [...profile.byMethod].map(([method, y]) => ({ label: labelOf(method), x: profile.x, y })),
+        {
+          title: `${task}: share of runs scoring above each value`,
+          xLabel: "average reward over time",
+          yLabel: "share of runs above",
+        },
+      ),
+      file: `profile-${task}.svg`,
+    });
+  }
   for (const p of plots) writeOutput(join(dir, p.file), p.svg);
+  const evidenceMd = evidenceMarkdown(ev, (task, method) => e.paper[task]?.[method] ?? "");
 
   const norm = e.plots.includes("normalised") ? normalisedScores(rows) : null;
   const header = ["task", "method", "seeds", "average reward over time (ours)", "paper"];
@@ -143,6 +178,12 @@ export function writeExperimentReport(dir: string): ReportFiles {
     `${e.description}. ${budgetText}. Score: average reward over time (mean of all evaluation returns of the learning peers over training), mean ± std over seeds; the paper's numbers are at its full budget.${note}`,
     "",
     mdTable(header, table),
+    "",
+    "## How sure",
+    "",
+    `IQM: the interquartile mean of the runs' scores; 95% CIs from 2,000 stratified bootstrap resamples; P(better than baseline): the probability that a run of the method scores above a run of its single-agent baseline (pairs of runs, ties half), with its bootstrap CI (Agarwal et al., NeurIPS 2021). Steps counted: per agent, each peer had the budget; in total, one agent had the whole group's.`,
+    "",
+    evidenceMd,
     ...e.notes.flatMap((n) => ["", `Note: ${n}`]),
     ...(norm
       ? [
@@ -163,7 +204,7 @@ export function writeExperimentReport(dir: string): ReportFiles {
   const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const htmlTable = (head: string[], body: string[][]): string =>
     `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</table>`;
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(e.title)}</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}td:nth-child(n+3){text-align:right}svg{display:block;margin:1em 0}</style></head><body><h1>${esc(e.title)}</h1><p>${esc(e.description)}. ${esc(budgetText)}. Score: average reward over time, mean ± std over seeds; the paper's numbers are at its full budget.${esc(note)}</p>${htmlTable(header, table)}${e.notes.map((n) => `<p><em>Note:</em> ${esc(n)}</p>`).join("")}${norm ? `<p>Normalised 0-100 per task, averaged over tasks:</p>${htmlTable(["method", "ours", "paper"], normRows)}` : ""}${plots.map((p) => `<h2>${esc(p.title)}</h2>${p.svg}`).join("")}</body></html>\n`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(e.title)}</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}td:nth-child(n+3){text-align:right}svg{display:block;margin:1em 0}</style></head><body><h1>${esc(e.title)}</h1><p>${esc(e.description)}. ${esc(budgetText)}. Score: average reward over time, mean ± std over seeds; the paper's numbers are at its full budget.${esc(note)}</p>${htmlTable(header, table)}<h2>How sure</h2>${markdownToHtml(evidenceMd)}${e.notes.map((n) => `<p><em>Note:</em> ${esc(n)}</p>`).join("")}${norm ? `<p>Normalised 0-100 per task, averaged over tasks:</p>${htmlTable(["method", "ours", "paper"], normRows)}` : ""}${plots.map((p) => `<h2>${esc(p.title)}</h2>${p.svg}`).join("")}</body></html>\n`;
   const htmlPath = join(dir, "report.html");
   writeOutput(htmlPath, html);
 
@@ -206,6 +247,37 @@ export function writeExperimentReport(dir: string): ReportFiles {
   ];
   writeOutput(join(dir, "curves.csv"), `${curvesCsv.join("\n")}\n`);
   return { markdown: join(dir, "report.md"), html: htmlPath, rows, missing, damaged };
+}
+
+/** The little markdown the evidence section uses (bold task lines, tables, bullet sentences) as HTML. */
+function markdownToHtml(md: string): string {
+  const esc = (t: string): string => t.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const out: string[] = [];
+  let table: string[][] = [];
+  const flush = (): void => {
+    if (table.length === 0) return;
+    const [head, , ...body] = table;
+    out.push(
+      `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</table>`,
+    );
+    table = [];
+  };
+  for (const line of md.split("\n")) {
+    if (line.startsWith("|")) {
+      table.push(
+        line
+          .slice(1, -1)
+          .split("|")
+          .map((c) => c.trim()),
+      );
+      continue;
+    }
+    flush();
+    if (line.startsWith("**")) out.push(`<h3>${esc(line.replace(/\*\*/g, ""))}</h3>`);
+    else if (line.startsWith("- ")) out.push(`<p>${esc(line.slice(2))}</p>`);
+  }
+  flush();
+  return out.join("");
 }
 
 /** The method table as text for the terminal. */

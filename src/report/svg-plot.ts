@@ -96,3 +96,48 @@ export function linePlot(series: readonly Series[], options: PlotOptions): strin
   parts.push("</svg>");
   return parts.join("\n");
 }
+
+export interface IntervalRow {
+  readonly label: string;
+  readonly point: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/** Horizontal confidence intervals, one row each: a line from low to high and a dot at the point estimate. */
+export function intervalPlot(rows: readonly IntervalRow[], options: Omit<PlotOptions, "yLabel">): string {
+  const W = options.width ?? 640;
+  const rowH = 26;
+  const m = { left: 230, right: 20, top: 36, bottom: 44 };
+  const H = options.height ?? m.top + m.bottom + rowH * rows.length;
+  let x0 = Math.min(...rows.map((r) => r.low));
+  let x1 = Math.max(...rows.map((r) => r.high));
+  if (!(x1 > x0)) [x0, x1] = [x0 - 1, x1 + 1];
+  const pad = 0.05 * (x1 - x0);
+  x0 -= pad;
+  x1 += pad;
+  const px = (x: number): number => m.left + ((x - x0) / (x1 - x0)) * (W - m.left - m.right);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(options.title)}</text>`,
+  ];
+  for (const t of niceTicks(x0, x1)) {
+    parts.push(`<line x1="${px(t)}" y1="${m.top}" x2="${px(t)}" y2="${H - m.bottom}" stroke="#eee"/>`);
+    parts.push(`<text x="${px(t)}" y="${H - m.bottom + 16}" text-anchor="middle">${fmt(t)}</text>`);
+  }
+  rows.forEach((r, k) => {
+    const y = m.top + rowH * k + rowH / 2;
+    const color = COLORS[k % COLORS.length];
+    parts.push(`<text x="${m.left - 8}" y="${y + 4}" text-anchor="end">${esc(r.label)}</text>`);
+    parts.push(
+      `<line x1="${px(r.low).toFixed(1)}" y1="${y}" x2="${px(r.high).toFixed(1)}" y2="${y}" stroke="${color}" stroke-width="6" stroke-opacity="0.45"/>`,
+    );
+    parts.push(`<circle cx="${px(r.point).toFixed(1)}" cy="${y}" r="4" fill="${color}"/>`);
+  });
+  parts.push(
+    `<text x="${(m.left + W - m.right) / 2}" y="${H - 10}" text-anchor="middle">${esc(options.xLabel)}</text>`,
+    "</svg>",
+  );
+  return parts.join("\n");
+}
