@@ -6,7 +6,7 @@
  * - folders of runs (a run folder, or a folder holding run folders such as `.../peer-learning/`): each against the
  *   last one, task by task.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { UserError, oneOf } from "../core/errors.js";
 import { readSummary } from "../experiments/curves.js";
@@ -19,6 +19,7 @@ import {
   type ScoreRow,
 } from "../experiments/evidence.js";
 import { readManifest, readRuns } from "../experiments/results.js";
+import { keepResult, resultsMarkdown } from "../experiments/kept-results.js";
 import { probabilityOfImprovement, welchTTest } from "../report/stats.js";
 import { integerOption, parseCommand } from "./args.js";
 
@@ -142,4 +143,33 @@ export function compareCommand(args: string[]): void {
     for (const c of ev.comparisons.filter((x) => x.task === task))
       console.log(`  ${c.sentence} Welch's t-test p = ${c.welchP.toFixed(3)}.`);
   }
+}
+
+export const RESULTS_USAGE = `  results               write docs/results.md from the results kept in results/ (each: experiment.json,
+                        runs.csv, curves.csv); no result number in the docs is typed by hand
+      --keep DIR        first keep an experiment folder's result as results/<its folder name> (--name N)
+      --check           write nothing: exit 2 when docs/results.md differs from what results/ gives`;
+
+/** `peerlearn results`: the docs' result tables from the files in results/. */
+export function resultsCommand(args: string[]): void {
+  const { values } = parseCommand(args, {
+    keep: { type: "string" },
+    name: { type: "string" },
+    check: { type: "boolean", default: false },
+  });
+  if (values.keep !== undefined) {
+    const kept = keepResult(values.keep, "results", values.name ?? basename(resolve(values.keep)));
+    process.stderr.write(`peerlearn results: kept ${values.keep} as ${kept}\n`);
+  }
+  const text = resultsMarkdown("results");
+  const path = join("docs", "results.md");
+  if (values.check) {
+    const now = existsSync(path) ? readFileSync(path, "utf8") : "";
+    if (now !== text) throw new UserError(`${path} differs from what results/ gives: run npm run results`);
+    console.log(`${path} matches results/`);
+    return;
+  }
+  mkdirSync("docs", { recursive: true });
+  writeFileSync(path, text);
+  console.log(`wrote ${path}`);
 }

@@ -23,7 +23,7 @@ import { applyOverride } from "./train.js";
 import { PRESETS } from "../peers/presets.js";
 import { TRAIN_USAGE, trainCommand } from "./train.js";
 import { EXPERIMENT_USAGE, WORKER_USAGE, experimentCommand, reportCommand, workerCommand } from "./experiment.js";
-import { COMPARE_USAGE, compareCommand } from "./compare.js";
+import { COMPARE_USAGE, RESULTS_USAGE, compareCommand, resultsCommand } from "./compare.js";
 import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
 import { startDashboard } from "../dashboard/server.js";
 import { startDemoServer } from "../demo/server.js";
@@ -67,6 +67,7 @@ const COMMAND_USAGE: Record<string, string> = {
   experiment: EXPERIMENT_USAGE,
   report: EXPERIMENT_USAGE,
   compare: COMPARE_USAGE,
+  results: RESULTS_USAGE,
   worker: WORKER_USAGE,
   peer: PEER_USAGE,
   dashboard: DASHBOARD_USAGE,
@@ -83,6 +84,7 @@ ${START_USAGE}
 ${TRAIN_USAGE}
 ${EXPERIMENT_USAGE}
 ${COMPARE_USAGE}
+${RESULTS_USAGE}
 ${WORKER_USAGE}
 ${PEER_USAGE}
 ${DASHBOARD_USAGE}
@@ -279,6 +281,8 @@ async function main(argv: string[]): Promise<void> {
       return reportCommand(rest);
     case "compare":
       return compareCommand(rest);
+    case "results":
+      return resultsCommand(rest);
     case "worker":
       return workerCommand(rest);
     case "peer":
@@ -304,6 +308,7 @@ async function main(argv: string[]): Promise<void> {
         `unknown command ${JSON.stringify(command)}: use ${oneOf([
           "start",
           "compare",
+          "results",
           "train",
           "experiment",
           "report",

@@ -106,6 +106,10 @@ export function formatStartTable(result: StartResult): string {
   return lines.join("\n");
 }
 
+/** What one seed of each can and cannot say, and which single agent explores. */
+const WHAT_IT_SAYS =
+  'Which single agent explores: the one "as published" does not (the original\'s DQN single agent never uses its epsilon schedule, so it explores only in its 100 warm-up steps); the "exploring" one uses its epsilon schedule. The peers here are the published (faithful) ones, which suggest their greedy actions. How sure this is: not at all. One run per method cannot tell a difference from seed-to-seed spread, which on Room-v21 is large; the 10-seed comparison with confidence intervals (IQM, probability of improvement) is in docs/results.md, and `peerlearn experiment evidence` runs it (`peerlearn compare` reads it).';
+
 function writeReport(rows: StartResult["rows"], options: StartOptions): string {
   const series = rows.map(({ job, summary }) => {
     const c = learnerCurve(join(options.out, job.preset.replaceAll("/", "_")), learnerIndices(summary));
@@ -126,9 +130,9 @@ function writeReport(rows: StartResult["rows"], options: StartOptions): string {
     ),
   ].join("\n");
   const intro = `Room-v21, ${options.steps} env steps per peer (the paper: 1,000,000), one seed (${options.seed}), evaluation: 10 greedy episodes. "Average reward over time" is the mean of all evaluation returns over training, the paper's metric; at this budget it is far from the paper's numbers, which average over 1M steps.`;
-  const md = `# peerlearn start: peer learning vs single agent on Room-v21\n\n${intro}\n\n${table}\n\n![learning curves](curves.svg)\n\nRuns: ${rows.map(({ job }) => `\`${job.preset.replaceAll("/", "_")}/\``).join(", ")} (metrics.jsonl, summary.json, final weights).\n`;
+  const md = `# peerlearn start: peer learning vs single agent on Room-v21\n\n${intro}\n\n${table}\n\n${WHAT_IT_SAYS}\n\n![learning curves](curves.svg)\n\nRuns: ${rows.map(({ job }) => `\`${job.preset.replaceAll("/", "_")}/\``).join(", ")} (metrics.jsonl, summary.json, final weights).\n`;
   writeFileSync(join(options.out, "report.md"), md);
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>peerlearn start</title><style>body{font-family:sans-serif;max-width:760px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body><h1>Peer learning vs single agent on Room-v21</h1><p>${intro}</p><table><tr><th>method</th><th>average reward over time</th><th>last evaluation</th><th>wall time</th><th>Table 1 (1M steps)</th></tr>${rows.map(({ job, summary }) => `<tr><td>${job.label}</td><td>${summary.averageRewardOverTime?.toFixed(2) ?? "-"}</td><td>${summary.lastEval?.mean.toFixed(2) ?? "-"}</td><td>${summary.wallSeconds.toFixed(0)} s</td><td>${job.paper}</td></tr>`).join("")}</table>${svg}</body></html>\n`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>peerlearn start</title><style>body{font-family:sans-serif;max-width:760px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body><h1>Peer learning vs single agent on Room-v21</h1><p>${intro}</p><p>${WHAT_IT_SAYS.replace(/`/g, "")}</p><table><tr><th>method</th><th>average reward over time</th><th>last evaluation</th><th>wall time</th><th>Table 1 (1M steps)</th></tr>${rows.map(({ job, summary }) => `<tr><td>${job.label}</td><td>${summary.averageRewardOverTime?.toFixed(2) ?? "-"}</td><td>${summary.lastEval?.mean.toFixed(2) ?? "-"}</td><td>${summary.wallSeconds.toFixed(0)} s</td><td>${job.paper}</td></tr>`).join("")}</table>${svg}</body></html>\n`;
   const htmlPath = join(options.out, "report.html");
   writeFileSync(htmlPath, html);
   return htmlPath;
