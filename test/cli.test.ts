@@ -22,11 +22,11 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
   it.each([
     [
       ["frobnicate"],
-      /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "worker", "peer", "dashboard", "demo", "bench", "list", "random-policy", "help"/,
+      /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "compare", "results", "worker", "peer", "dashboard", "demo", "bench", "list", "random-policy", "help"/,
     ],
     [
       ["experiment", "table9"],
-      /unknown experiment "table9": use one of "table1", "table2", "fig4", "fig5", "fig6", "fig7"/,
+      /unknown experiment "table9": use one of "table1", "evidence", "table2", "fig4", "fig5", "fig6", "fig7"/,
     ],
     [["experiment", "table1", "--tasks", "Room-v99"], /table1 has no task "Room-v99": use one of "HalfCheetah-v4"/],
     [["experiment", "table1", "--budget", "0"], /--budget must be a number > 0 and at most 1, got "0"/],

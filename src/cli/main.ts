@@ -307,11 +307,11 @@ async function main(argv: string[]): Promise<void> {
       throw new UserError(
         `unknown command ${JSON.stringify(command)}: use ${oneOf([
           "start",
-          "compare",
-          "results",
           "train",
           "experiment",
           "report",
+          "compare",
+          "results",
           "worker",
           "peer",
           "dashboard",

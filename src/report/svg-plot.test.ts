@@ -1,10 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { linePlot, niceTicks } from "./svg-plot.js";
+import { intervalPlot, linePlot, niceTicks } from "./svg-plot.js";
 
 describe("svg plots", () => {
   it("picks round ticks", () => {
     expect(niceTicks(0, 10_000)).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
     expect(niceTicks(-0.1, 0.9)).toEqual([0, 0.2, 0.4, 0.6, 0.8]);
+  });
+
+  it("stops on a range narrower than floating point can step (scores equal but for rounding)", () => {
+    expect(niceTicks(-0.10000000000000006, -0.1)).toEqual([-0.10000000000000006]);
+    const svg = intervalPlot(
+      [
+        { label: "a", point: -0.1, low: -0.10000000000000006, high: -0.1 },
+        { label: "b", point: -0.1, low: -0.1, high: -0.1 },
+      ],
+      { title: "t", xLabel: "x" },
+    );
+    expect(svg.match(/<circle/g)).toHaveLength(2);
   });
 
   it("draws a line per series, a band where given, a legend, and escapes text", () => {

@@ -23,12 +23,14 @@ const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"
 
 /** About five round tick values covering [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) return [lo];
+  // A range too narrow for its magnitude (scores equal but for rounding) has no steps floating point can take.
+  if (!(hi - lo > 1e-9 * Math.max(Math.abs(lo), Math.abs(hi), 1e-300))) return [lo];
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) ticks.push(Number(t.toPrecision(12)));
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step && ticks.length <= 4 * count; t += step)
+    ticks.push(Number(t.toPrecision(12)));
   return ticks;
 }
 
@@ -40,6 +42,29 @@ function fmt(v: number): string {
 }
 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** The start of a chart: the svg element, a white background and the title. */
+function openSvg(W: number, H: number, title: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>`,
+  ];
+}
+
+/** Vertical grid lines at the x ticks, with their labels under the plot area. */
+function xGrid(
+  parts: string[],
+  ticks: readonly number[],
+  px: (x: number) => number,
+  top: number,
+  bottom: number,
+): void {
+  for (const t of ticks) {
+    parts.push(`<line x1="${px(t)}" y1="${top}" x2="${px(t)}" y2="${bottom}" stroke="#eee"/>`);
+    parts.push(`<text x="${px(t)}" y="${bottom + 16}" text-anchor="middle">${fmt(t)}</text>`);
+  }
+}
 
 export function linePlot(series: readonly Series[], options: PlotOptions): string {
   const W = options.width ?? 640;
@@ -57,15 +82,8 @@ export function linePlot(series: readonly Series[], options: PlotOptions): strin
   y1 += pad;
   const px = (x: number): number => m.left + ((x - x0) / (x1 - x0)) * (W - m.left - m.right);
   const py = (y: number): number => H - m.bottom - ((y - y0) / (y1 - y0)) * (H - m.top - m.bottom);
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(options.title)}</text>`,
-  ];
-  for (const t of niceTicks(x0, x1)) {
-    parts.push(`<line x1="${px(t)}" y1="${m.top}" x2="${px(t)}" y2="${H - m.bottom}" stroke="#eee"/>`);
-    parts.push(`<text x="${px(t)}" y="${H - m.bottom + 16}" text-anchor="middle">${fmt(t)}</text>`);
-  }
+  const parts = openSvg(W, H, options.title);
+  xGrid(parts, niceTicks(x0, x1), px, m.top, H - m.bottom);
   for (const t of niceTicks(y0, y1)) {
     parts.push(`<line x1="${m.left}" y1="${py(t)}" x2="${W - m.right}" y2="${py(t)}" stroke="#eee"/>`);
     parts.push(`<text x="${m.left - 6}" y="${py(t) + 4}" text-anchor="end">${fmt(t)}</text>`);
@@ -117,15 +135,8 @@ export function intervalPlot(rows: readonly IntervalRow[], options: Omit<PlotOpt
   x0 -= pad;
   x1 += pad;
   const px = (x: number): number => m.left + ((x - x0) / (x1 - x0)) * (W - m.left - m.right);
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(options.title)}</text>`,
-  ];
-  for (const t of niceTicks(x0, x1)) {
-    parts.push(`<line x1="${px(t)}" y1="${m.top}" x2="${px(t)}" y2="${H - m.bottom}" stroke="#eee"/>`);
-    parts.push(`<text x="${px(t)}" y="${H - m.bottom + 16}" text-anchor="middle">${fmt(t)}</text>`);
-  }
+  const parts = openSvg(W, H, options.title);
+  xGrid(parts, niceTicks(x0, x1), px, m.top, H - m.bottom);
   rows.forEach((r, k) => {
     const y = m.top + rowH * k + rowH / 2;
     const color = COLORS[k % COLORS.length];
