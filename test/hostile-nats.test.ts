@@ -11,6 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { Objm } from "@nats-io/obj";
+import { pack } from "../src/distributed/bundle.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { Op, encode, decode } from "../src/distributed/peer-protocol.js";
 import { DEAD_STREAM } from "../src/distributed/sweep-store.js";
@@ -41,6 +44,29 @@ function victim(): { dir: string; intact: () => boolean } {
       readFileSync(join(dir, "keep.txt"), "utf8") === "mine" &&
       readdirSync(dir).length === 1,
   };
+}
+
+/** The NATS sweep id an experiment folder got (its experiment.json says, once the sweep has started). */
+async function sweepOf(dir: string): Promise<string> {
+  let id = "";
+  await until(`the sweep id of ${dir}`, () => {
+    try {
+      id = (JSON.parse(readFileSync(join(dir, "experiment.json"), "utf8")) as { natsSweep?: string }).natsSweep ?? "";
+    } catch {
+      id = ""; // not written yet
+    }
+    return id !== "";
+  });
+  return id;
+}
+
+/** A results bundle for a run of sweep `id` that claims another config: it must not be taken. */
+function forgedResults(id: string): Uint8Array {
+  const dir = mkdtempSync(join(root, "forged-"));
+  const record = { sweep: id, dir: "Room-v21/single-agent/seed-0", configHash: "0".repeat(64), delivery: 1 };
+  writeFileSync(join(dir, "run.json"), JSON.stringify(record));
+  writeFileSync(join(dir, "summary.json"), JSON.stringify({ steps: 1, averageRewardOverTime: 1e9, peers: [] }));
+  return pack(dir, ["run.json", "summary.json"]);
 }
 
 /** The records on the dead-letter stream, oldest first. */
@@ -110,10 +136,22 @@ describe.runIf(runsWith(HAVE_SERVER))("a hostile client on the NATS server (need
     const sweep = ["fig4", "--budget", "0.0005", "--seeds", "1"];
     const remote = start(["experiment", ...sweep, "--nats", url, "--out", join(root, "remote")]);
     const local = start(["experiment", ...sweep, "--out", join(root, "local")]);
+    // While it runs: forged progress values, garbage sweep plans, and results forged for one of its runs.
+    const id = await sweepOf(join(root, "remote"));
+    const kv = await new Kvm(nc).open("peerlearn-progress");
+    await kv.put(`${id}.Room-v21_adversarial_seed-0`, "1e12");
+    await kv.put(`${id}.Room-v21_single-agent_seed-0`, JSON.stringify({ steps: 1e12, total: 5 }));
+    await kv.put("sweeps.garbage", "not json{");
+    await kv.put("sweeps.0123456789abcdef", JSON.stringify({ experiment: 5, runDirs: ["../../x"] }));
+    const objects = await new Objm(nc).open("peerlearn-runs");
+    await objects.putBlob({ name: `${id}/Room-v21/single-agent/seed-0/results` }, forgedResults(id));
     expect(await remote.done, remote.lines.join("\n")).toBe(0);
     expect(await local.done, local.lines.join("\n")).toBe(0);
     const curves = (d: string): string => readFileSync(join(root, d, "curves.csv"), "utf8");
     expect(curves("remote")).toBe(curves("local"));
+    expect([...remote.lines, ...worker.lines].join("\n")).toMatch(
+      /refused the results on the server for Room-v21\/single-agent\/seed-0|seed-0: the results stored for it are not its own/,
+    );
 
     // A new folder of the same name is a new sweep: nothing of the old one is copied back without --reuse-remote.
     rmSync(join(root, "remote"), { recursive: true });
@@ -126,9 +164,25 @@ describe.runIf(runsWith(HAVE_SERVER))("a hostile client on the NATS server (need
     expect(await reuse.done, reuse.lines.join("\n")).toBe(0);
     expect(reuse.lines.join("\n")).toMatch(/taking the results of the earlier sweep/);
     expect(curves("remote")).toBe(curves("local"));
+
+    // A forged failure: printed without its terminal escapes, with the way out; --retry-failed takes it.
+    worker.child.kill("SIGKILL");
+    await worker.done;
+    const failing = start(["experiment", ...sweep, "--nats", url, "--out", join(root, "failing")]);
+    const failingId = await sweepOf(join(root, "failing"));
+    const evil = new TextEncoder().encode("\u001b[2J\u001b[31mrm -rf / done\u0007");
+    await objects.putBlob({ name: `${failingId}/Room-v21/single-agent/seed-0/failed` }, evil);
+    expect(await failing.done).toBe(2);
+    const said = failing.lines.at(-1) ?? "";
+    expect(said).toMatch(/run Room-v21\/single-agent\/seed-0 failed on a worker: .*--retry-failed/);
+    expect([...said].some((c) => c.charCodeAt(0) < 32)).toBe(false);
+    const worker2 = start(["worker", "--nats", url, "--workers", "1"]);
+    const retried = start(["experiment", ...sweep, "--nats", url, "--out", join(root, "failing"), "--retry-failed"]);
+    expect(await retried.done, retried.lines.join("\n")).toBe(0);
+    expect(curves("failing")).toBe(curves("local"));
     expect(target.intact()).toBe(true);
     await nc.close();
-    worker.child.kill("SIGKILL");
+    worker2.child.kill("SIGKILL");
     server.kill("SIGKILL");
   }, 300_000);
 

@@ -142,9 +142,8 @@ export interface QueryHead {
   readonly newRows: readonly number[];
 }
 
-/** Subjects of a group: requests to peer i, and the coordinator's door for peers that join. */
+/** The subject of a group's requests to peer i. */
 export const peerSubject = (group: string, index: number): string => `peerlearn.peers.${group}.${index}`;
-export const joinSubject = (group: string): string => `peerlearn.peers.${group}.join`;
 
 /** Group ids become part of NATS subjects: letters, digits, - and _ only. */
 export const GROUP_ID = /^[A-Za-z0-9_-]{1,64}$/;
