@@ -96,6 +96,18 @@ describe("config files", () => {
     );
   });
 
+  it("refuses a field given twice in one JSON object, as in YAML, and nothing else", () => {
+    expect(() => parseConfigText('{"steps": 100, "steps": 200}', "a.json")).toThrow(
+      /a\.json: the field "steps" is given twice in one object/,
+    );
+    expect(() => parseConfigText('{"group": {"trust": true, "trust": false}}', "b.json")).toThrow(
+      /"trust" is given twice/,
+    );
+    const fine =
+      '{"peers": [{"kind": "dqn"}, {"kind": "dqn"}], "note": "a \\"steps\\": 1", "x\\"y": {"steps": 2}, "steps": 3}';
+    expect(parseConfigText(fine, "c.json")).toMatchObject({ steps: 3 });
+  });
+
   it("gives the command line priority over the file", async () => {
     const path = join(dir, "seeded.json");
     writeFileSync(path, JSON.stringify({ env: "Room-v21", seed: 3, steps: 500, evalFreq: 100 }));

@@ -75,6 +75,35 @@ function checkYamlKeys(doc: Document, source: string): void {
   }
 }
 
+/**
+ * Refuses a field given twice in one JSON object (JSON.parse keeps the last silently; YAML files are refused for
+ * the same). One pass over text that JSON.parse has accepted: strings are skipped whole, each object's keys kept
+ * in a set of their own.
+ */
+function checkJsonKeys(text: string, source: string): void {
+  const objects: (Set<string> | null)[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{") objects.push(new Set());
+    else if (c === "[") objects.push(null);
+    else if (c === "}" || c === "]") objects.pop();
+    else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      let k = j + 1;
+      while (/\s/.test(text[k] ?? "")) k++;
+      if (keys && text[k] === ":") {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (keys.has(key))
+          throw new UserError(`${source}: the field ${JSON.stringify(key)} is given twice in one object`);
+        keys.add(key);
+      }
+      i = j;
+    }
+  }
+}
+
 /** Parses config text; `source` (a file name) picks JSON for .json and YAML otherwise. */
 export function parseConfigText(text: string, source: string): ConfigObject {
   const json = extname(source).toLowerCase() === ".json";
@@ -88,6 +117,7 @@ export function parseConfigText(text: string, source: string): ConfigObject {
   try {
     if (json) {
       value = JSON.parse(text);
+      checkJsonKeys(text, source);
     } else {
       const documents = parseAllDocuments(text, { uniqueKeys: false });
       if (Array.isArray(documents) && documents.length > 1)
