@@ -39,9 +39,12 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
     [["bench", "--backend", "cuda"], /--backend must be one of "native", "wasm", "js", got "cuda"/],
     [["bench", "--seconds", "0"], /--seconds must be a number > 0 and at most 600, got "0"/],
     [["bench", "--seconds", "-1"], /--seconds must be a number > 0 and at most 600, got "-1"/],
-    [["bench", "--fast"], /Unknown option '--fast'/],
+    [["bench", "--fast"], /unknown option --fast: this command takes --json, --seconds/],
     [["train"], /train needs --preset .* or --env/],
-    [["train", "--env", "Room-v22"], /unknown env "Room-v22": use one of "Room-v3"/],
+    [
+      ["train", "--env", "Room-v22"],
+      /unknown env "Room-v22" \(did you mean "Room-v21" or "Room-v27".*\); use one of "Room-v3"/,
+    ],
     [
       ["train", "--env", "Room-v21", "--set", "dqn.batchSize=-3"],
       /invalid run config: dqn.batchSize: got -3, expected number to be >0/,

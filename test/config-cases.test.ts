@@ -118,4 +118,23 @@ describe("config cases that must be refused the same way everywhere", () => {
     const docs = await run(["train", "--config", file("two.yaml", "env: Room-v21\n---\nsteps: 5\n")]);
     expect(docs.text).toMatch(/two\.yaml holds 2 YAML documents \(separated by ---\): a config file is one document/);
   });
+
+  it('a mistyped preset, env, option or field gets a "did you mean"; preset names ignore case', async () => {
+    const said = async (args: string[]) => (await run(args)).text;
+    expect(await said(["train", "--preset", "room-v21/peer-learnin", "--print-config"])).toMatch(
+      /unknown preset "room-v21\/peer-learnin" \(did you mean "room-v21\/peer-learning"/,
+    );
+    expect((await run(["train", "--preset", "Room-v21/peer-learning", "--print-config"])).code).toBe(0);
+    expect(await said(["train", "--env", "room-v21", "--print-config"])).toMatch(/\(did you mean "Room-v21"\?\)/);
+    expect(await said(["train", "--env", "Room-v21", "--stpes", "5"])).toMatch(
+      /unknown option --stpes \(did you mean --steps\?\): this command takes --config, --preset/,
+    );
+    const group = ["train", "--preset", "room-v21/peer-learning", "--print-config", "--set"];
+    expect(await said([...group, "followSteps=5"])).toMatch(
+      /unknown field "followSteps" \(it belongs under group: group\.followSteps/,
+    );
+    expect(await said([...group, "group.followStep=5"])).toMatch(
+      /unknown field "followStep" \(did you mean "followSteps"\?\)/,
+    );
+  });
 });

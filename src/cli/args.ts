@@ -5,7 +5,7 @@
  * integer is asked, no trailing junk), within the option's range.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UserError } from "../core/errors.js";
+import { UserError, didYouMean } from "../core/errors.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -32,7 +32,16 @@ export function parseCommand<O extends Options>(
   options: O,
   allowPositionals = false,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>> {
-  return parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals, strict: true });
+  try {
+    return parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals, strict: true });
+  } catch (e) {
+    const unknown = /^Unknown option '(--?[^']+)'/.exec((e as Error).message);
+    if ((e as { code?: string }).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION" || !unknown) throw e;
+    const names = Object.keys(options).map((n) => `--${n}`);
+    throw new UserError(
+      `unknown option ${unknown[1]}${didYouMean(unknown[1], names, (n) => n)}: this command takes ${names.join(", ")} (--help says what each does)`,
+    );
+  }
 }
 
 const INTEGER = /^-?\d+$/;

@@ -12,13 +12,17 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function describe(issue: z.core.$ZodIssue, input: unknown): string {
+/** A word on an unknown field, at `path`: where it belongs, or the names it is close to. */
+export type FieldHint = (key: string, path: readonly PropertyKey[]) => string;
+
+function describe(issue: z.core.$ZodIssue, input: unknown, hint?: FieldHint): string {
   const where = issue.path.length ? issue.path.map(String).join(".") : "config";
   if (issue.code === "unrecognized_keys") {
     const known = (issue as { known?: string[] }).known;
     const shown = issue.keys.slice(0, 5).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}...` : k));
     const more = issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : "";
-    return `${where}: unknown field${issue.keys.length > 1 ? "s" : ""} ${shown.join(", ")}${more}${known ? ` (allowed: ${known.join(", ")})` : ""}`;
+    const said = hint && issue.keys.length === 1 ? hint(issue.keys[0], issue.path) : "";
+    return `${where}: unknown field${issue.keys.length > 1 ? "s" : ""} ${shown.join(", ")}${more}${known ? ` (allowed: ${known.join(", ")})` : ""}${said}`;
   }
   const got = valueAt(input, issue.path);
   const shown = got === undefined ? "nothing" : JSON.stringify(got);
@@ -26,10 +30,15 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
 }
 
 /** Parses `input` with `schema`, or throws a UserError listing every problem (first ones first). */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what: string,
+  hint?: FieldHint,
+): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const lines = r.error.issues.slice(0, 5).map((i) => describe(i, input));
+  const lines = r.error.issues.slice(0, 5).map((i) => describe(i, input, hint));
   const more = r.error.issues.length > 5 ? `; and ${r.error.issues.length - 5} more` : "";
   throw new UserError(`invalid ${what}: ${lines.join("; ")}${more}`);
 }

@@ -283,7 +283,7 @@ describe("registry", () => {
   });
 
   it.each([
-    [() => make("Room-v22"), /unknown env "Room-v22": use one of "Room-v3", .*"CartPole-v1"/],
+    [() => make("Room-v22"), /unknown env "Room-v22" \(did you mean .*\); use one of "Room-v3", .*"CartPole-v1"/],
     [
       () => make("Room-v21", { size: 3 }),
       /Room-v21 has no option "size": its options are one of "maxEpisodeSteps", "length", "dims", "terminateOnGoal"/,

@@ -5,7 +5,7 @@
  * MuJoCo tasks need their engine loaded in the thread first (it loads asynchronously): `await prepareEnv(id)`
  * before `make(id)`; for other envs it does nothing. `registerEnv` adds an env of your own.
  */
-import { UserError, oneOf } from "../core/errors.js";
+import { UserError, didYouMean, oneOf } from "../core/errors.js";
 import { TimeLimit, type Env } from "./env.js";
 import { CartPole } from "./classic/cartpole.js";
 import { MountainCarContinuous } from "./classic/mountain-car-continuous.js";
@@ -187,7 +187,13 @@ export function listEnvs(): EnvInfo[] {
 
 function spec(id: string): EnvSpec {
   const found = SPECS.find((s) => s.id === id);
-  if (!found) throw new UserError(`unknown env ${JSON.stringify(id)}: use ${oneOf(SPECS.map((s) => s.id))}`);
+  if (!found)
+    throw new UserError(
+      `unknown env ${JSON.stringify(id)}${didYouMean(
+        id,
+        SPECS.map((s) => s.id),
+      )}; use ${oneOf(SPECS.map((s) => s.id))}`,
+    );
   return found;
 }
 

@@ -4,8 +4,8 @@
  * --print-config` shows them all resolved.
  */
 import { z } from "zod";
-import { parseOrThrow } from "../config/validate.js";
-import { UserError } from "../core/errors.js";
+import { parseOrThrow, type FieldHint } from "../config/validate.js";
+import { UserError, didYouMean } from "../core/errors.js";
 import { envActions, type ActionKind } from "../envs/registry.js";
 import {
   MAX_STEPS,
@@ -275,6 +275,19 @@ export function learnerAlgo(spec: PeerSpec): Algo | null {
   return null;
 }
 
+/** Where an unknown field of a group config belongs, or what it is close to. */
+const groupFieldHint: FieldHint = (key, path) => {
+  if (path.length === 0 && key in GroupSettingsSchema.shape)
+    return ` (it belongs under group: group.${key}, e.g. --set group.${key}=...)`;
+  const shape: Record<string, unknown> =
+    path.length === 0
+      ? GroupRunConfigSchema.shape
+      : path[0] === "group" && path.length === 1
+        ? GroupSettingsSchema.shape
+        : {};
+  return didYouMean(key, Object.keys(shape));
+};
+
 export function validateGroupRunConfig(input: unknown): GroupRunConfig {
-  return parseOrThrow(GroupRunConfigSchema, input, "peer learning config");
+  return parseOrThrow(GroupRunConfigSchema, input, "peer learning config", groupFieldHint);
 }

@@ -8,7 +8,7 @@
  * Presets (`peerlearn train --preset <task>/<method>[/corrected]`) are the method x task pairs of Table 1 and the
  * figures; experiments (experiments/catalog.ts) group them into tables and figures.
  */
-import { UserError, oneOf } from "../core/errors.js";
+import { UserError, didYouMean, oneOf } from "../core/errors.js";
 import { DQN_DEFAULTS } from "../agents/dqn.js";
 import { MUJOCO_TASKS, ROOM_DQN, paperMujocoSac, sacHyperparameters, td3Hyperparameters } from "../agents/config.js";
 import { LECTR_DEFAULTS } from "./lectr.js";
@@ -332,11 +332,15 @@ function buildPresets(): Preset[] {
 
 export const PRESETS: readonly Preset[] = buildPresets();
 
+/** A preset by name; case is ignored (`Room-v21/peer-learning` is `room-v21/peer-learning`). */
 export function findPreset(name: string): Preset {
-  const p = PRESETS.find((x) => x.name === name);
+  const p = PRESETS.find((x) => x.name === name.toLowerCase());
   if (!p)
     throw new UserError(
-      `unknown preset ${JSON.stringify(name)}: use ${oneOf(PRESETS.map((x) => x.name))} (peerlearn list presets)`,
+      `unknown preset ${JSON.stringify(name)}${didYouMean(
+        name,
+        PRESETS.map((x) => x.name),
+      )} (\`peerlearn list presets\` lists all ${PRESETS.length})`,
     );
   return structuredClone(p);
 }
