@@ -169,6 +169,46 @@ describe.runIf(runsWith(CHROMIUM !== undefined))("the dashboard in a browser", (
     mkdirSync("screenshots", { recursive: true });
     await page.screenshot({ path: "screenshots/dashboard.png", fullPage: true });
 
+    // Negative values (a Pendulum-like run): every y tick label keeps its sign and fits inside its axis.
+    const pendulum = join(root, "pendulum");
+    mkdirSync(pendulum, { recursive: true });
+    const pendulumLine = (step: number, mean: number): string =>
+      `${JSON.stringify({ step, evalMean: mean, evalStd: 0, evalReturns: [mean] })}\n`;
+    writeFileSync(
+      join(pendulum, "metrics.jsonl"),
+      [-1000, -800, -450, -200].map((m, i) => pendulumLine(1000 * (i + 1), m)).join(""),
+    );
+    const labels = (): Promise<{ size: number; need: number; labels: string[]; min: number }[]> =>
+      page.evaluate(() => {
+        type Axis = { _size: number; _values: string[]; font: string[]; ticks: { size: number }; gap: number };
+        type Chart = { axes: Axis[]; ctx: CanvasRenderingContext2D; data: number[][] };
+        const charts = (window as unknown as { __dashboard: { charts: () => Chart[] } }).__dashboard.charts();
+        return charts.map((u) => {
+          const a = u.axes[1];
+          u.ctx.font = a.font[0];
+          const widest = Math.max(...(a._values ?? []).map((v) => u.ctx.measureText(v).width / devicePixelRatio));
+          const ys = u.data
+            .slice(1)
+            .flat()
+            .filter((v): v is number => typeof v === "number");
+          return { size: a._size, need: a.ticks.size + a.gap + widest, labels: a._values ?? [], min: Math.min(...ys) };
+        });
+      });
+    await expect.poll(async () => (await labels()).filter((c) => c.min <= -1000).length, { timeout: 20_000 }).toBe(1);
+    for (const c of await labels()) {
+      expect(c.size, c.labels.join(" ")).toBeGreaterThanOrEqual(c.need);
+      if (c.min < 0)
+        expect(
+          c.labels.some((l) => /^[-−]/.test(l)),
+          c.labels.join(" "),
+        ).toBe(true);
+    }
+    const negative = (await labels()).find((c) => c.min <= -1000);
+    expect(
+      negative?.labels.filter((l) => /\d/.test(l)).every((l) => /^[-−]|^0$/.test(l)),
+      negative?.labels.join(" "),
+    ).toBe(true);
+
     appendFileSync(join(run, "metrics.jsonl"), evalLine(0, 3000) + evalLine(1, 3000));
     await expect.poll(points, { timeout: 20_000 }).toBe(6);
     await page.screenshot({ path: "screenshots/dashboard-after-append.png", fullPage: true });
