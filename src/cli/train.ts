@@ -2,6 +2,7 @@
 import type { ParseArgsConfig } from "node:util";
 import { integerOption, parseCommand } from "./args.js";
 import { ensureDir } from "../core/folders.js";
+import { sha256Text } from "../agents/checkpoint-manifest.js";
 import { startDashboardThread } from "../dashboard/dashboard-thread.js";
 import { UserError, oneOf } from "../core/errors.js";
 import { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "../agents/config.js";
@@ -20,9 +21,12 @@ export const TRAIN_USAGE = `  train                 train one agent (--env) or a
       --config FILE     a JSON or YAML file of settings: preset or env (and algo) as the base, any other
                         field overrides it (as --set does; --steps, --seed and --set on the command line win)
       --algo A          dqn (default), sac or td3
-      --steps N         env steps (default: 1,000,000 on Room and MuJoCo, else 100,000)
+      --steps N         env steps (default: 1,000,000 on Room and MuJoCo, else 100,000); a run too short for
+                        10 evaluations evaluates every tenth of it, every 1,000 steps at most, unless
+                        evalFreq is set (--print-config shows it)
       --seed K          seed (default 0)
-      --out DIR         run folder (default runs/<env>-<algo>-seed<K> or runs/<preset>-seed<K>); an unfinished
+      --out DIR         run folder (default runs/<env>-<algo>-seed<K>-<config hash> or
+                        runs/<preset>-seed<K>-<config hash>, so other settings never share one); an unfinished
                         run there resumes from its last checkpoint, a finished one prints its summary
       --hyperparams H   tuned (default: the paper's settings on Room/Hallway and MuJoCo, the RL Zoo's on
                         CartPole, Pendulum and MountainCarContinuous) or sb3 (SB3 1.5's defaults)
@@ -160,6 +164,19 @@ function applyCommandLine(draft: Record<string, unknown>, flags: TrainFlags): vo
   if (flags.steps !== undefined) draft.steps = integerOption("steps", flags.steps, 0, 1, 1e12);
   if (flags.seed !== undefined) draft.seed = integerOption("seed", flags.seed, 0, 0, 2 ** 32 - 1);
   for (const s of flags.set) applyOverride(draft, s);
+  const chosen = flags.set.some((s) => s.startsWith("evalFreq=")) || "evalFreq" in (flags.file ?? {});
+  if (!chosen) adaptEvalFreq(draft);
+}
+
+/**
+ * A run too short for its evaluation frequency (fewer than 10 evaluations would fit) evaluates more often: every
+ * tenth of the run, but every 1,000 steps at most (half the run, when that is shorter), so that a 5,000-step run
+ * shows five evaluations instead of none. Only when evalFreq was not chosen; --print-config shows the result.
+ */
+export function adaptEvalFreq(draft: Record<string, unknown>): void {
+  const { steps, evalFreq } = draft;
+  if (typeof steps !== "number" || typeof evalFreq !== "number" || !(steps > 0) || steps >= 10 * evalFreq) return;
+  draft.evalFreq = Math.max(1, Math.floor(steps / 10), Math.min(1000, Math.floor(steps / 2)));
 }
 
 /**
@@ -196,7 +213,7 @@ export async function resolveGroupConfig(
   const config = validateGroupRunConfig(draft);
   resolveEnvOptions(config.env, config.envOptions);
   await prepareEnv(config.env);
-  const out = values.out ?? `runs/${preset.replaceAll("/", "_")}-seed${config.seed}`;
+  const out = values.out ?? `runs/${preset.replaceAll("/", "_")}-seed${config.seed}-${configTag(config)}`;
   return { config, preset, out, json: values.json, printConfig: values["print-config"] };
 }
 
@@ -229,7 +246,7 @@ export async function resolveTrainConfig(
         : `${config.algo.toUpperCase()} needs continuous actions; ${config.env} has discrete ones (use --algo dqn)`,
     );
   }
-  const out = values.out ?? `runs/${config.env}-${config.algo}-seed${config.seed}`;
+  const out = values.out ?? `runs/${config.env}-${config.algo}-seed${config.seed}-${configTag(config)}`;
   return { config, out, json: values.json, printConfig: values["print-config"] };
 }
 
@@ -242,6 +259,15 @@ export async function maybeDashboard(args: string[], out: string): Promise<void>
   const url = await startDashboardThread({ folders: [out], port, host: "127.0.0.1" });
   process.stderr.write(`peerlearn dashboard: ${url}\n`);
 }
+
+/**
+ * The default run folder's last part: 8 hex digits of the resolved config's hash, so that the same command finds
+ * its folder again (and resumes it) while another config (other steps, a --config file) never collides with it.
+ */
+const configTag = (config: unknown): string => sha256Text(JSON.stringify(config)).slice(0, 8);
+
+/** Said where a run ended without one evaluation. */
+const NO_EVALUATION = "no evaluation ran: evalFreq is more than the steps; set a smaller one, e.g. --set evalFreq=1000";
 
 /** Said when a run starts: a run stopped at any point (Ctrl-C, a kill, a crash) loses at most its last steps. */
 const RESUME_HINT = "(stop it at any time: the same command resumes from the last checkpoint)";
@@ -272,7 +298,7 @@ export function formatGroupSummary(s: GroupSummary): string {
     );
   }
   lines.push(
-    `learners' average reward over time: ${s.averageRewardOverTime?.toFixed(2) ?? "-"}; metrics in ${s.out}/metrics.jsonl`,
+    `learners' average reward over time: ${s.averageRewardOverTime?.toFixed(2) ?? `- (${NO_EVALUATION})`}; metrics in ${s.out}/metrics.jsonl`,
   );
   return lines.join("\n");
 }
@@ -317,7 +343,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   console.log(
     [
       `env ${summary.env}  algo ${summary.algo}  seed ${summary.seed}  steps ${summary.steps}${summary.resumedFrom !== null ? ` (resumed at ${summary.resumedFrom})` : ""}`,
-      `last evaluation ${ev ? `${ev.mean.toFixed(3)} +- ${ev.std.toFixed(3)}` : "-"}   average reward over time ${summary.averageRewardOverTime?.toFixed(3) ?? "-"}`,
+      `last evaluation ${ev ? `${ev.mean.toFixed(3)} +- ${ev.std.toFixed(3)}` : "-"}   average reward over time ${summary.averageRewardOverTime?.toFixed(3) ?? `- (${NO_EVALUATION})`}`,
       `${summary.wallSeconds.toFixed(1)} s, ${summary.stepsPerSecond.toFixed(0)} steps/s; metrics in ${out}/metrics.jsonl`,
     ].join("\n"),
   );
