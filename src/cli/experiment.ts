@@ -3,8 +3,8 @@ import { integerOption, parseCommand, positiveOption } from "./args.js";
 import { capLine } from "./failure.js";
 import { ensureDir } from "../core/folders.js";
 import { startDashboardThread } from "../dashboard/dashboard-thread.js";
-import { UserError, oneOf } from "../core/errors.js";
-import { EXPERIMENTS, findExperiment, planRuns } from "../experiments/catalog.js";
+import { UserError, count, oneOf } from "../core/errors.js";
+import { EXPERIMENTS, findExperiment, planRuns, stepsPerSecondEstimate } from "../experiments/catalog.js";
 import { defaultExperimentWorkers, runExperiment, type RunnerOptions } from "../experiments/runner.js";
 import { runNatsSweep } from "../distributed/nats-sweep.js";
 import { runNatsWorker } from "../distributed/nats-worker.js";
@@ -69,8 +69,13 @@ export async function experimentCommand(args: string[]): Promise<void> {
   const workers = integerOption("workers", values.workers, defaultExperimentWorkers(), 1, 1024);
   if (values["dry-run"]) {
     const runs = planRuns(e, options);
-    for (const r of runs) console.log(`${r.dir.padEnd(44)} ${r.config.steps} steps x ${r.config.peers.length} peers`);
-    console.log(`${runs.length} runs, ${(runs.reduce((a, r) => a + r.cost, 0) / 1e6).toFixed(1)}M env steps in all`);
+    for (const r of runs)
+      console.log(`${r.dir.padEnd(44)} ${r.config.steps} steps x ${count(r.config.peers.length, "peer")}`);
+    const steps = runs.reduce((a, r) => a + r.cost, 0);
+    const hours = runs.reduce((a, r) => a + r.cost / stepsPerSecondEstimate(r.task), 0) / 3600;
+    console.log(
+      `${count(runs.length, "run")}, ${(steps / 1e6).toFixed(2)}M env steps in all, ~${hours < 1 ? `${Math.ceil(hours * 60)} core-minutes` : `${hours.toFixed(1)} core-hours`} (at this project's speeds on a 2-core AMD EPYC; one run per core)`,
+    );
     return;
   }
   if ((values["reuse-remote"] || values["retry-failed"]) && values.nats === undefined)
@@ -108,7 +113,7 @@ export async function experimentCommand(args: string[]): Promise<void> {
   const report = writeExperimentReport(out);
   console.log(formatRows(report.rows));
   console.log(
-    `${result.summaries.length} runs (${result.skipped} were already complete), ${formatDuration(result.wallSeconds)}, ${result.stepsPerSecond.toFixed(0)} env steps/s; report: ${report.html}`,
+    `${count(result.summaries.length, "run")} (${result.skipped} already complete), ${formatDuration(result.wallSeconds)}, ${result.stepsPerSecond.toFixed(0)} env steps/s; report: ${report.html}`,
   );
 }
 

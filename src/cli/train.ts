@@ -1,4 +1,6 @@
 /** `peerlearn train`: one agent on one env, with progress on stderr and a summary (JSON with --json) at the end. */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { ParseArgsConfig } from "node:util";
 import { integerOption, parseCommand } from "./args.js";
 import { ensureDir } from "../core/folders.js";
@@ -272,6 +274,13 @@ const NO_EVALUATION = "no evaluation ran: evalFreq is more than the steps; set a
 /** Said when a run starts: a run stopped at any point (Ctrl-C, a kill, a crash) loses at most its last steps. */
 const RESUME_HINT = "(stop it at any time: the same command resumes from the last checkpoint)";
 
+/** What the start line says after the run's settings: resuming, already finished, or how to stop and resume. */
+function startHint(out: string): string {
+  if (existsSync(join(out, "summary.json")))
+    return "(this run finished already: its summary follows; another --out starts a new one)";
+  return RESUME_HINT;
+}
+
 /** Progress on stderr: one rewritten line on a terminal, a line every 15 s otherwise. */
 export function progressPrinter(): (line: string, final: boolean) => void {
   const tty = process.stderr.isTTY === true;
@@ -314,7 +323,7 @@ async function trainGroupCommand(args: string[]): Promise<void> {
   await maybeDashboard(args, out);
   const kernels = getKernels();
   process.stderr.write(
-    `peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${RESUME_HINT}\n`,
+    `peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${startHint(out)}\n`,
   );
   const summary = trainGroup(config, { out, kernels, preset, progress: progressPrinter() });
   console.log(formatGroupSummary(summary));
@@ -332,7 +341,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   await maybeDashboard(args, out);
   const kernels = getKernels();
   process.stderr.write(
-    `peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${RESUME_HINT}\n`,
+    `peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${startHint(out)}\n`,
   );
   const summary = train(config, {
     out,

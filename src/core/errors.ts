@@ -67,3 +67,8 @@ export function didYouMean(
   if (near.length === 0) return "";
   return ` (did you mean ${near.map((n) => quote(n)).join(" or ")}?)`;
 }
+
+/** `1 run`, `2 runs`: a count with its noun (plural by an s, or as given). */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}

@@ -34,6 +34,8 @@ function followShares(s: GroupSummary): string {
     .join(" ");
 }
 
+/** Mean ± std over seeds; one seed has no spread to show. */
+const meanStd = (r: MethodRow): string => (r.seeds > 1 ? `${fmt(r.mean)} ± ${fmt(r.std)}` : `${fmt(r.mean)} (1 seed)`);
 const fmt = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1)) : "-");
 const csvCell = (v: string | number): string =>
   typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -151,7 +153,7 @@ export function writeExperimentReport(dir: string): ReportFiles {
 
   const norm = e.plots.includes("normalised") ? normalisedScores(rows) : null;
   const header = ["task", "method", "seeds", "average reward over time (ours)", "paper"];
-  const table = rows.map((r) => [r.task, r.label, String(r.seeds), `${fmt(r.mean)} ± ${fmt(r.std)}`, r.paper || "–"]);
+  const table = rows.map((r) => [r.task, r.label, String(r.seeds), meanStd(r), r.paper || "–"]);
   const normRows = norm
     ? [...norm].map(([method, score]) => [
         rows.find((r) => r.method === method)?.label ?? method,
@@ -196,7 +198,7 @@ export function writeExperimentReport(dir: string): ReportFiles {
     "",
     ...plots.map((p) => `![${p.title}](${p.file})`),
     "",
-    "Data: runs.csv (one line per run), curves.csv (one line per evaluation); each run folder has config.json, metrics.jsonl, summary.json.",
+    "Data: [runs.csv](runs.csv) (one line per run), [curves.csv](curves.csv) (one line per evaluation); each run folder has config.json, metrics.jsonl, summary.json.",
     "",
   ].join("\n");
   writeOutput(join(dir, "report.md"), md);
@@ -204,7 +206,7 @@ export function writeExperimentReport(dir: string): ReportFiles {
   const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const htmlTable = (head: string[], body: string[][]): string =>
     `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</table>`;
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(e.title)}</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}td:nth-child(n+3){text-align:right}svg{display:block;margin:1em 0}</style></head><body><h1>${esc(e.title)}</h1><p>${esc(e.description)}. ${esc(budgetText)}. Score: average reward over time, mean ± std over seeds; the paper's numbers are at its full budget.${esc(note)}</p>${htmlTable(header, table)}<h2>How sure</h2>${markdownToHtml(evidenceMd)}${e.notes.map((n) => `<p><em>Note:</em> ${esc(n)}</p>`).join("")}${norm ? `<p>Normalised 0-100 per task, averaged over tasks:</p>${htmlTable(["method", "ours", "paper"], normRows)}` : ""}${plots.map((p) => `<h2>${esc(p.title)}</h2>${p.svg}`).join("")}</body></html>\n`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(e.title)}</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}td:nth-child(n+3){text-align:right}svg{display:block;margin:1em 0}</style></head><body><h1>${esc(e.title)}</h1><p>${esc(e.description)}. ${esc(budgetText)}. Score: average reward over time, mean ± std over seeds; the paper's numbers are at its full budget.${esc(note)}</p>${htmlTable(header, table)}<h2>How sure</h2>${markdownToHtml(evidenceMd)}${e.notes.map((n) => `<p><em>Note:</em> ${esc(n)}</p>`).join("")}${norm ? `<p>Normalised 0-100 per task, averaged over tasks:</p>${htmlTable(["method", "ours", "paper"], normRows)}` : ""}${plots.map((p) => `<h2>${esc(p.title)}</h2>${p.svg}`).join("")}<p>Data: <a href="runs.csv">runs.csv</a> (one line per run), <a href="curves.csv">curves.csv</a> (one line per evaluation).</p></body></html>\n`;
   const htmlPath = join(dir, "report.html");
   writeOutput(htmlPath, html);
 
@@ -284,7 +286,7 @@ function markdownToHtml(md: string): string {
 export function formatRows(rows: readonly MethodRow[]): string {
   const lines = rows.map(
     (r) =>
-      `${r.task.padEnd(16)}${r.label.padEnd(42)}${String(r.seeds).padStart(5)}   ${`${fmt(r.mean)} ± ${fmt(r.std)}`.padEnd(18)}${r.paper || "–"}`,
+      `${r.task.padEnd(16)}${r.label.padEnd(42)}${String(r.seeds).padStart(5)}   ${meanStd(r).padEnd(18)}${r.paper || "–"}`,
   );
   return [
     `${"task".padEnd(16)}${"method".padEnd(42)}${"seeds".padStart(5)}   ${"ours".padEnd(18)}paper (full budget)`,

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
-import { UserError, printable } from "../core/errors.js";
+import { UserError, count, printable } from "../core/errors.js";
 import type { Series } from "../report/svg-plot.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import type { Experiment } from "./catalog.js";
@@ -155,7 +155,7 @@ export function curveSeries(runs: readonly RunResult[], task: string, rows: read
     const at = (r: RunResult, s: number): number => r.curve.mean[r.curve.steps.indexOf(s)];
     const y = steps.map((s) => avg(mine.map((r) => at(r, s))));
     const band = steps.map((s) => sd(mine.map((r) => at(r, s))) / Math.sqrt(mine.length));
-    return { label: `${mine[0].label} (${mine.length} seeds)`, x: steps, y, band };
+    return { label: `${mine[0].label} (${count(mine.length, "seed")})`, x: steps, y, band };
   });
 }
 

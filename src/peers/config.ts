@@ -148,7 +148,7 @@ export const GroupRunConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.group.peerPolicy === "softmax" && !(c.group.temperature > 0)) {
+    if (c.group.peerPolicy === "softmax" && c.group.temperature === 0) {
       ctx.addIssue({
         code: "custom",
         path: ["group", "temperature"],
