@@ -75,11 +75,21 @@ function readSettings(): DemoSettings {
  * the values after the first tenth of the points only (trust and agent values start at 200 and fall within a few
  * hundred steps; the differences between peers come later and would be flattened by the start).
  */
+/** A y axis as wide as its longest tick label, so that a minus sign is never cut at the left edge. */
+function fitLabels(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+  const axis = u.axes[axisIdx] as uPlot.Axis & { _size?: number };
+  if (cycleNum > 1 && axis._size) return axis._size;
+  const longest = (values ?? []).reduce((a, v) => (String(v).length > a.length ? String(v) : a), "");
+  u.ctx.font = (axis.font as unknown as string[])[0];
+  const ticks = (axis.ticks as { size?: number } | undefined)?.size ?? 10;
+  return Math.ceil(ticks + (axis.gap ?? 5) + u.ctx.measureText(longest).width / devicePixelRatio) + 4;
+}
+
 class Chart {
   private readonly plot: uPlot;
   private readonly data: number[][];
 
-  constructor(el: HTMLElement, names: readonly string[], colors: readonly string[], recent = false) {
+  constructor(el: HTMLElement, names: readonly string[], colors: readonly string[], yLabel: string, recent = false) {
     el.replaceChildren();
     this.data = [[], ...names.map(() => [])];
     const recentRange = (): uPlot.Range.MinMax => {
@@ -95,8 +105,11 @@ class Chart {
         width: Math.max(320, el.clientWidth || 520),
         height: 170,
         scales: { x: { time: false }, ...(recent ? { y: { range: recentRange } } : {}) },
-        series: [{ label: "step" }, ...names.map((label, i) => ({ label, stroke: colors[i], width: 2 }))],
-        axes: [{}, { size: 50 }],
+        series: [{ label: "env steps" }, ...names.map((label, i) => ({ label, stroke: colors[i], width: 2 }))],
+        axes: [
+          { label: "env steps per peer", labelSize: 16 },
+          { label: yLabel, labelSize: 16, size: fitLabels },
+        ],
       },
       this.data as uPlot.AlignedData,
       el,
@@ -140,9 +153,9 @@ function start(): void {
   Object.assign(state, { settings, step: 0, done: false, evaluations: [], frames: 0, error: null });
   const { names, colors } = peerNames(settings);
   const learners = names.slice(0, settings.peers);
-  curve = new Chart(byId("curve"), learners, colors);
-  trustChart = settings.trust ? new Chart(byId("trust-chart"), names, colors, true) : null;
-  valuesChart = settings.agentValues ? new Chart(byId("values-chart"), names, colors, true) : null;
+  curve = new Chart(byId("curve"), learners, colors, "evaluation return");
+  trustChart = settings.trust ? new Chart(byId("trust-chart"), names, colors, "trust received", true) : null;
+  valuesChart = settings.agentValues ? new Chart(byId("values-chart"), names, colors, "agent value", true) : null;
   if (!settings.trust) byId("trust-chart").textContent = "trust values are off";
   if (!settings.agentValues) byId("values-chart").textContent = "agent values are off";
   byId("legend").innerHTML = names.map((n, i) => `<span><i style="background:${colors[i]}"></i>${n}</span>`).join("");
