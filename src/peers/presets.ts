@@ -70,10 +70,10 @@ const singleAgent: Method = {
   id: "single-agent",
   label: "single agent",
   description:
-    "one agent as a 1-peer group (faithful DQN: its epsilon schedule is never used, so it explores only in the 100 warm-up steps)",
+    "one agent as a 1-peer group: a DQN on Room (faithful: its epsilon schedule is never used, so it explores only in its 100 warm-up steps), a SAC on MuJoCo",
   peers: (t) => learners(t, 1),
   group: () => ({ ...NO_MECHANISMS, peerPolicy: "epsilonGreedy", temperature: 0 }),
-  corrected: "a single DQN that explores with its epsilon schedule",
+  corrected: "a single DQN that explores with its epsilon schedule (a SAC: terminal s' and warm-up handling only)",
 };
 
 /**
