@@ -76,9 +76,8 @@ function readSettings(): DemoSettings {
  * hundred steps; the differences between peers come later and would be flattened by the start).
  */
 /** A y axis as wide as its longest tick label, so that a minus sign is never cut at the left edge. */
-function fitLabels(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
-  const axis = u.axes[axisIdx] as uPlot.Axis & { _size?: number };
-  if (cycleNum > 1 && axis._size) return axis._size;
+function fitLabels(u: uPlot, values: string[] | null, axisIdx: number): number {
+  const axis = u.axes[axisIdx];
   const longest = (values ?? []).reduce((a, v) => (String(v).length > a.length ? String(v) : a), "");
   u.ctx.font = (axis.font as unknown as string[])[0];
   const ticks = (axis.ticks as { size?: number } | undefined)?.size ?? 10;

@@ -4,7 +4,7 @@
  * path inside it; a name that leaves its root (`..`, an absolute path, a symbolic link pointing out) is refused.
  */
 import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join, relative, sep } from "node:path";
+import { basename, isAbsolute, join, relative, sep } from "node:path";
 
 export interface SweepInfo {
   /** Like a run's id: `<root index>/<path inside the root>`. */
@@ -20,6 +20,11 @@ export interface SweepInfo {
 export interface RunInfo {
   /** `<root index>/<path inside the root>` (path "." for the root itself). */
   readonly id: string;
+  /** What the page calls it: its path inside the root, or the root folder's name for the root itself. */
+  readonly name: string;
+  /** From its config.json while it has no summary: the env and each peer's kind (null when unknown). */
+  readonly env: string | null;
+  readonly kinds: string[] | null;
   readonly metricsBytes: number;
   readonly summary: unknown;
 }
@@ -78,8 +83,13 @@ export class RunIndex {
       const metrics = servedFile(root, join(dir, "metrics.jsonl"));
       if (metrics) {
         const rel = relative(root, dir) || ".";
+        const config = readJsonOrNull(root, join(dir, "config.json")) as { env?: unknown; peers?: unknown } | null;
+        const peers = Array.isArray(config?.peers) ? (config.peers as { kind?: unknown }[]) : null;
         runs.push({
           id: `${rootIndex}/${rel.split(sep).join("/")}`,
+          name: rel === "." ? basename(root) : rel.split(sep).join("/"),
+          env: typeof config?.env === "string" ? config.env : null,
+          kinds: peers ? peers.map((p) => (typeof p?.kind === "string" ? p.kind : "?")) : null,
           metricsBytes: statSync(metrics).size,
           summary: readJsonOrNull(root, join(dir, "summary.json")),
         });
