@@ -9,7 +9,7 @@ import { ensureDir } from "../core/folders.js";
 import { sha256Text } from "../agents/checkpoint-manifest.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { integerOption, parseCommand } from "./args.js";
-import { formatGroupSummary, maybeDashboard, progressPrinter, resolveGroupConfig } from "./train.js";
+import { formatGroupSummary, holdDashboard, maybeDashboard, progressPrinter, resolveGroupConfig } from "./train.js";
 import { withResolvedPeers } from "../peers/peer-settings.js";
 import { coordinateGroup, remotePeerIndices } from "../distributed/peer-coordinator.js";
 import { servePeer } from "../distributed/peer-server.js";
@@ -85,7 +85,7 @@ export async function peerCommand(args: string[]): Promise<void> {
     await servePeer(config, { url: values.nats, group: values.group, index, out: peerOut, kernels, configHash, log });
     return;
   }
-  await maybeDashboard(rest, peerOut);
+  const dashboard = await maybeDashboard(rest, peerOut);
   log(
     `peerlearn peer 0: group ${values.group} of ${preset} on NATS ${redactUrl(values.nats)}: ${config.peers.length} peers (${remote.length} in other processes), seed ${config.seed}, ${config.steps} steps per peer, lockstep, kernels ${kernels.name} (${kernels.variant}), out ${peerOut}`,
   );
@@ -101,4 +101,5 @@ export async function peerCommand(args: string[]): Promise<void> {
   });
   console.log(formatGroupSummary(summary));
   if (json) console.log(JSON.stringify(summary));
+  holdDashboard(dashboard);
 }

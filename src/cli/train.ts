@@ -253,13 +253,24 @@ export async function resolveTrainConfig(
 }
 
 /** With --dashboard: the live page of the run folder, served from a thread of its own while training runs here. */
-export async function maybeDashboard(args: string[], out: string): Promise<void> {
+export async function maybeDashboard(args: string[], out: string): Promise<string | null> {
   const flags = parseTrainFlags(args);
   if (flags.port !== undefined && !flags.dashboard) throw new UserError("--port is the dashboard's: add --dashboard");
-  if (!flags.dashboard) return;
+  if (!flags.dashboard) return null;
   const port = integerOption("port", flags.port, 8080, 0, 65535);
   const url = await startDashboardThread({ folders: [out], port, host: "127.0.0.1" });
   process.stderr.write(`peerlearn dashboard: ${url}\n`);
+  return url;
+}
+
+/**
+ * After training with --dashboard at a terminal: the page stays up (it would vanish with the process) until
+ * Ctrl-C. In a script (no terminal) the command ends as without it.
+ */
+export function holdDashboard(url: string | null): void {
+  if (!url || !process.stdin.isTTY) return;
+  process.stderr.write(`peerlearn: training finished; the dashboard stays at ${url} until Ctrl-C\n`);
+  setInterval(() => {}, 1 << 30);
 }
 
 /**
@@ -320,7 +331,7 @@ async function trainGroupCommand(args: string[]): Promise<void> {
     return;
   }
   ensureDir(out);
-  await maybeDashboard(args, out);
+  const dashboard = await maybeDashboard(args, out);
   const kernels = getKernels();
   process.stderr.write(
     `peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${startHint(out)}\n`,
@@ -328,6 +339,7 @@ async function trainGroupCommand(args: string[]): Promise<void> {
   const summary = trainGroup(config, { out, kernels, preset, progress: progressPrinter() });
   console.log(formatGroupSummary(summary));
   if (json) console.log(JSON.stringify(summary));
+  holdDashboard(dashboard);
 }
 
 export async function trainCommand(args: string[]): Promise<void> {
@@ -338,7 +350,7 @@ export async function trainCommand(args: string[]): Promise<void> {
     return;
   }
   ensureDir(out);
-  await maybeDashboard(args, out);
+  const dashboard = await maybeDashboard(args, out);
   const kernels = getKernels();
   process.stderr.write(
     `peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${startHint(out)}\n`,
@@ -357,4 +369,5 @@ export async function trainCommand(args: string[]): Promise<void> {
     ].join("\n"),
   );
   if (json) console.log(JSON.stringify(summary));
+  holdDashboard(dashboard);
 }
