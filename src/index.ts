@@ -81,6 +81,16 @@ export { trainGroup, type GroupSummary, type GroupTrainOptions, type PeerSummary
 export { EXPERIMENTS, findExperiment, planRuns, type Experiment } from "./experiments/catalog.js";
 export { runExperiment, type ExperimentResult, type RunnerOptions } from "./experiments/runner.js";
 export { writeExperimentReport } from "./experiments/report.js";
+export { evidenceOf, type Evidence, type ScoreRow, type Comparison } from "./experiments/evidence.js";
+export {
+  aggregateInterval,
+  iqm,
+  performanceProfile,
+  probabilityOfImprovement,
+  welchTTest,
+  type Interval,
+  type BootstrapOptions,
+} from "./report/stats.js";
 export { runNatsSweep, type NatsSweepOptions } from "./distributed/nats-sweep.js";
 export { runNatsWorker, type WorkerOptions } from "./distributed/nats-worker.js";
 export { startDashboard, type Dashboard, type DashboardOptions } from "./dashboard/server.js";

@@ -182,6 +182,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
   // hello from another session is refused while this one is alive (a second peer 0 of the group); one that has
   // been silent longer than staleMs is taken for a restarted coordinator.
   let coordinator = null as { session: string; heard: number } | null;
+  const refused = new Set<string>(); // sessions refused (said once each)
   const staleMs = Math.max(3000, config.group.adviceTimeoutMs ?? 10_000);
   const own = (session: string, what: string): void => {
     if (coordinator?.session !== session)
@@ -200,9 +201,11 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
         if (coordinator && coordinator.session !== session) {
           const quiet = Date.now() - coordinator.heard;
           if (quiet < staleMs) {
-            o.log(
-              `peerlearn peer ${o.index}: refused a second peer 0 of group ${o.group} (its coordinator answered ${Math.round(quiet / 1000)} s ago)`,
-            );
+            if (!refused.has(session))
+              o.log(
+                `peerlearn peer ${o.index}: refused a second peer 0 of group ${o.group} (its coordinator answered ${Math.round(quiet / 1000)} s ago)`,
+              );
+            refused.add(session);
             return encode(Op.failed, {
               code: "coordinated",
               message: `peer ${o.index} of group ${o.group} is coordinated by another peer 0 (heard ${Math.round(quiet / 1000)} s ago): is a second \`peerlearn peer --index 0\` running for this group? Stop it, or give this one another --group`,
