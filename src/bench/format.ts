@@ -127,5 +127,6 @@ export function formatBench(r: BenchResult): string {
     `peak RSS after the DQN benchmark: ${fmt(r.peakRssMiB, 0)} MiB`,
   ];
   for (const [name, why] of Object.entries(r.unavailable)) lines.push(`${name}: unavailable (${why})`);
+  if (r.busyWarning) lines.push("", `warning: ${r.busyWarning}`);
   return lines.join("\n");
 }

@@ -3,7 +3,8 @@
  * measured in the same run when it is installed, printed as tables and (with --json) as one JSON object.
  */
 import { execFileSync } from "node:child_process";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
+import { cpuDescription } from "../core/provenance.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { BACKEND_NAMES, type BackendName, type Kernels } from "../nn/kernels/kernels.js";
@@ -111,6 +112,10 @@ export interface BenchResult {
   readonly cpu: string;
   readonly node: string;
   readonly threads: 1;
+  /** The 1-minute load average at the start and at the end: above the free cores, figures read low and erratic. */
+  readonly loadAverage: { readonly start: number; readonly end: number; readonly cores: number };
+  /** Set when the machine was busy while the bench ran (its figures are then not this CPU's). */
+  readonly busyWarning: string | null;
 }
 
 type UpdateGflop = BenchResult["updateGflop"];
@@ -216,6 +221,7 @@ function measureAllocation(backend: BackendName): number | null {
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const { seconds, log } = options;
+  const loadAtStart = loadavg()[0];
   const selected = getKernels();
   const wanted = options.backends ?? BACKEND_NAMES;
   const backends: Partial<Record<BackendName, BackendResult>> = {};
@@ -328,8 +334,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     peerLearningShareOfLimit: flopLimit ? peerLearning.roundRobin / flopLimit : null,
     hopperSacGroupStepsPerSecond: hopper,
     peakRssMiB,
-    cpu: cpus()[0]?.model ?? "unknown",
+    cpu: cpuDescription(),
     node: process.version,
     threads: 1,
+    ...loadOf(loadAtStart),
   };
+}
+
+/** The load around the bench, and a warning when other work shared the cores (the bench itself uses one). */
+function loadOf(start: number): Pick<BenchResult, "loadAverage" | "busyWarning"> {
+  const end = loadavg()[0];
+  const cores = cpus().length;
+  const busiest = Math.max(start, end - 1);
+  const busyWarning =
+    busiest > cores - 1 + 0.5
+      ? `the machine was busy while the bench ran (load average ${start.toFixed(1)} at the start, ${end.toFixed(1)} at the end, on ${cores} cores): its figures read low and erratic; run it again on an idle machine`
+      : null;
+  return { loadAverage: { start, end, cores }, busyWarning };
 }

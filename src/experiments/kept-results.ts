@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSyn
 import { join } from "node:path";
 import { z } from "zod";
 import { UserError, printable } from "../core/errors.js";
-import { ProvenanceSchema } from "./provenance.js";
+import { ProvenanceSchema } from "../core/provenance.js";
 import { EXPERIMENTS } from "./catalog.js";
 import { evidenceMarkdown, evidenceOf, type ScoreRow } from "./evidence.js";
 import { writeExperimentReport } from "./report.js";

@@ -21,7 +21,7 @@ import type { FromWorker, ToWorker } from "./run-protocol.js";
 import { progressLine, sweepProgress, writeProgress } from "./sweep-progress.js";
 import { ensureDir } from "../core/folders.js";
 import { getKernels } from "../nn/kernels/select.js";
-import { provenance, type Provenance } from "./provenance.js";
+import { provenance, type Provenance } from "../core/provenance.js";
 
 /** `peerlearn <args>` as typed, for the record (the script path left out). */
 const commandLine = (): string => ["peerlearn", ...process.argv.slice(2)].join(" ");
