@@ -137,4 +137,15 @@ describe("config cases that must be refused the same way everywhere", () => {
       /unknown field "followStep" \(did you mean "followSteps"\?\)/,
     );
   });
+
+  it("a run too short for 10 evaluations evaluates every tenth of it, unless evalFreq is set", async () => {
+    const evalFreq = async (extra: string[]) =>
+      JSON.parse((await run(["train", "--preset", "room-v21/peer-learning", ...extra, "--print-config"])).text)
+        .evalFreq as number;
+    expect(await evalFreq([])).toBe(10_000);
+    expect(await evalFreq(["--steps", "5000"])).toBe(1000);
+    expect(await evalFreq(["--steps", "50000"])).toBe(5000);
+    expect(await evalFreq(["--steps", "500"])).toBe(250);
+    expect(await evalFreq(["--steps", "5000", "--set", "evalFreq=7000"])).toBe(7000);
+  });
 });
