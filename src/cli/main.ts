@@ -222,7 +222,19 @@ async function dashboard(args: string[]): Promise<void> {
     host: values.host ?? "127.0.0.1",
   });
   process.stderr.write(`peerlearn dashboard: ${d.url} (read-only; Ctrl-C stops it)\n`);
-  await new Promise(() => {}); // serves until stopped
+  await serveUntilStopped();
+}
+
+/**
+ * A server command runs until Ctrl-C, or until the process that started it is gone (npx killed: the server would
+ * otherwise live on as an orphan holding its port).
+ */
+function serveUntilStopped(): Promise<never> {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 1000);
+  return new Promise<never>(() => {});
 }
 
 async function demo(args: string[]): Promise<void> {
@@ -232,7 +244,7 @@ async function demo(args: string[]): Promise<void> {
     host: values.host ?? "127.0.0.1",
   });
   process.stderr.write(`peerlearn demo: ${d.url} (Ctrl-C stops it)\n`);
-  await new Promise(() => {}); // serves until stopped
+  await serveUntilStopped();
 }
 
 async function randomPolicy(args: string[]): Promise<void> {
