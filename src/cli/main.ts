@@ -5,7 +5,7 @@
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { UserError, oneOf } from "../core/errors.js";
+import { UserError, count, oneOf } from "../core/errors.js";
 import { describeFailure } from "./failure.js";
 import { integerOption, parseCommand, positiveOption } from "./args.js";
 import { BACKEND_NAMES, type BackendName } from "../nn/kernels/kernels.js";
@@ -176,7 +176,7 @@ function list(args: string[]): void {
       const steps = runs.reduce((a, r) => a + r.cost, 0);
       const hours = runs.reduce((a, r) => a + r.cost / stepsPerSecondEstimate(r.task), 0) / 3600;
       console.log(
-        `  ${e.name.padEnd(8)} ${runs.length} runs, ${(steps / 1e6).toFixed(0)}M env steps, ~${hours.toFixed(0)} core-hours  ${e.description}`,
+        `  ${e.name.padEnd(8)} ${count(runs.length, "run")}, ${(steps / 1e6).toFixed(0)}M env steps, ~${hours.toFixed(0)} core-hours  ${e.description}`,
       );
     }
     return;
