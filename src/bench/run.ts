@@ -3,7 +3,8 @@
  * measured in the same run when it is installed, printed as tables and (with --json) as one JSON object.
  */
 import { execFileSync } from "node:child_process";
-import { cpus, loadavg } from "node:os";
+import { loadavg } from "node:os";
+import { loadOf } from "./load.js";
 import { cpuDescription } from "../core/provenance.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -339,16 +340,4 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     threads: 1,
     ...loadOf(loadAtStart),
   };
-}
-
-/** The load around the bench, and a warning when other work shared the cores (the bench itself uses one). */
-function loadOf(start: number): Pick<BenchResult, "loadAverage" | "busyWarning"> {
-  const end = loadavg()[0];
-  const cores = cpus().length;
-  const busiest = Math.max(start, end - 1);
-  const busyWarning =
-    busiest > cores - 1 + 0.5
-      ? `the machine was busy while the bench ran (load average ${start.toFixed(1)} at the start, ${end.toFixed(1)} at the end, on ${cores} cores): its figures read low and erratic; run it again on an idle machine`
-      : null;
-  return { loadAverage: { start, end, cores }, busyWarning };
 }

@@ -23,6 +23,7 @@ import { applyOverride } from "./train.js";
 import { PRESETS } from "../peers/presets.js";
 import { TRAIN_USAGE, trainCommand } from "./train.js";
 import { EXPERIMENT_USAGE, WORKER_USAGE, experimentCommand, reportCommand, workerCommand } from "./experiment.js";
+import { serveUntilStopped } from "./serve.js";
 import { COMPARE_USAGE, RESULTS_USAGE, compareCommand, resultsCommand } from "./compare.js";
 import { defaultWorkers, formatStartTable, runStart } from "../experiments/start.js";
 import { startDashboard } from "../dashboard/server.js";
@@ -223,18 +224,6 @@ async function dashboard(args: string[]): Promise<void> {
   });
   process.stderr.write(`peerlearn dashboard: ${d.url} (read-only; Ctrl-C stops it)\n`);
   await serveUntilStopped();
-}
-
-/**
- * A server command runs until Ctrl-C, or until the process that started it is gone (npx killed: the server would
- * otherwise live on as an orphan holding its port).
- */
-function serveUntilStopped(): Promise<never> {
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) process.exit(0);
-  }, 1000);
-  return new Promise<never>(() => {});
 }
 
 async function demo(args: string[]): Promise<void> {

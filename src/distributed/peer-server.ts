@@ -18,12 +18,12 @@ import { RunDir } from "../agents/run-dir.js";
 import type { AgentAction } from "../agents/agent.js";
 import type { GroupRunConfig } from "../peers/config.js";
 import { PeerGroup, localLoop } from "../peers/group.js";
-import type { GroupPlacement } from "../peers/placement.js";
-import { LearnerPeer, type ActingPeer } from "../peers/peer.js";
+import { LearnerPeer } from "../peers/peer.js";
 import { Sac } from "../agents/sac.js";
 import { connectNats, redactUrl } from "./nats-connection.js";
 import { Op, ProtocolError, decode, encode, f32, peerSubject, type Message, type QueryHead } from "./peer-protocol.js";
 import { RequestSchemas, fields } from "./peer-messages.js";
+import { servingPlacement } from "./serving-placement.js";
 import { capLine } from "../core/errors.js";
 import type { PeerInfo } from "./presence.js";
 
@@ -35,11 +35,6 @@ export interface PeerServerOptions {
   readonly kernels: Kernels;
   readonly configHash: string;
   readonly log: (line: string) => void;
-}
-
-/** A stand-in for a peer this process does not run: the group is built whole, but only its own member is used. */
-function elsewhere(index: number): never {
-  throw new Error(`peer ${index} runs in another process`);
 }
 
 /** How many arrays a list of query heads takes in a message. */
@@ -60,44 +55,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
     onEvaluation: (ev, returns) => (evaluation = { ev, returns: [...returns] }),
     onEpisodeEnd: (_reward, obs) => (first = Float32Array.from(obs)),
   };
-  const placement: GroupPlacement = {
-    isLocal: (i) => i === o.index,
-    remotePeer: (i): ActingPeer => ({
-      kind: "dqn",
-      acts: true,
-      learns: false,
-      available: true,
-      random: null,
-      actionWidth: 0,
-      gamma: 0,
-      learningStarts: 0,
-      trainFreq: 1,
-      get agent(): never {
-        return elsewhere(i);
-      },
-      suggest: () => elsewhere(i),
-      critic: () => elsewhere(i),
-      values: () => elsewhere(i),
-      act: () => elsewhere(i),
-      beforeStep: () => elsewhere(i),
-    }),
-    remoteLoop: (i) => ({
-      remote: true,
-      obs: new Float32Array(0),
-      steps: 0,
-      env: { maxEpisodeSteps: 0 },
-      progressTotal: 0,
-      lastEval: null,
-      averageRewardOverTime: null,
-      collect: () => elsewhere(i),
-      trainIfDue: () => elsewhere(i),
-      checkFinite: () => {},
-      save: () => elsewhere(i),
-      load: () => elsewhere(i),
-      close: () => {},
-    }),
-    localHooks: () => serverHooks,
-  };
+  const placement = servingPlacement(o.index, serverHooks);
   const group = new PeerGroup(config, o.kernels, new Random(config.seed), placement);
   const member = group.members.find((m) => m.index === o.index);
   if (!member || !(member.peer instanceof LearnerPeer))

@@ -12,7 +12,22 @@ import type { Series } from "../report/svg-plot.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import type { Experiment } from "./catalog.js";
 import { learnerCurve, learnerIndices, readSummary } from "./curves.js";
-import type { ExperimentManifest } from "./runner.js";
+import type { RunSpec } from "./catalog.js";
+import type { Provenance } from "../core/provenance.js";
+
+/** What experiment.json records: enough to rebuild the report and to refuse mixing settings in one folder. */
+export interface ExperimentManifest {
+  readonly experiment: string;
+  readonly tasks: readonly string[];
+  readonly seeds: number;
+  readonly budget: number;
+  readonly variant: string;
+  readonly runs: readonly Omit<RunSpec, "config">[];
+  /** One entry per invocation that ran: command, commit, CPU, kernels, date (results/ keeps this file). */
+  readonly provenance?: readonly Provenance[];
+  /** The id of this folder's sweep on NATS (`experiment --nats`): new for a new folder, kept while it lives. */
+  readonly natsSweep?: string;
+}
 
 export interface RunResult {
   readonly task: string;

@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { UserError, printable } from "../core/errors.js";
 import { readSummary } from "./curves.js";
-import { readManifest } from "./results.js";
+import { readManifest, type ExperimentManifest } from "./results.js";
 import { writeJsonAtomic } from "../agents/run-dir.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import { findExperiment, planRuns, type Experiment, type ExperimentOptions, type RunSpec } from "./catalog.js";
@@ -21,7 +21,7 @@ import type { FromWorker, ToWorker } from "./run-protocol.js";
 import { progressLine, sweepProgress, writeProgress } from "./sweep-progress.js";
 import { ensureDir } from "../core/folders.js";
 import { getKernels } from "../nn/kernels/select.js";
-import { provenance, type Provenance } from "../core/provenance.js";
+import { provenance } from "../core/provenance.js";
 
 /** `peerlearn <args>` as typed, for the record (the script path left out). */
 const commandLine = (): string => ["peerlearn", ...process.argv.slice(2)].join(" ");
@@ -34,19 +34,7 @@ export interface RunnerOptions extends ExperimentOptions {
   readonly command?: string;
 }
 
-/** What experiment.json records: enough to rebuild the report and to refuse mixing settings in one folder. */
-export interface ExperimentManifest {
-  readonly experiment: string;
-  readonly tasks: readonly string[];
-  readonly seeds: number;
-  readonly budget: number;
-  readonly variant: string;
-  readonly runs: readonly Omit<RunSpec, "config">[];
-  /** One entry per invocation that ran: command, commit, CPU, kernels, date (results/ keeps this file). */
-  readonly provenance?: readonly Provenance[];
-  /** The id of this folder's sweep on NATS (`experiment --nats`): new for a new folder, kept while it lives. */
-  readonly natsSweep?: string;
-}
+export type { ExperimentManifest };
 
 export interface ExperimentResult {
   readonly manifest: ExperimentManifest;
