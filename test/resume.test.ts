@@ -78,6 +78,64 @@ function runAndKill(args: string[], out: string, afterStep: number, delayMs: num
   });
 }
 
+/** Starts the run, sends Ctrl-C (SIGINT) once its checkpoint at `afterStep` or later is committed; its exit. */
+function runAndInterrupt(
+  args: string[],
+  out: string,
+  afterStep: number,
+): Promise<{ code: number | null; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args, "--out", out], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const pointer = join(out, "checkpoints", "latest.json");
+    const timer = setInterval(() => {
+      try {
+        if ((JSON.parse(readFileSync(pointer, "utf8")) as { step: number }).step < afterStep) return;
+      } catch {
+        return; // not there yet, or being replaced right now
+      }
+      clearInterval(timer);
+      child.kill("SIGINT");
+    }, 5);
+    child.on("exit", (code) => {
+      clearInterval(timer);
+      resolve({ code, err });
+    });
+  });
+}
+
+describe("Ctrl-C (needs `npm run build`)", () => {
+  requireBuilt(CLI);
+  it.each([
+    ["a single agent", SINGLE, "steps", "model.safetensors"],
+    ["a peer group", GROUP, "steps per peer", join("peer-0", "model.safetensors")],
+  ])(
+    "stops %s with a word and a checkpoint where it stood; the same command resumes it exactly",
+    async (...c) => {
+      const [, args, unit, weightsFile] = c;
+      const whole = mkdtempSync(join(tmpdir(), "peerlearn-cwhole-"));
+      runToEnd(args, whole);
+      const stopped = mkdtempSync(join(tmpdir(), "peerlearn-ctrlc-"));
+      const { code, err } = await runAndInterrupt(args, stopped, 1000);
+      expect(code, err).toBe(130);
+      const said = new RegExp(
+        `peerlearn: stopped at (\\d+) of \\d+ ${unit}; saved there: the same command resumes from it`,
+      ).exec(err);
+      expect(said, err).not.toBeNull();
+      runToEnd(args, stopped);
+      const summary = JSON.parse(readFileSync(join(stopped, "summary.json"), "utf8"));
+      expect(summary.resumedFrom).toBe(Number(said?.[1]));
+      expect(readFileSync(join(stopped, "metrics.jsonl"), "utf8")).toBe(
+        readFileSync(join(whole, "metrics.jsonl"), "utf8"),
+      );
+      const weights = (dir: string): Buffer => readFileSync(join(dir, "final", weightsFile));
+      expect(weights(stopped).equals(weights(whole))).toBe(true);
+    },
+    120_000,
+  );
+});
+
 describe("resuming after SIGKILL (needs `npm run build`)", () => {
   requireBuilt(CLI);
   it("a single agent ends with the same metrics and weights as an uninterrupted run", async () => {

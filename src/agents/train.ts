@@ -54,66 +54,120 @@ function makeAgent(config: RunConfig, env: Env, kernels: Kernels, rng: Random): 
     : new Td3(kernels, obsDim, space.dim, config.td3, rng);
 }
 
-export function train(config: RunConfig, options: TrainOptions): TrainSummary {
-  const dir = new RunDir(options.out);
-  dir.prepare(config);
-  if (dir.isComplete())
-    return dir.readSummary<TrainSummary>(
-      (s) => typeof s.algo === "string" && typeof s.steps === "number",
-      "single-agent run",
-    );
+/**
+ * A single-agent run that advances in slices (`advance(n)`: up to n more env steps), can checkpoint where it stands
+ * and ends with `finish()`; the steps are the same however it is sliced.
+ */
+export class AgentRun {
+  readonly dir: RunDir;
+  private readonly finished: TrainSummary | null = null;
+  private agent!: OffPolicyAgent;
+  private loop!: OffPolicyLoop;
+  private progress!: Progress;
+  private clock!: RunClock;
+  private resumedFrom: number | null = null;
 
-  // Every generator derives from the seed: the env's goals, the evaluation env's, the agent's exploration/sampling.
-  const root = new Random(config.seed);
-  const envSeed = root.integer(0, 2 ** 31);
-  const evalSeed = root.integer(0, 2 ** 31);
-  const env = make(config.env, config.envOptions);
-  const agent = makeAgent(config, env, options.kernels, root.fork());
-  const loop = new OffPolicyLoop(agent, env, make(config.env, config.envOptions), config, {
-    onEvaluation: (ev, returns) => {
-      dir.appendMetrics({
-        step: loop.steps,
-        evalMean: ev.mean,
-        evalStd: ev.std,
-        evalReturns: returns,
-        episodes: loop.episodes,
-        ...agent.logValues(),
-      });
-      progress.setEval(ev.mean);
-    },
-  });
-  const total = config.steps;
-  loop.progressTotal = total;
-  const restored = dir.resume<LoopState>((ckpt, state) => loop.load(ckpt, state));
-  if (!restored) loop.start(envSeed, evalSeed);
-
-  const progress = new Progress(total, loop.steps, options.progress);
-  const clock = new RunClock(loop.steps);
-  while (loop.steps < total) {
-    loop.collect();
-    loop.trainIfDue();
-    const step = loop.steps;
-    if ((config.checkpointFreq > 0 && step % config.checkpointFreq === 0) || step === total)
-      dir.saveCheckpoint(step, (ckpt) => loop.save(ckpt));
-    progress.tick(step);
+  constructor(
+    private readonly config: RunConfig,
+    private readonly options: TrainOptions,
+  ) {
+    this.dir = new RunDir(options.out);
+    this.dir.prepare(config);
+    if (this.dir.isComplete()) {
+      this.finished = this.dir.readSummary<TrainSummary>(
+        (s) => typeof s.algo === "string" && typeof s.steps === "number",
+        "single-agent run",
+      );
+      return;
+    }
+    // Every generator derives from the seed: the env's goals, the evaluation env's, the agent's exploration/sampling.
+    const root = new Random(config.seed);
+    const envSeed = root.integer(0, 2 ** 31);
+    const evalSeed = root.integer(0, 2 ** 31);
+    const env = make(config.env, config.envOptions);
+    const agent = makeAgent(config, env, options.kernels, root.fork());
+    const loop = new OffPolicyLoop(agent, env, make(config.env, config.envOptions), config, {
+      onEvaluation: (ev, returns) => {
+        this.dir.appendMetrics({
+          step: loop.steps,
+          evalMean: ev.mean,
+          evalStd: ev.std,
+          evalReturns: returns,
+          episodes: loop.episodes,
+          ...agent.logValues(),
+        });
+        this.progress.setEval(ev.mean);
+      },
+    });
+    this.agent = agent;
+    this.loop = loop;
+    loop.progressTotal = config.steps;
+    const restored = this.dir.resume<LoopState>((ckpt, state) => loop.load(ckpt, state));
+    if (!restored) loop.start(envSeed, evalSeed);
+    this.resumedFrom = restored ? restored.steps : null;
+    this.progress = new Progress(config.steps, loop.steps, options.progress);
+    this.clock = new RunClock(loop.steps);
   }
-  const timing = clock.finish(loop.steps);
-  loop.close();
-  agent.save(dir.finalDir, false);
-  progress.done(loop.steps);
-  const summary: TrainSummary = {
-    env: config.env,
-    algo: config.algo,
-    seed: config.seed,
-    steps: loop.steps,
-    ...timing,
-    evaluations: loop.evalMeans.length,
-    lastEval: loop.lastEval,
-    averageRewardOverTime: loop.averageRewardOverTime,
-    backend: backendName(options.kernels),
-    out: options.out,
-    resumedFrom: restored ? restored.steps : null,
-  };
-  writeJsonAtomic(dir.summaryPath, summary);
-  return summary;
+
+  get done(): boolean {
+    return this.finished !== null || this.loop.steps >= this.config.steps;
+  }
+
+  /** Env steps taken so far. */
+  get steps(): number {
+    return this.finished ? this.finished.steps : this.loop.steps;
+  }
+
+  /** Takes up to `maxSteps` env steps; true once the run has taken them all. */
+  advance(maxSteps = Infinity): boolean {
+    if (this.done) return true;
+    const { loop, config } = this;
+    const until = Math.min(config.steps, loop.steps + maxSteps);
+    while (loop.steps < until) {
+      loop.collect();
+      loop.trainIfDue();
+      const step = loop.steps;
+      if ((config.checkpointFreq > 0 && step % config.checkpointFreq === 0) || step === config.steps)
+        this.dir.saveCheckpoint(step, (ckpt) => loop.save(ckpt));
+      this.progress.tick(step);
+    }
+    return this.done;
+  }
+
+  /** Saves the run where it stands; the steps saved, or null when there is nothing left to save. */
+  checkpoint(): number | null {
+    if (this.done) return null;
+    this.dir.saveCheckpoint(this.loop.steps, (ckpt) => this.loop.save(ckpt));
+    return this.loop.steps;
+  }
+
+  /** Ends the run (advancing it to its end first): final weights, summary.json; the summary. */
+  finish(): TrainSummary {
+    if (this.finished) return this.finished;
+    this.advance();
+    const { loop, config, options } = this;
+    const timing = this.clock.finish(loop.steps);
+    loop.close();
+    this.agent.save(this.dir.finalDir, false);
+    this.progress.done(loop.steps);
+    const summary: TrainSummary = {
+      env: config.env,
+      algo: config.algo,
+      seed: config.seed,
+      steps: loop.steps,
+      ...timing,
+      evaluations: loop.evalMeans.length,
+      lastEval: loop.lastEval,
+      averageRewardOverTime: loop.averageRewardOverTime,
+      backend: backendName(options.kernels),
+      out: options.out,
+      resumedFrom: this.resumedFrom,
+    };
+    writeJsonAtomic(this.dir.summaryPath, summary);
+    return summary;
+  }
+}
+
+export function train(config: RunConfig, options: TrainOptions): TrainSummary {
+  return new AgentRun(config, options).finish();
 }

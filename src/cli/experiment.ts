@@ -3,7 +3,7 @@ import { integerOption, parseCommand, positiveOption } from "./args.js";
 import { capLine } from "./failure.js";
 import { ensureDir } from "../core/folders.js";
 import { startDashboardThread } from "../dashboard/dashboard-thread.js";
-import { UserError, count, oneOf } from "../core/errors.js";
+import { UserError, count, oneOf, shortSteps } from "../core/errors.js";
 import { EXPERIMENTS, findExperiment, planRuns, stepsPerSecondEstimate } from "../experiments/catalog.js";
 import { defaultExperimentWorkers, runExperiment, type RunnerOptions } from "../experiments/runner.js";
 import { runNatsSweep } from "../distributed/nats-sweep.js";
@@ -74,7 +74,7 @@ export async function experimentCommand(args: string[]): Promise<void> {
     const steps = runs.reduce((a, r) => a + r.cost, 0);
     const hours = runs.reduce((a, r) => a + r.cost / stepsPerSecondEstimate(r.task), 0) / 3600;
     console.log(
-      `${count(runs.length, "run")}, ${(steps / 1e6).toFixed(2)}M env steps in all, ~${hours < 1 ? `${Math.ceil(hours * 60)} core-minutes` : `${hours.toFixed(1)} core-hours`} (at this project's speeds on a 2-core AMD EPYC; one run per core)`,
+      `${count(runs.length, "run")}, ${shortSteps(steps)} env steps in all, ~${hours < 1 ? `${Math.ceil(hours * 60)} core-minutes` : `${hours.toFixed(1)} core-hours`} (at this project's speeds on a 2-core AMD EPYC; one run per core)`,
     );
     return;
   }

@@ -5,7 +5,7 @@
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { UserError, count, oneOf } from "../core/errors.js";
+import { UserError, count, oneOf, shortSteps } from "../core/errors.js";
 import { describeFailure } from "./failure.js";
 import { integerOption, parseCommand, positiveOption } from "./args.js";
 import { BACKEND_NAMES, type BackendName } from "../nn/kernels/kernels.js";
@@ -167,7 +167,7 @@ function list(args: string[]): void {
     console.log("Presets (peerlearn train --preset NAME); cost = env steps per peer x peers:");
     for (const p of PRESETS)
       console.log(
-        `  ${p.name.padEnd(40)} ${`${((p.config.peers.length * p.config.steps) / 1e6).toFixed(1)}M`.padStart(6)}  ${p.description}`,
+        `  ${p.name.padEnd(40)} ${shortSteps(p.config.peers.length * p.config.steps).padStart(6)}  ${p.description}`,
       );
     console.log(
       "\nExperiments (peerlearn experiment NAME), at the paper's budget and seeds; core-hours at this project's measured speeds:",
@@ -177,7 +177,7 @@ function list(args: string[]): void {
       const steps = runs.reduce((a, r) => a + r.cost, 0);
       const hours = runs.reduce((a, r) => a + r.cost / stepsPerSecondEstimate(r.task), 0) / 3600;
       console.log(
-        `  ${e.name.padEnd(8)} ${count(runs.length, "run")}, ${(steps / 1e6).toFixed(0)}M env steps, ~${hours.toFixed(0)} core-hours  ${e.description}`,
+        `  ${e.name.padEnd(8)} ${count(runs.length, "run")}, ${shortSteps(steps)} env steps, ~${hours.toFixed(0)} core-hours  ${e.description}`,
       );
     }
     return;

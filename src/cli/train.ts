@@ -6,13 +6,15 @@ import { NO_EVALUATION, adaptEvalFreq, configTag, startHint } from "./run-defaul
 import { startDashboardThread } from "../dashboard/dashboard-thread.js";
 import { UserError, oneOf } from "../core/errors.js";
 import { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "../agents/config.js";
-import { train, type RunConfig } from "../agents/train.js";
+import { AgentRun, type RunConfig } from "../agents/train.js";
 import { make, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { findPreset } from "../peers/presets.js";
 import { checkKey, checkPlainData, configAssignments, loadConfigFile, type ConfigObject } from "../config/load.js";
 import { validateGroupRunConfig, type GroupRunConfig, type PeerSpec } from "../peers/config.js";
-import { trainGroup, type GroupSummary } from "../peers/train-group.js";
+import type { GroupSummary } from "../peers/train-group.js";
+import { GroupRun } from "../peers/group-run.js";
+import { drive } from "./drive.js";
 import { withResolvedPeers } from "../peers/peer-settings.js";
 
 export const TRAIN_USAGE = `  train                 train one agent (--env) or a peer group (--preset)
@@ -304,7 +306,9 @@ async function trainGroupCommand(args: string[]): Promise<void> {
   process.stderr.write(
     `peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${startHint(out)}\n`,
   );
-  const summary = trainGroup(config, { out, kernels, preset, progress: progressPrinter() });
+  const run = new GroupRun(config, { out, kernels, preset, progress: progressPrinter() });
+  await drive(run, "steps per peer", config.steps);
+  const summary = run.finish();
   console.log(formatGroupSummary(summary));
   if (json) console.log(JSON.stringify(summary));
   holdDashboard(dashboard);
@@ -323,11 +327,9 @@ export async function trainCommand(args: string[]): Promise<void> {
   process.stderr.write(
     `peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${startHint(out)}\n`,
   );
-  const summary = train(config, {
-    out,
-    kernels,
-    progress: progressPrinter(),
-  });
+  const run = new AgentRun(config, { out, kernels, progress: progressPrinter() });
+  await drive(run, "steps", config.steps);
+  const summary = run.finish();
   const ev = summary.lastEval;
   console.log(
     [

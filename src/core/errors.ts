@@ -72,3 +72,10 @@ export function didYouMean(
 export function count(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`;
 }
+
+/** A step count in a few characters that never rounds to zero: 20k, 1.5M, 700M. */
+export function shortSteps(n: number): string {
+  if (n < 1000) return `${n}`;
+  if (n < 1e6) return `${+(n / 1e3).toPrecision(3)}k`;
+  return `${+(n / 1e6).toPrecision(3)}M`;
+}
