@@ -4,11 +4,31 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { compareCommand } from "../cli/compare.js";
 import { baselinesOf, evidenceMarkdown, evidenceOf, sentenceOf, type ScoreRow } from "./evidence.js";
+import { answersMarkdown } from "./evidence-answers.js";
 
 const rows = (method: string, scores: number[], task = "Room-v21"): ScoreRow[] =>
   scores.map((score, seed) => ({ task, method, seed, score }));
 
 describe("evidence: how sure a comparison is", () => {
+  it("answers the evidence experiment's questions from the runs, and says which runs are missing", () => {
+    const all = [
+      ...rows("peer-learning", [40, 42, 44, 46]),
+      ...rows("single-agent", [10, 12, 14, 16]),
+      ...rows("peer-learning-corrected", [50, 52, 54, 56]),
+      ...rows("single-agent-corrected", [60, 62, 64, 66]),
+      ...rows("random-advice-corrected", [51, 53, 55, 57]),
+    ];
+    const text = answersMarkdown(all, evidenceOf(all), "Room-v21", (m) => (m === "peer-learning" ? "72 ± 8" : ""));
+    expect(text).toContain(
+      "- Does peer learning as published beat the single agent as published? peer learning is better than single agent in 100% of run pairs [100%, 100%] (4 vs 4 runs).",
+    );
+    expect(text).toContain(
+      "peer learning (corrected) is worse than single agent (corrected): better in only 0% of run pairs [0%, 0%] (4 vs 4 runs). Not run yet: single agent, equal samples has no finished run.",
+    );
+    expect(text).toMatch(/peer learning \(corrected\) and random advice \(corrected\) are not told apart/);
+    expect(text).toContain("peer learning: 72 ± 8 in the paper, IQM 43.0 [40.0, 46.0] here");
+  });
+
   it("measures each method against the single agent of its own form", () => {
     const all = new Set(["peer-learning", "peer-learning-corrected", "single-agent", "single-agent-corrected"]);
     expect(baselinesOf("peer-learning", all)).toEqual(["single-agent"]);

@@ -12,6 +12,7 @@ import { UserError, printable } from "../core/errors.js";
 import { ProvenanceSchema } from "../core/provenance.js";
 import { EXPERIMENTS } from "./catalog.js";
 import { evidenceMarkdown, evidenceOf, type ScoreRow } from "./evidence.js";
+import { answersMarkdown } from "./evidence-answers.js";
 import { writeExperimentReport } from "./report.js";
 
 /** The files a kept result is made of. */
@@ -108,10 +109,12 @@ export function resultsMarkdown(root: string): string {
       out.push(
         `- \`${p.command}\` at ${p.commit.slice(0, 12)}, ${p.date.slice(0, 10)}, ${p.cpu}, kernels ${p.kernels}`,
       );
-    out.push(
-      "",
-      evidenceMarkdown(evidenceOf(rows), (task, method) => e?.paper[task]?.[method] ?? ""),
-    );
+    const ev = evidenceOf(rows);
+    const paper = (task: string, method: string): string => e?.paper[task]?.[method] ?? "";
+    out.push("", evidenceMarkdown(ev, paper));
+    if (manifest.experiment === "evidence")
+      for (const task of [...new Set(rows.map((r) => r.task))])
+        out.push(answersMarkdown(rows, ev, task, (m) => paper(task, m)));
   }
   return `${out
     .join("\n")
