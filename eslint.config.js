@@ -1,6 +1,8 @@
-// Lint rules: typescript-eslint's recommended set, plus the project's own: no `any`, and no unseeded randomness.
+// Lint rules: typescript-eslint's recommended set, plus the project's own: no `any`, no unseeded randomness, no
+// import cycles and no import from a higher layer (lint/import-rules.js; docs/architecture.md lists the layers).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import imports, { LAYERS } from "./lint/import-rules.js";
 
 export default tseslint.config(
   {
@@ -28,7 +30,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ["scripts/**/*.mjs", "bench/**/*.mjs"],
+    files: ["src/**/*.ts"],
+    ignores: ["src/**/*.test.ts"],
+    plugins: { peerlearn: imports },
+    rules: {
+      "peerlearn/no-cycle": ["error", { root: "src" }],
+      "peerlearn/layers": ["error", { root: "src", layers: LAYERS }],
+    },
+  },
+  {
+    files: ["scripts/**/*.mjs", "bench/**/*.mjs", "lint/**/*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },
 );

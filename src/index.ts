@@ -8,7 +8,7 @@
  *   evaluation, metrics, checkpoints and exact resume.
  * - Peer learning: `trainGroup` runs a group config (`validateGroupRunConfig` checks one; `findPreset` gives the
  *   paper's), `PeerGroup` is one step of a peer with advice; `registerValueTerm` and `registerAdvisor` add
- *   mechanisms of one's own (README: "Adding a mechanism").
+ *   mechanisms of one's own (docs/library.md, "Adding a mechanism").
  * - Experiments: the paper's tables and figures as data, their runner (worker threads, or worker processes on many
  *   machines through NATS JetStream) and reports; the live dashboard; the peers of one group in separate
  *   processes (coordinateGroup, servePeer); the browser demo's training (DemoRun).
@@ -41,7 +41,7 @@ export { Dqn, DQN_DEFAULTS, type DqnConfig } from "./agents/dqn.js";
 export { Sac, SAC_DEFAULTS, type SacConfig } from "./agents/sac.js";
 export { Td3, TD3_DEFAULTS, type Td3Config } from "./agents/td3.js";
 export { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "./agents/config.js";
-export { train, type RunConfig, type TrainOptions, type TrainSummary } from "./agents/train.js";
+export { AgentRun, train, type RunConfig, type TrainOptions, type TrainSummary } from "./agents/train.js";
 export {
   OffPolicyLoop,
   evaluate,
@@ -51,13 +51,9 @@ export {
 } from "./agents/off-policy-loop.js";
 export type { Learner } from "./agents/learner.js";
 
-export {
-  PEER_LEARNING_GROUP,
-  validateGroupRunConfig,
-  type GroupRunConfig,
-  type GroupSettings,
-  type PeerSpec,
-} from "./peers/config.js";
+export { PEER_LEARNING_GROUP, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./peers/config.js";
+export { validateGroupRunConfig } from "./peers/validate-config.js";
+export { GroupRun } from "./peers/group-run.js";
 export { PeerGroup, type Member } from "./peers/group.js";
 export {
   listedIn,

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../src/cli/main.js";
-import { validateGroupRunConfig } from "../src/peers/config.js";
+import { validateGroupRunConfig } from "../src/peers/validate-config.js";
 import { findPreset } from "../src/peers/presets.js";
 
 const dir = mkdtempSync(join(tmpdir(), "peerlearn-config-cases-"));

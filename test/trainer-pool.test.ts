@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { requireBuilt } from "./built.js";
-import type { RemoteTrainable } from "../src/agents/remote-training.js";
+import type { RemoteTrainable } from "../src/agents/trainable.js";
 import type { TrainerPool } from "../src/peers/trainer-pool.js";
 import type { Random } from "../src/core/random.js";
 import type { Kernels } from "../src/nn/kernels/kernels.js";

@@ -4,80 +4,13 @@
  */
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
-import { DQN_DEFAULTS, type DqnConfig } from "./dqn.js";
-import { SAC_DEFAULTS, type SacConfig } from "./sac.js";
-import { TD3_DEFAULTS, type Td3Config } from "./td3.js";
+import { MAX_STEPS, positiveInt, stepCount } from "./config-fields.js";
+import { DQN_DEFAULTS, DqnConfigSchema, type DqnConfig } from "./dqn-config.js";
+import { SAC_DEFAULTS, SacConfigSchema, type SacConfig } from "./sac-config.js";
+import { TD3_DEFAULTS, Td3ConfigSchema, type Td3Config } from "./td3-config.js";
 
-const positiveInt = z.number().int().positive();
-/** The most env steps a run may ask for: far past any budget (the paper's is 1M), short of nonsense. */
-export const MAX_STEPS = 1e10;
-const stepCount = positiveInt.max(MAX_STEPS);
-const fraction = z.number().min(0).max(1);
-/** Sizes with bounds, so that a typo (1e9) is refused with a message instead of failing to allocate. */
-export const bufferSize = positiveInt.max(100_000_000);
-export const batchSize = positiveInt.max(65_536);
-export const netArch = z.array(positiveInt.max(4096)).min(1).max(16);
-
-export const DqnConfigSchema = z
-  .object({
-    learningRate: z.number().positive().describe("Adam learning rate"),
-    bufferSize: bufferSize.describe("replay buffer capacity (transitions)"),
-    learningStarts: z.number().int().min(0).describe("env steps of uniform random actions before learning"),
-    batchSize: batchSize.describe("transitions per gradient step"),
-    tau: z.number().gt(0).max(1).describe("Polyak coefficient of the target update (1 = hard copy)"),
-    gamma: fraction.describe("discount factor"),
-    trainFreq: positiveInt.describe("env steps between rounds of gradient steps"),
-    gradientSteps: z.number().int().min(0).describe("gradient steps per round"),
-    targetUpdateInterval: positiveInt.describe("env steps between target updates"),
-    explorationFraction: z.number().gt(0).max(1).describe("share of training over which epsilon decays"),
-    explorationInitialEps: fraction.describe("epsilon at the start"),
-    explorationFinalEps: fraction.describe("epsilon after the decay"),
-    maxGradNorm: z.number().positive().describe("global gradient-norm clip"),
-    netArch: netArch.describe("hidden layer widths (ReLU)"),
-  })
-  .strict();
-
-export const SacConfigSchema = z
-  .object({
-    learningRate: z.number().positive().describe("Adam learning rate (actor, critics, entropy coefficient)"),
-    bufferSize: bufferSize.describe("replay buffer capacity (transitions)"),
-    learningStarts: z.number().int().min(0).describe("env steps of uniform random actions before learning"),
-    batchSize: batchSize.describe("transitions per gradient step"),
-    tau: z.number().gt(0).max(1).describe("Polyak coefficient of the target critics"),
-    gamma: fraction.describe("discount factor"),
-    trainFreq: positiveInt.describe("env steps between rounds of gradient steps"),
-    gradientSteps: z.number().int().min(0).describe("gradient steps per round"),
-    targetUpdateInterval: positiveInt.describe("gradient steps between target updates"),
-    entCoef: z
-      .union([z.literal("auto"), z.number().positive()])
-      .describe('"auto" (learned) or a fixed entropy coefficient'),
-    initialEntCoef: z.number().positive().describe("initial entropy coefficient when learned"),
-    targetEntropy: z.union([z.literal("auto"), z.number()]).describe('"auto" = -dim(A), or a number'),
-    useSde: z.boolean().describe("generalized state-dependent exploration (gSDE)"),
-    sdeSampleFreq: z.number().int().describe("resample gSDE noise every this many steps (-1: at rollout starts only)"),
-    useSdeAtWarmup: z.boolean().describe("use gSDE instead of uniform actions during warm-up"),
-    logStdInit: z.number().describe("initial log std of gSDE"),
-    netArch: netArch.describe("hidden layer widths of actor and critics (ReLU)"),
-  })
-  .strict();
-
-export const Td3ConfigSchema = z
-  .object({
-    learningRate: z.number().positive().describe("Adam learning rate"),
-    bufferSize: bufferSize.describe("replay buffer capacity (transitions)"),
-    learningStarts: z.number().int().min(0).describe("env steps of uniform random actions before learning"),
-    batchSize: batchSize.describe("transitions per gradient step"),
-    tau: z.number().gt(0).max(1).describe("Polyak coefficient of the targets"),
-    gamma: fraction.describe("discount factor"),
-    trainFreq: positiveInt.describe("env steps between rounds of gradient steps"),
-    gradientSteps: z.number().int().min(0).describe("gradient steps per round"),
-    policyDelay: positiveInt.describe("critic updates per actor and target update"),
-    targetPolicyNoise: z.number().min(0).describe("std of the target policy smoothing noise"),
-    targetNoiseClip: z.number().min(0).describe("clip of the target policy smoothing noise"),
-    actionNoiseStd: z.number().min(0).describe("std of the Gaussian exploration noise (0: none)"),
-    netArch: netArch.describe("hidden layer widths of actor and critics (ReLU)"),
-  })
-  .strict();
+export { DqnConfigSchema, SacConfigSchema, Td3ConfigSchema, MAX_STEPS };
+export { batchSize, bufferSize, netArch } from "./config-fields.js";
 
 /** The fields every run has, single agent or group (a group reads steps and evalFreq per peer). */
 export const RUN_FIELDS = {
@@ -108,7 +41,7 @@ export const ALGOS = ["dqn", "sac", "td3"] as const;
 export type Algo = (typeof ALGOS)[number];
 
 /**
- * The published Room hyperparameters (the paper's runs on Room-v21/v27: REFERENCE section 5), with the original
+ * The published Room hyperparameters (the paper's runs on Room-v21/v27, as published), with the original
  * command line's target update every env step (its --target_update_interval default is 1) and SB3's epsilon schedule.
  */
 export const ROOM_DQN: Readonly<Partial<DqnConfig>> = {

@@ -16,7 +16,7 @@ import { huberGrad, huberLoss } from "../nn/losses.js";
 import { Mlp, type MlpWorkspace } from "../nn/mlp.js";
 import { GradClipper, polyakUpdate } from "../nn/ops.js";
 import type { ReplayBuffer } from "./replay-buffer.js";
-import type { DqnConfig } from "./dqn.js";
+import type { DqnConfig } from "./dqn-config.js";
 
 export interface DqnNetworkOptions {
   readonly obsDim: number;

@@ -24,33 +24,13 @@ import {
   type ReplayBufferState,
   type SharedReplayMemory,
 } from "./replay-buffer.js";
-import type { AgentSpec } from "./remote-training.js";
+import type { AgentSpec } from "./trainable.js";
 import { linearSchedule } from "./schedules.js";
 import type { Learner } from "./learner.js";
-import type { z } from "zod";
-import type { DqnConfigSchema } from "./config.js";
 import { OffPolicyBase } from "./off-policy-base.js";
+import type { DqnConfig } from "./dqn-config.js";
 
-/** DQN's settings: declared and documented once, in the schema (config.ts). */
-export type DqnConfig = z.infer<typeof DqnConfigSchema>;
-
-/** SB3 1.5's DQN defaults. */
-export const DQN_DEFAULTS: Readonly<DqnConfig> = Object.freeze({
-  learningRate: 1e-4,
-  bufferSize: 1_000_000,
-  learningStarts: 50_000,
-  batchSize: 32,
-  tau: 1.0,
-  gamma: 0.99,
-  trainFreq: 4,
-  gradientSteps: 1,
-  targetUpdateInterval: 10_000,
-  explorationFraction: 0.1,
-  explorationInitialEps: 1.0,
-  explorationFinalEps: 0.05,
-  maxGradNorm: 10,
-  netArch: [64, 64],
-});
+export { DQN_DEFAULTS, type DqnConfig } from "./dqn-config.js";
 
 /** Everything a checkpoint needs besides the files `save` writes. */
 export interface DqnState {

@@ -8,7 +8,7 @@
  * [-1, 1] for a continuous one.
  */
 import type { OffPolicyAgent } from "./agent.js";
-import type { RemoteTrainable } from "./remote-training.js";
+import type { RemoteTrainable } from "./trainable.js";
 
 export interface Learner extends OffPolicyAgent, RemoteTrainable {
   readonly algo: "dqn" | "sac" | "td3";

@@ -7,55 +7,11 @@
  */
 import type { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import type { ReplayBuffer, SharedReplayMemory } from "./replay-buffer.js";
-import { Dqn, type DqnConfig } from "./dqn.js";
-import { Sac, type SacConfig } from "./sac.js";
-import { Td3, type Td3Config } from "./td3.js";
-
-/** What a trainer thread needs to build the same agent. */
-export type AgentSpec =
-  | { readonly algo: "dqn"; readonly obsDim: number; readonly nActions: number; readonly config: DqnConfig }
-  | { readonly algo: "sac"; readonly obsDim: number; readonly actDim: number; readonly config: SacConfig }
-  | { readonly algo: "td3"; readonly obsDim: number; readonly actDim: number; readonly config: Td3Config };
-
-export interface RemoteTrainable {
-  readonly spec: AgentSpec;
-  readonly buffer: ReplayBuffer;
-  /** The generator acting and training share: its state travels with every round. */
-  readonly random: Random;
-  /** Every float block of the training state, in a fixed order: weights, targets, optimiser moments, ... */
-  stateBlocks(): Float32Array[];
-  /** Which of stateBlocks acting and the peers' questions read: brought back after every round. */
-  readonly actingBlocks: readonly number[];
-  /** How many numbers of the training state the trainer owns (optimiser steps, losses, ...). */
-  readonly trainerScalarCount: number;
-  /** Writes those numbers into out[0 .. trainerScalarCount) (every round: it allocates nothing). */
-  writeTrainerScalars(out: Float64Array): void;
-  setTrainerScalars(values: ArrayLike<number>): void;
-  /** Set while a trainer thread trains this agent. */
-  remoteTraining: boolean;
-  /** Work acting deferred to the trainer (DQN: target updates counted since the last round); returns and clears. */
-  takeDeferred(): number;
-  /** The trainer's side: applies what takeDeferred returned, before a round or a sync. */
-  applyDeferred(count: number): void;
-  /** Whether env step `numTimesteps` (1-based) completes a rollout past learningStarts. */
-  trainingDue(numTimesteps: number): boolean;
-  /** The gradient steps of one round, now (what maybeTrain runs when a rollout is complete). */
-  trainNow(): void;
-}
-
-/**
- * `cached` (an earlier stateBlocks()), or new views if the agent's heap grew since: growing a wasm heap detaches
- * the old views (their length drops to 0). Allocates only after a growth.
- */
-export function currentBlocks(
-  agent: RemoteTrainable,
-  cached: Float32Array[],
-  lengths: readonly number[],
-): Float32Array[] {
-  for (let i = 0; i < cached.length; i++) if (cached[i].length !== lengths[i]) return agent.stateBlocks();
-  return cached;
-}
+import type { SharedReplayMemory } from "./replay-buffer.js";
+import type { AgentSpec, RemoteTrainable } from "./trainable.js";
+import { Dqn } from "./dqn.js";
+import { Sac } from "./sac.js";
+import { Td3 } from "./td3.js";
 
 /** Builds the agent `spec` describes, its replay buffer attached to `replay` (the trainer thread's side). */
 export function buildTrainable(

@@ -23,37 +23,14 @@ import {
   type ReplayBufferState,
   type SharedReplayMemory,
 } from "./replay-buffer.js";
-import type { AgentSpec } from "./remote-training.js";
+import type { AgentSpec } from "./trainable.js";
 import { SacNetworks, type SacBatch } from "./sac-update.js";
 import { TwinCriticQueries } from "./twin-critic-queries.js";
 import type { Sample } from "./sac-actor.js";
-import type { z } from "zod";
-import type { SacConfigSchema } from "./config.js";
 import { OffPolicyBase } from "./off-policy-base.js";
+import type { SacConfig } from "./sac-config.js";
 
-/** SAC's settings: declared and documented once, in the schema (config.ts). */
-export type SacConfig = z.infer<typeof SacConfigSchema>;
-
-/** SB3 1.5's SAC defaults. */
-export const SAC_DEFAULTS: Readonly<SacConfig> = Object.freeze({
-  learningRate: 3e-4,
-  bufferSize: 1_000_000,
-  learningStarts: 100,
-  batchSize: 256,
-  tau: 0.005,
-  gamma: 0.99,
-  trainFreq: 1,
-  gradientSteps: 1,
-  targetUpdateInterval: 1,
-  entCoef: "auto" as const,
-  initialEntCoef: 1,
-  targetEntropy: "auto" as const,
-  useSde: false,
-  sdeSampleFreq: -1,
-  useSdeAtWarmup: false,
-  logStdInit: -3,
-  netArch: [256, 256],
-});
+export { SAC_DEFAULTS, type SacConfig } from "./sac-config.js";
 
 interface SacState {
   logAlpha: number;

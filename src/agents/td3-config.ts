@@ -1,8 +1,26 @@
-/** TD3's settings (declared and documented once, in the schema: config.ts) and SB3 1.5's defaults. */
-import type { z } from "zod";
-import type { Td3ConfigSchema } from "./config.js";
+/** TD3's settings: the schema (each field documented where it is declared) and SB3 1.5's defaults. */
+import { z } from "zod";
+import { batchSize, bufferSize, fraction, netArch, positiveInt } from "./config-fields.js";
 
-/** TD3's settings: declared and documented once, in the schema (config.ts). */
+export const Td3ConfigSchema = z
+  .object({
+    learningRate: z.number().positive().describe("Adam learning rate"),
+    bufferSize: bufferSize.describe("replay buffer capacity (transitions)"),
+    learningStarts: z.number().int().min(0).describe("env steps of uniform random actions before learning"),
+    batchSize: batchSize.describe("transitions per gradient step"),
+    tau: z.number().gt(0).max(1).describe("Polyak coefficient of the targets"),
+    gamma: fraction.describe("discount factor"),
+    trainFreq: positiveInt.describe("env steps between rounds of gradient steps"),
+    gradientSteps: z.number().int().min(0).describe("gradient steps per round"),
+    policyDelay: positiveInt.describe("critic updates per actor and target update"),
+    targetPolicyNoise: z.number().min(0).describe("std of the target policy smoothing noise"),
+    targetNoiseClip: z.number().min(0).describe("clip of the target policy smoothing noise"),
+    actionNoiseStd: z.number().min(0).describe("std of the Gaussian exploration noise (0: none)"),
+    netArch: netArch.describe("hidden layer widths of actor and critics (ReLU)"),
+  })
+  .strict();
+
+/** TD3's settings: declared and documented once, in the schema (above). */
 export type Td3Config = z.infer<typeof Td3ConfigSchema>;
 
 /** SB3 1.5's TD3 defaults (with train_freq in steps: 1, and one gradient step per step). */

@@ -25,7 +25,7 @@ import {
   type ReplayBufferState,
   type SharedReplayMemory,
 } from "./replay-buffer.js";
-import type { AgentSpec } from "./remote-training.js";
+import type { AgentSpec } from "./trainable.js";
 import type { Learner } from "./learner.js";
 import { TwinCriticQueries } from "./twin-critic-queries.js";
 import type { Td3Config } from "./td3-config.js";

@@ -8,7 +8,8 @@
 import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { findPreset } from "../peers/presets.js";
-import { validateGroupRunConfig, type GroupRunConfig, type PeerSpec } from "../peers/config.js";
+import { type GroupRunConfig, type PeerSpec } from "../peers/config.js";
+import { validateGroupRunConfig } from "../peers/validate-config.js";
 import { PeerGroup, type Member } from "../peers/group.js";
 import { SoloEpochs, epochSteps, planEpochs, type EpochPlan } from "../peers/schedule.js";
 import type { DemoEvaluation, DemoFrame, DemoSettings } from "./settings.js";

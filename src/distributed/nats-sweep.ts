@@ -18,7 +18,7 @@ import { basename, join, resolve } from "node:path";
 import { UserError } from "../core/errors.js";
 import { confined } from "../core/paths.js";
 import { writeJsonAtomic } from "../agents/run-dir.js";
-import { validateGroupRunConfig } from "../peers/config.js";
+import { validateGroupRunConfig } from "../peers/validate-config.js";
 import { findExperiment, planRuns, type RunSpec } from "../experiments/catalog.js";
 import { readSummary } from "../experiments/curves.js";
 import { progressLine, sweepProgress, writeProgress } from "../experiments/sweep-progress.js";
@@ -165,7 +165,7 @@ export async function runNatsSweep(experiment: string, options: NatsSweepOptions
           refused.set(r, times);
           if (times > MAX_REFUSED)
             throw new UserError(
-              `the results on the server for run ${r.dir} were refused ${times} times (${wrong}): something else writes to this sweep's object store; secure the server (README, Security model)`,
+              `the results on the server for run ${r.dir} were refused ${times} times (${wrong}): something else writes to this sweep's object store; secure the server (docs/errors.md, Security model)`,
             );
           options.log(
             `peerlearn experiment: refused the results on the server for ${r.dir} (${wrong}): queued again`,

@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { UserError, printable } from "../core/errors.js";
 import { PathEscape, confined } from "../core/paths.js";
-import { validateGroupRunConfig, type GroupRunConfig } from "../peers/config.js";
+import { type GroupRunConfig } from "../peers/config.js";
+import { validateGroupRunConfig } from "../peers/validate-config.js";
 
 /** A sweep's id: 16 hex digits (sweep-store.ts sweepId). */
 export const SweepIdSchema = z.string().regex(/^[0-9a-f]{16}$/, "16 hex digits");

@@ -34,7 +34,7 @@ export interface Experiment {
   readonly plots: readonly ("curves" | "follow" | "groupSize" | "normalised")[];
 }
 
-/** Table 1, average reward over time, mean +- std over seeds (REFERENCE section 7). */
+/** Table 1, average reward over time, mean +- std over seeds (the paper's Table 1). */
 const TABLE1_PAPER: Record<string, Record<string, string>> = {
   "HalfCheetah-v4": {
     "peer-learning": "9014 ± 715",
@@ -104,7 +104,7 @@ function table1Methods(task: string): readonly Method[] {
 }
 
 const LECTR_NOTE =
-  "LeCTR has no public reference code for this setting; ours is written from the LeCTR paper (README, LeCTR). It differs from the paper's LeCTR in two ways that raise its score: its students take their DQN's epsilon-greedy action when not advised, so its peers explore while the faithful peer-learning and single-agent peers do not, and a run is one LeCTR session, without LeCTR's resets of the task learners between sessions. Compare it with the corrected (exploring) single agent.";
+  "LeCTR has no public reference code for this setting; ours is written from the LeCTR paper (docs/peer-learning.md, LeCTR). It differs from the paper's LeCTR in two ways that raise its score: its students take their DQN's epsilon-greedy action when not advised, so its peers explore while the faithful peer-learning and single-agent peers do not, and a run is one LeCTR session, without LeCTR's resets of the task learners between sessions. Compare it with the corrected (exploring) single agent.";
 const FAITHFUL_NOTE =
   "Faithful variant: a DQN peer's own suggestion is its greedy action, so faithful DQN peers (and the single agent) explore only in their 100 warm-up steps, as in the published code; --variant corrected fixes that.";
 

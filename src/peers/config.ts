@@ -4,7 +4,7 @@
  * --print-config` shows them all resolved.
  */
 import { z } from "zod";
-import { parseOrThrow, type FieldHint } from "../config/validate.js";
+import type { FieldHint } from "../config/validate.js";
 import { UserError, didYouMean } from "../core/errors.js";
 import { envActions, type ActionKind } from "../envs/registry.js";
 import {
@@ -21,11 +21,10 @@ import {
 import { PEER_POLICIES } from "./peer-policy.js";
 import { SCHEDULES } from "./schedule.js";
 import { TEACHING_REWARDS } from "./lectr-reward.js";
-import { valueTermPlugins } from "./value-term.js";
-import "./mechanisms.js";
 
 /** The terms with a switch of their own in the group settings. */
-const BUILT_IN_TERMS = ["critic", "trust", "agentValues"];
+/** The value terms switched by their own group field, not listed in group.terms. */
+export const BUILT_IN_TERMS = ["critic", "trust", "agentValues"];
 
 const positiveInt = z.number().int().positive();
 
@@ -182,21 +181,6 @@ export const GroupRunConfigSchema = z
         message: "needs a group of 2 or more dqn peers (LeCTR advises between learning DQN peers)",
       });
     }
-    const known = valueTermPlugins().map((p) => p.name);
-    for (const name of c.group.terms) {
-      if (!known.includes(name))
-        ctx.addIssue({
-          code: "custom",
-          path: ["group", "terms"],
-          message: `names no registered value term: ${JSON.stringify(name)} (registered: ${known.join(", ")})`,
-        });
-      else if (BUILT_IN_TERMS.includes(name))
-        ctx.addIssue({
-          code: "custom",
-          path: ["group", "terms"],
-          message: `lists ${name}, which is switched by group.${name}`,
-        });
-    }
     if (c.lectr && c.group.parallelTraining)
       ctx.addIssue({ code: "custom", path: ["group", "parallelTraining"], message: "is not implemented with LeCTR" });
     c.peers.forEach((p, i) => {
@@ -276,7 +260,7 @@ export function learnerAlgo(spec: PeerSpec): Algo | null {
 }
 
 /** Where an unknown field of a group config belongs, or what it is close to. */
-const groupFieldHint: FieldHint = (key, path) => {
+export const groupFieldHint: FieldHint = (key, path) => {
   if (path.length === 0 && key in GroupSettingsSchema.shape)
     return ` (it belongs under group: group.${key}, e.g. --set group.${key}=...)`;
   const shape: Record<string, unknown> =
@@ -287,7 +271,3 @@ const groupFieldHint: FieldHint = (key, path) => {
         : {};
   return didYouMean(key, Object.keys(shape));
 };
-
-export function validateGroupRunConfig(input: unknown): GroupRunConfig {
-  return parseOrThrow(GroupRunConfigSchema, input, "peer learning config", groupFieldHint);
-}

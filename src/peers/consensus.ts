@@ -1,5 +1,5 @@
 /**
- * The consensus term (not in the paper; the worked example of README "Adding a mechanism"): a suggestion that
+ * The consensus term (not in the paper; the worked example of docs/library.md, "Adding a mechanism"): a suggestion that
  * agrees with the others is worth more. Suggestion j is valued by minus its mean distance to the other
  * suggestions: for discrete actions the share of peers that suggest another action, for continuous ones the mean
  * Euclidean distance. It reads only the suggestions of the moment, so it has no update and no state.

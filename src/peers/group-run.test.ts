@@ -51,6 +51,7 @@ describe("runs driven in slices", () => {
 
   it("a single agent in odd slices, saved and reopened mid-rollout, equals one call", () => {
     const base = defaultRunConfig("CartPole-v1", "tuned", "dqn");
+    if (base.algo !== "dqn") throw new Error("expected a DQN config");
     const config = { ...base, steps: 1500, evalFreq: 500, evalEpisodes: 2, dqn: { ...base.dqn, netArch: [32] } };
     const whole = folder();
     train(config, { out: whole, kernels });

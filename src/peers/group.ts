@@ -9,7 +9,7 @@
  *   Then: env step, count whom it followed, store the transition (replay buffer and suggestion buffer), update
  *   every value term; training is the schedule's (train-group.ts).
  *
- * Variants: `faithful` reproduces the published code, including its quirks (REFERENCE section 3): a DQN peer's own
+ * Variants: `faithful` reproduces the published code, including its quirks (docs/peer-learning.md): a DQN peer's own
  * suggestion is its greedy action, so DQN's epsilon is never used outside solo epochs; the suggestion buffer stores
  * the reset observation as s' at an episode end; warm-up transitions (random actions, nobody's advice) count for
  * every peer in trust updates; in solo epochs epsilon follows SB3's per-`learn`-call progress. `corrected` fixes

@@ -9,7 +9,7 @@ import { getKernels } from "../nn/kernels/select.js";
 import { TD3_DEFAULTS, Td3 } from "../agents/td3.js";
 import { defaultRunConfig, td3Hyperparameters, type RunConfig } from "../agents/config.js";
 import { train } from "../agents/train.js";
-import { validateGroupRunConfig } from "./config.js";
+import { validateGroupRunConfig } from "./validate-config.js";
 import { findPreset } from "./presets.js";
 import { resolvePeers, withResolvedPeers } from "./peer-settings.js";
 import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";

@@ -14,7 +14,7 @@
  *   TDG  TD gain: the reduction of the student's absolute TD error on the transition, |delta_before| - |delta_after|.
  *
  * The paper states them for its tabular/deep task learners; the formulas here are our reading of its definitions,
- * with one value each: see the README's LeCTR notes for what we had to choose.
+ * with one value each: see the LeCTR notes in docs/peer-learning.md for what we had to choose.
  */
 
 export const TEACHING_REWARDS = ["veg", "jvg", "qtr", "lg", "lgg", "tdg"] as const;

@@ -11,7 +11,7 @@
  * with the teaching reward (lectr-reward.ts) from the student's values after Phase I, shared by student and
  * teacher, and trains both advising policies on those transitions.
  *
- * Choices the LeCTR paper leaves open or the peer-learning setting forces (also in the README):
+ * Choices the LeCTR paper leaves open or the peer-learning setting forces (also in docs/peer-learning.md):
  * - LeCTR trains its advising policies with a centralised actor-critic over many task-learning sessions, resetting
  *   the task-level learners each session. Here one run is one session (a fixed step budget as for every other
  *   method; resetting would waste it) and each advising policy is an independent DQN over its discrete choices.

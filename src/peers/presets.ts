@@ -1,8 +1,8 @@
 /**
  * The paper's methods and experiments as data. A method (peer learning, single agent, random advice, Early
  * Advising, the mechanism combinations of Table 2, ...) applied to a task gives a group run config; each exists in
- * a `faithful` form (as the published code ran it, quirks included) and a `corrected` one. Settings: REFERENCE
- * section 5 and the original's Experiments.md. Budgets are the paper's: 1M env steps per peer (600k in the
+ * a `faithful` form (as the published code ran it, quirks included) and a `corrected` one. Settings: the
+ * published code's Experiments.md. Budgets are the paper's: 1M env steps per peer (600k in the
  * group-size study).
  *
  * Presets (`peerlearn train --preset <task>/<method>[/corrected]`) are the method x task pairs of Table 1 and the
@@ -44,7 +44,7 @@ export interface Method {
   readonly description: string;
   readonly peers: (task: string) => PeerSpec[];
   readonly group: (task: string) => Partial<GroupSettings>;
-  /** What the corrected form changes, beyond the common corrections (see README). */
+  /** What the corrected form changes, beyond the common corrections (docs/peer-learning.md). */
   readonly corrected: string;
   /** Env steps per peer in the paper (default 1M), or a rule of the task. */
   readonly steps?: number | ((task: string) => number);

@@ -9,7 +9,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import { currentBlocks, type RemoteTrainable } from "../agents/remote-training.js";
+import { currentBlocks, type RemoteTrainable } from "../agents/trainable.js";
 import {
   Command,
   Ctrl,
