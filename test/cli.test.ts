@@ -134,10 +134,10 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
   });
 
   it("bench --json ends with one JSON object with the documented fields", async () => {
-    // Asynchronously: the bench runs for a minute, and a blocked test worker loses its link to the test runner.
+    // A fixed, small amount of work (--smoke), asynchronously: a blocked test worker loses its link to the runner.
     const r = await promisify(execFile)(
       process.execPath,
-      [CLI, "bench", "--json", "--seconds", "0.05", "--no-torch", "--backend", "wasm"],
+      [CLI, "bench", "--json", "--smoke", "--seconds", "0.02", "--no-torch", "--backend", "wasm"],
       { env: { ...process.env, PEERLEARN_BACKEND: "wasm" }, maxBuffer: 1 << 24 },
     );
     const last = JSON.parse(r.stdout.trim().split("\n").pop() ?? "");
@@ -160,5 +160,5 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
       expect(last.peerLearningShareOfLimit).toBeGreaterThan(0);
       expect(last.backends.wasm.shareOfPeak.dqnUpdate).toBeGreaterThan(0);
     }
-  });
+  }, 600_000); // no time limit that matters: a loaded machine only makes it slower
 });

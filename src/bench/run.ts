@@ -34,6 +34,8 @@ export interface BenchOptions {
   /** Only these backends (default: all available). */
   readonly backends?: readonly BackendName[];
   readonly torch: boolean;
+  /** A few steps of every training loop instead of the measured amounts: checks the bench runs, measures nothing. */
+  readonly smoke?: boolean;
   /** Progress lines (stderr). */
   readonly log: (line: string) => void;
 }
@@ -222,6 +224,9 @@ function measureAllocation(backend: BackendName): number | null {
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const { seconds, log } = options;
+  /** Env steps of a training loop: enough to measure (from `seconds`), or just past warm-up in a smoke run. */
+  const steps = (perSecond: number, least: number, smoke: number): number =>
+    options.smoke ? smoke : Math.max(least, Math.round(seconds * perSecond));
   const loadAtStart = loadavg()[0];
   const selected = getKernels();
   const wanted = options.backends ?? BACKEND_NAMES;
@@ -272,11 +277,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   log("DQN training runs");
   const training: Record<string, number> = {};
   for (const id of ["Room-v21", "CartPole-v1"])
-    training[id] = dqnTrainingStepsPerSecond(
-      id,
-      selected,
-      Math.max(500, Math.round(seconds * (id === "CartPole-v1" ? 3000 : 600))),
-    );
+    training[id] = dqnTrainingStepsPerSecond(id, selected, steps(id === "CartPole-v1" ? 3000 : 600, 500, 150));
   log("SAC and TD3 training runs");
   const continuous: Record<string, number> = {};
   for (const algo of ["sac", "td3"] as const) {
@@ -288,21 +289,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         algo,
         arch,
         selected,
-        Math.max(300, Math.round(seconds * 250)),
+        steps(250, 300, 120),
       );
   }
   log("HalfCheetah-v4 SAC training (paper settings)");
-  const halfCheetahSac = halfCheetahSacStepsPerSecond(selected, Math.max(1000, Math.round(seconds * 1000)));
+  const halfCheetahSac = halfCheetahSacStepsPerSecond(selected, steps(1000, 1000, 120));
   log("Room-v21 peer learning");
   const peerLearning: Record<string, number> = {};
-  const plSteps = Math.max(500, Math.round(seconds * 1500));
+  const plSteps = steps(1500, 500, 150);
   for (const schedule of ["roundRobin", "lockstep"] as const)
     peerLearning[schedule] = peerLearningStepsPerSecond(selected, plSteps, schedule);
   peerLearning["lockstep, trainer threads"] = peerLearningStepsPerSecond(selected, plSteps, "lockstep", true);
   log("Room-v21 peer learning step, by part");
-  const breakdown = peerLearningStepBreakdown(selected, Math.max(300, Math.round(seconds * 600)));
+  const breakdown = peerLearningStepBreakdown(selected, steps(600, 300, 150));
   log("Hopper-v4 peer learning, 4 SAC peers, lockstep: one thread, then trainer threads");
-  const hopper = hopperSacGroupStepsPerSecond(selected, Math.max(200, Math.round(seconds * 1000)));
+  const hopper = hopperSacGroupStepsPerSecond(selected, steps(1000, 200, 120));
   log("allocation per update");
   const mine = backends[selected.name];
   const nativeGemm = backends.native?.gemmGflops;

@@ -52,6 +52,7 @@ const BENCH_USAGE = `  bench                 NN engine and training throughput p
       --seconds S       seconds per measurement (default 1)
       --backend B       benchmark only this backend, as the one in use (${BACKEND_NAMES.join(", ")})
       --no-torch        skip the PyTorch reference
+      --smoke           a few steps of everything: checks that the bench runs (its figures mean nothing)
       --sweep           instead: experiment throughput with 1 worker thread and with one per core
       --nats URL        with --sweep: local worker threads vs as many \`peerlearn worker\` processes on NATS
       --peers           with --nats: advice round trip to a peer process (p50, p99), and a 2-peer Room group
@@ -109,6 +110,7 @@ async function bench(args: string[]): Promise<void> {
     seconds: { type: "string" },
     backend: { type: "string" },
     "no-torch": { type: "boolean", default: false },
+    smoke: { type: "boolean", default: false },
     sweep: { type: "boolean", default: false },
     peers: { type: "boolean", default: false },
     nats: { type: "string" },
@@ -152,6 +154,7 @@ async function bench(args: string[]): Promise<void> {
     seconds: positiveOption("seconds", values.seconds, 1, 600),
     backends: backend ? [backend as BackendName] : undefined,
     torch: !values["no-torch"],
+    smoke: values.smoke,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   console.log(formatBench(result));
