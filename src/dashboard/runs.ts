@@ -3,6 +3,7 @@
  * an experiment folder, a runs/ tree), found to a bounded depth. A run is named by the index of its root and its
  * path inside it; a name that leaves its root (`..`, an absolute path, a symbolic link pointing out) is refused.
  */
+import { givenUp } from "../core/given-up.js";
 import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, sep } from "node:path";
 
@@ -98,7 +99,8 @@ export class RunIndex {
       let entries;
       try {
         entries = readdirSync(dir, { withFileTypes: true });
-      } catch {
+      } catch (e) {
+        givenUp(`dashboard: ${dir} left out, it cannot be read`, e);
         return;
       }
       // Real folders only: a link to a folder elsewhere is not walked into.
@@ -136,8 +138,8 @@ export class RunIndex {
       try {
         for (const e of readdirSync(dir, { withFileTypes: true }))
           if (e.isDirectory() && e.name !== "node_modules") walk(rootIndex, join(dir, e.name), depth + 1);
-      } catch {
-        // an unreadable folder holds no sweep we can show
+      } catch (e) {
+        givenUp(`dashboard: sweeps under ${dir} left out, it cannot be read`, e);
       }
     };
     this.roots.forEach((root, i) => walk(i, root, 0));

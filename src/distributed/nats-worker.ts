@@ -5,6 +5,7 @@
  * then acknowledges it. A run delivered again after a worker died resumes from the checkpoint stored last and ends
  * exactly as an uninterrupted run; a run whose results are stored already is only acknowledged.
  */
+import { givenUp } from "../core/given-up.js";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -275,7 +276,8 @@ export async function runNatsWorker(options: WorkerOptions): Promise<void> {
             let msg: JsMsg | null = null;
             try {
               msg = await consumer.next({ expires: 2000 });
-            } catch {
+            } catch (e) {
+              givenUp("worker: no job this time, the server did not answer; asking again", e, options.log);
               await new Promise((r) => setTimeout(r, 500)); // reconnecting
             }
             if (msg) await runJob(store, msg, thread, root, options.log);

@@ -64,13 +64,19 @@ export interface SweepStore {
   consumer(): Promise<Consumer>;
 }
 
+/** JetStream's answer for a stream or consumer that does not exist yet (anything else is a real failure). */
+function notFound(e: unknown): boolean {
+  return e instanceof Error && /not found/i.test(e.message);
+}
+
 /** Creates (or opens) the stream, the consumer, the object store and the progress bucket. */
 export async function openSweepStore(nc: NatsConnection): Promise<SweepStore> {
   const jsm = await jetstreamManager(nc);
   const minute = 60_000_000_000;
   try {
     await jsm.streams.info(STREAM);
-  } catch {
+  } catch (e) {
+    if (!notFound(e)) throw e;
     await jsm.streams.add({
       name: STREAM,
       subjects: ["peerlearn.runs.>"],
@@ -81,7 +87,8 @@ export async function openSweepStore(nc: NatsConnection): Promise<SweepStore> {
   }
   try {
     await jsm.streams.info(DEAD_STREAM);
-  } catch {
+  } catch (e) {
+    if (!notFound(e)) throw e;
     await jsm.streams.add({
       name: DEAD_STREAM,
       subjects: ["peerlearn.dead.>"],
@@ -93,7 +100,8 @@ export async function openSweepStore(nc: NatsConnection): Promise<SweepStore> {
   }
   try {
     await jsm.consumers.info(STREAM, CONSUMER);
-  } catch {
+  } catch (e) {
+    if (!notFound(e)) throw e;
     await jsm.consumers.add(STREAM, {
       durable_name: CONSUMER,
       ack_policy: AckPolicy.Explicit,
