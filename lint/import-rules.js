@@ -9,6 +9,7 @@ export const LAYERS = [
   "core|config",
   "nn",
   "envs",
+  "runs",
   "agents",
   "peers",
   "experiments|report",

@@ -57,20 +57,15 @@ export { GroupRun } from "./peers/group-run.js";
 export { PeerGroup, type Member } from "./peers/group.js";
 export {
   listedIn,
-  registerValueTerm,
-  valueTermPlugins,
+  pluginSettings,
   type TermContext,
   type TermMember,
   type ValueTerm,
   type ValueTermPlugin,
 } from "./peers/value-term.js";
-export {
-  registerAdvisor,
-  type AdvisedMember,
-  type Advisor,
-  type AdvisorContext,
-  type AdvisorPlugin,
-} from "./peers/advisor.js";
+export { type AdvisedMember, type Advisor, type AdvisorContext, type AdvisorPlugin } from "./peers/advisor.js";
+export { ADVISORS, VALUE_TERMS, registerAdvisor, registerValueTerm, valueTermPlugins } from "./peers/mechanisms.js";
+export { Registry } from "./peers/registry.js";
 export { PRESETS, findPreset, type Preset } from "./peers/presets.js";
 export { trainGroup, type GroupSummary, type GroupTrainOptions, type PeerSummary } from "./peers/train-group.js";
 
@@ -87,11 +82,11 @@ export {
   type Interval,
   type BootstrapOptions,
 } from "./report/stats.js";
-export { runNatsSweep, type NatsSweepOptions } from "./distributed/nats-sweep.js";
-export { runNatsWorker, type WorkerOptions } from "./distributed/nats-worker.js";
+export { runNatsSweep, type NatsSweepOptions } from "./distributed/sweeps/nats-sweep.js";
+export { runNatsWorker, type WorkerOptions } from "./distributed/sweeps/nats-worker.js";
 export { startDashboard, type Dashboard, type DashboardOptions } from "./dashboard/server.js";
-export { coordinateGroup, type CoordinatorOptions } from "./distributed/peer-coordinator.js";
-export { servePeer, type PeerServerOptions } from "./distributed/peer-server.js";
+export { coordinateGroup, type CoordinatorOptions } from "./distributed/peers/peer-coordinator.js";
+export { servePeer, type PeerServerOptions } from "./distributed/peers/peer-server.js";
 export type { GroupPlacement, MemberLoop } from "./peers/placement.js";
 export { DemoRun, demoConfig } from "./demo/demo-run.js";
 export { DEMO_DEFAULTS, type DemoSettings, type DemoFrame, type DemoEvaluation } from "./demo/settings.js";

@@ -8,14 +8,14 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { requireBuilt } from "./built.js";
 import type { RemoteTrainable } from "../src/agents/trainable.js";
-import type { TrainerPool } from "../src/peers/trainer-pool.js";
+import type { TrainerPool } from "../src/agents/trainers/trainer-pool.js";
 import type { Random } from "../src/core/random.js";
 import type { Kernels } from "../src/nn/kernels/kernels.js";
 import type { DqnConfig } from "../src/agents/dqn.js";
 import type { SacConfig } from "../src/agents/sac.js";
 import type { Td3Config } from "../src/agents/td3.js";
 
-const DIST = "dist/peers/trainer-pool.js";
+const DIST = "dist/agents/trainers/trainer-pool.js";
 
 interface Dist {
   Random: new (seed: number) => Random;
@@ -41,7 +41,7 @@ async function load(): Promise<Dist> {
     {},
     await at("core/random.js"),
     await at("nn/kernels/select.js"),
-    await at("peers/trainer-pool.js"),
+    await at("agents/trainers/trainer-pool.js"),
     await at("agents/remote-training.js"),
     await at("agents/dqn.js"),
     await at("agents/sac.js"),

@@ -199,7 +199,7 @@ export class Dqn extends OffPolicyBase implements Learner {
   }
 
   /**
-   * When training runs in another thread (peers/trainer-pool.ts), target updates are counted here and applied
+   * When training runs in another thread (agents/trainers/trainer-pool.ts), target updates are counted here and applied
    * there before the next round, in the same order: the online network does not change between rounds.
    */ private pendingTargetUpdates = 0;
   /** The trainer thread's last loss, until this thread trains again (the divergence check reads it). */

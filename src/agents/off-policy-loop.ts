@@ -13,10 +13,9 @@
 import type { Env, EnvState, StepResult } from "../envs/env.js";
 import { DivergenceError, toEnvAction, type AgentAction, type OffPolicyAgent } from "./agent.js";
 
-export interface EvalResult {
-  mean: number;
-  std: number;
-}
+import type { EvalResult } from "../runs/run-summary.js";
+
+export type { EvalResult };
 
 /** The seams of one env step, each optional; they run in the order listed. */
 export interface LoopHooks {

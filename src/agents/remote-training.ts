@@ -1,5 +1,5 @@
 /**
- * The seam through which a trainer thread takes over an agent's training (peers/trainer-pool.ts): the acting
+ * The seam through which a trainer thread takes over an agent's training (agents/trainers/trainer-pool.ts): the acting
  * thread keeps acting with its copy of the weights while another thread runs the gradient steps on an identical
  * agent built from `spec`, reading the same replay buffer in shared memory. Rounds hand over the generator state,
  * the buffer's position and whatever acting deferred; the trainer hands back the blocks acting reads and the

@@ -17,9 +17,9 @@ import { Td3 } from "./td3.js";
 import type { OffPolicyAgent } from "./agent.js";
 import type { RunConfig } from "./config.js";
 import { OffPolicyLoop, type LoopState } from "./off-policy-loop.js";
-import { RunClock, backendName, type RunSummaryBase } from "./run-summary.js";
-import { RunDir, writeJsonAtomic } from "./run-dir.js";
-import { Progress } from "./progress.js";
+import { RunClock, backendName, type RunSummaryBase } from "../runs/run-summary.js";
+import { RunDir, writeJsonAtomic } from "../runs/run-dir.js";
+import { Progress } from "../runs/progress.js";
 
 export type { RunConfig };
 

@@ -10,15 +10,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sha256Text } from "../agents/checkpoint-manifest.js";
+import { sha256Text } from "../runs/checkpoint-manifest.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { findPreset } from "../peers/presets.js";
 import { type GroupRunConfig } from "../peers/config.js";
 import { validateGroupRunConfig } from "../peers/validate-config.js";
 import { trainGroup } from "../peers/train-group.js";
-import { coordinateGroup } from "../distributed/peer-coordinator.js";
-import { PeerLinks, PeerUnavailable, sleepSync } from "../distributed/peer-links.js";
-import { Op, encode } from "../distributed/peer-protocol.js";
+import { coordinateGroup } from "../distributed/peers/peer-coordinator.js";
+import { PeerLinks, PeerUnavailable, sleepSync } from "../distributed/peers/peer-links.js";
+import { Op, encode } from "../distributed/peers/peer-protocol.js";
 
 export interface PeerBench {
   readonly roundTripMs: { readonly p50: number; readonly p99: number };

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runExperiment } from "../experiments/runner.js";
-import { runNatsSweep } from "../distributed/nats-sweep.js";
+import { runNatsSweep } from "../distributed/sweeps/nats-sweep.js";
 
 export interface SweepBench {
   readonly runs: number;

@@ -6,10 +6,10 @@ import { startDashboardThread } from "../dashboard/dashboard-thread.js";
 import { UserError, count, oneOf, shortSteps } from "../core/errors.js";
 import { EXPERIMENTS, findExperiment, planRuns, stepsPerSecondEstimate } from "../experiments/catalog.js";
 import { defaultExperimentWorkers, runExperiment, type RunnerOptions } from "../experiments/runner.js";
-import { runNatsSweep } from "../distributed/nats-sweep.js";
-import { runNatsWorker } from "../distributed/nats-worker.js";
+import { runNatsSweep } from "../distributed/sweeps/nats-sweep.js";
+import { runNatsWorker } from "../distributed/sweeps/nats-worker.js";
 import { formatRows, writeExperimentReport } from "../experiments/report.js";
-import { formatDuration } from "../agents/progress.js";
+import { formatDuration } from "../runs/progress.js";
 
 export const EXPERIMENT_USAGE = `  experiment NAME       run one of the paper's tables or figures (${EXPERIMENTS.map((e) => e.name).join(", ")}):
                         every (task, method, seed) run on a pool of worker threads, then the report.

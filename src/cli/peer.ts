@@ -6,14 +6,14 @@
  */
 import { UserError } from "../core/errors.js";
 import { ensureDir } from "../core/folders.js";
-import { sha256Text } from "../agents/checkpoint-manifest.js";
+import { sha256Text } from "../runs/checkpoint-manifest.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { integerOption, parseCommand } from "./args.js";
 import { formatGroupSummary, holdDashboard, maybeDashboard, progressPrinter, resolveGroupConfig } from "./train.js";
 import { withResolvedPeers } from "../peers/peer-settings.js";
-import { coordinateGroup, remotePeerIndices } from "../distributed/peer-coordinator.js";
-import { servePeer } from "../distributed/peer-server.js";
-import { GROUP_ID } from "../distributed/peer-protocol.js";
+import { coordinateGroup, remotePeerIndices } from "../distributed/peers/peer-coordinator.js";
+import { servePeer } from "../distributed/peers/peer-server.js";
+import { GROUP_ID } from "../distributed/peers/peer-protocol.js";
 import { redactUrl } from "../distributed/nats-connection.js";
 
 export const PEER_USAGE = `  peer                  one peer of a group whose peers run in separate processes (any machines) on NATS;

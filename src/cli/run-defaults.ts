@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { sha256Text } from "../agents/checkpoint-manifest.js";
+import { sha256Text } from "../runs/checkpoint-manifest.js";
 
 /**
  * A run too short for its evaluation frequency (fewer than 10 evaluations would fit) evaluates more often: every

@@ -11,12 +11,12 @@ import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Objm, type ObjectStore } from "@nats-io/obj";
 import { Kvm, type KV } from "@nats-io/kv";
-import { writeJsonAtomic } from "../agents/run-dir.js";
-import { BundleError, unpack } from "../distributed/bundle.js";
+import { writeJsonAtomic } from "../runs/run-dir.js";
+import { BundleError, unpack } from "../distributed/sweeps/bundle.js";
 import { PathEscape, confined } from "../core/paths.js";
-import { RunDirSchema, SweepIdSchema, SweepPlanSchema } from "../distributed/sweep-messages.js";
+import { RunDirSchema, SweepIdSchema, SweepPlanSchema } from "../distributed/sweeps/sweep-messages.js";
 import { connectNats } from "../distributed/nats-connection.js";
-import { OBJECTS, PROGRESS } from "../distributed/sweep-store.js";
+import { OBJECTS, PROGRESS } from "../distributed/sweeps/sweep-store.js";
 
 export interface NatsMirror {
   /** The local folder the dashboard serves. */

@@ -11,13 +11,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findPreset } from "../peers/presets.js";
 import { PathEscape, confined } from "../core/paths.js";
-import { BundleError, pack, unpack } from "./bundle.js";
+import { BundleError, pack, unpack } from "./sweeps/bundle.js";
 import { redactUrl, connectNats } from "./nats-connection.js";
-import { ProtocolError, decode, encode, Op } from "./peer-protocol.js";
-import { RequestSchemas, PeerInfoSchema, StepReplySchema, fields } from "./peer-messages.js";
-import { BadJob, ProgressSchema, SweepPlanSchema, parseJob, RunDirSchema } from "./sweep-messages.js";
-import { Presence } from "./presence.js";
-import type { PeerLinks } from "./peer-links.js";
+import { ProtocolError, decode, encode, Op } from "./peers/peer-protocol.js";
+import { RequestSchemas, PeerInfoSchema, StepReplySchema, fields } from "./peers/peer-messages.js";
+import { BadJob, ProgressSchema, SweepPlanSchema, parseJob, RunDirSchema } from "./sweeps/sweep-messages.js";
+import { Presence } from "./peers/presence.js";
+import type { PeerLinks } from "./peers/peer-links.js";
 
 /** A value that no schema field takes as it is: wrong types, out of range, path segments, huge strings. */
 const hostile = fc.oneof(

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { pack, unpack } from "./bundle.js";
+import { pack, unpack } from "./sweeps/bundle.js";
 import { connectNats, redactUrl } from "./nats-connection.js";
-import { progressKey, resultsName, sweepId } from "./sweep-store.js";
+import { progressKey, resultsName, sweepId } from "./sweeps/sweep-store.js";
 
 describe("bundles of run files", () => {
   it("pack a folder's files and give them back byte for byte", () => {

@@ -14,7 +14,7 @@ import { Worker } from "node:worker_threads";
 import { UserError, printable } from "../core/errors.js";
 import { readSummary } from "./curves.js";
 import { readManifest, type ExperimentManifest } from "./results.js";
-import { writeJsonAtomic } from "../agents/run-dir.js";
+import { writeJsonAtomic } from "../runs/run-dir.js";
 import type { GroupSummary } from "../peers/train-group.js";
 import { findExperiment, planRuns, type Experiment, type ExperimentOptions, type RunSpec } from "./catalog.js";
 import type { FromWorker, ToWorker } from "./run-protocol.js";

@@ -4,8 +4,8 @@
  * (which the dashboard shows).
  */
 import { join } from "node:path";
-import { writeJsonAtomic } from "../agents/run-dir.js";
-import { formatDuration } from "../agents/progress.js";
+import { writeJsonAtomic } from "../runs/run-dir.js";
+import { formatDuration } from "../runs/progress.js";
 
 export interface SweepProgress {
   readonly experiment: string;

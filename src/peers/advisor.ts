@@ -49,18 +49,9 @@ export interface AdvisorPlugin {
   create(context: AdvisorContext): Advisor;
 }
 
-const registry: AdvisorPlugin[] = [];
-
-/** Adds an advisor; it is tried before those registered earlier, so the first one registered is the default. */
-export function registerAdvisor(plugin: AdvisorPlugin): void {
-  if (registry.some((p) => p.name === plugin.name))
-    throw new Error(`an advisor named "${plugin.name}" is already registered`);
-  registry.unshift(plugin);
-}
-
-export function createAdvisor(context: AdvisorContext): Advisor {
-  const plugin = registry.find((p) => p.applies(context.config));
-  if (!plugin)
-    throw new Error("no advisor applies to this config (peer learning's advice is registered by peers/mechanisms.ts)");
+/** The advisor for a config: the newest of `advisors` (mechanisms.ts) whose `applies` holds. */
+export function createAdvisor(advisors: readonly AdvisorPlugin[], context: AdvisorContext): Advisor {
+  const plugin = [...advisors].reverse().find((p) => p.applies(context.config));
+  if (!plugin) throw new Error("no advisor applies to this config (peer learning's advice, listed first, takes any)");
   return plugin.create(context);
 }

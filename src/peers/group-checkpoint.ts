@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import type { RandomState } from "../core/random.js";
 import type { LoopState } from "../agents/off-policy-loop.js";
-import type { RunDir } from "../agents/run-dir.js";
+import type { RunDir } from "../runs/run-dir.js";
 import type { PeerGroup } from "./group.js";
 import type { SoloEpochs } from "./schedule.js";
 import type { SuggestionBuffer } from "./suggestion-buffer.js";

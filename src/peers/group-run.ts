@@ -7,16 +7,16 @@
 import { join } from "node:path";
 import { Random } from "../core/random.js";
 import type { EvalResult } from "../agents/off-policy-loop.js";
-import { RunClock, backendName, meanOf } from "../agents/run-summary.js";
-import { RunDir, writeJsonAtomic } from "../agents/run-dir.js";
-import { Progress } from "../agents/progress.js";
+import { RunClock, backendName, meanOf } from "../runs/run-summary.js";
+import { RunDir, writeJsonAtomic } from "../runs/run-dir.js";
+import { Progress } from "../runs/progress.js";
 import type { GroupRunConfig } from "./config.js";
 import { PeerGroup, type Member } from "./group.js";
 import { SoloEpochs, epochSteps, planEpochs, type EpochPlan } from "./schedule.js";
-import { TrainerPool } from "./trainer-pool.js";
+import { TrainerPool } from "../agents/trainers/trainer-pool.js";
 import { loadGroupCheckpoint, saveGroupCheckpoint, type GroupPosition } from "./group-checkpoint.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import type { RunSummaryBase } from "../agents/run-summary.js";
+import type { RunSummaryBase } from "../runs/run-summary.js";
 import type { GroupPlacement } from "./placement.js";
 
 export interface PeerSummary {
@@ -37,7 +37,7 @@ export interface GroupSummary extends RunSummaryBase {
 export interface GroupTrainOptions {
   out: string;
   kernels: Kernels;
-  /** Peers in other processes (distributed/peer-coordinator.ts); lockstep only. */
+  /** Peers in other processes (distributed/peers/peer-coordinator.ts); lockstep only. */
   placement?: GroupPlacement;
   preset?: string;
   progress?: (line: string, final: boolean) => void;

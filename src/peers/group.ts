@@ -32,9 +32,9 @@ import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
 import { recordValueQueries } from "./targets.js";
 import { PeerAdvice } from "./peer-advice.js";
 import { createValueTerms, type ValueTerm } from "./value-term.js";
+import { ADVISORS, VALUE_TERMS } from "./mechanisms.js";
 import { createAdvisor, type Advisor, type AdvisedMember } from "./advisor.js";
 import type { GroupPlacement, MemberLoop, Rehearsal, SuggestionAsk } from "./placement.js";
-import "./mechanisms.js";
 
 /** The loop of a member that runs in this process (benchmarks and tests look inside it). */
 export function localLoop(m: Member): OffPolicyLoop {
@@ -116,8 +116,8 @@ export class PeerGroup {
       discrete: this.discrete,
       random: this.random,
     };
-    this.terms = createValueTerms(context);
-    this.advisor = createAdvisor({ ...context, terms: this.terms, kernels, root });
+    this.terms = createValueTerms(VALUE_TERMS.list(), context);
+    this.advisor = createAdvisor(ADVISORS.list(), { ...context, terms: this.terms, kernels, root });
     this.rehearsable = this.advisor instanceof PeerAdvice && this.terms.every((t) => t.rehearsable === true);
   }
 

@@ -1,21 +1,37 @@
 /**
- * The registry of peer learning's mechanisms: one line each. Value terms are summed in this order (it fixes the
- * floating-point sum, so it must not change); advisors registered later are tried first, peer learning's advice
- * is the default.
+ * The registries of peer learning's mechanisms: one line each. Value terms are summed in their order here (it
+ * fixes the floating-point sum, so it must not change); advisors are tried newest first, peer learning's (the first,
+ * for any config) last. The library adds its own with `registerValueTerm` and `registerAdvisor`.
  */
-import { registerAdvisor } from "./advisor.js";
+import type { AdvisorPlugin } from "./advisor.js";
 import { agentValuesTerm } from "./agent-values.js";
 import { consensusTerm } from "./consensus.js";
 import { criticTerm } from "./critic.js";
 import { lectrAdvice } from "./lectr-advisor.js";
 import { peerAdvice } from "./peer-advice.js";
+import { Registry } from "./registry.js";
 import { trustTerm } from "./trust.js";
-import { registerValueTerm } from "./value-term.js";
+import type { ValueTermPlugin } from "./value-term.js";
 
-registerValueTerm(criticTerm);
-registerValueTerm(trustTerm);
-registerValueTerm(agentValuesTerm);
-registerValueTerm(consensusTerm);
+export const VALUE_TERMS = new Registry<ValueTermPlugin>("value term", [
+  criticTerm,
+  trustTerm,
+  agentValuesTerm,
+  consensusTerm,
+]);
 
-registerAdvisor(peerAdvice);
-registerAdvisor(lectrAdvice);
+export const ADVISORS = new Registry<AdvisorPlugin>("advisor", [peerAdvice, lectrAdvice]);
+
+/** Adds a value term after the others (summed, updated and checkpointed after them). */
+export function registerValueTerm(plugin: ValueTermPlugin): void {
+  VALUE_TERMS.add(plugin);
+}
+
+export function valueTermPlugins(): readonly ValueTermPlugin[] {
+  return VALUE_TERMS.list();
+}
+
+/** Adds an advisor, tried before those added earlier (peer learning's advice, the first, applies to any config). */
+export function registerAdvisor(plugin: AdvisorPlugin): void {
+  ADVISORS.add(plugin);
+}

@@ -11,7 +11,7 @@ import type { ValueQuery } from "./targets.js";
 
 /**
  * What the group and its driver use of a member's loop: an OffPolicyLoop in this process, or the stand-in of a
- * peer in another process (distributed/remote-loop.ts), which runs the same step there and the group's seams here.
+ * peer in another process (distributed/peers/remote-loop.ts), which runs the same step there and the group's seams here.
  */
 export interface MemberLoop {
   /** Whether the member runs in another process (its training is started there and runs meanwhile). */

@@ -14,7 +14,8 @@ import { type GroupRunConfig } from "./config.js";
 import { validateGroupRunConfig } from "./validate-config.js";
 import { findPreset } from "./presets.js";
 import { trainGroup } from "./train-group.js";
-import { listedIn, registerValueTerm, type TermContext, type TermMember } from "./value-term.js";
+import { listedIn, type TermContext, type TermMember } from "./value-term.js";
+import { registerValueTerm } from "./mechanisms.js";
 
 function context(width: number, discrete: boolean): TermContext {
   const config = findPreset("room-v21/peer-learning").config;
@@ -34,6 +35,23 @@ describe("the consensus term", () => {
     const out = new Float64Array(3);
     consensusTerm.create(context(2, false)).values(member, Float32Array.of(0, 0, 3, 4, 0, 0), 3, out);
     expect([...out]).toEqual([-2.5, -5, -2.5]);
+  });
+
+  it("takes its own setting, group.consensusMetric, checked with the rest of the config", () => {
+    const base = findPreset("pendulum-v1/peer-learning").config;
+    const config = validateGroupRunConfig({
+      ...base,
+      group: { ...base.group, terms: ["consensus"], consensusMetric: "manhattan" },
+    });
+    expect((config.group as Record<string, unknown>).consensusMetric).toBe("manhattan");
+    const out = new Float64Array(3);
+    consensusTerm.create({ ...context(2, false), config }).values(member, Float32Array.of(0, 0, 3, 4, 0, 0), 3, out);
+    expect([...out]).toEqual([-3.5, -7, -3.5]);
+    expect(() => validateGroupRunConfig({ ...base, group: { ...base.group, consensusMetric: "chebyshev" } })).toThrow(
+      /group.consensusMetric: .*"euclidean"\|"manhattan"/,
+    );
+    // Absent, it is absent: configs that do not use it resolve as before.
+    expect("consensusMetric" in validateGroupRunConfig(base).group).toBe(false);
   });
 });
 

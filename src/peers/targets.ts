@@ -46,7 +46,7 @@ let recording: ValueQuery[] | null = null;
 /**
  * Runs `rehearse` (updates whose state the caller saves before and restores after) and returns the value queries
  * it made, in order, without asking any peer: a group spread over processes sends a remote peer's queries ahead
- * with its env step, so that the real updates find the answers there (distributed/remote-peer.ts).
+ * with its env step, so that the real updates find the answers there (distributed/peers/remote-peer.ts).
  */
 export function recordValueQueries(rehearse: () => void): ValueQuery[] {
   const queries: ValueQuery[] = [];

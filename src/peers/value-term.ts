@@ -4,11 +4,12 @@
  * group divides each term by its own largest absolute value and sums the terms (Eq. 9, footnote 7), then the peer
  * policy picks from the sum.
  *
- * A term is a plugin: a registry entry says when it is on and builds it for a group; the group asks, updates,
- * logs and checkpoints every term the same way. The built-in terms are switched by their own settings
+ * A term is a plugin: a registry entry (mechanisms.ts) says when it is on, what settings it takes and builds it
+ * for a group; the group asks, updates, logs and checkpoints every term the same way. The built-in terms are switched by their own settings
  * (`group.critic`, `group.trust`, `group.agentValues`); a registered term is switched on by listing its name in
  * `group.terms`.
  */
+import { z } from "zod";
 import type { Random } from "../core/random.js";
 import type { GroupRunConfig } from "./config.js";
 import type { ActingPeer, Peer } from "./peer.js";
@@ -60,30 +61,31 @@ export interface ValueTerm {
 
 export interface ValueTermPlugin {
   readonly name: string;
+  /**
+   * Its own group settings, as a zod fragment merged into the group settings when a config is validated (each
+   * field optional, named after the plugin, e.g. consensusMetric); read them with pluginSettings.
+   */
+  readonly settings?: Readonly<Record<string, z.ZodType>>;
   /** Whether this group's config switches the term on. */
   enabled(config: GroupRunConfig): boolean;
   create(context: TermContext): ValueTerm;
 }
 
-const registry: ValueTermPlugin[] = [];
+/** The terms a config switches on, in the registry's order (mechanisms.ts: it fixes the floating-point sum). */
+export function createValueTerms(terms: readonly ValueTermPlugin[], context: TermContext): ValueTerm[] {
+  return terms.filter((p) => p.enabled(context.config)).map((p) => p.create(context));
+}
 
 /**
- * Adds a value term. Terms are summed in the order they were registered (the built-ins first: critic, trust,
- * agent values), which fixes the floating-point sum and the order of their updates.
+ * A plugin's own settings, read from the group settings: `shape` is the zod fragment the plugin declares as
+ * `settings` (every field optional, so a config without them means the plugin's defaults), checked again here.
  */
-export function registerValueTerm(plugin: ValueTermPlugin): void {
-  if (registry.some((p) => p.name === plugin.name))
-    throw new Error(`a value term named "${plugin.name}" is already registered`);
-  registry.push(plugin);
-}
-
-export function valueTermPlugins(): readonly ValueTermPlugin[] {
-  return registry;
-}
-
-/** The terms a config switches on, in registry order. */
-export function createValueTerms(context: TermContext): ValueTerm[] {
-  return registry.filter((p) => p.enabled(context.config)).map((p) => p.create(context));
+export function pluginSettings<S extends Record<string, z.ZodType>>(
+  shape: S,
+  config: GroupRunConfig,
+): z.infer<z.ZodObject<S>> {
+  const group = config.group as Record<string, unknown>;
+  return z.object(shape).parse(Object.fromEntries(Object.keys(shape).map((k) => [k, group[k]])));
 }
 
 /** A term that `group.terms` switches on (the way a registered term is enabled). */

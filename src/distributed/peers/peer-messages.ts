@@ -5,7 +5,7 @@
  * dimensions where they are read (f32 and f64 with a length).
  */
 import { z } from "zod";
-import { PEER_KINDS } from "../peers/peer.js";
+import { PEER_KINDS } from "../../peers/peer.js";
 import { ProtocolError, type Message } from "./peer-protocol.js";
 
 /** At most this many states in one critic or value query (a replay batch is 256; Early Advising asks one). */

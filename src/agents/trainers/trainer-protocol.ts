@@ -7,9 +7,9 @@
  * to COMMAND and notifies; the thread runs it for its agents, writes the outputs and flips `state` to DONE (or
  * FAILED). Both sides block with Atomics.wait, so a round costs no event-loop turn and no message copies.
  */
-import type { AgentSpec } from "../agents/trainable.js";
-import type { SharedReplayMemory } from "../agents/replay-buffer.js";
-import type { BackendName } from "../nn/kernels/kernels.js";
+import type { AgentSpec } from "../trainable.js";
+import type { SharedReplayMemory } from "../replay-buffer.js";
+import type { BackendName } from "../../nn/kernels/kernels.js";
 
 /** A thread's control words. */
 export const Ctrl = {

@@ -7,10 +7,10 @@
  * ahead (with a peer's env step, remote-loop.ts, or in a request of their own) and found here when the updates
  * ask; a suggestion the peer computed ahead (Prefetch, presence.ts) answers the ask it was computed for.
  */
-import type { AgentAction } from "../agents/agent.js";
-import type { Learner } from "../agents/learner.js";
-import type { ActingPeer, PeerKind } from "../peers/peer.js";
-import type { ValueQuery } from "../peers/targets.js";
+import type { AgentAction } from "../../agents/agent.js";
+import type { Learner } from "../../agents/learner.js";
+import type { ActingPeer, PeerKind } from "../../peers/peer.js";
+import type { ValueQuery } from "../../peers/targets.js";
 import {
   Op,
   ProtocolError,

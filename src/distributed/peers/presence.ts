@@ -6,9 +6,9 @@
  * stand-in asks it again at most once a second, and when it is back (restarted from its last checkpoint) the
  * stand-in takes over the state the peer reports.
  */
-import type { LoopState } from "../agents/off-policy-loop.js";
-import type { PeerKind } from "../peers/peer.js";
-import { printable } from "../core/errors.js";
+import type { LoopState } from "../../agents/off-policy-loop.js";
+import type { PeerKind } from "../../peers/peer.js";
+import { printable } from "../../core/errors.js";
 import { ProtocolError, f32, markPrefetchUsed, type Message } from "./peer-protocol.js";
 import { PeerUnavailable, type PeerLinks } from "./peer-links.js";
 

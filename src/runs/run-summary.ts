@@ -3,7 +3,12 @@
  * metric. The drivers add what is theirs (the algorithm; the group's variant and its peers).
  */
 import type { Kernels } from "../nn/kernels/kernels.js";
-import type { EvalResult } from "./off-policy-loop.js";
+
+/** The mean and standard deviation of one evaluation's returns. */
+export interface EvalResult {
+  mean: number;
+  std: number;
+}
 
 export interface RunSummaryBase {
   env: string;

@@ -5,20 +5,20 @@
  * then acknowledges it. A run delivered again after a worker died resumes from the checkpoint stored last and ends
  * exactly as an uninterrupted run; a run whose results are stored already is only acknowledged.
  */
-import { givenUp } from "../core/given-up.js";
+import { givenUp } from "../../core/given-up.js";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { JsMsg } from "@nats-io/jetstream";
 import { z } from "zod";
-import { UserError, printable } from "../core/errors.js";
-import { PathEscape, confined } from "../core/paths.js";
-import { sha256Text } from "../agents/checkpoint-manifest.js";
-import { writeJsonAtomic } from "../agents/run-dir.js";
-import type { GroupRunConfig } from "../peers/config.js";
-import { parseSummary } from "../experiments/curves.js";
-import type { FromWorker, ToWorker } from "../experiments/run-protocol.js";
+import { UserError, printable } from "../../core/errors.js";
+import { PathEscape, confined } from "../../core/paths.js";
+import { sha256Text } from "../../runs/checkpoint-manifest.js";
+import { writeJsonAtomic } from "../../runs/run-dir.js";
+import type { GroupRunConfig } from "../../peers/config.js";
+import { parseSummary } from "../../experiments/curves.js";
+import type { FromWorker, ToWorker } from "../../experiments/run-protocol.js";
 import { BundleError, bundleFile, pack, unpack } from "./bundle.js";
 import {
   BadJob,
@@ -28,8 +28,8 @@ import {
   type ResultsRecord,
   type RunJob,
 } from "./sweep-messages.js";
-import { connectNats, redactUrl } from "./nats-connection.js";
-import { retry } from "./retry.js";
+import { connectNats, redactUrl } from "../nats-connection.js";
+import { retry } from "../retry.js";
 import {
   ACK_WAIT_MS,
   DEAD_RUNS_SUBJECT,
@@ -266,7 +266,7 @@ export async function runNatsWorker(options: WorkerOptions): Promise<void> {
   // Stopped at any moment (Ctrl-C, a kill), its runs are delivered again after the ack wait and resume from the
   // checkpoints stored last: there is nothing to clean up first.
   options.log(`peerlearn worker: ${options.slots} slots on ${redactUrl(options.url)}; waiting for runs`);
-  const threadUrl = new URL("../experiments/run-worker.js", import.meta.url);
+  const threadUrl = new URL("../../experiments/run-worker.js", import.meta.url);
   try {
     await Promise.all(
       Array.from({ length: options.slots }, async () => {

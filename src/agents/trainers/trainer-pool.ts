@@ -8,8 +8,8 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { Kernels } from "../nn/kernels/kernels.js";
-import { currentBlocks, type RemoteTrainable } from "../agents/trainable.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
+import { currentBlocks, type RemoteTrainable } from "../trainable.js";
 import {
   Command,
   Ctrl,

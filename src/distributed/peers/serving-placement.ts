@@ -3,9 +3,9 @@
  * the same peers as every process), but only its own member runs here; the others are stand-ins that refuse to be
  * used, and its own member's seams are the server's (they record what the step reports back).
  */
-import type { LoopHooks } from "../agents/off-policy-loop.js";
-import type { GroupPlacement } from "../peers/placement.js";
-import type { ActingPeer } from "../peers/peer.js";
+import type { LoopHooks } from "../../agents/off-policy-loop.js";
+import type { GroupPlacement } from "../../peers/placement.js";
+import type { ActingPeer } from "../../peers/peer.js";
 
 /** A stand-in for a peer this process does not run. */
 function elsewhere(index: number): never {

@@ -5,10 +5,10 @@
  */
 import { writeSync } from "node:fs";
 import { workerData } from "node:worker_threads";
-import { Random } from "../core/random.js";
-import { getKernels } from "../nn/kernels/select.js";
-import { buildTrainable } from "../agents/remote-training.js";
-import { currentBlocks, type RemoteTrainable } from "../agents/trainable.js";
+import { Random } from "../../core/random.js";
+import { getKernels } from "../../nn/kernels/select.js";
+import { buildTrainable } from "../remote-training.js";
+import { currentBlocks, type RemoteTrainable } from "../trainable.js";
 import {
   Command,
   Ctrl,

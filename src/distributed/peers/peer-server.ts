@@ -10,21 +10,21 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
-import { Random, type RandomState } from "../core/random.js";
-import { UserError } from "../core/errors.js";
-import type { Kernels } from "../nn/kernels/kernels.js";
-import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop.js";
-import { RunDir } from "../agents/run-dir.js";
-import type { AgentAction } from "../agents/agent.js";
-import type { GroupRunConfig } from "../peers/config.js";
-import { PeerGroup, localLoop } from "../peers/group.js";
-import { LearnerPeer } from "../peers/peer.js";
-import { Sac } from "../agents/sac.js";
-import { connectNats, redactUrl } from "./nats-connection.js";
+import { Random, type RandomState } from "../../core/random.js";
+import { UserError } from "../../core/errors.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
+import type { EvalResult, LoopHooks, LoopState } from "../../agents/off-policy-loop.js";
+import { RunDir } from "../../runs/run-dir.js";
+import type { AgentAction } from "../../agents/agent.js";
+import type { GroupRunConfig } from "../../peers/config.js";
+import { PeerGroup, localLoop } from "../../peers/group.js";
+import { LearnerPeer } from "../../peers/peer.js";
+import { Sac } from "../../agents/sac.js";
+import { connectNats, redactUrl } from "../nats-connection.js";
 import { Op, ProtocolError, decode, encode, f32, peerSubject, type Message, type QueryHead } from "./peer-protocol.js";
 import { RequestSchemas, fields } from "./peer-messages.js";
 import { servingPlacement } from "./serving-placement.js";
-import { capLine } from "../core/errors.js";
+import { capLine } from "../../core/errors.js";
 import type { PeerInfo } from "./presence.js";
 
 export interface PeerServerOptions {

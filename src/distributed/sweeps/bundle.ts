@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { z } from "zod";
-import { confined } from "../core/paths.js";
+import { confined } from "../../core/paths.js";
 
 /** A bundle that is not one, or one whose paths leave its folder. */
 export class BundleError extends Error {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SuggestionBuffer } from "../peers/suggestion-buffer.js";
+import { SuggestionBuffer } from "../../peers/suggestion-buffer.js";
 import type { PeerLinks } from "./peer-links.js";
 import { Presence, type PeerInfo } from "./presence.js";
 import { RemotePeer } from "./remote-peer.js";

@@ -15,24 +15,24 @@
 import { rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, join, resolve } from "node:path";
-import { UserError } from "../core/errors.js";
-import { confined } from "../core/paths.js";
-import { writeJsonAtomic } from "../agents/run-dir.js";
-import { validateGroupRunConfig } from "../peers/validate-config.js";
-import { findExperiment, planRuns, type RunSpec } from "../experiments/catalog.js";
-import { readSummary } from "../experiments/curves.js";
-import { progressLine, sweepProgress, writeProgress } from "../experiments/sweep-progress.js";
+import { UserError } from "../../core/errors.js";
+import { confined } from "../../core/paths.js";
+import { writeJsonAtomic } from "../../runs/run-dir.js";
+import { validateGroupRunConfig } from "../../peers/validate-config.js";
+import { findExperiment, planRuns, type RunSpec } from "../../experiments/catalog.js";
+import { readSummary } from "../../experiments/curves.js";
+import { progressLine, sweepProgress, writeProgress } from "../../experiments/sweep-progress.js";
 import {
   prepareExperimentFolder,
   runComplete,
   type ExperimentManifest,
   type ExperimentResult,
   type RunnerOptions,
-} from "../experiments/runner.js";
+} from "../../experiments/runner.js";
 import { unpack } from "./bundle.js";
-import { connectNats, redactUrl } from "./nats-connection.js";
+import { connectNats, redactUrl } from "../nats-connection.js";
 import { configHashOf, resultsBelong } from "./nats-worker.js";
-import { retry } from "./retry.js";
+import { retry } from "../retry.js";
 import { ProgressSchema, SweepPlanSchema, failureText, type RunJob } from "./sweep-messages.js";
 import { openSweepStore, progressKey, resultsName, runId, sweepId, sweepKey, type SweepStore } from "./sweep-store.js";
 

@@ -6,7 +6,7 @@
  * every peer sees its requests in the order the group made them.
  */
 import { Worker } from "node:worker_threads";
-import { UserError, printable } from "../core/errors.js";
+import { UserError, printable } from "../../core/errors.js";
 import { Op, ProtocolError, decode, type Message } from "./peer-protocol.js";
 
 /** Words of a link in the control array: its state, request and reply byte lengths, timeout. */

@@ -5,11 +5,11 @@
  * estimates of the updates before and after it, and the suggestion the group will likely ask next, so that a
  * lockstep step waits for as few round trips as it can.
  */
-import type { EvalResult, LoopHooks, LoopState } from "../agents/off-policy-loop.js";
-import type { StepResult } from "../envs/env.js";
-import { rolloutComplete } from "../agents/agent.js";
-import type { MemberLoop, RemoteSeams } from "../peers/placement.js";
-import type { ValueQuery } from "../peers/targets.js";
+import type { EvalResult, LoopHooks, LoopState } from "../../agents/off-policy-loop.js";
+import type { StepResult } from "../../envs/env.js";
+import { rolloutComplete } from "../../agents/agent.js";
+import type { MemberLoop, RemoteSeams } from "../../peers/placement.js";
+import type { ValueQuery } from "../../peers/targets.js";
 import type { z } from "zod";
 import { Op, ProtocolError, encode, f32 } from "./peer-protocol.js";
 import { PeerInfoSchema, SaveReplySchema, StepReplySchema, fields } from "./peer-messages.js";

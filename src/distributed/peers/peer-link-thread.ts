@@ -5,7 +5,7 @@
  * back. Requests to different peers are in flight at once.
  */
 import { workerData } from "node:worker_threads";
-import { connectNats } from "./nats-connection.js";
+import { connectNats } from "../nats-connection.js";
 import { peerSubject } from "./peer-protocol.js";
 import { Link, LINK_WORDS, State, type LinkInit } from "./peer-links.js";
 

@@ -7,13 +7,13 @@
  * --out. At the end it tells every peer the group is done.
  */
 import { randomBytes } from "node:crypto";
-import { UserError, printable } from "../core/errors.js";
-import { RunDir } from "../agents/run-dir.js";
-import type { Kernels } from "../nn/kernels/kernels.js";
-import type { GroupRunConfig } from "../peers/config.js";
-import type { GroupPlacement } from "../peers/placement.js";
-import { resolvePeers } from "../peers/peer-settings.js";
-import { trainGroup, type GroupSummary } from "../peers/train-group.js";
+import { UserError, printable } from "../../core/errors.js";
+import { RunDir } from "../../runs/run-dir.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
+import type { GroupRunConfig } from "../../peers/config.js";
+import type { GroupPlacement } from "../../peers/placement.js";
+import { resolvePeers } from "../../peers/peer-settings.js";
+import { trainGroup, type GroupSummary } from "../../peers/train-group.js";
 import { Op, ProtocolError, encode } from "./peer-protocol.js";
 import { PeerInfoSchema, fields } from "./peer-messages.js";
 import { PeerLinks, PeerRefused, PeerUnavailable, sleepSync } from "./peer-links.js";

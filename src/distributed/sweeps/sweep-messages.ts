@@ -5,10 +5,10 @@
  * folders come only from ids of a fixed character set, and a job's config passes the same validation as `train`.
  */
 import { z } from "zod";
-import { UserError, printable } from "../core/errors.js";
-import { PathEscape, confined } from "../core/paths.js";
-import { type GroupRunConfig } from "../peers/config.js";
-import { validateGroupRunConfig } from "../peers/validate-config.js";
+import { UserError, printable } from "../../core/errors.js";
+import { PathEscape, confined } from "../../core/paths.js";
+import { type GroupRunConfig } from "../../peers/config.js";
+import { validateGroupRunConfig } from "../../peers/validate-config.js";
 
 /** A sweep's id: 16 hex digits (sweep-store.ts sweepId). */
 export const SweepIdSchema = z.string().regex(/^[0-9a-f]{16}$/, "16 hex digits");
