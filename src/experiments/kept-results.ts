@@ -105,11 +105,21 @@ export function resultsMarkdown(root: string): string {
       `${done} of ${manifest.runs.length} planned runs finished; budget ${manifest.budget} of the paper's (${steps} env steps per peer).`,
       "",
     );
-    for (const p of manifest.provenance ?? [])
-      out.push(
-        `- \`${p.command}\` at ${p.commit.slice(0, 12)}, ${p.date.slice(0, 10)}, ${p.cpu}, kernels ${p.kernels}`,
-      );
-    const ev = evidenceOf(rows);
+    // Each invocation once, with how many times it ran (a resumed experiment repeats its command).
+    const invocations = new Map<string, number>();
+    for (const p of manifest.provenance ?? []) {
+      const line = `\`${p.command}\` at ${p.commit.slice(0, 12)}, ${p.date.slice(0, 10)}, ${p.cpu}, kernels ${p.kernels}`;
+      invocations.set(line, (invocations.get(line) ?? 0) + 1);
+    }
+    for (const [line, times] of invocations)
+      out.push(`- ${line}${times > 1 ? ` (${times} invocations: resumed)` : ""}`);
+    // Methods in the experiment's order, whatever order the runs finished in.
+    const order = (task: string): string[] => e?.methods(task).map((m) => m.id) ?? [];
+    const rank = (r: ScoreRow): number => {
+      const i = order(r.task).indexOf(r.method);
+      return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+    };
+    const ev = evidenceOf([...rows].sort((a, b) => rank(a) - rank(b)));
     const paper = (task: string, method: string): string => e?.paper[task]?.[method] ?? "";
     out.push("", evidenceMarkdown(ev, paper));
     if (manifest.experiment === "evidence")
