@@ -19,7 +19,7 @@ import {
   type ScoreRow,
 } from "../experiments/evidence.js";
 import { readManifest, readRuns } from "../experiments/results.js";
-import { keepResult, resultsMarkdown } from "../experiments/kept-results.js";
+import { keepResult, readKept, resultsMarkdown } from "../experiments/kept-results.js";
 import { probabilityOfImprovement, welchTTest } from "../report/stats.js";
 import { integerOption, parseCommand } from "./args.js";
 
@@ -87,6 +87,22 @@ function againstLast(rows: readonly ScoreRow[], order: readonly string[], reps: 
   return { methods: base.methods, comparisons };
 }
 
+/**
+ * The scores of an experiment folder: from its run folders, or, for a result kept in results/ (no run folders,
+ * only runs.csv), from runs.csv.
+ */
+function experimentScores(dir: string): ScoreRow[] {
+  const m = readManifest(dir);
+  const { runs } = readRuns(dir, m);
+  if (runs.length === 0 && existsSync(join(dir, "runs.csv"))) return readKept(dir).rows;
+  return runs.map((r) => ({
+    task: r.task,
+    method: r.method,
+    seed: r.seed,
+    score: r.summary.averageRewardOverTime ?? Number.NaN,
+  }));
+}
+
 export function compareCommand(args: string[]): void {
   const { values, positionals } = parseCommand(
     args,
@@ -99,14 +115,7 @@ export function compareCommand(args: string[]): void {
   let ev: Evidence;
   const [first, ...more] = positionals;
   if (existsSync(join(first, "experiment.json"))) {
-    const m = readManifest(first);
-    const { runs } = readRuns(first, m);
-    const rows: ScoreRow[] = runs.map((r) => ({
-      task: r.task,
-      method: r.method,
-      seed: r.seed,
-      score: r.summary.averageRewardOverTime ?? Number.NaN,
-    }));
+    const rows = experimentScores(first);
     if (rows.length === 0) throw new UserError(`compare: ${first} has no finished run yet`);
     const present = [...new Set(rows.map((r) => r.method))];
     for (const name of more)

@@ -102,4 +102,17 @@ describe("peerlearn compare on folders of runs", () => {
     expect(() => compareCommand([join(root, "mine")])).toThrow(/give two folders of runs or more/);
     expect(() => compareCommand([join(root, "nothing"), join(root, "mine")])).toThrow(/does not exist/);
   });
+
+  it("reads a result kept in results/ (runs.csv, no run folders)", () => {
+    const out: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((line: string) => void out.push(line));
+    try {
+      compareCommand(["results/evidence-room-v21", "--json", "--reps", "200"]);
+    } finally {
+      log.mockRestore();
+    }
+    const ev = JSON.parse(out[out.length - 1]) as { methods: { method: string; runs: number }[] };
+    expect(ev.methods.map((m) => m.runs)).toEqual([10, 10, 10, 10, 10, 10]);
+    expect(ev.methods.map((m) => m.method)).toContain("single-agent-equal-samples");
+  });
 });
