@@ -37,9 +37,9 @@ export { BACKEND_NAMES, type BackendName, type Kernels } from "./nn/kernels/kern
 export { getKernels } from "./nn/kernels/select.js";
 
 export { DivergenceError, type AgentAction, type OffPolicyAgent } from "./agents/agent.js";
-export { Dqn, DQN_DEFAULTS, type DqnConfig } from "./agents/dqn.js";
-export { Sac, SAC_DEFAULTS, type SacConfig } from "./agents/sac.js";
-export { Td3, TD3_DEFAULTS, type Td3Config } from "./agents/td3.js";
+export { Dqn, DQN_DEFAULTS, type DqnConfig } from "./agents/dqn/dqn.js";
+export { Sac, SAC_DEFAULTS, type SacConfig } from "./agents/sac/sac.js";
+export { Td3, TD3_DEFAULTS, type Td3Config } from "./agents/td3/td3.js";
 export { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "./agents/config.js";
 export { AgentRun, train, type RunConfig, type TrainOptions, type TrainSummary } from "./agents/train.js";
 export {

@@ -11,9 +11,9 @@ import type { RemoteTrainable } from "../src/agents/trainable.js";
 import type { TrainerPool } from "../src/agents/trainers/trainer-pool.js";
 import type { Random } from "../src/core/random.js";
 import type { Kernels } from "../src/nn/kernels/kernels.js";
-import type { DqnConfig } from "../src/agents/dqn.js";
-import type { SacConfig } from "../src/agents/sac.js";
-import type { Td3Config } from "../src/agents/td3.js";
+import type { DqnConfig } from "../src/agents/dqn/dqn.js";
+import type { SacConfig } from "../src/agents/sac/sac.js";
+import type { Td3Config } from "../src/agents/td3/td3.js";
 
 const DIST = "dist/agents/trainers/trainer-pool.js";
 
@@ -25,7 +25,7 @@ interface Dist {
     kernels: Kernels,
     options?: { threads?: number; trainHere?: boolean },
   ) => TrainerPool;
-  buildTrainable: (spec: RemoteTrainable["spec"], k: Kernels, rng: Random, replay: unknown) => RemoteTrainable;
+  buildLearner: (spec: RemoteTrainable["spec"], k: Kernels, rng: Random, replay: unknown) => RemoteTrainable;
   Dqn: new (k: Kernels, obs: number, n: number, c: DqnConfig, rng: Random, shared: boolean) => RemoteTrainable;
   Sac: new (k: Kernels, obs: number, act: number, c: SacConfig, rng: Random, shared: boolean) => RemoteTrainable;
   Td3: new (k: Kernels, obs: number, act: number, c: Td3Config, rng: Random, shared: boolean) => RemoteTrainable;
@@ -42,10 +42,10 @@ async function load(): Promise<Dist> {
     await at("core/random.js"),
     await at("nn/kernels/select.js"),
     await at("agents/trainers/trainer-pool.js"),
-    await at("agents/remote-training.js"),
-    await at("agents/dqn.js"),
-    await at("agents/sac.js"),
-    await at("agents/td3.js"),
+    await at("agents/algorithms.js"),
+    await at("agents/dqn/dqn.js"),
+    await at("agents/sac/sac.js"),
+    await at("agents/td3/td3.js"),
   ) as unknown as Dist;
 }
 

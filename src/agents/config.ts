@@ -4,10 +4,11 @@
  */
 import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
+import type { Algo, AlgoSettings } from "./algorithms.js";
 import { MAX_STEPS, positiveInt, stepCount } from "./config-fields.js";
-import { DQN_DEFAULTS, DqnConfigSchema, type DqnConfig } from "./dqn-config.js";
-import { SAC_DEFAULTS, SacConfigSchema, type SacConfig } from "./sac-config.js";
-import { TD3_DEFAULTS, Td3ConfigSchema, type Td3Config } from "./td3-config.js";
+import { DQN_DEFAULTS, DqnConfigSchema, type DqnConfig } from "./dqn/config.js";
+import { SAC_DEFAULTS, SacConfigSchema, type SacConfig } from "./sac/config.js";
+import { TD3_DEFAULTS, Td3ConfigSchema, type Td3Config } from "./td3/config.js";
 
 export { DqnConfigSchema, SacConfigSchema, Td3ConfigSchema, MAX_STEPS };
 export { batchSize, bufferSize, netArch } from "./config-fields.js";
@@ -37,8 +38,7 @@ export const RunConfigSchema = z.discriminatedUnion("algo", [
 /** A single agent's run: declared and documented once, in the schema above. */
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 
-export const ALGOS = ["dqn", "sac", "td3"] as const;
-export type Algo = (typeof ALGOS)[number];
+export { ALGOS, type Algo } from "./algorithms.js";
 
 /**
  * The published Room hyperparameters (the paper's runs on Room-v21/v27, as published), with the original
@@ -167,6 +167,12 @@ export function defaultRunConfig(env: string, set: HyperparameterSet = "tuned", 
   if (algo === "sac") return { ...base, algo, sac: sacHyperparameters(env, set) };
   if (algo === "td3") return { ...base, algo, td3: td3Hyperparameters(env, set) };
   return { ...base, algo: "dqn", dqn: dqnHyperparameters(env, set) };
+}
+
+/** A single agent's algorithm and its settings. */
+export function runSettings(config: RunConfig): AlgoSettings {
+  if (config.algo === "dqn") return { algo: "dqn", settings: config.dqn };
+  return config.algo === "sac" ? { algo: "sac", settings: config.sac } : { algo: "td3", settings: config.td3 };
 }
 
 export function validateRunConfig(input: unknown): RunConfig {

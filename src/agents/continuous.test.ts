@@ -6,8 +6,8 @@ import { Random } from "../core/random.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { defaultRunConfig } from "./config.js";
 import { train, type RunConfig } from "./train.js";
-import { SAC_DEFAULTS, Sac } from "./sac.js";
-import { TD3_DEFAULTS, Td3 } from "./td3.js";
+import { SAC_DEFAULTS, Sac } from "./sac/sac.js";
+import { TD3_DEFAULTS, Td3 } from "./td3/td3.js";
 import { toEnvAction } from "./agent.js";
 import { box, discrete } from "../envs/spaces.js";
 

@@ -8,10 +8,10 @@
  * [-1, 1] for a continuous one.
  */
 import type { OffPolicyAgent } from "./agent.js";
-import type { RemoteTrainable } from "./trainable.js";
+import type { AgentSpec, RemoteTrainable } from "./trainable.js";
 
 export interface Learner extends OffPolicyAgent, RemoteTrainable {
-  readonly algo: "dqn" | "sac" | "td3";
+  readonly algo: AgentSpec["algo"];
   readonly obsDim: number;
   /** Floats per action row: 1 for a discrete action, actDim for a continuous one. */
   readonly actionWidth: number;
@@ -26,6 +26,8 @@ export interface Learner extends OffPolicyAgent, RemoteTrainable {
   readonly explorationRate: number;
   /** Per-step bookkeeping before it acts on someone's advice (SAC with gSDE: new noise at a rollout start). */
   beginStep(numTimesteps: number): void;
+  /** Whether beginStep does anything (only then must a peer elsewhere be asked to run it). */
+  readonly usesBeginStep: boolean;
   /**
    * Its own action for obs into out[offset..]: `deterministic`, its greedy / mean action; otherwise with its policy
    * noise (SAC's sampled action). A DQN's policy network is greedy either way (epsilon belongs to acting).

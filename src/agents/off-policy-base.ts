@@ -9,7 +9,7 @@ import type { ReplayBuffer } from "./replay-buffer.js";
 export abstract class OffPolicyBase {
   abstract readonly config: { readonly gamma: number; readonly learningStarts: number; readonly trainFreq: number };
   abstract readonly buffer: ReplayBuffer;
-  /** Set while a trainer thread trains this agent (remote-training.ts). */
+  /** Set while a trainer thread trains this agent (trainable.ts). */
   remoteTraining = false;
 
   /** The gradient steps of one round, now. */

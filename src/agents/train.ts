@@ -7,15 +7,12 @@
  * Everything random derives from the run's seed, so the same seed gives identical metrics files.
  */
 import { Random } from "../core/random.js";
-import { UserError } from "../core/errors.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { Env } from "../envs/env.js";
 import { make } from "../envs/registry.js";
-import { Dqn } from "./dqn.js";
-import { Sac } from "./sac.js";
-import { Td3 } from "./td3.js";
+import { agentSpec, buildLearner } from "./algorithms.js";
 import type { OffPolicyAgent } from "./agent.js";
-import type { RunConfig } from "./config.js";
+import { runSettings, type RunConfig } from "./config.js";
 import { OffPolicyLoop, type LoopState } from "./off-policy-loop.js";
 import { RunClock, backendName, type RunSummaryBase } from "../runs/run-summary.js";
 import { RunDir, writeJsonAtomic } from "../runs/run-dir.js";
@@ -38,20 +35,9 @@ export interface TrainOptions {
 
 /** The agent for a run's algorithm, checking that it fits the env's action space. */
 function makeAgent(config: RunConfig, env: Env, kernels: Kernels, rng: Random): OffPolicyAgent {
-  const obsDim = env.observationSpace.dim;
-  const space = env.actionSpace;
-  if (config.algo === "dqn") {
-    if (space.kind !== "discrete")
-      throw new UserError(`DQN needs discrete actions; ${config.env} has continuous ones (use --algo sac or td3)`);
-    return new Dqn(kernels, obsDim, space.n, config.dqn, rng);
-  }
-  if (space.kind !== "box")
-    throw new UserError(
-      `${config.algo.toUpperCase()} needs continuous actions; ${config.env} has discrete ones (use --algo dqn)`,
-    );
-  return config.algo === "sac"
-    ? new Sac(kernels, obsDim, space.dim, config.sac, rng)
-    : new Td3(kernels, obsDim, space.dim, config.td3, rng);
+  const what = config.algo.toUpperCase();
+  const spec = agentSpec(runSettings(config), env.observationSpace.dim, env.actionSpace, what, config.env);
+  return buildLearner(spec, kernels, rng);
 }
 
 /**

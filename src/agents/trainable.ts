@@ -1,12 +1,15 @@
 /**
- * What an agent that can be trained on a trainer thread (remote-training.ts) offers: the spec to build the same
- * agent there, and the state that travels between the threads every round.
+ * What an agent that can be trained on a trainer thread (trainers/) offers. The acting thread keeps acting with
+ * its copy of the weights while the trainer thread runs the gradient steps on an identical agent built from
+ * `spec` (algorithms.ts), reading the same replay buffer in shared memory. Rounds hand over the generator state,
+ * the buffer's position and whatever acting left pending; the trainer hands back the blocks acting reads and the
+ * numbers it owns. The results are bit-identical to training in the acting thread.
  */
 import type { Random } from "../core/random.js";
 import type { ReplayBuffer } from "./replay-buffer.js";
-import type { DqnConfig } from "./dqn-config.js";
-import type { SacConfig } from "./sac-config.js";
-import type { Td3Config } from "./td3-config.js";
+import type { DqnConfig } from "./dqn/config.js";
+import type { SacConfig } from "./sac/config.js";
+import type { Td3Config } from "./td3/config.js";
 
 /** What a trainer thread needs to build the same agent. */
 export type AgentSpec =

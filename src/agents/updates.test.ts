@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import { DqnNetworks } from "./dqn-update.js";
-import { SacNetworks } from "./sac-update.js";
+import { DqnNetworks } from "./dqn/update.js";
+import { SacNetworks } from "./sac/update.js";
 import { BACKENDS } from "../../test/backends.js";
 import { randomSacBatch } from "../bench/nn-bench.js";
 

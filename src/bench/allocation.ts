@@ -9,7 +9,7 @@
  */
 import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import { DqnNetworks } from "../agents/dqn-update.js";
+import { DqnNetworks } from "../agents/dqn/update.js";
 
 export function dqnUpdateBytesAllocated(k: Kernels): number {
   const rng = new Random(33);

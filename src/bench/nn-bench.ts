@@ -4,8 +4,8 @@
  */
 import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import { DqnNetworks } from "../agents/dqn-update.js";
-import { SacNetworks, type SacBatch } from "../agents/sac-update.js";
+import { DqnNetworks } from "../agents/dqn/update.js";
+import { SacNetworks, type SacBatch } from "../agents/sac/update.js";
 
 /**
  * Runs fn repeatedly for about `seconds` and returns milliseconds per call, after a warm-up of a quarter of that

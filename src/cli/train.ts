@@ -5,6 +5,7 @@ import { ensureDir } from "../core/folders.js";
 import { NO_EVALUATION, adaptEvalFreq, configTag, startHint } from "./run-defaults.js";
 import { startDashboardThread } from "../dashboard/dashboard-thread.js";
 import { UserError, oneOf } from "../core/errors.js";
+import { actionSpaceProblem, actionsOf } from "../agents/algorithms.js";
 import { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "../agents/config.js";
 import { AgentRun, type RunConfig } from "../agents/train.js";
 import { make, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
@@ -231,13 +232,9 @@ export async function resolveTrainConfig(
   resolveEnvOptions(config.env, config.envOptions);
   await prepareEnv(config.env);
   const kind = make(config.env, config.envOptions).actionSpace.kind;
-  if ((config.algo === "dqn") !== (kind === "discrete")) {
-    throw new UserError(
-      config.algo === "dqn"
-        ? `DQN needs discrete actions; ${config.env} has continuous ones (use --algo sac or td3)`
-        : `${config.algo.toUpperCase()} needs continuous actions; ${config.env} has discrete ones (use --algo dqn)`,
-    );
-  }
+  const what = config.algo.toUpperCase();
+  const problem = actionSpaceProblem(config.algo, actionsOf(kind), what, config.env, (a) => `use --algo ${a}`);
+  if (problem) throw new UserError(problem);
   const out = values.out ?? `runs/${config.env}-${config.algo}-seed${config.seed}-${configTag(config)}`;
   return { config, out, json: values.json, printConfig: values["print-config"] };
 }

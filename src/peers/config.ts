@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { FieldHint } from "../config/validate.js";
 import { UserError, didYouMean } from "../core/errors.js";
 import { envActions, type ActionKind } from "../envs/registry.js";
+import { ALGORITHMS, ALGOS, actionSpaceProblem, isAlgo } from "../agents/algorithms.js";
 import {
   MAX_STEPS,
   DqnConfigSchema,
@@ -36,7 +37,8 @@ const perPeer = {
   sac: SacConfigSchema.partial().optional().describe("this peer's SAC settings over the group's"),
   td3: Td3ConfigSchema.partial().optional().describe("this peer's TD3 settings over the group's"),
 };
-export const LEARNER_ALGOS = ["dqn", "sac", "td3"] as const;
+/** The algorithms a learner peer may be built on (the algorithm table, agents/algorithms.ts). */
+export const LEARNER_ALGOS = ALGOS as [Algo, ...Algo[]];
 const algo = z.enum(LEARNER_ALGOS).optional().describe("the learner it is built on (default dqn)");
 
 export const PeerSpecSchema = z.discriminatedUnion("kind", [
@@ -166,13 +168,18 @@ export const GroupRunConfigSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["peers"],
-        message: "needs at least one peer that acts (dqn, sac, td3, novice or frozen)",
+        message: `needs at least one peer that acts (${[...ALGOS, "novice", "frozen"].join(", ")})`,
       });
-    if (algos.includes("dqn") && algos.some((a) => a !== "dqn"))
+    const of = (actions: "discrete" | "continuous"): Algo[] => ALGOS.filter((a) => ALGORITHMS[a].actions === actions);
+    const kinds = (actions: "discrete" | "continuous"): string =>
+      of(actions)
+        .map((a) => a.toUpperCase())
+        .join(" or ");
+    if (algos.some((a) => of("discrete").includes(a)) && algos.some((a) => of("continuous").includes(a)))
       ctx.addIssue({
         code: "custom",
         path: ["peers"],
-        message: "cannot mix DQN peers (discrete actions) with SAC or TD3 peers (continuous actions)",
+        message: `cannot mix ${kinds("discrete")} peers (discrete actions) with ${kinds("continuous")} peers (continuous actions)`,
       });
     if (c.lectr && (c.peers.length < 2 || c.peers.some((p) => p.kind !== "dqn"))) {
       ctx.addIssue({
@@ -206,12 +213,10 @@ export const GroupRunConfigSchema = z
     }
     c.peers.forEach((p, i) => {
       const a = learnerAlgo(p);
-      if (a && actions && (a === "dqn") !== (actions === "discrete"))
-        ctx.addIssue({
-          code: "custom",
-          path: ["peers", i],
-          message: `a ${p.kind} peer${p.kind === a ? "" : ` built on ${a.toUpperCase()}`} needs ${a === "dqn" ? "discrete" : "continuous"} actions; ${c.env} has ${actions} ones (use ${a === "dqn" ? "sac or td3" : "dqn"} peers there)`,
-        });
+      const what = `a ${p.kind} peer${p.kind === a ? "" : ` built on ${a?.toUpperCase()}`}`;
+      const problem =
+        a && actions ? actionSpaceProblem(a, actions, what, c.env, (fitting) => `use ${fitting} peers there`) : null;
+      if (problem) ctx.addIssue({ code: "custom", path: ["peers", i], message: problem });
       if ((p.kind === "expert" || p.kind === "adversary") && !c.env.startsWith("Room-"))
         ctx.addIssue({
           code: "custom",
@@ -254,7 +259,7 @@ export const PEER_LEARNING_GROUP: GroupSettings = {
 
 /** The learner a peer entry is built on (null for the scripted peers, which only answer). */
 export function learnerAlgo(spec: PeerSpec): Algo | null {
-  if (spec.kind === "dqn" || spec.kind === "sac" || spec.kind === "td3") return spec.kind;
+  if (isAlgo(spec.kind)) return spec.kind;
   if (spec.kind === "novice" || spec.kind === "frozen") return spec.algo ?? "dqn";
   return null;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { getKernels } from "../nn/kernels/select.js";
-import type { DqnConfig } from "../agents/dqn.js";
+import type { DqnConfig } from "../agents/dqn/dqn.js";
 import { AgentRun, train } from "../agents/train.js";
 import { defaultRunConfig } from "../agents/config.js";
 import type { GroupRunConfig } from "./config.js";

@@ -8,12 +8,12 @@ import { type GroupRunConfig } from "./config.js";
 import { validateGroupRunConfig } from "./validate-config.js";
 import { PRESETS, findPreset } from "./presets.js";
 import { trainGroup } from "./train-group.js";
-import { DQN_DEFAULTS, Dqn, type DqnConfig } from "../agents/dqn.js";
+import { DQN_DEFAULTS, Dqn, type DqnConfig } from "../agents/dqn/dqn.js";
 import { Random } from "../core/random.js";
 import { PeerGroup, localLoop } from "./group.js";
 import { LearnerPeer } from "./peer.js";
 import { WARMUP } from "./suggestion-buffer.js";
-import type { SacConfig } from "../agents/sac.js";
+import type { SacConfig } from "../agents/sac/sac.js";
 import type { ValueFunction } from "./targets.js";
 
 /** A preset shrunk to seconds: Room-v6, small networks, short epochs. */

@@ -30,7 +30,6 @@ import { LearnerPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js
 import { FollowState } from "./peer-policy.js";
 import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
 import { recordValueQueries } from "./targets.js";
-import { PeerAdvice } from "./peer-advice.js";
 import { createValueTerms, type ValueTerm } from "./value-term.js";
 import { ADVISORS, VALUE_TERMS } from "./mechanisms.js";
 import { createAdvisor, type Advisor, type AdvisedMember } from "./advisor.js";
@@ -118,7 +117,7 @@ export class PeerGroup {
     };
     this.terms = createValueTerms(VALUE_TERMS.list(), context);
     this.advisor = createAdvisor(ADVISORS.list(), { ...context, terms: this.terms, kernels, root });
-    this.rehearsable = this.advisor instanceof PeerAdvice && this.terms.every((t) => t.rehearsable === true);
+    this.rehearsable = this.advisor.predictable === true && this.terms.every((t) => t.rehearsable === true);
   }
 
   private newMember(index: number, peer: ActingPeer, nPeers: number, root: Random): Member {
@@ -231,7 +230,7 @@ export class PeerGroup {
    * follows m. After a training round the first member of the next lockstep step asks first.
    */
   askOf(m: Member, asker: Member): SuggestionAsk | null {
-    if (this.solo || !(this.advisor instanceof PeerAdvice)) return null;
+    if (this.solo || this.advisor.predictable !== true) return null;
     if (asker === m || asker.loop.steps < asker.peer.learningStarts) return null;
     if (!asker.follow.choosesNext && asker.follow.followed !== m.index) return null;
     return { obs: asker.obs, explore: this.config.group.peersSampleWithNoise };

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { Random } from "../core/random.js";
 import { getKernels } from "../nn/kernels/select.js";
-import { TD3_DEFAULTS, Td3 } from "../agents/td3.js";
+import { TD3_DEFAULTS, Td3 } from "../agents/td3/td3.js";
 import { defaultRunConfig, td3Hyperparameters, type RunConfig } from "../agents/config.js";
 import { train } from "../agents/train.js";
 import { validateGroupRunConfig } from "./validate-config.js";

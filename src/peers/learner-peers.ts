@@ -5,12 +5,9 @@
  * here, so that every process draws the same generators for the same peers.
  */
 import type { Random } from "../core/random.js";
-import { UserError } from "../core/errors.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { Space } from "../envs/spaces.js";
-import { Dqn } from "../agents/dqn.js";
-import { Sac } from "../agents/sac.js";
-import { Td3 } from "../agents/td3.js";
+import { ALGORITHMS, agentSpec, buildLearner } from "../agents/algorithms.js";
 import type { GroupRunConfig } from "./config.js";
 import type { LearnerSettings } from "./peer-settings.js";
 import { LearnerPeer, type ActingPeer } from "./peer.js";
@@ -36,28 +33,14 @@ export function newLearnerPeer(
   elsewhere: (() => ActingPeer) | null,
 ): ActingPeer {
   const { config, kernels, obsDim, space, root } = c;
-  const shared = config.group.parallelTraining;
-  const explores = config.variant !== "faithful";
-  const what = kind === learner.algo ? `${kind} peers` : `${kind} peers built on ${learner.algo.toUpperCase()}`;
-  if (space.kind !== (learner.algo === "dqn" ? "discrete" : "box"))
-    throw new UserError(
-      `${what} need ${learner.algo === "dqn" ? "discrete" : "continuous"} actions; ${config.env} has ${space.kind === "box" ? "continuous" : "discrete"} ones`,
-    );
+  const algorithm = ALGORITHMS[learner.algo];
+  const what = `a ${kind} peer${kind === learner.algo ? "" : ` built on ${learner.algo.toUpperCase()}`}`;
+  const spec = agentSpec(learner, obsDim, space, what, config.env);
   // The learner's generator, then (DQN) the peer's own: drawn alike wherever the peer runs.
   const learnerRandom = root.fork();
-  const suggestionRandom = learner.algo === "dqn" ? root.fork() : null;
+  const suggestionRandom = algorithm.suggestionGenerator ? root.fork() : null;
   if (elsewhere) return elsewhere();
-  if (learner.algo === "dqn" && space.kind === "discrete") {
-    const dqn = new Dqn(kernels, obsDim, space.n, learner.settings, learnerRandom, shared);
-    return new LearnerPeer(kind, dqn, suggestionRandom, explores);
-  }
-  if (learner.algo === "sac" && space.kind === "box") {
-    const sac = new Sac(kernels, obsDim, space.dim, learner.settings, learnerRandom, shared);
-    return new LearnerPeer(kind, sac, null, true);
-  }
-  if (learner.algo === "td3" && space.kind === "box") {
-    const td3 = new Td3(kernels, obsDim, space.dim, learner.settings, learnerRandom, shared);
-    return new LearnerPeer(kind, td3, null, explores);
-  }
-  throw new Error("unreachable: the action space was checked above");
+  const agent = buildLearner(spec, kernels, learnerRandom, config.group.parallelTraining);
+  const explores = config.variant !== "faithful" || algorithm.faithfulSuggestionsExplore;
+  return new LearnerPeer(kind, agent, suggestionRandom, explores);
 }

@@ -3,10 +3,10 @@
  * advises another; every step's outcome completes the student's Phase I record.
  */
 import { join } from "node:path";
-import type { Dqn } from "../agents/dqn.js";
+import type { Learner } from "../agents/learner.js";
 import type { StepResult } from "../envs/env.js";
 import type { Advisor, AdvisedMember, AdvisorPlugin } from "./advisor.js";
-import { Lectr, type LectrState } from "./lectr.js";
+import { Lectr, type LectrState, type TaskLearner } from "./lectr.js";
 import type { LearnerPeer } from "./peer.js";
 
 interface LectrAdvisorState {
@@ -37,6 +37,19 @@ export class LectrAdvisor implements Advisor {
   }
 }
 
+/** A learner's Q(o, a) for every action, as LeCTR reads it: through its critic, for any discrete learner. */
+function taskLearner(learner: Learner): TaskLearner {
+  const n = learner.discreteActions;
+  const every = Float32Array.from({ length: n }, (_, a) => a);
+  const q = new Float64Array(n);
+  return {
+    qValues(obs, out) {
+      learner.critic(obs, every, n, q);
+      for (let a = 0; a < n; a++) out[a] = q[a];
+    },
+  };
+}
+
 export const lectrAdvice: AdvisorPlugin = {
   name: "lectr",
   applies: (config) => config.lectr !== undefined,
@@ -44,10 +57,19 @@ export const lectrAdvice: AdvisorPlugin = {
     const settings = c.config.lectr;
     const space = c.discrete ? (c.peers[0] as LearnerPeer).learner.discreteActions : 0;
     if (!settings) throw new Error("LeCTR's advisor needs a lectr section");
-    // The config check guarantees a group of learning DQN peers.
-    const learners = c.peers.map((p) => (p as LearnerPeer).learner as Dqn);
+    // The config check guarantees a group of learning peers with discrete actions.
+    const learners = c.peers.map((p) => (p as LearnerPeer).learner);
     return new LectrAdvisor(
-      new Lectr(c.kernels, learners, c.obsDim, space, settings, c.config.steps, learners[0].gamma, c.root.fork()),
+      new Lectr(
+        c.kernels,
+        learners.map(taskLearner),
+        c.obsDim,
+        space,
+        settings,
+        c.config.steps,
+        learners[0].gamma,
+        c.root.fork(),
+      ),
     );
   },
 };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Random } from "../core/random.js";
 import { getKernels } from "../nn/kernels/select.js";
-import { DQN_DEFAULTS, Dqn } from "../agents/dqn.js";
+import { DQN_DEFAULTS, Dqn } from "../agents/dqn/dqn.js";
 import { type GroupRunConfig } from "./config.js";
 import { validateGroupRunConfig } from "./validate-config.js";
 import { Lectr, LECTR_DEFAULTS, type LectrSettings } from "./lectr.js";

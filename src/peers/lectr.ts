@@ -23,7 +23,7 @@
  */
 import { Random, type RandomState } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import { DQN_DEFAULTS, Dqn, type DqnConfig, type DqnState } from "../agents/dqn.js";
+import { DQN_DEFAULTS, Dqn, type DqnConfig, type DqnState } from "../agents/dqn/dqn.js";
 import { teachingReward, type AdviceOutcome } from "./lectr-reward.js";
 import { PhaseRecords, type PhaseRecordsState } from "./lectr-records.js";
 import type { z } from "zod";

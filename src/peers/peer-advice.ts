@@ -17,6 +17,7 @@ import type { ValueTerm } from "./value-term.js";
 import { addNormalized } from "./values.js";
 
 export class PeerAdvice implements Advisor {
+  readonly predictable = true;
   private readonly peers: readonly Peer[];
   private readonly terms: readonly ValueTerm[];
   private readonly policies: PeerPolicy[];

@@ -6,9 +6,9 @@
  * network and temperature (one value meaning all agents), and mixes SAC and TD3 peers in one group.
  */
 import { dqnHyperparameters, sacHyperparameters, td3Hyperparameters, type Algo } from "../agents/config.js";
-import type { DqnConfig } from "../agents/dqn.js";
-import type { SacConfig } from "../agents/sac.js";
-import type { Td3Config } from "../agents/td3.js";
+import type { DqnConfig } from "../agents/dqn/dqn.js";
+import type { SacConfig } from "../agents/sac/sac.js";
+import type { Td3Config } from "../agents/td3/td3.js";
 import { learnerAlgo, type GroupRunConfig, type PeerSpec } from "./config.js";
 
 export type LearnerSettings =

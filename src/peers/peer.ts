@@ -9,6 +9,7 @@
  * Actions travel as rows of a Float32Array: one number (the index) for a discrete action, actDim numbers in
  * [-1, 1] for a continuous one.
  */
+import { isAlgo, type Algo } from "../agents/algorithms.js";
 import type { Random } from "../core/random.js";
 import type { Learner } from "../agents/learner.js";
 import type { AgentAction } from "../agents/agent.js";
@@ -72,7 +73,7 @@ export class LearnerPeer implements ActingPeer {
   readonly learns: boolean;
 
   constructor(
-    readonly kind: "dqn" | "sac" | "td3" | "novice" | "frozen",
+    readonly kind: Algo | "novice" | "frozen",
     readonly learner: Learner,
     /** The generator of its epsilon-greedy suggestions (discrete learners; null for the others). */
     readonly random: Random | null,
@@ -82,7 +83,7 @@ export class LearnerPeer implements ActingPeer {
      */
     private readonly exploresWhenAsked: boolean,
   ) {
-    this.learns = kind === "dqn" || kind === "sac" || kind === "td3";
+    this.learns = isAlgo(kind);
   }
 
   get agent(): Learner {

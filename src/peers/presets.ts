@@ -9,7 +9,7 @@
  * figures; experiments (experiments/catalog.ts) group them into tables and figures.
  */
 import { UserError, didYouMean, oneOf } from "../core/errors.js";
-import { DQN_DEFAULTS } from "../agents/dqn.js";
+import { DQN_DEFAULTS } from "../agents/dqn/dqn.js";
 import { MUJOCO_TASKS, ROOM_DQN, paperMujocoSac, sacHyperparameters, td3Hyperparameters } from "../agents/config.js";
 import { LECTR_DEFAULTS } from "./lectr.js";
 import { PEER_LEARNING_GROUP, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./config.js";

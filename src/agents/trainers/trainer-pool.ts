@@ -1,6 +1,6 @@
 /**
  * Peers that train truly in parallel: trainer threads (trainer-worker.ts) that take over the learning peers'
- * training, DQN, SAC or TD3 alike, through the agents' trainer seam (agents/remote-training.ts). In the lockstep
+ * training, DQN, SAC or TD3 alike, through the agents' trainer seam (agents/trainable.ts). In the lockstep
  * schedule all peers act, then all peers whose rollout is complete train at once, spread over the threads; the
  * results are identical to training them one after another (same generator states, same order of target
  * updates), only faster. The calling thread takes a share too (it would only wait otherwise, and its agents' state

@@ -7,7 +7,7 @@ import { writeSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import { Random } from "../../core/random.js";
 import { getKernels } from "../../nn/kernels/select.js";
-import { buildTrainable } from "../remote-training.js";
+import { buildLearner } from "../algorithms.js";
 import { currentBlocks, type RemoteTrainable } from "../trainable.js";
 import {
   Command,
@@ -39,7 +39,7 @@ class Trained {
   private local: Float32Array[];
 
   constructor(readonly init: AgentSlotInit) {
-    this.agent = buildTrainable(init.spec, kernels, this.rng, init.replay);
+    this.agent = buildLearner(init.spec, kernels, this.rng, init.replay);
     this.words = new Int32Array(init.slot);
     this.numbers = new Float64Array(init.numbers);
     this.scalars = this.numbers.subarray(Num.scalars);

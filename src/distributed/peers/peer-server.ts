@@ -19,7 +19,6 @@ import type { AgentAction } from "../../agents/agent.js";
 import type { GroupRunConfig } from "../../peers/config.js";
 import { PeerGroup, localLoop } from "../../peers/group.js";
 import { LearnerPeer } from "../../peers/peer.js";
-import { Sac } from "../../agents/sac.js";
 import { connectNats, redactUrl } from "../nats-connection.js";
 import { Op, ProtocolError, decode, encode, f32, peerSubject, type Message, type QueryHead } from "./peer-protocol.js";
 import { RequestSchemas, fields } from "./peer-messages.js";
@@ -85,7 +84,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
     gamma: peer.gamma,
     learningStarts: peer.learningStarts,
     trainFreq: peer.trainFreq,
-    beforeStep: learner instanceof Sac && learner.config.useSde,
+    beforeStep: learner.usesBeginStep,
     view: { obs: [...loop.obs], steps: loop.steps, evalMeans: [...loop.evalMeans], lastEval: loop.lastEval },
     resumed: resumed !== null,
   });

@@ -4,9 +4,9 @@
  * `reset`, is shared by a batch; for a latent row l the noise is l @ E and its variance sigma_j^2 =
  * sum_k l_k^2 std_kj^2 + 1e-6. Gradients reach the latent and log_std through the noise and sigma (`backward`).
  */
-import type { Random } from "../core/random.js";
-import type { Tensor } from "../nn/kernels/heap.js";
-import type { Kernels } from "../nn/kernels/kernels.js";
+import type { Random } from "../../core/random.js";
+import type { Tensor } from "../../nn/kernels/heap.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
 
 const SDE_EPS = 1e-6;
 

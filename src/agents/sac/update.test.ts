@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Random } from "../core/random.js";
-import { JsKernels } from "../nn/kernels/js.js";
-import { randomSacBatch } from "../bench/nn-bench.js";
-import { SacNetworks } from "./sac-update.js";
+import { Random } from "../../core/random.js";
+import { JsKernels } from "../../nn/kernels/js.js";
+import { randomSacBatch } from "../../bench/nn-bench.js";
+import { SacNetworks } from "./update.js";
 
 function small(useSde: boolean, seed = 1): SacNetworks {
   return new SacNetworks(

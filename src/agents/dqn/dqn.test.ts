@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Random } from "../core/random.js";
-import { JsKernels } from "../nn/kernels/js.js";
-import { getKernels } from "../nn/kernels/select.js";
+import { Random } from "../../core/random.js";
+import { JsKernels } from "../../nn/kernels/js.js";
+import { getKernels } from "../../nn/kernels/select.js";
 import { DQN_DEFAULTS, Dqn, type DqnConfig } from "./dqn.js";
-import { defaultRunConfig } from "./config.js";
-import { train, type RunConfig } from "./train.js";
-import { DivergenceError } from "./agent.js";
+import { defaultRunConfig } from "../config.js";
+import { train, type RunConfig } from "../train.js";
+import { DivergenceError } from "../agent.js";
 
 const small: DqnConfig = {
   ...DQN_DEFAULTS,

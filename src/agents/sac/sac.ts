@@ -3,34 +3,34 @@
  * - actions: uniform in [-1, 1] before `learningStarts` steps (unless gSDE is used at warm-up), then sampled from
  *   the squashed Gaussian policy; with gSDE the exploration matrix is resampled at the start of every rollout of
  *   trainFreq steps (and every sdeSampleFreq steps within one, when set);
- * - every trainFreq steps once past learningStarts: gradientSteps updates (sac-update.ts), the target critics
+ * - every trainFreq steps once past learningStarts: gradientSteps updates (update.ts), the target critics
  *   Polyak-averaged on every targetUpdateInterval-th of them.
  * Evaluation acts with tanh of the mean. The defaults are SB3's.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Random, RandomState } from "../core/random.js";
-import type { Kernels } from "../nn/kernels/kernels.js";
-import type { Tensor } from "../nn/kernels/heap.js";
-import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
-import { firstNonFinite } from "../nn/ops.js";
-import type { NamedTensor } from "../nn/mlp.js";
-import type { Learner } from "./learner.js";
+import type { Random, RandomState } from "../../core/random.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
+import type { Tensor } from "../../nn/kernels/heap.js";
+import { assignTensors, loadSafetensors, saveSafetensors } from "../../nn/safetensors.js";
+import { firstNonFinite } from "../../nn/ops.js";
+import type { NamedTensor } from "../../nn/mlp.js";
+import type { Learner } from "../learner.js";
 import {
   ReplayBuffer,
   loadReplayBuffer,
   saveReplayBuffer,
   type ReplayBufferState,
   type SharedReplayMemory,
-} from "./replay-buffer.js";
-import type { AgentSpec } from "./trainable.js";
-import { SacNetworks, type SacBatch } from "./sac-update.js";
-import { TwinCriticQueries } from "./twin-critic-queries.js";
-import type { Sample } from "./sac-actor.js";
-import { OffPolicyBase } from "./off-policy-base.js";
-import type { SacConfig } from "./sac-config.js";
+} from "../replay-buffer.js";
+import type { AgentSpec } from "../trainable.js";
+import { SacNetworks, type SacBatch } from "./update.js";
+import { TwinCriticQueries } from "../twin-critic-queries.js";
+import type { Sample } from "./actor.js";
+import { OffPolicyBase } from "../off-policy-base.js";
+import type { SacConfig } from "./config.js";
 
-export { SAC_DEFAULTS, type SacConfig } from "./sac-config.js";
+export { SAC_DEFAULTS, type SacConfig } from "./config.js";
 
 interface SacState {
   logAlpha: number;
@@ -123,6 +123,10 @@ export class Sac extends OffPolicyBase implements Learner {
   }
 
   /** gSDE: a new exploration matrix at the start of every rollout, and every sdeSampleFreq steps within one. */
+  get usesBeginStep(): boolean {
+    return this.config.useSde;
+  }
+
   beginStep(numTimesteps: number): void {
     const c = this.config;
     if (!c.useSde) return;
@@ -163,7 +167,7 @@ export class Sac extends OffPolicyBase implements Learner {
     }
   }
 
-  // ---- the trainer-thread seam (remote-training.ts) ----
+  // ---- the trainer-thread seam (trainable.ts) ----
 
   get spec(): AgentSpec {
     return { algo: "sac", obsDim: this.obsDim, actDim: this.actDim, config: this.config };

@@ -10,28 +10,28 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Random, RandomState } from "../core/random.js";
-import type { Kernels } from "../nn/kernels/kernels.js";
-import type { Tensor } from "../nn/kernels/heap.js";
-import { Adam } from "../nn/adam.js";
-import { mseGrad, mseLoss } from "../nn/losses.js";
-import { Mlp, type MlpWorkspace, type NamedTensor } from "../nn/mlp.js";
-import { firstNonFinite, polyakUpdate } from "../nn/ops.js";
-import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
+import type { Random, RandomState } from "../../core/random.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
+import type { Tensor } from "../../nn/kernels/heap.js";
+import { Adam } from "../../nn/adam.js";
+import { mseGrad, mseLoss } from "../../nn/losses.js";
+import { Mlp, type MlpWorkspace, type NamedTensor } from "../../nn/mlp.js";
+import { firstNonFinite, polyakUpdate } from "../../nn/ops.js";
+import { assignTensors, loadSafetensors, saveSafetensors } from "../../nn/safetensors.js";
 import {
   ReplayBuffer,
   loadReplayBuffer,
   saveReplayBuffer,
   type ReplayBufferState,
   type SharedReplayMemory,
-} from "./replay-buffer.js";
-import type { AgentSpec } from "./trainable.js";
-import type { Learner } from "./learner.js";
-import { TwinCriticQueries } from "./twin-critic-queries.js";
-import type { Td3Config } from "./td3-config.js";
-import { OffPolicyBase } from "./off-policy-base.js";
+} from "../replay-buffer.js";
+import type { AgentSpec } from "../trainable.js";
+import type { Learner } from "../learner.js";
+import { TwinCriticQueries } from "../twin-critic-queries.js";
+import type { Td3Config } from "./config.js";
+import { OffPolicyBase } from "../off-policy-base.js";
 
-export { TD3_DEFAULTS, type Td3Config } from "./td3-config.js";
+export { TD3_DEFAULTS, type Td3Config } from "./config.js";
 
 interface Td3State {
   nUpdates: number;
@@ -133,6 +133,7 @@ export class Td3 extends OffPolicyBase implements Learner {
     return this.actDim;
   }
   beginStep(): void {}
+  readonly usesBeginStep = false;
   /** The actor's action; not deterministic: with the exploration noise TD3 acts with. */
   suggest(obs: Float32Array, deterministic: boolean, out: Float32Array, offset: number): void {
     this.predict(obs);
@@ -178,7 +179,7 @@ export class Td3 extends OffPolicyBase implements Learner {
     for (let g = 0; g < this.config.gradientSteps; g++) this.trainStep();
   }
 
-  // ---- the trainer-thread seam (remote-training.ts) ----
+  // ---- the trainer-thread seam (trainable.ts) ----
 
   get spec(): AgentSpec {
     return { algo: "td3", obsDim: this.obsDim, actDim: this.actDim, config: this.config };

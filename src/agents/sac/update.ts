@@ -8,18 +8,18 @@
  *   5. critic loss 0.5 sum_i MSE(Q_i(s, a), y); Adam step on the critics
  *   6. actor loss mean(alpha log pi - min_i Q_i(s, a_pi)) with the just-updated critics; Adam step on the actor
  *   7. Polyak update of the target critics.
- * The actor (a squashed Gaussian) is in sac-actor.ts, gSDE in sac-gsde.ts, the entropy coefficient in
- * sac-entropy.ts; this file holds the twin critics and the step.
+ * The actor (a squashed Gaussian) is in actor.ts, gSDE in gsde.ts, the entropy coefficient in
+ * entropy.ts; this file holds the twin critics and the step.
  */
-import type { Random } from "../core/random.js";
-import type { Tensor } from "../nn/kernels/heap.js";
-import type { Kernels } from "../nn/kernels/kernels.js";
-import { Adam } from "../nn/adam.js";
-import { mseGrad, mseLoss } from "../nn/losses.js";
-import { Mlp, type MlpWorkspace } from "../nn/mlp.js";
-import { polyakUpdate } from "../nn/ops.js";
-import { SquashedGaussianActor, type Sample } from "./sac-actor.js";
-import { EntropyCoefficient, type ScalarAdam } from "./sac-entropy.js";
+import type { Random } from "../../core/random.js";
+import type { Tensor } from "../../nn/kernels/heap.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
+import { Adam } from "../../nn/adam.js";
+import { mseGrad, mseLoss } from "../../nn/losses.js";
+import { Mlp, type MlpWorkspace } from "../../nn/mlp.js";
+import { polyakUpdate } from "../../nn/ops.js";
+import { SquashedGaussianActor, type Sample } from "./actor.js";
+import { EntropyCoefficient, type ScalarAdam } from "./entropy.js";
 
 export interface SacNetworkOptions {
   readonly obsDim: number;

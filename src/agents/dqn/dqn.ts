@@ -5,32 +5,32 @@
  * - after every env step: store the transition, Polyak-update the target network every targetUpdateInterval
  *   steps, recompute epsilon from the progress;
  * - every trainFreq steps, once more than learningStarts steps were taken: gradientSteps updates on batches
- *   sampled uniformly from the replay buffer (dqn-update.ts: Huber loss, Adam, gradient-norm clip).
+ *   sampled uniformly from the replay buffer (update.ts: Huber loss, Adam, gradient-norm clip).
  * Evaluation acts greedily. The defaults are SB3's.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Random, RandomState } from "../core/random.js";
-import type { Kernels } from "../nn/kernels/kernels.js";
-import type { Tensor } from "../nn/kernels/heap.js";
-import type { MlpWorkspace } from "../nn/mlp.js";
-import { assignTensors, loadSafetensors, saveSafetensors } from "../nn/safetensors.js";
-import { firstNonFinite } from "../nn/ops.js";
-import { DqnNetworks, trainRound, type DqnBatchBuffers } from "./dqn-update.js";
+import type { Random, RandomState } from "../../core/random.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
+import type { Tensor } from "../../nn/kernels/heap.js";
+import type { MlpWorkspace } from "../../nn/mlp.js";
+import { assignTensors, loadSafetensors, saveSafetensors } from "../../nn/safetensors.js";
+import { firstNonFinite } from "../../nn/ops.js";
+import { DqnNetworks, trainRound, type DqnBatchBuffers } from "./update.js";
 import {
   ReplayBuffer,
   loadReplayBuffer,
   saveReplayBuffer,
   type ReplayBufferState,
   type SharedReplayMemory,
-} from "./replay-buffer.js";
-import type { AgentSpec } from "./trainable.js";
-import { linearSchedule } from "./schedules.js";
-import type { Learner } from "./learner.js";
-import { OffPolicyBase } from "./off-policy-base.js";
-import type { DqnConfig } from "./dqn-config.js";
+} from "../replay-buffer.js";
+import type { AgentSpec } from "../trainable.js";
+import { linearSchedule } from "../schedules.js";
+import type { Learner } from "../learner.js";
+import { OffPolicyBase } from "../off-policy-base.js";
+import type { DqnConfig } from "./config.js";
 
-export { DQN_DEFAULTS, type DqnConfig } from "./dqn-config.js";
+export { DQN_DEFAULTS, type DqnConfig } from "./config.js";
 
 /** Everything a checkpoint needs besides the files `save` writes. */
 export interface DqnState {
@@ -132,6 +132,7 @@ export class Dqn extends OffPolicyBase implements Learner {
     return this.nActions;
   }
   beginStep(): void {}
+  readonly usesBeginStep = false;
 
   suggest(obs: Float32Array, _deterministic: boolean, out: Float32Array, offset: number): void {
     out[offset] = this.greedyAction(obs);

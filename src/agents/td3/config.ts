@@ -1,6 +1,6 @@
 /** TD3's settings: the schema (each field documented where it is declared) and SB3 1.5's defaults. */
 import { z } from "zod";
-import { batchSize, bufferSize, fraction, netArch, positiveInt } from "./config-fields.js";
+import { batchSize, bufferSize, fraction, netArch, positiveInt } from "../config-fields.js";
 
 export const Td3ConfigSchema = z
   .object({

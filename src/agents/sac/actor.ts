@@ -3,17 +3,17 @@
  * output is the latent (SB3's latent_pi) and a linear head.
  * - without gSDE, the head gives [mu, log_std] (SB3's two heads side by side), log_std clamped to [-20, 2];
  *   u = mu + std * eps with eps ~ N(0, I) per row;
- * - with gSDE (sac-gsde.ts), the head gives mu, clipped to [-2, 2] (Hardtanh), and the noise comes from the
+ * - with gSDE (gsde.ts), the head gives mu, clipped to [-2, 2] (Hardtanh), and the noise comes from the
  *   exploration matrix; as in SB3's SAC actor (learn_features=True), gradients reach the latent through the noise
  *   and sigma as well as through mu.
  * Both: a = tanh(u), log pi = sum_j [log N(u_j; mu_j, sigma_j) - log(1 - a_j^2 + 1e-6)]; deterministic action tanh(mu).
  */
-import type { Random } from "../core/random.js";
-import type { Tensor } from "../nn/kernels/heap.js";
-import type { Kernels } from "../nn/kernels/kernels.js";
-import { Adam } from "../nn/adam.js";
-import { Mlp, type MlpWorkspace } from "../nn/mlp.js";
-import { Gsde } from "./sac-gsde.js";
+import type { Random } from "../../core/random.js";
+import type { Tensor } from "../../nn/kernels/heap.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
+import { Adam } from "../../nn/adam.js";
+import { Mlp, type MlpWorkspace } from "../../nn/mlp.js";
+import { Gsde } from "./gsde.js";
 
 const LOG_STD_MIN = -20;
 const LOG_STD_MAX = 2;

@@ -8,15 +8,15 @@
  *   5. backward; clip the global gradient norm to maxGradNorm; Adam step.
  * The target network is updated elsewhere (by Polyak averaging every targetUpdateInterval env steps).
  */
-import type { Random } from "../core/random.js";
-import type { Tensor } from "../nn/kernels/heap.js";
-import type { Kernels } from "../nn/kernels/kernels.js";
-import { Adam } from "../nn/adam.js";
-import { huberGrad, huberLoss } from "../nn/losses.js";
-import { Mlp, type MlpWorkspace } from "../nn/mlp.js";
-import { GradClipper, polyakUpdate } from "../nn/ops.js";
-import type { ReplayBuffer } from "./replay-buffer.js";
-import type { DqnConfig } from "./dqn-config.js";
+import type { Random } from "../../core/random.js";
+import type { Tensor } from "../../nn/kernels/heap.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
+import { Adam } from "../../nn/adam.js";
+import { huberGrad, huberLoss } from "../../nn/losses.js";
+import { Mlp, type MlpWorkspace } from "../../nn/mlp.js";
+import { GradClipper, polyakUpdate } from "../../nn/ops.js";
+import type { ReplayBuffer } from "../replay-buffer.js";
+import type { DqnConfig } from "./config.js";
 
 export interface DqnNetworkOptions {
   readonly obsDim: number;
