@@ -78,7 +78,7 @@ export class AgentRun {
           step: loop.steps,
           evalMean: ev.mean,
           evalStd: ev.std,
-          evalReturns: returns,
+          evalReturns: [...returns],
           episodes: loop.episodes,
           ...agent.logValues(),
         });

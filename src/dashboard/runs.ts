@@ -4,6 +4,7 @@
  * path inside it; a name that leaves its root (`..`, an absolute path, a symbolic link pointing out) is refused.
  */
 import { givenUp } from "../core/given-up.js";
+import { parseMetrics } from "../runs/metrics-line.js";
 import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, sep } from "node:path";
 
@@ -177,15 +178,8 @@ export class RunIndex {
       const n = readSync(fd, buf, 0, buf.length, from);
       const text = buf.subarray(0, n).toString("utf8");
       const end = text.lastIndexOf("\n") + 1; // a line being written stays for the next read
-      const lines: unknown[] = [];
-      for (const line of text.slice(0, end).split("\n")) {
-        if (!line) continue;
-        try {
-          lines.push(JSON.parse(line));
-        } catch {
-          // a damaged line is skipped, as `peerlearn report` leaves damaged runs out
-        }
-      }
+      // A damaged line is left out: the page shows what can be read.
+      const lines: unknown[] = parseMetrics(text.slice(0, end), path, true);
       return { lines, next: from + Buffer.byteLength(text.slice(0, end)) };
     } finally {
       closeSync(fd);

@@ -1,4 +1,5 @@
 /** Reading a group run's metrics back: learning curves and summaries for reports. */
+import { isGroupEval, readMetrics } from "../runs/metrics-line.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
@@ -12,30 +13,10 @@ export interface Curve {
   readonly mean: number[];
 }
 
-interface EvalLine {
-  type: "eval";
-  peer: number;
-  step: number;
-  evalMean: number;
-}
-
 /** The learners' mean evaluation curve of the run in `dir`. */
 export function learnerCurve(dir: string, learners: readonly number[]): Curve {
   const byStep = new Map<number, number[]>();
-  const path = join(dir, "metrics.jsonl");
-  const lines = readFileSync(path, "utf8").split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    if (!lines[i]) continue;
-    let r: unknown;
-    try {
-      r = JSON.parse(lines[i]);
-    } catch {
-      throw new UserError(`${path}: line ${i + 1} is not JSON`);
-    }
-    if ((r as { type?: unknown } | null)?.type !== "eval") continue;
-    const e = r as EvalLine;
-    if (typeof e.peer !== "number" || typeof e.step !== "number" || typeof e.evalMean !== "number")
-      throw new UserError(`${path}: line ${i + 1} is not an evaluation line (peer, step, evalMean)`);
+  for (const e of readMetrics(join(dir, "metrics.jsonl")).filter(isGroupEval)) {
     if (!learners.includes(e.peer)) continue;
     const list = byStep.get(e.step) ?? [];
     list.push(e.evalMean);

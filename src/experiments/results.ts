@@ -3,6 +3,7 @@
  * score per task (mean +- std over seeds of the paper's "average reward over time"), Table 2's normalised scores,
  * and the series the report plots.
  */
+import { isEpoch, readMetrics } from "../runs/metrics-line.js";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
@@ -174,13 +175,6 @@ export function curveSeries(runs: readonly RunResult[], task: string, rows: read
   });
 }
 
-interface EpochLine {
-  type: "epoch";
-  peer: number;
-  epoch: number;
-  followCounts: number[];
-}
-
 /** Fig. 6 style: per epoch, the share of the learners' follow decisions that went to each peer (mean over seeds). */
 export function followSeries(dir: string, runs: readonly RunResult[]): Series[] {
   if (runs.length === 0) return [];
@@ -189,11 +183,8 @@ export function followSeries(dir: string, runs: readonly RunResult[]): Series[] 
   const shares = new Map<number, number[][]>(); // epoch -> per run: share per peer
   for (const r of runs) {
     const byEpoch = new Map<number, number[]>();
-    for (const line of readFileSync(join(dir, r.dir, "metrics.jsonl"), "utf8").split("\n")) {
-      if (!line.includes('"epoch"')) continue;
-      const e = JSON.parse(line) as EpochLine | { type: string };
-      if (e.type !== "epoch" || !learners.includes((e as EpochLine).peer)) continue;
-      const el = e as EpochLine;
+    for (const el of readMetrics(join(dir, r.dir, "metrics.jsonl")).filter(isEpoch)) {
+      if (!learners.includes(el.peer)) continue;
       const sum = byEpoch.get(el.epoch) ?? new Array<number>(kinds.length).fill(0);
       el.followCounts.forEach((c, i) => (sum[i] += c));
       byEpoch.set(el.epoch, sum);

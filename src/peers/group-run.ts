@@ -104,7 +104,7 @@ export class GroupRun {
         epoch: m.epoch,
         evalMean: ev.mean,
         evalStd: ev.std,
-        evalReturns: returns,
+        evalReturns: [...returns],
         followCounts: [...m.followCounts],
         ...Object.fromEntries(
           group.terms.flatMap((t) => {

@@ -6,6 +6,7 @@
  * Writes that replace a file go through a temporary name and a rename, so a run killed at any moment leaves either
  * the old file or the new one, never half of one.
  */
+import type { MetricsLine } from "./metrics-line.js";
 import {
   appendFileSync,
   closeSync,
@@ -105,7 +106,7 @@ export class RunDir {
   }
 
   /** Appends one metrics line and flushes it to disk. */
-  appendMetrics(record: unknown): void {
+  appendMetrics(record: MetricsLine): void {
     const fd = openSync(this.metricsPath, "a");
     try {
       appendFileSync(fd, `${JSON.stringify(record)}\n`);
