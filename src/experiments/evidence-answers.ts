@@ -70,3 +70,29 @@ export function answersMarkdown(
     );
   return `${out.join("\n")}\n`;
 }
+
+/**
+ * Fig. 4's question from runs.csv's follow shares ("0:a/b/c 1:..." per learner, cumulative over training):
+ * how often the learners followed the adversary, the last peer, against a uniform choice among all peers.
+ */
+export function adversaryMarkdown(runsCsv: string, task: string): string {
+  const [head, ...lines] = runsCsv.trim().split("\n");
+  const cols = head.split(",");
+  const at = (name: string): number => cols.indexOf(name);
+  const shares: number[] = [];
+  let peers = 0;
+  for (const line of lines) {
+    const cells = line.split(",");
+    if (cells[at("task")] !== task || cells[at("method")] !== "adversarial") continue;
+    for (const learner of (cells[at("follow_shares")] ?? "").split(" ").filter(Boolean)) {
+      const row = learner.split(":")[1]?.split("/").map(Number) ?? [];
+      if (row.length < 2 || row.some((x) => !Number.isFinite(x))) continue;
+      peers = row.length;
+      shares.push(row[row.length - 1]);
+    }
+  }
+  if (shares.length === 0) return "";
+  const pct = (x: number): string => `${Math.round(100 * x)}%`;
+  const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
+  return `**What the ${task} runs say**\n\n- Does the group learn to ignore the adversary? Over training, the learners followed the adversary in ${pct(mean)} of their decisions on average (${pct(Math.min(...shares))} to ${pct(Math.max(...shares))} over ${shares.length} learners), against ${pct(1 / peers)} for a uniform choice among the ${peers} peers.\n`;
+}

@@ -4,12 +4,24 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { compareCommand } from "../cli/compare.js";
 import { baselinesOf, evidenceMarkdown, evidenceOf, sentenceOf, type ScoreRow } from "./evidence.js";
-import { answersMarkdown } from "./evidence-answers.js";
+import { adversaryMarkdown, answersMarkdown } from "./evidence-answers.js";
 
 const rows = (method: string, scores: number[], task = "Room-v21"): ScoreRow[] =>
   scores.map((score, seed) => ({ task, method, seed, score }));
 
 describe("evidence: how sure a comparison is", () => {
+  it("says how often the learners followed the adversary (Fig. 4), from runs.csv's follow shares", () => {
+    const csv = [
+      "experiment,task,method,seed,follow_shares",
+      "fig4,Room-v21,adversarial,0,0:0.5/0.4/0.1 1:0.3/0.5/0.2",
+      "fig4,Room-v21,single-agent,0,0:1",
+    ].join("\n");
+    expect(adversaryMarkdown(csv, "Room-v21")).toContain(
+      "the learners followed the adversary in 15% of their decisions on average (10% to 20% over 2 learners), against 33% for a uniform choice among the 3 peers.",
+    );
+    expect(adversaryMarkdown(csv, "Room-v27")).toBe("");
+  });
+
   it("answers the evidence experiment's questions from the runs, and says which runs are missing", () => {
     const all = [
       ...rows("peer-learning", [40, 42, 44, 46]),

@@ -12,7 +12,7 @@ import { UserError, printable } from "../core/errors.js";
 import { ProvenanceSchema } from "../core/provenance.js";
 import { EXPERIMENTS } from "./catalog.js";
 import { evidenceMarkdown, evidenceOf, type ScoreRow } from "./evidence.js";
-import { answersMarkdown } from "./evidence-answers.js";
+import { adversaryMarkdown, answersMarkdown } from "./evidence-answers.js";
 import { writeExperimentReport } from "./report.js";
 
 /** The files a kept result is made of. */
@@ -122,6 +122,9 @@ export function resultsMarkdown(root: string): string {
     const ev = evidenceOf([...rows].sort((a, b) => rank(a) - rank(b)));
     const paper = (task: string, method: string): string => e?.paper[task]?.[method] ?? "";
     out.push("", evidenceMarkdown(ev, paper));
+    if (manifest.experiment === "fig4")
+      for (const task of [...new Set(rows.map((r) => r.task))])
+        out.push(adversaryMarkdown(readFileSync(join(root, name, "runs.csv"), "utf8"), task));
     if (manifest.experiment === "evidence")
       for (const task of [...new Set(rows.map((r) => r.task))])
         out.push(answersMarkdown(rows, ev, task, (m) => paper(task, m)));
