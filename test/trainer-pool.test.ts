@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { requireBuilt } from "./built.js";
-import type { RemoteTrainable } from "../src/agents/trainable.js";
+import type { ThreadTrainable } from "../src/agents/trainable.js";
 import type { TrainerPool } from "../src/agents/trainers/trainer-pool.js";
 import type { Random } from "../src/core/random.js";
 import type { Kernels } from "../src/nn/kernels/kernels.js";
@@ -21,14 +21,14 @@ interface Dist {
   Random: new (seed: number) => Random;
   getKernels: (name?: string) => Kernels;
   TrainerPool: new (
-    agents: RemoteTrainable[],
+    agents: ThreadTrainable[],
     kernels: Kernels,
     options?: { threads?: number; trainHere?: boolean },
   ) => TrainerPool;
-  buildLearner: (spec: RemoteTrainable["spec"], k: Kernels, rng: Random, replay: unknown) => RemoteTrainable;
-  Dqn: new (k: Kernels, obs: number, n: number, c: DqnConfig, rng: Random, shared: boolean) => RemoteTrainable;
-  Sac: new (k: Kernels, obs: number, act: number, c: SacConfig, rng: Random, shared: boolean) => RemoteTrainable;
-  Td3: new (k: Kernels, obs: number, act: number, c: Td3Config, rng: Random, shared: boolean) => RemoteTrainable;
+  buildLearner: (spec: ThreadTrainable["spec"], k: Kernels, rng: Random, replay: unknown) => ThreadTrainable;
+  Dqn: new (k: Kernels, obs: number, n: number, c: DqnConfig, rng: Random, shared: boolean) => ThreadTrainable;
+  Sac: new (k: Kernels, obs: number, act: number, c: SacConfig, rng: Random, shared: boolean) => ThreadTrainable;
+  Td3: new (k: Kernels, obs: number, act: number, c: Td3Config, rng: Random, shared: boolean) => ThreadTrainable;
   DQN_DEFAULTS: DqnConfig;
   SAC_DEFAULTS: SacConfig;
   TD3_DEFAULTS: Td3Config;
@@ -52,7 +52,7 @@ async function load(): Promise<Dist> {
 const OBS = 5;
 const ACT = 2;
 
-function makeAgent(d: Dist, algo: string, seed: number): RemoteTrainable {
+function makeAgent(d: Dist, algo: string, seed: number): ThreadTrainable {
   const k = d.getKernels("js");
   const rng = new d.Random(seed);
   const small = {
@@ -71,7 +71,7 @@ function makeAgent(d: Dist, algo: string, seed: number): RemoteTrainable {
 }
 
 /** Acts and stores 40 steps (drawing from the agent's generator), training each completed rollout by `train`. */
-function runSteps(agent: RemoteTrainable, train: () => void): void {
+function runSteps(agent: ThreadTrainable, train: () => void): void {
   const a = agent as unknown as {
     act: (o: Float32Array, t: number) => number | Float32Array;
     observe: (...x: unknown[]) => void;
@@ -126,13 +126,13 @@ describe("trainer threads (needs `npm run build`)", () => {
   }, 60_000);
 });
 
-function scalars(agent: RemoteTrainable): number[] {
+function scalars(agent: ThreadTrainable): number[] {
   const out = new Float64Array(agent.trainerScalarCount);
   agent.writeTrainerScalars(out);
   return [...out];
 }
 
-function expectSameState(there: RemoteTrainable, here: RemoteTrainable): void {
+function expectSameState(there: ThreadTrainable, here: ThreadTrainable): void {
   const a = here.stateBlocks();
   const b = there.stateBlocks();
   expect(b.length).toBe(a.length);

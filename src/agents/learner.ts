@@ -1,16 +1,16 @@
 /**
  * The Learner boundary: everything a peer group asks of a learning agent, so that `peers/` never reaches into
  * networks or optimisers. A learner acts, stores and trains like any off-policy agent (OffPolicyAgent), hands its
- * training to a trainer thread (RemoteTrainable), and answers a group's questions: its action in a state, its
+ * training to a trainer thread (ThreadTrainable), and answers a group's questions: its action in a state, its
  * critic's value of other peers' actions, and its value of states.
  *
  * Actions travel as rows of a Float32Array: one number (the index) for a discrete action, actDim numbers in
  * [-1, 1] for a continuous one.
  */
 import type { OffPolicyAgent } from "./agent.js";
-import type { AgentSpec, RemoteTrainable } from "./trainable.js";
+import type { AgentSpec, ThreadTrainable } from "./trainable.js";
 
-export interface Learner extends OffPolicyAgent, RemoteTrainable {
+export interface Learner extends OffPolicyAgent, ThreadTrainable {
   readonly algo: AgentSpec["algo"];
   readonly obsDim: number;
   /** Floats per action row: 1 for a discrete action, actDim for a continuous one. */

@@ -10,7 +10,7 @@ export abstract class OffPolicyBase {
   abstract readonly config: { readonly gamma: number; readonly learningStarts: number; readonly trainFreq: number };
   abstract readonly buffer: ReplayBuffer;
   /** Set while a trainer thread trains this agent (trainable.ts). */
-  remoteTraining = false;
+  onTrainerThread = false;
 
   /** The gradient steps of one round, now. */
   abstract trainNow(): void;

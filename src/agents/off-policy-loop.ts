@@ -81,7 +81,7 @@ export function evaluate(
 
 export class OffPolicyLoop {
   /** It runs in this process (a peer group's stand-ins for peers elsewhere say true). */
-  readonly remote = false;
+  readonly placedElsewhere = false;
   /** The current observation (a copy: envs reuse theirs). */
   readonly obs: Float32Array;
   /** The action in the env's own bounds (continuous actions). */

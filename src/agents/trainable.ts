@@ -17,7 +17,7 @@ export type AgentSpec =
   | { readonly algo: "sac"; readonly obsDim: number; readonly actDim: number; readonly config: SacConfig }
   | { readonly algo: "td3"; readonly obsDim: number; readonly actDim: number; readonly config: Td3Config };
 
-export interface RemoteTrainable {
+export interface ThreadTrainable {
   readonly spec: AgentSpec;
   readonly buffer: ReplayBuffer;
   /** The generator acting and training share: its state travels with every round. */
@@ -32,11 +32,11 @@ export interface RemoteTrainable {
   writeTrainerScalars(out: Float64Array): void;
   setTrainerScalars(values: ArrayLike<number>): void;
   /** Set while a trainer thread trains this agent. */
-  remoteTraining: boolean;
-  /** Work acting deferred to the trainer (DQN: target updates counted since the last round); returns and clears. */
-  takeDeferred(): number;
-  /** The trainer's side: applies what takeDeferred returned, before a round or a sync. */
-  applyDeferred(count: number): void;
+  onTrainerThread: boolean;
+  /** Work acting left pending for the trainer (DQN: target updates counted since the last round); returns and clears. */
+  takePending(): number;
+  /** The trainer's side: applies what takePending returned, before a round or a sync. */
+  applyPending(count: number): void;
   /** Whether env step `numTimesteps` (1-based) completes a rollout past learningStarts. */
   trainingDue(numTimesteps: number): boolean;
   /** The gradient steps of one round, now (what maybeTrain runs when a rollout is complete). */
@@ -48,7 +48,7 @@ export interface RemoteTrainable {
  * the old views (their length drops to 0). Allocates only after a growth.
  */
 export function currentBlocks(
-  agent: RemoteTrainable,
+  agent: ThreadTrainable,
   cached: Float32Array[],
   lengths: readonly number[],
 ): Float32Array[] {

@@ -118,7 +118,7 @@ export class GroupRun {
     // Peers in other processes first: their training is only started, and runs while the local ones train.
     this.learners = group.members
       .filter((m) => m.peer.learns)
-      .sort((a, b) => Number(b.loop.remote) - Number(a.loop.remote));
+      .sort((a, b) => Number(b.loop.placedElsewhere) - Number(a.loop.placedElsewhere));
     this.pool =
       g.schedule === "lockstep" && g.parallelTraining && !options.placement
         ? new TrainerPool(
@@ -220,7 +220,7 @@ export class GroupRun {
     this.progress.done(this.stepsDone);
     // (A peer in another process saves its own, into its own folder.)
     for (const m of group.members)
-      if (!m.loop.remote) m.peer.agent.save(join(this.dir.finalDir, `peer-${m.index}`), false);
+      if (!m.loop.placedElsewhere) m.peer.agent.save(join(this.dir.finalDir, `peer-${m.index}`), false);
     const peers: PeerSummary[] = group.peers.map((p, index) => {
       const m = group.members.find((x) => x.index === index);
       const total = m ? m.followCounts.reduce((a, b) => a + b, 0) : 0;

@@ -252,7 +252,8 @@ export class PeerGroup {
    */
   private defersUpdatesOf(m: Member): Member | null {
     // (A group without peers elsewhere never defers: checked first, as this runs after every env step.)
-    if (!this.placement || !this.rehearsable || m.loop.remote || this.config.group.schedule !== "lockstep") return null;
+    if (!this.placement || !this.rehearsable || m.loop.placedElsewhere || this.config.group.schedule !== "lockstep")
+      return null;
     const next = this.members[this.members.indexOf(m) + 1];
     const waits =
       next !== undefined &&

@@ -14,8 +14,8 @@ import type { ValueQuery } from "./targets.js";
  * peer in another process (distributed/peers/remote-loop.ts), which runs the same step there and the group's seams here.
  */
 export interface MemberLoop {
-  /** Whether the member runs in another process (its training is started there and runs meanwhile). */
-  readonly remote: boolean;
+  /** The placement seam: whether the member runs elsewhere (its training is started there and runs meanwhile). */
+  readonly placedElsewhere: boolean;
   /**
    * Whether its env step can carry the value queries of the member before it (a stand-in for a peer elsewhere:
    * PeerGroup defers that member's updates to the step's reply).

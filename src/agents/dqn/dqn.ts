@@ -193,7 +193,7 @@ export class Dqn extends OffPolicyBase implements Learner {
     this.buffer.add(obs, nextObs, action, reward, terminated);
     this.nCalls += 1;
     if (this.nCalls % this.config.targetUpdateInterval === 0) {
-      if (this.remoteTraining) this.pendingTargetUpdates += 1;
+      if (this.onTrainerThread) this.pendingTargetUpdates += 1;
       else this.networks.updateTarget(this.config.tau);
     }
     this.explorationRate = this.epsilon(1 - numTimesteps / totalTimesteps);
@@ -204,7 +204,7 @@ export class Dqn extends OffPolicyBase implements Learner {
    * there before the next round, in the same order: the online network does not change between rounds.
    */ private pendingTargetUpdates = 0;
   /** The trainer thread's last loss, until this thread trains again (the divergence check reads it). */
-  private remoteLoss: number | null = null;
+  private trainerLoss: number | null = null;
 
   get spec(): AgentSpec {
     return { algo: "dqn", obsDim: this.obsDim, nActions: this.nActions, config: this.config };
@@ -226,31 +226,31 @@ export class Dqn extends OffPolicyBase implements Learner {
 
   setTrainerScalars(values: ArrayLike<number>): void {
     this.networks.optimizer.step = values[0];
-    this.remoteLoss = values[1];
+    this.trainerLoss = values[1];
   }
 
-  takeDeferred(): number {
+  takePending(): number {
     const k = this.pendingTargetUpdates;
     this.pendingTargetUpdates = 0;
     return k;
   }
 
-  applyDeferred(count: number): void {
+  applyPending(count: number): void {
     for (let k = 0; k < count; k++) this.networks.updateTarget(this.config.tau);
   }
 
   trainNow(): void {
-    this.remoteLoss = null;
+    this.trainerLoss = null;
     trainRound(this.networks, this.buffer, this.rng, this.config, this.indices, this.batch);
   }
 
-  /** The generator that acting and replay sampling share (a remote trainer borrows its state for a round). */
+  /** The generator that acting and replay sampling share (a trainer thread borrows its state for a round). */
   get random(): Random {
     return this.rng;
   }
 
   get lastLoss(): number {
-    return this.remoteLoss ?? this.networks.lastLoss;
+    return this.trainerLoss ?? this.networks.lastLoss;
   }
 
   /** Writes weights and optimiser moments (model.safetensors) and the replay buffer (buffer.bin) into dir. */

@@ -237,11 +237,11 @@ export class Sac extends OffPolicyBase implements Learner {
     if (draws) for (let i = 0; i < draws.length; i++) draws[i] = values[k + i];
   }
 
-  takeDeferred(): number {
+  takePending(): number {
     return 0;
   }
 
-  applyDeferred(): void {}
+  applyPending(): void {}
 
   nonFinite(): string | null {
     const n = this.networks;

@@ -223,11 +223,11 @@ export class Td3 extends OffPolicyBase implements Learner {
     this.criticOpts[1].step = values[4];
   }
 
-  takeDeferred(): number {
+  takePending(): number {
     return 0;
   }
 
-  applyDeferred(): void {}
+  applyPending(): void {}
 
   private trainStep(): void {
     const c = this.config;

@@ -9,7 +9,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Kernels } from "../../nn/kernels/kernels.js";
-import { currentBlocks, type RemoteTrainable } from "../trainable.js";
+import { currentBlocks, type ThreadTrainable } from "../trainable.js";
 import {
   Command,
   Ctrl,
@@ -32,7 +32,7 @@ interface Thread {
 }
 
 interface AgentSlot {
-  readonly agent: RemoteTrainable;
+  readonly agent: ThreadTrainable;
   readonly thread: Thread;
   readonly words: Int32Array;
   readonly numbers: Float64Array;
@@ -53,20 +53,20 @@ export class TrainerPool {
   private readonly slots: AgentSlot[] = [];
   private readonly threads: Thread[] = [];
   /** The agents the calling thread trains itself, and which of them are due in the round being run. */
-  private readonly local: RemoteTrainable[] = [];
+  private readonly local: ThreadTrainable[] = [];
   private readonly localDue: boolean[] = [];
 
-  constructor(agents: readonly RemoteTrainable[], kernels: Kernels, options: TrainerPoolOptions = {}) {
+  constructor(agents: readonly ThreadTrainable[], kernels: Kernels, options: TrainerPoolOptions = {}) {
     const workerUrl = new URL("./trainer-worker.js", import.meta.url);
     const trainHere = options.trainHere ?? true;
     const executors = Math.max(1, Math.min(options.threads ?? availableParallelism(), agents.length));
     // Agent i goes to executor i mod executors; executor 0 is this thread when it trains here.
-    const remote = agents.filter((_, i) => !(trainHere && i % executors === 0));
+    const threaded = agents.filter((_, i) => !(trainHere && i % executors === 0));
     for (const [i, agent] of agents.entries()) if (trainHere && i % executors === 0) this.local.push(agent);
     this.localDue.push(...this.local.map(() => false));
-    const n = Math.min(trainHere ? executors - 1 : executors, remote.length);
+    const n = Math.min(trainHere ? executors - 1 : executors, threaded.length);
     const perThread: AgentSlotInit[][] = Array.from({ length: n }, () => []);
-    const inits = remote.map((agent, i) => {
+    const inits = threaded.map((agent, i) => {
       const init = slotInit(agent);
       perThread[i % n].push(init);
       return init;
@@ -88,9 +88,9 @@ export class TrainerPool {
       worker.unref();
       this.threads.push({ worker, ctrl, backend: kernels.name, busy: false });
     }
-    remote.forEach((agent, i) => {
+    threaded.forEach((agent, i) => {
       const init = inits[i];
-      agent.remoteTraining = true;
+      agent.onTrainerThread = true;
       this.slots.push({
         agent,
         local: agent.stateBlocks(),
@@ -138,14 +138,14 @@ export class TrainerPool {
     Atomics.store(t.ctrl, Ctrl.state, State.idle);
   }
 
-  /** Hands the trainer what acting changed (the generator, the buffer's position, deferred work); marks it due. */
+  /** Hands the trainer what acting changed (the generator, the buffer's position, pending work); marks it due. */
   private handOver(s: AgentSlot): void {
     const buf = s.agent.buffer.getState();
     s.words[Slot.bufferPos] = buf.pos;
     s.words[Slot.bufferFull] = buf.full ? 1 : 0;
     s.words[Slot.due] = 1;
     writeRandomState(s.numbers, s.agent.random.getState());
-    s.numbers[Num.deferred] = s.agent.takeDeferred();
+    s.numbers[Num.pending] = s.agent.takePending();
     s.thread.busy = true;
   }
 
@@ -159,7 +159,7 @@ export class TrainerPool {
   }
 
   /** Marks `agent` due in the round about to run. */
-  private mark(agent: RemoteTrainable): void {
+  private mark(agent: ThreadTrainable): void {
     const k = this.local.indexOf(agent);
     if (k >= 0) {
       this.localDue[k] = true;
@@ -186,7 +186,7 @@ export class TrainerPool {
   }
 
   /** One training round for each of `agents`, spread over the threads; returns when every one is done. */
-  trainRound(agents: readonly RemoteTrainable[]): void {
+  trainRound(agents: readonly ThreadTrainable[]): void {
     for (const agent of agents) this.mark(agent);
     this.runMarked(Command.train);
   }
@@ -206,7 +206,7 @@ export class TrainerPool {
 
   /**
    * Brings every agent's whole training state (targets, optimisers) back into its own copy (before saving).
-   * Deferred work (DQN's target updates since the last round) is applied first, so the saved state is the
+   * Pending work (DQN's target updates since the last round) is applied first, so the saved state is the
    * sequential one.
    */
   syncAll(): void {
@@ -219,12 +219,12 @@ export class TrainerPool {
       this.send(t, Command.exit);
       void t.worker.terminate();
     }
-    for (const s of this.slots) s.agent.remoteTraining = false;
+    for (const s of this.slots) s.agent.onTrainerThread = false;
   }
 }
 
 /** The shared memory of one agent, filled with its whole training state (fresh, or restored from a checkpoint). */
-function slotInit(agent: RemoteTrainable): AgentSlotInit {
+function slotInit(agent: ThreadTrainable): AgentSlotInit {
   const replay = agent.buffer.sharedMemory();
   if (!replay) throw new Error("parallel training needs the replay buffer in shared memory");
   const local = agent.stateBlocks();

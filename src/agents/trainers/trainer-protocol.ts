@@ -2,7 +2,7 @@
  * The shared-memory protocol between a peer group and its trainer threads (trainer-pool.ts, trainer-worker.ts).
  * A trainer thread trains one or more agents (no more threads than cores: oversubscribed threads only take turns).
  * Per thread: an Int32Array of control words. Per agent: Int32 words (its buffer's position, whether it trains
- * this round), a Float64Array of numbers (the generator's state, deferred work, the trainer's scalars) and one
+ * this round), a Float64Array of numbers (the generator's state, pending work, the trainer's scalars) and one
  * Float32Array holding its state blocks back to back. The caller writes a command and its inputs, flips `state`
  * to COMMAND and notifies; the thread runs it for its agents, writes the outputs and flips `state` to DONE (or
  * FAILED). Both sides block with Atomics.wait, so a round costs no event-loop turn and no message copies.
@@ -37,9 +37,9 @@ export const Num = {
   rng0: 0,
   hasSpare: 4,
   spare: 5,
-  /** Work acting deferred to the trainer (RemoteTrainable.takeDeferred). */
-  deferred: 6,
-  /** The trainer's scalars (RemoteTrainable.writeTrainerScalars) from here on. */
+  /** Work acting left pending for the trainer (ThreadTrainable.takePending). */
+  pending: 6,
+  /** The trainer's scalars (ThreadTrainable.writeTrainerScalars) from here on. */
   scalars: 7,
 } as const;
 

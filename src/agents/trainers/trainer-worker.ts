@@ -8,7 +8,7 @@ import { workerData } from "node:worker_threads";
 import { Random } from "../../core/random.js";
 import { getKernels } from "../../nn/kernels/select.js";
 import { buildLearner } from "../algorithms.js";
-import { currentBlocks, type RemoteTrainable } from "../trainable.js";
+import { currentBlocks, type ThreadTrainable } from "../trainable.js";
 import {
   Command,
   Ctrl,
@@ -29,7 +29,7 @@ const ctrl = new Int32Array(init.ctrl);
 /** One agent this thread trains, with its shared memory. */
 class Trained {
   readonly rng = new Random(0);
-  readonly agent: RemoteTrainable;
+  readonly agent: ThreadTrainable;
   readonly words: Int32Array;
   readonly numbers: Float64Array;
   /** The trainer's scalars within `numbers`. */
@@ -50,11 +50,11 @@ class Trained {
     this.allBlocks = this.local.map((_, i) => i);
   }
 
-  /** What acting changed since the last command: the buffer's position, the generator, deferred work. */
+  /** What acting changed since the last command: the buffer's position, the generator, pending work. */
   takeOver(): void {
     this.agent.buffer.setState({ pos: this.words[Slot.bufferPos], full: this.words[Slot.bufferFull] === 1 });
     this.rng.setState(readRandomState(this.numbers));
-    this.agent.applyDeferred(this.numbers[Num.deferred]);
+    this.agent.applyPending(this.numbers[Num.pending]);
   }
 
   handBack(blocks: readonly number[]): void {

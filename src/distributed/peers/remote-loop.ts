@@ -18,7 +18,7 @@ import { LONG_MS, type LoopView, type Presence } from "./presence.js";
 import { RemotePeer, answerShape, queryWire, type AheadQuery } from "./remote-peer.js";
 
 export class RemoteLoop implements MemberLoop {
-  readonly remote = true;
+  readonly placedElsewhere = true;
   readonly obs: Float32Array;
   steps = 0;
   progressTotal = 1;

@@ -35,7 +35,7 @@ export function servingPlacement(own: number, hooks: LoopHooks): GroupPlacement 
       beforeStep: () => elsewhere(i),
     }),
     remoteLoop: (i) => ({
-      remote: true,
+      placedElsewhere: true,
       obs: new Float32Array(0),
       steps: 0,
       env: { maxEpisodeSteps: 0 },
