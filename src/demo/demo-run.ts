@@ -1,7 +1,7 @@
 /**
  * The in-browser demo's training (`peerlearn demo`): Room-v21 peer learning on the lockstep schedule, stepped a
- * few steps at a time so that a Web Worker can answer the page between them. It is the same PeerGroup and the
- * same lockstep order as `trainGroup` (train-group.ts) without trainer threads or checkpoints, so a run here and
+ * few steps at a time so that a Web Worker can answer the page between them. It is the same PeerGroup on the same
+ * schedule (GroupSchedule) as `trainGroup`, without run folders, trainer threads or checkpoints, so a run here and
  * `peerlearn train` on `demoConfig`'s config give the same evaluations for the same seed and backend (the demo's
  * browser test compares them). This module runs in Node and in the browser: it touches no file.
  */
@@ -11,7 +11,7 @@ import { findPreset } from "../peers/presets.js";
 import { type GroupRunConfig, type PeerSpec } from "../peers/config.js";
 import { validateGroupRunConfig } from "../peers/validate-config.js";
 import { PeerGroup, type Member } from "../peers/group.js";
-import { SoloEpochs, epochSteps, planEpochs, type EpochPlan } from "../peers/schedule.js";
+import { GroupSchedule } from "../peers/group-schedule.js";
 import type { DemoEvaluation, DemoFrame, DemoSettings } from "./settings.js";
 
 /**
@@ -52,54 +52,27 @@ export class DemoRun {
   readonly config: GroupRunConfig;
   readonly group: PeerGroup;
   readonly evaluations: DemoEvaluation[] = [];
-  private readonly plan: EpochPlan;
-  private readonly solo: SoloEpochs;
-  private epoch = 0;
-  private inEpoch = 0;
-  private isSolo = false;
-  private stepsDone = 0;
+  private readonly schedule: GroupSchedule;
 
   constructor(settings: DemoSettings, kernels: Kernels) {
     this.config = demoConfig(settings);
     this.group = new PeerGroup(this.config, kernels, new Random(this.config.seed));
-    const g = this.config.group;
-    const first = this.group.members[0];
-    this.plan = planEpochs(this.config.steps, g.minEpochLength, first.loop.env.maxEpisodeSteps, first.peer.trainFreq);
-    this.solo = new SoloEpochs(g.switchRatio, g.maxPeerEpochs);
-    this.isSolo = this.solo.isSolo(0);
+    this.schedule = new GroupSchedule(this.config, this.group);
     this.group.onEvaluation = (m, ev) => this.evaluations.push({ peer: m.index, step: m.steps, mean: ev.mean });
   }
 
   get done(): boolean {
-    return this.epoch >= this.plan.epochs;
+    return this.schedule.done;
   }
 
   /** Env steps per peer so far. */
   get step(): number {
-    return this.stepsDone;
+    return this.schedule.stepsDone / this.group.members.length;
   }
 
-  /** Runs up to `steps` lockstep steps (every peer acts, then the due ones train), as trainGroup's lockstep. */
+  /** Runs up to `steps` lockstep steps (every peer acts, then the due ones train), as `peerlearn train` does. */
   advance(steps: number): void {
-    const members = this.group.members;
-    // The corrected variant's epsilon horizon: the whole run.
-    const total = this.config.steps;
-    for (let i = 0; i < steps && !this.done; i++) {
-      for (const m of members) this.group.act(m, this.isSolo, total);
-      for (const m of members) if (m.peer.learns) m.loop.trainIfDue();
-      this.stepsDone += 1;
-      if (++this.inEpoch === epochSteps(this.plan, this.epoch)) this.nextEpoch();
-    }
-  }
-
-  private nextEpoch(): void {
-    for (const m of this.group.members) {
-      m.epochFollowCounts.fill(0);
-      m.epoch += 1;
-    }
-    this.epoch += 1;
-    this.inEpoch = 0;
-    if (!this.done) this.isSolo = this.solo.isSolo(this.epoch);
+    this.schedule.advance(steps * this.group.members.length);
   }
 
   frame(): DemoFrame {
@@ -112,7 +85,7 @@ export class DemoRun {
     const trust = term("trust");
     const values = term("agentValues");
     return {
-      step: this.stepsDone,
+      step: this.step,
       size: side,
       agents: members.map((m) => ({ peer: m.index, position: cell(m, 0), goal: cell(m, size) })),
       followShares: members.map((m) => {
