@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 
 /** The source layers, lowest first (docs/architecture.md): a folder imports only from its own layer and the ones before it. */
 export const LAYERS = [
-  "core|config",
+  "core|config|web",
   "nn",
   "envs",
   "runs",

@@ -1,4 +1,5 @@
-// Builds the browser demo into demo/dist (a static site any static host can serve; `peerlearn demo` serves it):
+// Builds the browser pages: the dashboard's script into dist/dashboard/page.js, and the demo into demo/dist (a
+// static site any static host can serve; `peerlearn demo` serves it):
 // the page and its Web Worker bundled by esbuild from demo/src and the same TypeScript core as the command line,
 // the WebAssembly kernels, and uPlot's style sheet. The core's Node-only modules (files, the native kernels,
 // MuJoCo) are only reached by saving, loading and other tasks, never by the demo: they are replaced by a module
@@ -37,6 +38,18 @@ await build({
   minify: true,
   legalComments: "none",
   plugins: [nodeOnly],
+  logLevel: "warning",
+});
+// The dashboard's page script, beside the built dashboard server (dist/dashboard/page.js).
+await build({
+  entryPoints: { page: join(root, "src/dashboard/page/page.ts") },
+  outdir: join(root, "dist", "dashboard"),
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  legalComments: "none",
   logLevel: "warning",
 });
 const uplot = dirname(createRequire(import.meta.url).resolve("uplot"));

@@ -5,6 +5,7 @@
  * `window.peerlearnDemo` for the browser test and for anyone curious in the console.
  */
 import uPlot from "uplot";
+import { afterFirstTenth, fitLabels } from "../../src/web/axes.js";
 import { demoEvalFreq, type DemoPageState, type DemoFrame, type DemoSettings } from "../../src/demo/settings.js";
 import { DEMO_BACKENDS, type DemoBackend, type FromWorker, type ToWorker } from "../../src/demo/protocol.js";
 
@@ -75,15 +76,6 @@ function readSettings(): DemoSettings {
  * the values after the first tenth of the points only (trust and agent values start at 200 and fall within a few
  * hundred steps; the differences between peers come later and would be flattened by the start).
  */
-/** A y axis as wide as its longest tick label, so that a minus sign is never cut at the left edge. */
-function fitLabels(u: uPlot, values: string[] | null, axisIdx: number): number {
-  const axis = u.axes[axisIdx];
-  const longest = (values ?? []).reduce((a, v) => (String(v).length > a.length ? String(v) : a), "");
-  u.ctx.font = (axis.font as unknown as string[])[0];
-  const ticks = (axis.ticks as { size?: number } | undefined)?.size ?? 10;
-  return Math.ceil(ticks + (axis.gap ?? 5) + u.ctx.measureText(longest).width / devicePixelRatio) + 4;
-}
-
 class Chart {
   private readonly plot: uPlot;
   private readonly data: number[][];
@@ -91,14 +83,7 @@ class Chart {
   constructor(el: HTMLElement, names: readonly string[], colors: readonly string[], yLabel: string, recent = false) {
     el.replaceChildren();
     this.data = [[], ...names.map(() => [])];
-    const recentRange = (): uPlot.Range.MinMax => {
-      const from = Math.floor(this.data[0].length / 10);
-      const ys = this.data.slice(1).flatMap((s) => s.slice(from));
-      const lo = Math.min(...ys);
-      const hi = Math.max(...ys);
-      const pad = Math.max(1e-3, (hi - lo) * 0.05);
-      return ys.length ? [lo - pad, hi + pad] : [0, 1];
-    };
+    const recentRange = (): uPlot.Range.MinMax => afterFirstTenth(this.data);
     this.plot = new uPlot(
       {
         width: Math.max(320, el.clientWidth || 520),

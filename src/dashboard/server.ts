@@ -6,7 +6,7 @@
  * server as well. By default it
  * listens on 127.0.0.1 only; it answers GET and HEAD only, and only for the folders it was given.
  */
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -34,9 +34,13 @@ export interface Dashboard {
 function staticFiles(): Record<string, { type: string; body: Buffer }> {
   const here = dirname(fileURLToPath(import.meta.url));
   const uplot = dirname(createRequire(import.meta.url).resolve("uplot"));
+  // The page's script is bundled by the build (scripts/build-demo.mjs) into dist/dashboard, whether this module
+  // runs from dist/ or, in the tests, from src/.
+  const script = join(here, "..", "..", "dist", "dashboard", "page.js");
+  if (!existsSync(script)) throw new Error(`${script} is missing: build the package first (npm run build)`);
   return {
     "/": { type: "text/html; charset=utf-8", body: readFileSync(join(here, "page.html")) },
-    "/uplot.js": { type: "text/javascript", body: readFileSync(join(uplot, "uPlot.iife.min.js")) },
+    "/page.js": { type: "text/javascript", body: readFileSync(script) },
     "/uplot.css": { type: "text/css", body: readFileSync(join(uplot, "uPlot.min.css")) },
   };
 }
