@@ -28,30 +28,23 @@ const nodeOnly = {
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-await build({
-  entryPoints: { page: join(root, "demo/src/page.ts"), worker: join(root, "demo/src/worker.ts") },
-  outdir: out,
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  minify: true,
-  legalComments: "none",
-  plugins: [nodeOnly],
-  logLevel: "warning",
-});
+/** A browser bundle of `entryPoints` into `outdir`. */
+const bundle = (entryPoints, outdir, plugins = []) =>
+  build({
+    entryPoints,
+    outdir,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    legalComments: "none",
+    plugins,
+    logLevel: "warning",
+  });
+await bundle({ page: join(root, "demo/src/page.ts"), worker: join(root, "demo/src/worker.ts") }, out, [nodeOnly]);
 // The dashboard's page script, beside the built dashboard server (dist/dashboard/page.js).
-await build({
-  entryPoints: { page: join(root, "src/dashboard/page/page.ts") },
-  outdir: join(root, "dist", "dashboard"),
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  minify: true,
-  legalComments: "none",
-  logLevel: "warning",
-});
+await bundle({ page: join(root, "src/dashboard/page/page.ts") }, join(root, "dist", "dashboard"));
 const uplot = dirname(createRequire(import.meta.url).resolve("uplot"));
 copyFileSync(join(root, "demo/index.html"), join(out, "index.html"));
 copyFileSync(join(uplot, "uPlot.min.css"), join(out, "uplot.css"));
