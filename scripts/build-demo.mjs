@@ -1,6 +1,6 @@
 // Builds the browser pages: the dashboard's script into dist/dashboard/page.js, and the demo into demo/dist (a
 // static site any static host can serve; `peerlearn demo` serves it):
-// the page and its Web Worker bundled by esbuild from demo/src and the same TypeScript core as the command line,
+// the page and its Web Worker bundled by esbuild from src/demo/page and the same TypeScript core as the command line,
 // the WebAssembly kernels, and uPlot's style sheet. The core's Node-only modules (files, the native kernels,
 // MuJoCo) are only reached by saving, loading and other tasks, never by the demo: they are replaced by a module
 // that throws if it is ever used.
@@ -42,10 +42,12 @@ const bundle = (entryPoints, outdir, plugins = []) =>
     plugins,
     logLevel: "warning",
   });
-await bundle({ page: join(root, "demo/src/page.ts"), worker: join(root, "demo/src/worker.ts") }, out, [nodeOnly]);
+await bundle({ page: join(root, "src/demo/page/page.ts"), worker: join(root, "src/demo/page/worker.ts") }, out, [
+  nodeOnly,
+]);
 // The dashboard's page script, beside the built dashboard server (dist/dashboard/page.js).
 await bundle({ page: join(root, "src/dashboard/page/page.ts") }, join(root, "dist", "dashboard"));
 const uplot = dirname(createRequire(import.meta.url).resolve("uplot"));
-copyFileSync(join(root, "demo/index.html"), join(out, "index.html"));
+copyFileSync(join(root, "src/demo/page/index.html"), join(out, "index.html"));
 copyFileSync(join(uplot, "uPlot.min.css"), join(out, "uplot.css"));
 for (const f of ["kernels.wasm", "kernels-relaxed.wasm"]) copyFileSync(join(root, "wasm", f), join(out, f));

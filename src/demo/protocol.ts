@@ -1,4 +1,4 @@
-/** Messages between the demo page and its training Web Worker (demo/src/page.ts, demo/src/worker.ts). */
+/** Messages between the demo page and its training Web Worker (page/page.ts, page/worker.ts). */
 import type { DemoEvaluation, DemoFrame, DemoSettings } from "./settings.js";
 
 export const DEMO_BACKENDS = ["wasm", "js"] as const;

@@ -5,9 +5,9 @@
  * `window.peerlearnDemo` for the browser test and for anyone curious in the console.
  */
 import uPlot from "uplot";
-import { afterFirstTenth, fitLabels } from "../../src/web/axes.js";
-import { demoEvalFreq, type DemoPageState, type DemoFrame, type DemoSettings } from "../../src/demo/settings.js";
-import { DEMO_BACKENDS, type DemoBackend, type FromWorker, type ToWorker } from "../../src/demo/protocol.js";
+import { afterFirstTenth, fitLabels } from "../../web/axes.js";
+import { demoEvalFreq, type DemoPageState, type DemoFrame, type DemoSettings } from "../settings.js";
+import { DEMO_BACKENDS, type DemoBackend, type FromWorker, type ToWorker } from "../protocol.js";
 
 const state: DemoPageState = {
   settings: null,

@@ -3,11 +3,11 @@
  * slices of about 30 ms, posting a frame after each, so that control messages (pause, speed, restart) are
  * answered between slices. The page's thread never trains: it stays free for input and drawing.
  */
-import { DemoRun } from "../../src/demo/demo-run.js";
-import type { FromWorker, ToWorker, DemoBackend } from "../../src/demo/protocol.js";
-import type { Kernels } from "../../src/nn/kernels/kernels.js";
-import { JsKernels } from "../../src/nn/kernels/js.js";
-import { WasmKernels, type WasmModules } from "../../src/nn/kernels/wasm.js";
+import { DemoRun } from "../demo-run.js";
+import type { FromWorker, ToWorker, DemoBackend } from "../protocol.js";
+import type { Kernels } from "../../nn/kernels/kernels.js";
+import { JsKernels } from "../../nn/kernels/js.js";
+import { WasmKernels, type WasmModules } from "../../nn/kernels/wasm.js";
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
