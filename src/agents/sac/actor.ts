@@ -161,12 +161,7 @@ export class SquashedGaussianActor {
   /**
    * The gradients of a loss alpha/B sum log pi + f(a) into the actor's parameter gradients (trunk, head and, with
    * gSDE, log_std), for the sample `s` of B = n rows whose actions sit at actions[i * stride + offset + j], given
-   * dL/da = dLdaA + dLdaB (the twin critics' input gradients, same layout). With c = alpha/B, per row and action j (n_j = u_j - mu_j the noise, a = tanh(u)):
-   *   dL/du_j = c [-n_j / sigma_j^2 + 2 a (1 - a^2) / (1 - a^2 + 1e-6)] + dL/da_j (1 - a_j^2)
-   *   dL/dmu_j = dL/du_j + c n_j / sigma_j^2        (the Gaussian term cancels: u moves with mu)
-   *   dL/dsigma_j = c (n_j^2 / sigma_j^3 - 1 / sigma_j)
-   * Without gSDE: n = sigma eps, sigma = exp(log_std) from the head, so dL/dlog_std = dL/du eps sigma + sigma dL/dsigma.
-   * With gSDE: n = latent @ E and sigma^2 = latent^2 @ std^2 + 1e-6 feed back into the latent and log_std.
+   * dL/da = dLdaA + dLdaB (the twin critics' input gradients, same layout). The derivation: docs/engine.md.
    */
   backward(
     s: Sample,
