@@ -52,6 +52,8 @@ export class AgentRun {
   private progress!: Progress;
   private clock!: RunClock;
   private resumedFrom: number | null = null;
+  /** The step of the newest checkpoint on disk (saving it again would first remove it). */
+  private savedAt: number | null = null;
 
   constructor(
     private readonly config: RunConfig,
@@ -90,7 +92,7 @@ export class AgentRun {
     loop.progressTotal = config.steps;
     const restored = this.dir.resume<LoopState>((ckpt, state) => loop.load(ckpt, state));
     if (!restored) loop.start(envSeed, evalSeed);
-    this.resumedFrom = restored ? restored.steps : null;
+    this.resumedFrom = this.savedAt = restored ? restored.steps : null;
     this.progress = new Progress(config.steps, loop.steps, options.progress);
     this.clock = new RunClock(loop.steps);
   }
@@ -113,8 +115,10 @@ export class AgentRun {
       loop.collect();
       loop.trainIfDue();
       const step = loop.steps;
-      if ((config.checkpointFreq > 0 && step % config.checkpointFreq === 0) || step === config.steps)
+      if ((config.checkpointFreq > 0 && step % config.checkpointFreq === 0) || step === config.steps) {
         this.dir.saveCheckpoint(step, (ckpt) => loop.save(ckpt));
+        this.savedAt = step;
+      }
       this.progress.tick(step);
     }
     return this.done;
@@ -123,7 +127,8 @@ export class AgentRun {
   /** Saves the run where it stands; the steps saved, or null when there is nothing left to save. */
   checkpoint(): number | null {
     if (this.done) return null;
-    this.dir.saveCheckpoint(this.loop.steps, (ckpt) => this.loop.save(ckpt));
+    if (this.savedAt !== this.loop.steps) this.dir.saveCheckpoint(this.loop.steps, (ckpt) => this.loop.save(ckpt));
+    this.savedAt = this.loop.steps;
     return this.loop.steps;
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -64,5 +64,28 @@ describe("runs driven in slices", () => {
     while (!second.advance(250));
     expect(second.finish().resumedFrom).toBe(333);
     expect(metrics(sliced)).toBe(metrics(whole));
+  });
+
+  it("a checkpoint asked for at the step of the last one keeps that one", () => {
+    const base = defaultRunConfig("CartPole-v1", "tuned", "dqn");
+    if (base.algo !== "dqn") throw new Error("expected a DQN config");
+    const config = {
+      ...base,
+      steps: 900,
+      evalFreq: 300,
+      evalEpisodes: 1,
+      checkpointFreq: 300,
+      dqn: { ...base.dqn, netArch: [8] },
+    };
+    const out = folder();
+    const run = new AgentRun(config, { out, kernels });
+    run.advance(300);
+    // Not written again: saving a step's checkpoint first removes the folder of that step, the only one there is.
+    const marker = join(out, "checkpoints", "step-300", "marker");
+    writeFileSync(marker, "");
+    expect(run.checkpoint()).toBe(300);
+    expect(existsSync(marker)).toBe(true);
+    rmSync(marker);
+    expect(new AgentRun(config, { out, kernels }).steps).toBe(300);
   });
 });

@@ -53,6 +53,8 @@ export class GroupRun {
   private clock!: RunClock;
   private resumedFrom: number | null = null;
   private lastCheckpoint = 0;
+  /** The steps of the newest checkpoint on disk (saving it again would first remove it). */
+  private savedAt: number | null = null;
 
   constructor(
     private readonly config: GroupRunConfig,
@@ -87,6 +89,7 @@ export class GroupRun {
     if (restored) {
       this.schedule.resume(restored.position, restored.stepsDone);
       this.lastCheckpoint = restored.stepsDone;
+      this.savedAt = restored.stepsDone;
       this.resumedFrom = Math.floor(restored.stepsDone / n);
     }
     this.progress.tick(this.schedule.stepsDone);
@@ -144,8 +147,9 @@ export class GroupRun {
     this.pool?.syncAll(); // the trainers' target networks and optimisers into the copies that are saved
     const { at, solo, stepsDone } = this.schedule;
     const n = this.group.members.length;
-    saveGroupCheckpoint(this.dir, this.group, solo, { ...at }, stepsDone, Math.floor(stepsDone / n));
-    this.lastCheckpoint = stepsDone;
+    if (this.savedAt !== stepsDone)
+      saveGroupCheckpoint(this.dir, this.group, solo, { ...at }, stepsDone, Math.floor(stepsDone / n));
+    this.lastCheckpoint = this.savedAt = stepsDone;
     return Math.floor(stepsDone / n);
   }
 
