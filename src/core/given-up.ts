@@ -20,3 +20,11 @@ export function givenUp(what: string, error: unknown, log: GiveUpLog = toStderr)
   said.add(line);
   log(line);
 }
+
+/** A catch handler: says what was given up (givenUp) and goes on with `fallback`. */
+export function goOn<T>(what: string, fallback: T, log: GiveUpLog = toStderr): (error: unknown) => T {
+  return (error) => {
+    givenUp(what, error, log);
+    return fallback;
+  };
+}

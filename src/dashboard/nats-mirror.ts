@@ -16,7 +16,8 @@ import { BundleError, unpack } from "../distributed/sweeps/bundle.js";
 import { PathEscape, confined } from "../core/paths.js";
 import { RunDirSchema, SweepIdSchema, SweepPlanSchema } from "../distributed/sweeps/sweep-messages.js";
 import { connectNats } from "../distributed/nats-connection.js";
-import { OBJECTS, PROGRESS } from "../distributed/sweeps/sweep-store.js";
+import { OBJECTS, PROGRESS, notFound } from "../distributed/sweeps/sweep-store.js";
+import { givenUp } from "../core/given-up.js";
 
 export interface NatsMirror {
   /** The local folder the dashboard serves. */
@@ -41,10 +42,18 @@ export async function startNatsMirror(url: string, pollMs = 2000): Promise<NatsM
   const runFolder = (sweep: string, dir: string): string | null =>
     RunDirSchema.safeParse(dir).success ? confined(folder, `${sweep}/${dir}`) : null;
 
+  /** A store, or null while no sweep or worker has made it (any other failure is said, and tried again later). */
+  const openStore = async <T>(open: () => Promise<T>, what: string): Promise<T | null> => {
+    try {
+      return await open();
+    } catch (e) {
+      if (!notFound(e)) givenUp(`dashboard: the ${what} on the NATS server cannot be opened; trying again`, e);
+      return null;
+    }
+  };
   const refresh = async (): Promise<void> => {
-    // The stores exist once a sweep or a worker made them; until then there is nothing to show.
-    objects ??= await new Objm(nc).open(OBJECTS).catch(() => null);
-    progress ??= await new Kvm(nc).open(PROGRESS).catch(() => null);
+    objects ??= await openStore(() => new Objm(nc).open(OBJECTS), "object store of runs");
+    progress ??= await openStore(() => new Kvm(nc).open(PROGRESS), "progress bucket");
     if (progress) {
       for await (const key of await progress.keys("sweeps.*")) {
         const entry = await progress.get(key);
@@ -92,21 +101,23 @@ export async function startNatsMirror(url: string, pollMs = 2000): Promise<NatsM
     }
   };
 
+  const lostPoll = (e: unknown): void =>
+    givenUp("dashboard: reading the NATS server failed; the next poll tries again", e);
   let busy = false;
   const poll = setInterval(() => {
     if (busy) return;
     busy = true;
     refresh()
-      .catch(() => {}) // a server that is restarting: the next poll tries again
+      .catch(lostPoll) // a server that is restarting: the next poll tries again
       .finally(() => (busy = false));
   }, pollMs);
-  await refresh().catch(() => {});
+  await refresh().catch(lostPoll);
   return {
     folder,
     refresh,
     close: async () => {
       clearInterval(poll);
-      await nc.drain().catch(() => {});
+      await nc.drain().catch((e: unknown) => givenUp("dashboard: the NATS connection did not close cleanly", e));
       rmSync(folder, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@
  * and the suggestion asked next, computed ahead), a training round, a checkpoint saved into its own folder or
  * loaded from it.
  */
+import { goOn } from "../../core/given-up.js";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -233,7 +234,7 @@ export async function servePeer(config: GroupRunConfig, o: PeerServerOptions): P
     }
   } finally {
     loop.close();
-    await nc.drain().catch(() => {});
+    await nc.drain().catch(goOn(`peer ${o.index}: the NATS connection did not close cleanly`, undefined, o.log));
   }
 }
 

@@ -12,6 +12,7 @@
  * kept in experiment.json), so results left on the server by an earlier folder of the same name are not copied
  * back unless `--reuse-remote` asks for them.
  */
+import { goOn } from "../../core/given-up.js";
 import { rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, join, resolve } from "node:path";
@@ -56,7 +57,7 @@ async function earlierSweep(
 ): Promise<{ sweep: string; done: number; runs: number } | null> {
   let best: { sweep: string; done: number; runs: number; at: string } | null = null;
   for await (const key of await store.progress.keys("sweeps.*")) {
-    const entry = await store.progress.get(key).catch(() => null); // deleted meanwhile
+    const entry = await store.progress.get(key).catch(goOn(`sweep: its plan ${key} could not be read`, null));
     if (!entry || entry.length === 0) continue;
     let value: unknown;
     try {
@@ -174,7 +175,9 @@ export async function runNatsSweep(experiment: string, options: NatsSweepOptions
           await retry("removing refused results", () => store.objects.delete(resultsName(sweep, r.dir)));
           await publish(r, `#refused-${times}-${Date.now()}`);
         }
-        const entry = await store.progress.get(progressKey(sweep, r.dir)).catch(() => null); // none yet
+        const entry = await store.progress
+          .get(progressKey(sweep, r.dir))
+          .catch(goOn(`sweep: the progress of ${r.dir} could not be read`, null));
         if (entry && entry.length > 0) {
           let value: unknown = null;
           try {
@@ -192,7 +195,9 @@ export async function runNatsSweep(experiment: string, options: NatsSweepOptions
       writeProgress(options.out, p);
       // Dashboards on other machines read the plan and the progress from here (dashboard --nats).
       const plan = { ...p, runDirs: runs.map((r) => r.dir), updatedAt: new Date().toISOString(), base, sweep };
-      await store.progress.put(sweepKey(sweep), JSON.stringify(plan)).catch(() => {}); // the next poll puts it
+      await store.progress
+        .put(sweepKey(sweep), JSON.stringify(plan))
+        .catch(goOn("sweep: its plan could not be stored; the next poll stores it", 0));
       options.log(progressLine(p), pending.size === 0);
       if (pending.size > 0) await new Promise((r) => setTimeout(r, options.pollMs ?? 1000));
     }
@@ -200,6 +205,6 @@ export async function runNatsSweep(experiment: string, options: NatsSweepOptions
     const summaries = runs.map((r) => readSummary(join(options.out, r.dir)));
     return { manifest, summaries, skipped, wallSeconds, stepsPerSecond: totalCost / Math.max(wallSeconds, 1e-9) };
   } finally {
-    await nc.drain().catch(() => {}); // closing: nothing more to send
+    await nc.drain().catch(goOn("sweep: the NATS connection did not close cleanly", undefined));
   }
 }

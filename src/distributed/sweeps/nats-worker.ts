@@ -5,7 +5,7 @@
  * then acknowledges it. A run delivered again after a worker died resumes from the checkpoint stored last and ends
  * exactly as an uninterrupted run; a run whose results are stored already is only acknowledged.
  */
-import { givenUp } from "../../core/given-up.js";
+import { givenUp, goOn } from "../../core/given-up.js";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +35,7 @@ import {
   DEAD_RUNS_SUBJECT,
   checkpointName,
   metricsName,
+  notFound,
   openSweepStore,
   progressKey,
   resultsName,
@@ -226,7 +227,9 @@ async function runJob(
       const now = performance.now();
       if (now - lastPut < 1000) return;
       lastPut = now;
-      void store.progress.put(key, JSON.stringify({ steps, total })).catch(() => {}); // the next one says it
+      void store.progress
+        .put(key, JSON.stringify({ steps, total }))
+        .catch(goOn(`worker: the progress of ${job.dir} could not be stored; the next one says it`, 0, log));
     });
   } catch (e) {
     clearInterval(tick);
@@ -246,9 +249,13 @@ async function runJob(
   const results = pack(out, ["run.json", "config.json", "metrics.jsonl", "summary.json", "final"]);
   await retry("storing results", () => store.objects.putBlob({ name: resultsName(job.sweep, job.dir) }, results));
   await retry("acknowledging", () => msg.ackAck());
-  await store.objects.delete(checkpointName(job.sweep, job.dir)).catch(() => {}); // gone already: nothing to do
-  await store.objects.delete(metricsName(job.sweep, job.dir)).catch(() => {});
-  await store.progress.delete(key).catch(() => {});
+  // What the run kept on the server while it trained; one that is gone already is nothing to do.
+  const cleanUp = (e: unknown): void => {
+    if (!notFound(e)) givenUp(`worker: what ${job.dir} kept on the server while training stays there`, e, log);
+  };
+  await store.objects.delete(checkpointName(job.sweep, job.dir)).catch(cleanUp);
+  await store.objects.delete(metricsName(job.sweep, job.dir)).catch(cleanUp);
+  await store.progress.delete(key).catch(cleanUp);
   rmSync(out, { recursive: true, force: true });
   log(`${job.dir}: done`);
 }
@@ -289,6 +296,6 @@ export async function runNatsWorker(options: WorkerOptions): Promise<void> {
     );
   } finally {
     rmSync(root, { recursive: true, force: true });
-    await nc.drain().catch(() => {});
+    await nc.drain().catch(goOn("worker: the NATS connection did not close cleanly", undefined, options.log));
   }
 }

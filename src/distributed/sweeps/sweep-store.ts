@@ -64,8 +64,8 @@ export interface SweepStore {
   consumer(): Promise<Consumer>;
 }
 
-/** JetStream's answer for a stream or consumer that does not exist yet (anything else is a real failure). */
-function notFound(e: unknown): boolean {
+/** JetStream's answer for a stream, store or consumer that does not exist yet (anything else is a real failure). */
+export function notFound(e: unknown): boolean {
   return e instanceof Error && /not found/i.test(e.message);
 }
 
