@@ -12,7 +12,6 @@
  */
 import type { Env, EnvState, StepResult } from "../envs/env.js";
 import { DivergenceError, toEnvAction, type AgentAction, type OffPolicyAgent } from "./agent.js";
-
 import type { EvalResult } from "../runs/run-summary.js";
 
 export type { EvalResult };

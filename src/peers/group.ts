@@ -7,7 +7,7 @@
  *   choose: during warm-up and in solo epochs its own action; otherwise the advisor's (peer learning: ask the
  *   peers, value their suggestions with the terms, pick whom to follow with the peer policy).
  *   Then: env step, count whom it followed, store the transition (replay buffer and suggestion buffer), update
- *   every value term; training is the schedule's (train-group.ts).
+ *   every value term; training is the schedule's (group-schedule.ts).
  *
  * Variants: `faithful` reproduces the published code, including its quirks (docs/peer-learning.md): a DQN peer's own
  * suggestion is its greedy action, so DQN's epsilon is never used outside solo epochs; the suggestion buffer stores
