@@ -54,7 +54,7 @@ export type { Learner } from "./agents/learner.js";
 export { PEER_LEARNING_GROUP, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./peers/config.js";
 export { validateGroupRunConfig } from "./peers/validate-config.js";
 export { GroupRun } from "./peers/group-run.js";
-export { PeerGroup, type Member } from "./peers/group.js";
+export { PeerGroup, type GroupPlacement, type Member } from "./peers/group.js";
 export {
   listedIn,
   pluginSettings,
@@ -65,6 +65,7 @@ export {
 } from "./peers/value-term.js";
 export { type AdvisedMember, type Advisor, type AdvisorContext, type AdvisorPlugin } from "./peers/advisor.js";
 export { ADVISORS, VALUE_TERMS, registerAdvisor, registerValueTerm, valueTermPlugins } from "./peers/mechanisms.js";
+export { TargetAccumulator, askEachPeer, type ValueAnswers, type ValueFunction, type ValueQuery } from "./peers/targets.js";
 export { Registry } from "./peers/registry.js";
 export { PRESETS, findPreset, type Preset } from "./peers/presets.js";
 export { trainGroup, type GroupSummary, type GroupTrainOptions, type PeerSummary } from "./peers/train-group.js";
@@ -87,7 +88,7 @@ export { runNatsWorker, type WorkerOptions } from "./distributed/sweeps/nats-wor
 export { startDashboard, type Dashboard, type DashboardOptions } from "./dashboard/server.js";
 export { coordinateGroup, type CoordinatorOptions } from "./distributed/peers/peer-coordinator.js";
 export { servePeer, type PeerServerOptions } from "./distributed/peers/peer-server.js";
-export type { GroupPlacement, MemberLoop } from "./peers/placement.js";
+export type { MemberLoop } from "./peers/member-loop.js";
 export { DemoRun, demoConfig } from "./demo/demo-run.js";
 export { DEMO_DEFAULTS, type DemoSettings, type DemoFrame, type DemoEvaluation } from "./demo/settings.js";
 export { startDemoServer, type DemoServer } from "./demo/server.js";

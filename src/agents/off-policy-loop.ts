@@ -79,7 +79,7 @@ export function evaluate(
 }
 
 export class OffPolicyLoop {
-  /** It runs in this process (a peer group's stand-ins for peers elsewhere say true). */
+  /** It runs here (a peer group's stand-ins for peers placed elsewhere say true). */
   readonly placedElsewhere = false;
   /** The current observation (a copy: envs reuse theirs). */
   readonly obs: Float32Array;

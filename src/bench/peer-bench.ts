@@ -6,6 +6,7 @@
  * ratio, measured in the same run.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,8 @@ export interface PeerBench {
   readonly oneProcess: number;
   readonly nats: number;
   readonly ratio: number;
+  /** Requests from peer 0 to peer 1 per lockstep step (what exact lockstep waits for). */
+  readonly requestsPerStep: number;
 }
 
 const PRESET = "room-v21/peer-learning";
@@ -53,11 +56,12 @@ const quantile = (sorted: readonly number[], q: number): number =>
 
 function roundTrips(url: string, group: string, configHash: string): { p50: number; p99: number } {
   const links = new PeerLinks(url, group, 2);
+  const session = randomBytes(16).toString("hex"); // the peer takes its finish only from the one it joined
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
       try {
-        links.request(1, encode(Op.join, { configHash }), 2000);
+        links.request(1, encode(Op.join, { configHash, session }), 2000);
         break;
       } catch (e) {
         if (!(e instanceof PeerUnavailable) || Date.now() > deadline) throw e;
@@ -72,7 +76,7 @@ function roundTrips(url: string, group: string, configHash: string): { p50: numb
       if (i >= 200) times.push(performance.now() - t0); // the first ones warm up the JIT
     }
     times.sort((a, b) => a - b);
-    links.request(1, encode(Op.finish), 10_000);
+    links.request(1, encode(Op.finish, { session }), 10_000);
     return { p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
   } finally {
     links.close();
@@ -95,6 +99,7 @@ export async function peerBench(url: string, kernels: Kernels, log: (line: strin
     log(`the same group over NATS: peer 1 in a process of its own`);
     const group = `bench-group-${process.pid}`;
     children.push(startPeer(url, group, steps, join(dir, "peer-1")));
+    const stats = { requests: 0 };
     const nats = coordinateGroup(distributed, {
       url,
       group,
@@ -102,8 +107,9 @@ export async function peerBench(url: string, kernels: Kernels, log: (line: strin
       kernels,
       configHash,
       log: () => {},
+      stats,
     }).stepsPerSecond;
-    return { roundTripMs, oneProcess, nats, ratio: nats / oneProcess };
+    return { roundTripMs, oneProcess, nats, ratio: nats / oneProcess, requestsPerStep: stats.requests / steps };
   } finally {
     for (const c of children) c.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });

@@ -47,7 +47,7 @@ export async function bench(args: string[]): Promise<void> {
       throw new UserError("bench --peers needs --nats URL (a NATS server on this machine)");
     const r = await peerBench(values.nats, getKernels(values.backend), (line) => process.stderr.write(`${line}\n`));
     console.log(
-      `peers over NATS: advice round trip p50 ${(r.roundTripMs.p50 * 1000).toFixed(0)} us, p99 ${(r.roundTripMs.p99 * 1000).toFixed(0)} us; 2-peer Room-v21 group: one process (trainer threads) ${r.oneProcess.toFixed(0)}, NATS processes ${r.nats.toFixed(0)} env steps/s; ratio ${r.ratio.toFixed(2)}`,
+      `peers over NATS: advice round trip p50 ${(r.roundTripMs.p50 * 1000).toFixed(0)} us, p99 ${(r.roundTripMs.p99 * 1000).toFixed(0)} us; 2-peer Room-v21 group: one process (trainer threads) ${r.oneProcess.toFixed(0)}, NATS processes ${r.nats.toFixed(0)} env steps/s; ratio ${r.ratio.toFixed(2)}; ${r.requestsPerStep.toFixed(2)} requests per lockstep step`,
     );
     if (values.json) console.log(JSON.stringify(r));
     return;

@@ -36,8 +36,8 @@ export interface AdvisorContext extends TermContext {
 export interface Advisor {
   /**
    * Whether it asks the peers only when a member chooses whom to follow and draws from the group's generator only
-   * while advising (peer learning's advice): then a group over processes may compute suggestions ahead and learn
-   * the value terms' queries in advance. Advisors that do not say so are asked as they go.
+   * while advising (peer learning's advice): then a placement may compute suggestions ahead and learn the value
+   * terms' queries in advance (GroupPlacement). Advisors that do not say so are asked as they go.
    */
   readonly predictable?: boolean;
   /** Member m's action at a step with advice (read before the next call: it may be a reused buffer). */

@@ -7,7 +7,7 @@
 import type { Random } from "../core/random.js";
 import type { GroupSettings } from "./config.js";
 import type { SuggestionBuffer } from "./suggestion-buffer.js";
-import { TargetAccumulator, type ValueFunction } from "./targets.js";
+import { TargetAccumulator, type ValueAnswers, type ValueFunction } from "./targets.js";
 import { moveTowardsMeanTargets } from "./values.js";
 import type { TermContext, TermMember, ValueTerm, ValueTermPlugin } from "./value-term.js";
 
@@ -23,13 +23,13 @@ export class AgentValues {
   private readonly targets: TargetAccumulator;
   private readonly perPeer: number;
 
-  constructor(nPeers: number, initial: number, batchSize: number, obsDim: number) {
+  constructor(nPeers: number, initial: number, batchSize: number, obsDim: number, answers?: ValueAnswers) {
     this.values = new Float64Array(nPeers).fill(initial);
     this.sums = new Float64Array(nPeers);
     this.counts = new Float64Array(nPeers);
     // The original divides by the number of all peers, scripted ones included.
     this.perPeer = Math.floor(batchSize / nPeers);
-    this.targets = new TargetAccumulator(Math.max(this.perPeer, 1), obsDim);
+    this.targets = new TargetAccumulator(Math.max(this.perPeer, 1), obsDim, answers);
   }
 
   update(sources: readonly AgentValueSource[], gamma: number, advantage: boolean, lr: number, rng: Random): void {
@@ -48,7 +48,7 @@ export class AgentValues {
 /** Agent values as a value term: one vector for the whole group, moved after every step of any acting peer. */
 class AgentValuesTerm implements ValueTerm {
   readonly name = "agentValues";
-  readonly rehearsable = true;
+  readonly repeatable = true;
   private readonly agentValues: AgentValues;
   private readonly sources: AgentValueSource[];
   private readonly peers: readonly { readonly available: boolean }[];
@@ -59,7 +59,7 @@ class AgentValuesTerm implements ValueTerm {
     const g = c.config.group;
     this.settings = g;
     this.random = c.random;
-    this.agentValues = new AgentValues(c.peers.length, g.initialAgentValue, g.valueBatchSize, c.obsDim);
+    this.agentValues = new AgentValues(c.peers.length, g.initialAgentValue, g.valueBatchSize, c.obsDim, c.answers);
     this.sources = c.members.map((m) => ({ peer: m.peer, buffer: m.suggestions }));
     this.peers = c.members.map((m) => m.peer);
   }
@@ -70,7 +70,7 @@ class AgentValuesTerm implements ValueTerm {
   }
 
   /**
-   * The stepping peer's discount, as the original. While a peer in another process does not answer, its buffer
+   * The stepping peer's discount, as the original. While a peer is absent (placed elsewhere and not answering), its buffer
    * cannot be valued: the update waits (as it waits until every buffer holds its share).
    */
   update(m: TermMember): void {

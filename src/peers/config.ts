@@ -94,7 +94,7 @@ export const GroupSettingsSchema = z
       .int()
       .positive()
       .optional()
-      .describe("peers in separate processes (peerlearn peer): ms a peer may take to answer before it is left out"),
+      .describe("peers run by `peerlearn peer`: ms a peer may take to answer before it is left out"),
     terms: z
       .array(z.string())
       .describe("value terms registered by name (registerValueTerm) to add to the built-in ones"),

@@ -8,7 +8,7 @@ const critic: ValueTerm = {
   name: "critic",
   values: (m, actions, n, out) => m.peer.critic(m.obs, actions, n, out),
   update: () => {},
-  rehearsable: true,
+  repeatable: true,
   logged: () => null,
   getState: () => null,
   setState: () => {},

@@ -11,13 +11,12 @@ import { RunClock, backendName, meanOf } from "../runs/run-summary.js";
 import { RunDir, writeJsonAtomic } from "../runs/run-dir.js";
 import { Progress } from "../runs/progress.js";
 import type { GroupRunConfig } from "./config.js";
-import { PeerGroup } from "./group.js";
+import { PeerGroup, type GroupPlacement } from "./group.js";
 import { GroupSchedule, learnersOf } from "./group-schedule.js";
 import { TrainerPool } from "../agents/trainers/trainer-pool.js";
 import { loadGroupCheckpoint, saveGroupCheckpoint } from "./group-checkpoint.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { RunSummaryBase } from "../runs/run-summary.js";
-import type { GroupPlacement } from "./placement.js";
 
 export interface PeerSummary {
   index: number;
@@ -37,7 +36,7 @@ export interface GroupSummary extends RunSummaryBase {
 export interface GroupTrainOptions {
   out: string;
   kernels: Kernels;
-  /** Peers in other processes (distributed/peers/peer-coordinator.ts); lockstep only. */
+  /** Peers placed elsewhere (GroupPlacement; distributed/peers/peer-coordinator.ts); lockstep only. */
   placement?: GroupPlacement;
   preset?: string;
   progress?: (line: string, final: boolean) => void;
@@ -138,7 +137,7 @@ export class GroupRun {
   }
 
   /**
-   * Saves the group where it stands (a peer in another process that is away makes no whole group: nothing saved).
+   * Saves the group where it stands (a peer placed elsewhere that is away makes no whole group: nothing saved).
    * Returns the steps per peer saved, or null.
    */
   checkpoint(): number | null {
@@ -164,7 +163,7 @@ export class GroupRun {
     for (const m of group.members) m.loop.close();
     const timing = this.clock.finish(stepsDone);
     this.progress.done(stepsDone);
-    // (A peer in another process saves its own, into its own folder.)
+    // (A peer placed elsewhere saves its own, into its own folder.)
     for (const m of group.members)
       if (!m.loop.placedElsewhere) m.peer.agent.save(join(this.dir.finalDir, `peer-${m.index}`), false);
     const peers: PeerSummary[] = group.peers.map((p, index) => {

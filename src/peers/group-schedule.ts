@@ -23,7 +23,7 @@ export interface ScheduleCallbacks {
   epochEnd?(m: Member, epoch: number, solo: boolean): void;
 }
 
-/** The learning members, those in other processes first (their training is started, then runs meanwhile). */
+/** The learning members, those placed elsewhere first (their training is started, then runs meanwhile). */
 export function learnersOf(group: PeerGroup): Member[] {
   return group.members
     .filter((m) => m.peer.learns)

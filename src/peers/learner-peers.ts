@@ -1,8 +1,8 @@
 /**
  * Building a group's peer on a learner (DQN, SAC or TD3, and the novice and frozen kinds built on them), with its
  * generators forked from the group's root in the order the published code draws them: the learner's, then (DQN)
- * the peer's own for its epsilon-greedy suggestions. A peer that runs in another process still takes its forks
- * here, so that every process draws the same generators for the same peers.
+ * the peer's own for its epsilon-greedy suggestions. A peer placed elsewhere still takes its forks here,
+ * so that every place draws the same generators for the same peers.
  */
 import type { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
@@ -22,7 +22,7 @@ export interface LearnerPeerContext {
 }
 
 /**
- * A peer on a learner, or `elsewhere`'s stand-in for one in another process. Asked to explore, a SAC peer samples
+ * A peer on a learner, or `elsewhere`'s stand-in for one placed elsewhere. Asked to explore, a SAC peer samples
  * its policy (SB3's SAC predict does); a DQN (epsilon) or TD3 (action noise) peer explores only in the corrected
  * variant: the published code's suggestions are their greedy / deterministic actions.
  */

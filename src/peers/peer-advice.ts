@@ -61,7 +61,7 @@ export class PeerAdvice implements Advisor {
     const i = m.index;
     const w = this.width;
     const followed = m.follow.followed;
-    // A followed peer that stopped answering (in another process) is given up at once: a new choice follows.
+    // A followed peer that stopped answering (placed elsewhere) is given up at once: a new choice follows.
     if (!m.follow.nextStepChooses() && followed >= 0 && this.peers[followed].available) {
       // Its own suggestion may be taken where it steps: then nothing here reads the action returned.
       if (followed !== i || !m.peer.actOnOwnSuggestion?.(true))

@@ -33,8 +33,8 @@ export interface Peer {
   /** The generator its suggestions draw from, if it has one of its own (checkpoints save it). */
   readonly random: Random | null;
   /**
-   * False while a peer in another process does not answer (distributed/): it is left out of choices and steps.
-   * Peers in this process are always available.
+   * False while a peer placed elsewhere does not answer (GroupPlacement): it is left out of choices and steps.
+   * Peers built here are always available.
    */
   readonly available: boolean;
 }
@@ -57,8 +57,8 @@ export interface ActingPeer extends Peer, ValueFunction {
   critic(obs: Float32Array, actions: Float32Array, n: number, out: Float64Array): void;
   /**
    * Asked when its member follows itself: whether it will take its own suggestion for its state (`explore` as for
-   * suggest) where it takes its env step, instead of answering now. A peer in another process does (one round
-   * trip instead of two); peers in this process leave it out.
+   * suggest) where it takes its env step, instead of answering now. A peer placed elsewhere may (one answer
+   * fewer to wait for); peers built here leave it out.
    */
   actOnOwnSuggestion?(explore: boolean): boolean;
 }

@@ -16,10 +16,11 @@ import { findPreset } from "./presets.js";
 import { trainGroup } from "./train-group.js";
 import { listedIn, type TermContext, type TermMember } from "./value-term.js";
 import { registerValueTerm } from "./mechanisms.js";
+import { askEachPeer } from "./targets.js";
 
 function context(width: number, discrete: boolean): TermContext {
   const config = findPreset("room-v21/peer-learning").config;
-  return { config, peers: [], members: [], obsDim: 2, width, discrete, random: new Random(1) };
+  return { config, peers: [], members: [], obsDim: 2, width, discrete, random: new Random(1), answers: askEachPeer };
 }
 
 const member = {} as TermMember;

@@ -54,7 +54,7 @@ export class SuggestionBuffer {
     if (this.count < this.capacity) this.count++;
   }
 
-  /** What the next add overwrites, so that it can be undone (a rehearsal: group.ts). */
+  /** What the next add overwrites, so that it can be undone (rewind). */
   mark(): BufferMark {
     const i = this.pos;
     const d = this.obsDim;

@@ -9,22 +9,11 @@ import { WARMUP, type SuggestionBuffer } from "./suggestion-buffer.js";
 /** A peer's value function V_i(s) = Q_i(s, a ~ pi_i(s)) on k states (rows of obs). */
 export interface ValueFunction {
   values(obs: Float32Array, k: number, out: Float64Array): void;
-  /**
-   * values() of two sets of k states, as two calls in this order would give; a peer in another process answers
-   * both in one request (the advantage needs V(s') and V(s) of the same batch).
-   */
-  valuesOfTwo?(
-    first: Float32Array,
-    second: Float32Array,
-    k: number,
-    outFirst: Float64Array,
-    outSecond: Float64Array,
-  ): void;
 }
 
 /**
- * A value query that an update made while the group rehearsed it (recordValueQueries): whose values of which
- * states (copies), k of them, and the buffer slots they came from.
+ * A value query of a target batch: peer's values of the first k rows of nextObs (s') and, with the advantage, of
+ * obs (s), taken from those buffer slots. The arrays are the accumulator's own, valid during the call only.
  */
 export interface ValueQuery {
   readonly peer: ValueFunction;
@@ -37,26 +26,29 @@ export interface ValueQuery {
 }
 
 /**
- * While set, accumulations record their value queries instead of asking the peers (and add targets of zero
- * values, which the rehearsal throws away with the state it restores). Module-wide because a rehearsal spans
- * every term's accumulators; synchronous code only, so no other update can run meanwhile.
+ * The group's phase that answers value queries: V(s') into next, and V(s) into prev when the query has s rows.
+ * Asking each peer is the default; a group's placement may answer otherwise (several queries of a peer at once).
  */
-let recording: ValueQuery[] | null = null;
+export interface ValueAnswers {
+  answer(query: ValueQuery, next: Float64Array, prev: Float64Array): void;
+}
 
-/**
- * Runs `rehearse` (updates whose state the caller saves before and restores after) and returns the value queries
- * it made, in order, without asking any peer: a group spread over processes sends a remote peer's queries ahead
- * with its env step, so that the real updates find the answers there (distributed/peers/remote-peer.ts).
- */
-export function recordValueQueries(rehearse: () => void): ValueQuery[] {
-  const queries: ValueQuery[] = [];
-  recording = queries;
-  try {
-    rehearse();
-  } finally {
-    recording = null;
-  }
-  return queries;
+/** Each query asked of its peer as it comes: V(s') first, then V(s). */
+export const askEachPeer: ValueAnswers = {
+  answer(q, next, prev) {
+    q.peer.values(q.nextObs, q.k, next);
+    if (q.obs) q.peer.values(q.obs, q.k, prev);
+  },
+};
+
+/** The accumulator's query, refilled for every batch (no allocation per env step). */
+interface Query {
+  peer: ValueFunction;
+  buffer: SuggestionBuffer;
+  k: number;
+  readonly slots: Int32Array;
+  readonly nextObs: Float32Array;
+  obs: Float32Array | null;
 }
 
 export class TargetAccumulator {
@@ -65,8 +57,14 @@ export class TargetAccumulator {
   private readonly nextObs: Float32Array;
   private readonly v: Float64Array;
   private readonly vPrev: Float64Array;
+  private query: Query | null = null;
 
-  constructor(maxBatch: number, obsDim: number) {
+  /** `answers`: who answers the value queries (the group's, TermContext.answers). */
+  constructor(
+    maxBatch: number,
+    obsDim: number,
+    private readonly answers: ValueAnswers = askEachPeer,
+  ) {
     this.indices = new Int32Array(maxBatch);
     this.obs = new Float32Array(maxBatch * obsDim);
     this.nextObs = new Float32Array(maxBatch * obsDim);
@@ -124,24 +122,12 @@ export class TargetAccumulator {
   ): void {
     buffer.gather(buffer.nextObs, this.indices, k, this.nextObs);
     if (advantage) buffer.gather(buffer.obs, this.indices, k, this.obs);
-    if (recording) {
-      const d = buffer.obsDim;
-      recording.push({
-        peer,
-        buffer,
-        k,
-        slots: this.indices.slice(0, k),
-        nextObs: this.nextObs.slice(0, k * d),
-        obs: advantage ? this.obs.slice(0, k * d) : null,
-      });
-      this.v.fill(0, 0, k);
-      this.vPrev.fill(0, 0, k);
-    } else if (advantage && peer.valuesOfTwo) {
-      peer.valuesOfTwo(this.nextObs, this.obs, k, this.v, this.vPrev);
-    } else {
-      peer.values(this.nextObs, k, this.v);
-      if (advantage) peer.values(this.obs, k, this.vPrev);
-    }
+    const query = (this.query ??= { peer, buffer, k, slots: this.indices, nextObs: this.nextObs, obs: null });
+    query.peer = peer;
+    query.buffer = buffer;
+    query.k = k;
+    query.obs = advantage ? this.obs : null;
+    this.answers.answer(query, this.v, this.vPrev);
     for (let r = 0; r < k; r++) {
       const slot = this.indices[r];
       const target = buffer.rewards[slot] + gamma * this.v[r] - (advantage ? this.vPrev[r] : 0);

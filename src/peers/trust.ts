@@ -5,7 +5,7 @@
 import type { Random } from "../core/random.js";
 import type { GroupSettings } from "./config.js";
 import type { SuggestionBuffer } from "./suggestion-buffer.js";
-import { TargetAccumulator, type ValueFunction } from "./targets.js";
+import { TargetAccumulator, type ValueAnswers, type ValueFunction } from "./targets.js";
 import { moveTowardsMeanTargets } from "./values.js";
 import type { TermContext, TermMember, ValueTerm, ValueTermPlugin } from "./value-term.js";
 
@@ -20,11 +20,12 @@ export class TrustValues {
     initial: number,
     private readonly batchSize: number,
     obsDim: number,
+    answers?: ValueAnswers,
   ) {
     this.values = new Float64Array(nPeers).fill(initial);
     this.sums = new Float64Array(nPeers);
     this.counts = new Float64Array(nPeers);
-    this.targets = new TargetAccumulator(batchSize, obsDim);
+    this.targets = new TargetAccumulator(batchSize, obsDim, answers);
   }
 
   /** `latestOnly`: from the latest transition alone, not a batch (the original's use_trust_buffer off). */
@@ -50,7 +51,7 @@ export class TrustValues {
 /** Trust as a value term: every acting peer has its own values; a peer's decisions read its own. */
 class TrustTerm implements ValueTerm {
   readonly name = "trust";
-  readonly rehearsable = true;
+  readonly repeatable = true;
   /** By peer index (null for peers that do not act). */
   private readonly byPeer: (TrustValues | null)[];
   private readonly settings: GroupSettings;
@@ -62,7 +63,9 @@ class TrustTerm implements ValueTerm {
     this.settings = g;
     this.random = c.random;
     this.byPeer = c.peers.map((_, i) =>
-      c.members.some((m) => m.index === i) ? new TrustValues(n, g.initialTrust, g.valueBatchSize, c.obsDim) : null,
+      c.members.some((m) => m.index === i)
+        ? new TrustValues(n, g.initialTrust, g.valueBatchSize, c.obsDim, c.answers)
+        : null,
     );
   }
 

@@ -14,6 +14,7 @@ import type { Random } from "../core/random.js";
 import type { GroupRunConfig } from "./config.js";
 import type { ActingPeer, Peer } from "./peer.js";
 import type { SuggestionBuffer } from "./suggestion-buffer.js";
+import type { ValueAnswers } from "./targets.js";
 
 /** What a value term sees of an acting member of the group. */
 export interface TermMember {
@@ -37,6 +38,8 @@ export interface TermContext {
   readonly discrete: boolean;
   /** The group's generator: draw from it only in `update`, in a fixed order, so runs stay reproducible. */
   readonly random: Random;
+  /** Asks the peers for value estimates (give it to a TargetAccumulator: the group's placement may answer). */
+  readonly answers: ValueAnswers;
 }
 
 export interface ValueTerm {
@@ -47,11 +50,12 @@ export interface ValueTerm {
   /** After every env step member m took with advice (not in solo epochs). */
   update(m: TermMember): void;
   /**
-   * Whether `update` asks for value estimates only through targets.ts and changes nothing but the group's
-   * generator and what getState returns: then a group spread over processes can rehearse it ahead of a remote
-   * peer's env step (group.ts) and send the queries with the step. Terms that do not say so are asked as they go.
+   * Whether `update` asks for value estimates only through the context's `answers` and changes nothing but the
+   * group's generator and what getState returns: then a placement may run it on a saved state, restore the state
+   * and know the queries the real update will ask (to fetch their answers early). Terms that do not say so are
+   * answered as they ask.
    */
-  readonly rehearsable?: boolean;
+  readonly repeatable?: boolean;
   /** What member m's evaluation lines log under this term's name (null: nothing). */
   logged(m: TermMember): ArrayLike<number> | null;
   /** Its state for a checkpoint (JSON), and back. */

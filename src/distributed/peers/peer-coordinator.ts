@@ -11,13 +11,14 @@ import { UserError, printable } from "../../core/errors.js";
 import { RunDir } from "../../runs/run-dir.js";
 import type { Kernels } from "../../nn/kernels/kernels.js";
 import type { GroupRunConfig } from "../../peers/config.js";
-import type { GroupPlacement } from "../../peers/placement.js";
+import type { GroupPlacement } from "../../peers/group.js";
 import { resolvePeers } from "../../peers/peer-settings.js";
 import { trainGroup, type GroupSummary } from "../../peers/train-group.js";
 import { Op, ProtocolError, encode } from "./peer-protocol.js";
 import { PeerInfoSchema, fields } from "./peer-messages.js";
 import { PeerLinks, PeerRefused, PeerUnavailable, sleepSync } from "./peer-links.js";
 import { Presence, type PeerInfo } from "./presence.js";
+import { Lookahead } from "./lookahead.js";
 import { RemoteLoop } from "./remote-loop.js";
 import { RemotePeer } from "./remote-peer.js";
 
@@ -32,6 +33,8 @@ export interface CoordinatorOptions {
   readonly log: (line: string) => void;
   /** How long to wait for every peer to answer the first time (ms). */
   readonly joinTimeoutMs?: number;
+  /** Filled at the end with the requests sent to the other peers (hellos and the finish included). */
+  readonly stats?: { requests: number };
 }
 
 /** A peer may take this long to answer by default before it is left out of a step. */
@@ -107,11 +110,16 @@ export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): 
       throw new UserError(
         `peer${ahead.length > 1 ? "s" : ""} ${ahead.join(", ")} resumed from a checkpoint of its own, but peer 0 starts afresh (${o.out} has no checkpoint): give ${ahead.length > 1 ? "them fresh --out folders" : "it a fresh --out"}, or peer 0 the --out it had`,
       );
+    const lookahead = new Lookahead();
     const placement: GroupPlacement = {
       isLocal: (i) => !presence.has(i),
-      remotePeer: (i) => new RemotePeer(presence.get(i) as Presence, infos.get(i) as PeerInfo),
-      remoteLoop: (_i, peer, hooks, maxEpisodeSteps, seams) =>
-        new RemoteLoop(peer as RemotePeer, hooks, maxEpisodeSteps, seams),
+      peerElsewhere: (i) => new RemotePeer(presence.get(i) as Presence, infos.get(i) as PeerInfo),
+      loopElsewhere: (i, peer, hooks, maxEpisodeSteps) =>
+        new RemoteLoop(peer as RemotePeer, hooks, maxEpisodeSteps, lookahead, i),
+      answers: (own) => lookahead.answers(own),
+      attach: (group) => lookahead.attach(group),
+      beforeStep: (i) => lookahead.beforeStep(i),
+      holdsUpdates: (i) => lookahead.holdsUpdates(i),
     };
     const summary = trainGroup(config, {
       out: o.out,
@@ -122,6 +130,7 @@ export function coordinateGroup(config: GroupRunConfig, o: CoordinatorOptions): 
     });
     for (const [i, p] of presence)
       if (p.ask(encode(Op.finish, { session }), 60_000) === null) o.log(`peer ${i} was not there at the end`);
+    if (o.stats) o.stats.requests = links.sent;
     return summary;
   } finally {
     links.close();

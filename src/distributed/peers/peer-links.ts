@@ -51,6 +51,8 @@ export class PeerLinks {
   private readonly capacity: number;
   /** Requests that failed so far (no answer in time, nobody listening). */
   failures = 0;
+  /** Requests sent so far (what a lockstep group over processes waits for: the bench reports them per step). */
+  sent = 0;
   /** Whether a request to each peer is outstanding (its reply not read yet). */
   private readonly pending: boolean[];
 
@@ -93,6 +95,7 @@ export class PeerLinks {
     Atomics.store(this.ctrl, b + Link.timeoutMs, timeoutMs);
     Atomics.store(this.ctrl, b + Link.state, State.request);
     this.pending[peer] = true;
+    this.sent++;
     Atomics.add(this.ctrl, 0, 1);
     Atomics.notify(this.ctrl, 0);
   }

@@ -42,7 +42,7 @@ export const LONG_MS = 600_000;
 
 /**
  * A suggestion a peer computed ahead, after its env step or its training round, for the state the group will
- * likely ask about next (group.nextAskOf, group.askOf). The stand-in answers that ask with it; the next request
+ * likely ask about next (Lookahead.nextAsk, Lookahead.askAfterTraining). The stand-in answers that ask with it; the next request
  * tells the peer whether it was used, and a peer whose suggestion went unused takes back the draws it made for
  * it, so the peer's generators draw exactly as in one process either way.
  */

@@ -1,15 +1,16 @@
 /**
  * The coordinator's stand-in for the loop of a peer in another process: RemoteLoop runs the group's seams here
  * around the env step the peer takes there. Training is only started (`send`) and runs there while the group goes
- * on. The env step's request carries what the group will ask around it (group.ts RemoteSeams): the value
- * estimates of the updates before and after it, and the suggestion the group will likely ask next, so that a
- * lockstep step waits for as few round trips as it can.
+ * on. The env step's request carries what the group will ask around it (lookahead.ts): the value estimates of
+ * the updates before and after it, and the suggestion the group will likely ask next, so that a lockstep step
+ * waits for as few round trips as it can.
  */
 import type { EvalResult, LoopHooks, LoopState } from "../../agents/off-policy-loop.js";
 import type { StepResult } from "../../envs/env.js";
 import { rolloutComplete } from "../../agents/agent.js";
-import type { MemberLoop, RemoteSeams } from "../../peers/placement.js";
+import type { MemberLoop } from "../../peers/member-loop.js";
 import type { ValueQuery } from "../../peers/targets.js";
+import type { Lookahead } from "./lookahead.js";
 import type { z } from "zod";
 import { Op, ProtocolError, encode, f32 } from "./peer-protocol.js";
 import { PeerInfoSchema, SaveReplySchema, StepReplySchema, fields } from "./peer-messages.js";
@@ -32,7 +33,8 @@ export class RemoteLoop implements MemberLoop {
     private readonly peer: RemotePeer,
     private readonly hooks: LoopHooks,
     maxEpisodeSteps: number,
-    private readonly seams: RemoteSeams,
+    private readonly ahead: Lookahead,
+    private readonly index: number,
   ) {
     this.presence = peer.presence;
     const view = peer.info.view;
@@ -78,7 +80,7 @@ export class RemoteLoop implements MemberLoop {
 
   collect(): void {
     if (!this.present()) {
-      this.seams.runDeferredUpdates();
+      this.ahead.runHeld();
       return; // left out of this step
     }
     const h = this.hooks;
@@ -99,7 +101,7 @@ export class RemoteLoop implements MemberLoop {
     const others = new Map<RemotePeer, AheadQuery[]>();
     // Requests failed so far: one failing after the rehearsal may change what the updates ask.
     const failures = this.presence.links.failures;
-    const rehearsal = this.seams.rehearse();
+    const rehearsal = this.ahead.rehearse(this.index);
     const route = (query: ValueQuery, newRows: number[], withStep: AheadQuery[]): void => {
       if (!(query.peer instanceof RemotePeer)) return; // this process's peers answer as the updates ask
       const item = { query, newRows };
@@ -119,7 +121,9 @@ export class RemoteLoop implements MemberLoop {
     const { heads, arrays } = queryWire(mine);
     // The suggestion asked next comes with the step, unless a training round there comes first.
     const info = this.peer.info;
-    const ask = rolloutComplete(this.steps + 1, info.trainFreq, info.learningStarts) ? null : this.seams.nextAsk();
+    const ask = rolloutComplete(this.steps + 1, info.trainFreq, info.learningStarts)
+      ? null
+      : this.ahead.nextAsk(this.index);
     const aheadObs = ask ? [Float32Array.from(ask.obs)] : [];
     const prefetch = ask ? { explore: ask.explore } : null;
     const meta = { progressTotal: this.progressTotal, before: earlier.heads, queries: heads, own, prefetch };
@@ -134,14 +138,14 @@ export class RemoteLoop implements MemberLoop {
       answerShape([...before, ...mine], r.arrays, (m.reset ? 2 : 1) + (ask ? 1 : 0));
     });
     if (!reply || !m) {
-      this.seams.runDeferredUpdates();
+      this.ahead.runHeld();
       for (const p of others.keys()) p.dropAhead();
       return;
     }
     let at = m.reset ? 2 : 1;
     if (ask) this.presence.prefetch = { obs: aheadObs[0], explore: ask.explore, row: f32(reply, at++), used: false };
     this.peer.answered([...before, ...mine], reply.arrays.slice(at), failures);
-    this.seams.runDeferredUpdates();
+    this.ahead.runHeld();
     const r: StepResult = { obs: f32(reply, 0), reward: m.reward, terminated: m.terminated, truncated: m.truncated };
     this.steps = m.steps;
     h.afterEnvStep?.(r);
@@ -173,7 +177,7 @@ export class RemoteLoop implements MemberLoop {
   trainIfDue(): boolean {
     const info = this.peer.info;
     if (!rolloutComplete(this.steps, info.trainFreq, info.learningStarts)) return false;
-    const next = this.seams.askAfterTraining();
+    const next = this.ahead.askAfterTraining(this.index);
     const ask = next ? { obs: Float32Array.from(next.obs), explore: next.explore } : null;
     const prefetch = ask ? { explore: ask.explore } : null;
     this.presence.start(encode(Op.train, { prefetch }, ask ? [ask.obs] : []), undefined, ask);

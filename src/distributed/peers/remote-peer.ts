@@ -195,7 +195,13 @@ export class RemotePeer implements ActingPeer {
     return left;
   }
 
-  valuesOfTwo(
+  /** A value query of the group's terms (lookahead.ts routes them here): V(s') and, with s rows, V(s) at once. */
+  answer(q: ValueQuery, next: Float64Array, prev: Float64Array): void {
+    if (q.obs) this.valuesOfTwo(q.nextObs, q.obs, q.k, next, prev);
+    else this.values(q.nextObs, q.k, next);
+  }
+
+  private valuesOfTwo(
     first: Float32Array,
     second: Float32Array,
     k: number,

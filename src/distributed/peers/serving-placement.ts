@@ -4,7 +4,7 @@
  * used, and its own member's seams are the server's (they record what the step reports back).
  */
 import type { LoopHooks } from "../../agents/off-policy-loop.js";
-import type { GroupPlacement } from "../../peers/placement.js";
+import type { GroupPlacement } from "../../peers/group.js";
 import type { ActingPeer } from "../../peers/peer.js";
 
 /** A stand-in for a peer this process does not run. */
@@ -15,7 +15,7 @@ function elsewhere(index: number): never {
 export function servingPlacement(own: number, hooks: LoopHooks): GroupPlacement {
   return {
     isLocal: (i) => i === own,
-    remotePeer: (i): ActingPeer => ({
+    peerElsewhere: (i): ActingPeer => ({
       kind: "dqn",
       acts: true,
       learns: false,
@@ -34,7 +34,7 @@ export function servingPlacement(own: number, hooks: LoopHooks): GroupPlacement 
       act: () => elsewhere(i),
       beforeStep: () => elsewhere(i),
     }),
-    remoteLoop: (i) => ({
+    loopElsewhere: (i) => ({
       placedElsewhere: true,
       obs: new Float32Array(0),
       steps: 0,
