@@ -65,7 +65,13 @@ export {
 } from "./peers/value-term.js";
 export { type AdvisedMember, type Advisor, type AdvisorContext, type AdvisorPlugin } from "./peers/advisor.js";
 export { ADVISORS, VALUE_TERMS, registerAdvisor, registerValueTerm, valueTermPlugins } from "./peers/mechanisms.js";
-export { TargetAccumulator, askEachPeer, type ValueAnswers, type ValueFunction, type ValueQuery } from "./peers/targets.js";
+export {
+  TargetAccumulator,
+  askEachPeer,
+  type ValueAnswers,
+  type ValueFunction,
+  type ValueQuery,
+} from "./peers/targets.js";
 export { Registry } from "./peers/registry.js";
 export { PRESETS, findPreset, type Preset } from "./peers/presets.js";
 export { trainGroup, type GroupSummary, type GroupTrainOptions, type PeerSummary } from "./peers/train-group.js";

@@ -14,16 +14,18 @@ import { agentSpec, buildLearner } from "./algorithms.js";
 import type { OffPolicyAgent } from "./agent.js";
 import { runSettings, type RunConfig } from "./config.js";
 import { OffPolicyLoop, type LoopState } from "./off-policy-loop.js";
-import { RunClock, backendName, type RunSummaryBase } from "../runs/run-summary.js";
+import { z } from "zod";
+import { RunClock, RunSummaryBaseSchema, backendName } from "../runs/run-summary.js";
 import { RunDir, writeJsonAtomic } from "../runs/run-dir.js";
 import { Progress } from "../runs/progress.js";
 
 export type { RunConfig };
 
-export interface TrainSummary extends RunSummaryBase {
-  algo: string;
-  evaluations: number;
-}
+export const TrainSummarySchema = RunSummaryBaseSchema.extend({
+  algo: z.string().max(64),
+  evaluations: z.number().int().nonnegative(),
+});
+export type TrainSummary = z.infer<typeof TrainSummarySchema>;
 
 export interface TrainOptions {
   /** Run folder (metrics, checkpoints, final model). */
@@ -62,10 +64,7 @@ export class AgentRun {
     this.dir = new RunDir(options.out);
     this.dir.prepare(config);
     if (this.dir.isComplete()) {
-      this.finished = this.dir.readSummary<TrainSummary>(
-        (s) => typeof s.algo === "string" && typeof s.steps === "number",
-        "single-agent run",
-      );
+      this.finished = this.dir.readSummary(TrainSummarySchema, "single-agent run");
       return;
     }
     // Every generator derives from the seed: the env's goals, the evaluation env's, the agent's exploration/sampling.

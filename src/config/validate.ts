@@ -42,3 +42,9 @@ export function parseOrThrow<S extends z.ZodType>(
   const more = r.error.issues.length > 5 ? `; and ${r.error.issues.length - 5} more` : "";
   throw new UserError(`invalid ${what}: ${lines.join("; ")}${more}`);
 }
+
+/** The first of `error`'s problems with `input`, in the same words (for a message of its own). */
+export function firstProblem(error: z.ZodError, input: unknown): string {
+  const issue = error.issues[0];
+  return issue ? describe(issue, input) : "no problem named";
+}

@@ -3,7 +3,9 @@
  * an experiment folder, a runs/ tree), found to a bounded depth. A run is named by the index of its root and its
  * path inside it; a name that leaves its root (`..`, an absolute path, a symbolic link pointing out) is refused.
  */
+import type { z } from "zod";
 import { givenUp } from "../core/given-up.js";
+import { ConfigViewSchema, SummaryViewSchema, SweepFolderSchema, SweepProgressViewSchema } from "./folder-files.js";
 import { parseMetrics } from "../runs/metrics-line.js";
 import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, sep } from "node:path";
@@ -49,14 +51,18 @@ export function servedFile(root: string, path: string): string | null {
   return real === root || real.startsWith(root + sep) ? real : null;
 }
 
-function readJsonOrNull(root: string, path: string): unknown {
+/** The file's JSON if `schema` accepts it, else null (damaged or being written: shown as missing). */
+function readJsonOrNull<S extends z.ZodType>(root: string, path: string, schema: S): z.infer<S> | null {
   const file = servedFile(root, path);
   if (!file) return null;
+  let value: unknown;
   try {
-    return JSON.parse(readFileSyncLimited(file, 1 << 20));
+    value = JSON.parse(readFileSyncLimited(file, 1 << 20));
   } catch {
-    return null; // damaged or being written: shown as missing, as `report` leaves damaged runs out
+    return null; // as `report` leaves damaged runs out
   }
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 function readFileSyncLimited(path: string, max: number): string {
@@ -85,15 +91,15 @@ export class RunIndex {
       const metrics = servedFile(root, join(dir, "metrics.jsonl"));
       if (metrics) {
         const rel = relative(root, dir) || ".";
-        const config = readJsonOrNull(root, join(dir, "config.json")) as { env?: unknown; peers?: unknown } | null;
-        const peers = Array.isArray(config?.peers) ? (config.peers as { kind?: unknown }[]) : null;
+        const config = readJsonOrNull(root, join(dir, "config.json"), ConfigViewSchema);
+        const peers = config?.peers ?? null;
         runs.push({
           id: `${rootIndex}/${rel.split(sep).join("/")}`,
           name: rel === "." ? basename(root) : rel.split(sep).join("/"),
-          env: typeof config?.env === "string" ? config.env : null,
-          kinds: peers ? peers.map((p) => (typeof p?.kind === "string" ? p.kind : "?")) : null,
+          env: config?.env ?? null,
+          kinds: peers ? peers.map((p) => p.kind ?? "?") : null,
           metricsBytes: statSync(metrics).size,
-          summary: readJsonOrNull(root, join(dir, "summary.json")),
+          summary: readJsonOrNull(root, join(dir, "summary.json"), SummaryViewSchema),
         });
       }
       if (depth >= MAX_DEPTH) return;
@@ -119,19 +125,16 @@ export class RunIndex {
     const found: SweepInfo[] = [];
     const walk = (rootIndex: number, dir: string, depth: number): void => {
       const root = this.roots[rootIndex];
-      const manifest = readJsonOrNull(root, join(dir, "experiment.json")) as {
-        experiment?: unknown;
-        runs?: unknown;
-      } | null;
-      if (manifest && typeof manifest.experiment === "string" && Array.isArray(manifest.runs)) {
-        const dirs = manifest.runs.map((r: { dir?: unknown }) => (typeof r?.dir === "string" ? r.dir : ""));
+      const manifest = readJsonOrNull(root, join(dir, "experiment.json"), SweepFolderSchema);
+      if (manifest) {
+        const dirs = manifest.runs.map((r) => r.dir);
         const rel = relative(root, dir) || ".";
         found.push({
           id: `${rootIndex}/${rel.split(sep).join("/")}`,
           experiment: manifest.experiment,
           runs: dirs.length,
           done: dirs.filter((d) => d && !d.includes("..") && servedFile(root, join(dir, d, "summary.json"))).length,
-          progress: readJsonOrNull(root, join(dir, "progress.json")),
+          progress: readJsonOrNull(root, join(dir, "progress.json"), SweepProgressViewSchema),
         });
         return;
       }

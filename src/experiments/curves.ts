@@ -2,10 +2,9 @@
 import { isGroupEval, readMetrics } from "../runs/metrics-line.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
 import { UserError } from "../core/errors.js";
 import { parseOrThrow } from "../config/validate.js";
-import type { GroupSummary } from "../peers/train-group.js";
+import { GroupSummarySchema, type GroupSummary } from "../peers/group-summary.js";
 
 export interface Curve {
   readonly steps: number[];
@@ -29,19 +28,7 @@ export function learnerCurve(dir: string, learners: readonly number[]): Curve {
   };
 }
 
-const PeerSummarySchema = z.object({
-  index: z.number(),
-  kind: z.string(),
-  averageRewardOverTime: z.number().nullable(),
-  followShare: z.array(z.number()).nullable(),
-});
-const GroupSummarySchema = z.looseObject({
-  steps: z.number(),
-  averageRewardOverTime: z.number().nullable(),
-  peers: z.array(PeerSummarySchema).min(1),
-});
-
-/** A group run's summary.json, checked for the fields reports read. */
+/** A group run's summary.json, checked whole against its schema (peers/group-summary.ts). */
 export function readSummary(dir: string): GroupSummary {
   const path = join(dir, "summary.json");
   let value: unknown;
@@ -55,7 +42,7 @@ export function readSummary(dir: string): GroupSummary {
 
 /** A summary's fields, checked (UserError naming `what` when they are not those of a summary). */
 export function parseSummary(value: unknown, what: string): GroupSummary {
-  return parseOrThrow(GroupSummarySchema, value, what) as unknown as GroupSummary;
+  return parseOrThrow(GroupSummarySchema, value, what);
 }
 
 export function learnerIndices(s: GroupSummary): number[] {

@@ -93,10 +93,20 @@ describe("peerlearn compare on folders of runs", () => {
   const run = (group: string, seed: number, score: number): void => {
     const dir = join(root, group, `seed-${seed}`);
     mkdirSync(dir, { recursive: true });
-    const peers = [{ index: 0, kind: "dqn", averageRewardOverTime: score, followShare: null }];
+    const peers = [{ index: 0, kind: "dqn", lastEval: null, averageRewardOverTime: score, followShare: null }];
+    const run = { wallSeconds: 1, stepsPerSecond: 100, lastEval: null, backend: "js", out: dir, resumedFrom: null };
     writeFileSync(
       join(dir, "summary.json"),
-      JSON.stringify({ env: "Room-v21", seed, steps: 100, averageRewardOverTime: score, peers }),
+      JSON.stringify({
+        env: "Room-v21",
+        seed,
+        steps: 100,
+        averageRewardOverTime: score,
+        peers,
+        ...run,
+        preset: null,
+        variant: "faithful",
+      }),
     );
   };
 

@@ -35,12 +35,18 @@ function fakeExperiment(name: string, seeds: number): string {
       join(runDir, "summary.json"),
       JSON.stringify({
         env: r.task,
+        seed: r.seed,
         steps: r.config.steps,
         averageRewardOverTime: score,
         lastEval: { mean: score, std: 0 },
         peers,
         wallSeconds: 1,
         stepsPerSecond: 1,
+        backend: "js",
+        out: runDir,
+        resumedFrom: null,
+        preset: null,
+        variant: "faithful",
       }),
     );
     const lines: string[] = [];
@@ -110,7 +116,8 @@ describe("experiment reports", () => {
     const manifest = JSON.parse(readFileSync(join(dir, "experiment.json"), "utf8")) as { runs: { dir: string }[] };
     const [a, b, c] = manifest.runs.map((r) => join(dir, r.dir));
     writeFileSync(join(a, "metrics.jsonl"), Buffer.from([0, 159, 146, 150, 10, 255]));
-    writeFileSync(join(b, "summary.json"), JSON.stringify({ steps: "many", peers: 3 }));
+    const summary = JSON.parse(readFileSync(join(b, "summary.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(join(b, "summary.json"), JSON.stringify({ ...summary, steps: "many" }));
     writeFileSync(join(c, "metrics.jsonl"), '{"type":"eval","peer":0,"step":1000,"evalMean":1}\n{"type":"ev');
     const report = writeExperimentReport(dir);
     expect(report.damaged).toHaveLength(3);

@@ -10,25 +10,37 @@ import { z } from "zod";
 import { parseOrThrow } from "../config/validate.js";
 import { UserError, count, printable } from "../core/errors.js";
 import type { Series } from "../report/svg-plot.js";
-import type { GroupSummary } from "../peers/train-group.js";
+import type { GroupSummary } from "../peers/group-summary.js";
 import type { Experiment } from "./catalog.js";
 import { learnerCurve, learnerIndices, readSummary } from "./curves.js";
-import type { RunSpec } from "./catalog.js";
-import type { Provenance } from "../core/provenance.js";
+import { ProvenanceSchema } from "../core/provenance.js";
+
+/** A run of the plan as experiment.json lists it (a RunSpec without its config). */
+const ManifestRunSchema = z.object({
+  experiment: z.string().max(256),
+  task: z.string().max(256),
+  method: z.string().max(256),
+  label: z.string().max(256),
+  seed: z.number().int().nonnegative(),
+  /** Folder of the run, relative to the experiment's folder (checked to stay inside it: readManifest). */
+  dir: z.string().max(4096),
+  cost: z.number().nonnegative(),
+});
 
 /** What experiment.json records: enough to rebuild the report and to refuse mixing settings in one folder. */
-export interface ExperimentManifest {
-  readonly experiment: string;
-  readonly tasks: readonly string[];
-  readonly seeds: number;
-  readonly budget: number;
-  readonly variant: string;
-  readonly runs: readonly Omit<RunSpec, "config">[];
+const ManifestSchema = z.object({
+  experiment: z.string().max(256),
+  tasks: z.array(z.string().max(256)).max(1000),
+  seeds: z.number().int().positive(),
+  budget: z.number().positive(),
+  variant: z.string().max(64),
+  runs: z.array(ManifestRunSchema).max(1_000_000),
   /** One entry per invocation that ran: command, commit, CPU, kernels, date (results/ keeps this file). */
-  readonly provenance?: readonly Provenance[];
+  provenance: z.array(ProvenanceSchema).max(100_000).optional(),
   /** The id of this folder's sweep on NATS (`experiment --nats`): new for a new folder, kept while it lives. */
-  readonly natsSweep?: string;
-}
+  natsSweep: z.string().max(256).optional(),
+});
+export type ExperimentManifest = z.infer<typeof ManifestSchema>;
 
 export interface RunResult {
   readonly task: string;
@@ -53,17 +65,6 @@ export interface MethodRow {
 export const avg = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
 export const sd = (xs: readonly number[]): number => Math.sqrt(avg(xs.map((x) => (x - avg(xs)) ** 2)));
 
-const ManifestSchema = z.looseObject({
-  experiment: z.string(),
-  tasks: z.array(z.string()),
-  seeds: z.number(),
-  budget: z.number(),
-  variant: z.string(),
-  runs: z.array(
-    z.looseObject({ task: z.string(), method: z.string(), label: z.string(), seed: z.number(), dir: z.string() }),
-  ),
-});
-
 export function readManifest(dir: string): ExperimentManifest {
   const path = join(dir, "experiment.json");
   if (!existsSync(path))
@@ -86,7 +87,7 @@ export function readManifest(dir: string): ExperimentManifest {
     if (rel.startsWith("..") || isAbsolute(rel))
       throw new UserError(`${path}: run folder ${JSON.stringify(r.dir)} is outside the experiment folder`);
   }
-  return m as unknown as ExperimentManifest;
+  return m;
 }
 
 /**

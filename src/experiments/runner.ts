@@ -96,7 +96,7 @@ export function prepareExperimentFolder(
   const strip = ({ config: _config, ...rest }: RunSpec): Omit<RunSpec, "config"> => rest;
   let manifest: ExperimentManifest = {
     experiment: e.name,
-    tasks: options.tasks ?? e.tasks,
+    tasks: [...(options.tasks ?? e.tasks)],
     seeds: options.seeds,
     budget: options.budget,
     variant: options.variant,

@@ -16,22 +16,7 @@ import { GroupSchedule, learnersOf } from "./group-schedule.js";
 import { TrainerPool } from "../agents/trainers/trainer-pool.js";
 import { loadGroupCheckpoint, saveGroupCheckpoint } from "./group-checkpoint.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
-import type { RunSummaryBase } from "../runs/run-summary.js";
-
-export interface PeerSummary {
-  index: number;
-  kind: string;
-  lastEval: EvalResult | null;
-  averageRewardOverTime: number | null;
-  /** Share of this peer's follow decisions that went to each peer (null for peers that do not act). */
-  followShare: number[] | null;
-}
-
-export interface GroupSummary extends RunSummaryBase {
-  preset: string | null;
-  variant: string;
-  peers: PeerSummary[];
-}
+import { GroupSummarySchema, type GroupSummary, type PeerSummary } from "./group-summary.js";
 
 export interface GroupTrainOptions {
   out: string;
@@ -62,10 +47,7 @@ export class GroupRun {
     this.dir = new RunDir(options.out);
     this.dir.prepare(config);
     if (this.dir.isComplete()) {
-      this.finished = this.dir.readSummary<GroupSummary>(
-        (s) => Array.isArray(s.peers) && typeof s.steps === "number",
-        "peer group run",
-      );
+      this.finished = this.dir.readSummary(GroupSummarySchema, "peer group run");
       return;
     }
     this.open();

@@ -5,7 +5,8 @@
  * final/peer-<i>/model.safetensors and summary.json.
  */
 import type { GroupRunConfig } from "./config.js";
-import { GroupRun, type GroupSummary, type GroupTrainOptions, type PeerSummary } from "./group-run.js";
+import { GroupRun, type GroupTrainOptions } from "./group-run.js";
+import type { GroupSummary, PeerSummary } from "./group-summary.js";
 
 export type { GroupSummary, GroupTrainOptions, PeerSummary };
 

@@ -23,7 +23,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import type { z } from "zod";
 import { UserError } from "../core/errors.js";
+import { firstProblem } from "../config/validate.js";
 import { ensureDir } from "../core/folders.js";
 import { MANIFEST, readManifest, verifyCheckpoint, writeManifest } from "./checkpoint-manifest.js";
 
@@ -92,17 +94,18 @@ export class RunDir {
   }
 
   /**
-   * The summary of a finished run, if `looksRight` accepts it; otherwise one line saying that summary.json is
-   * damaged or another command's.
+   * The summary of a finished run, if `schema` accepts it; otherwise one line saying that summary.json is damaged
+   * or another command's.
    */
-  readSummary<T>(looksRight: (value: Record<string, unknown>) => boolean, kind: string): T {
+  readSummary<S extends z.ZodType>(schema: S, kind: string): z.infer<S> {
     const value = readJson<unknown>(this.summaryPath);
-    if (value === null || typeof value !== "object" || !looksRight(value as Record<string, unknown>)) {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
       throw new UserError(
-        `${this.summaryPath} is not a ${kind}'s summary (damaged, or written by another command); delete it and rerun the same command to finish the run again from its last checkpoint`,
+        `${this.summaryPath} is not a ${kind}'s summary (damaged, or written by another command: ${firstProblem(parsed.error, value)}); delete it and rerun the same command to finish the run again from its last checkpoint`,
       );
     }
-    return value as T;
+    return parsed.data;
   }
 
   /** Appends one metrics line and flushes it to disk. */

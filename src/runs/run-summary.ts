@@ -2,30 +2,34 @@
  * What every run's summary.json says, single agent or group: where and how it ran, how fast, and the paper's
  * metric. The drivers add what is theirs (the algorithm; the group's variant and its peers).
  */
+import { z } from "zod";
 import type { Kernels } from "../nn/kernels/kernels.js";
 
 /** The mean and standard deviation of one evaluation's returns. */
-export interface EvalResult {
-  mean: number;
-  std: number;
-}
+export const EvalResultSchema = z.object({ mean: z.number(), std: z.number().nonnegative() });
+export type EvalResult = z.infer<typeof EvalResultSchema>;
 
-export interface RunSummaryBase {
-  env: string;
-  seed: number;
+/** A text field of a summary read back (bounded: a file may have been written by anyone). */
+const text = z.string().max(4096);
+
+/** The fields every run's summary.json has; the drivers extend it (agents/train.ts, peers/group-summary.ts). */
+export const RunSummaryBaseSchema = z.object({
+  env: text,
+  seed: z.number().int(),
   /** Env steps (per acting peer, in a group). */
-  steps: number;
-  wallSeconds: number;
+  steps: z.number().int().nonnegative(),
+  wallSeconds: z.number().nonnegative(),
   /** Env steps per second of wall time since this process started the run (all acting peers together). */
-  stepsPerSecond: number;
+  stepsPerSecond: z.number().nonnegative(),
   /** Mean of all evaluation means over training: the paper's "average reward over time" (a group: over its learners). */
-  averageRewardOverTime: number | null;
-  lastEval: EvalResult | null;
-  backend: string;
-  out: string;
+  averageRewardOverTime: z.number().nullable(),
+  lastEval: EvalResultSchema.nullable(),
+  backend: text,
+  out: text,
   /** Env steps (per peer) at the checkpoint this run resumed from, or null. */
-  resumedFrom: number | null;
-}
+  resumedFrom: z.number().int().nonnegative().nullable(),
+});
+export type RunSummaryBase = z.infer<typeof RunSummaryBaseSchema>;
 
 /** Times a run from the step count it started (or resumed) at. */
 export class RunClock {
