@@ -1,13 +1,14 @@
 /**
- * Where a Room-v21 peer-learning step spends its time: the published group (2 DQN peers, every mechanism) run
- * round-robin on one thread, with the group's parts wrapped in timers. Measured in the bench only: the training
- * code carries no timers.
+ * Where a Room-v21 peer-learning step spends its time: the published group (2 DQN peers, every mechanism) driven
+ * by its schedule (GroupSchedule, as `train` drives it) in lockstep on one thread (no trainer threads), with the
+ * group's parts wrapped in timers. Measured in the bench only: the training code carries no timers.
  */
 import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { findPreset } from "../peers/presets.js";
 import { PeerGroup, localLoop } from "../peers/group.js";
-import { planEpochs } from "../peers/schedule.js";
+import { GroupSchedule } from "../peers/group-schedule.js";
+import { resolvePeers } from "../peers/peer-settings.js";
 
 /** Milliseconds per env step of one peer, by part; they add up to `total`. */
 export interface StepBreakdown {
@@ -47,33 +48,31 @@ function timeMethod<T extends object, K extends keyof T>(
 
 export function peerLearningStepBreakdown(kernels: Kernels, stepsPerPeer: number): StepBreakdown {
   const c = findPreset("room-v21/peer-learning").config;
-  const config = { ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1 };
-  const group = new PeerGroup(config, kernels, new Random(config.seed));
+  // Warm up past learning starts (random actions, no training) so that every measured step is a full one.
+  const warm = Math.max(...resolvePeers(c).map((p) => p.learner?.settings.learningStarts ?? 0)) + 200;
+  const steps = warm + stepsPerPeer;
+  const group = { ...c.group, schedule: "lockstep" as const, parallelTraining: false };
+  const config = { ...c, steps, evalFreq: steps + 1, checkpointFreq: 0, group };
+  const peers = new PeerGroup(config, kernels, new Random(config.seed));
+  const schedule = new GroupSchedule(config, peers);
   const acc: Record<string, number> = { updates: 0, adviceForwards: 0, trustAndAgentValues: 0, env: 0 };
-  for (const p of group.peers) timeMethod(p, "suggest", acc, "adviceForwards");
-  for (const m of group.members) {
+  for (const p of peers.peers) timeMethod(p, "suggest", acc, "adviceForwards");
+  for (const m of peers.members) {
     timeMethod(m.peer, "critic", acc, "adviceForwards");
     timeMethod(m.peer.agent, "maybeTrain", acc, "updates");
     timeMethod(localLoop(m).env, "step", acc, "env");
     timeMethod(localLoop(m).env, "reset", acc, "env");
   }
-  for (const term of group.terms) timeMethod(term, "update", acc, "trustAndAgentValues");
-  // Warm up past learning starts (random actions, no training) so that every measured step is a full one.
-  const warm = group.members[0].peer.learningStarts + 200;
-  const plan = planEpochs(
-    warm + stepsPerPeer,
-    config.group.minEpochLength,
-    group.members[0].loop.env.maxEpisodeSteps,
-    1,
-  );
-  for (const m of group.members) for (let t = 0; t < warm; t++) group.step(m, false, plan.epochLength);
+  for (const term of peers.terms) timeMethod(term, "update", acc, "trustAndAgentValues");
+  const n = peers.members.length;
+  schedule.advance(warm * n);
   for (const key of Object.keys(acc)) acc[key] = 0;
   const start = performance.now();
-  for (const m of group.members) for (let t = 0; t < stepsPerPeer; t++) group.step(m, false, plan.epochLength);
-  const steps = stepsPerPeer * group.members.length;
-  const total = (performance.now() - start) / steps;
-  for (const m of group.members) m.loop.close();
-  const per = (part: string): number => acc[part] / steps;
+  schedule.advance(stepsPerPeer * n);
+  const stepsTaken = stepsPerPeer * n;
+  const total = (performance.now() - start) / stepsTaken;
+  for (const m of peers.members) m.loop.close();
+  const per = (part: string): number => acc[part] / stepsTaken;
   const parts = {
     updates: per("updates"),
     adviceForwards: per("adviceForwards"),
