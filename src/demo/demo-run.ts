@@ -57,8 +57,9 @@ export class DemoRun {
   constructor(settings: DemoSettings, kernels: Kernels) {
     this.config = demoConfig(settings);
     this.group = new PeerGroup(this.config, kernels, new Random(this.config.seed));
-    this.schedule = new GroupSchedule(this.config, this.group);
-    this.group.onEvaluation = (m, ev) => this.evaluations.push({ peer: m.index, step: m.steps, mean: ev.mean });
+    this.schedule = new GroupSchedule(this.config, this.group, {
+      evaluation: (m, ev) => this.evaluations.push({ peer: m.index, step: m.steps, mean: ev.mean }),
+    });
   }
 
   get done(): boolean {

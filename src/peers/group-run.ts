@@ -63,6 +63,25 @@ export class GroupRun {
       afterStep: (done) => this.afterStep(done),
       epochEnd: (m, epoch, solo) =>
         dir.appendMetrics({ type: "epoch", peer: m.index, epoch, solo, followCounts: [...m.epochFollowCounts] }),
+      evaluation: (m, ev, returns) => {
+        dir.appendMetrics({
+          type: "eval",
+          peer: m.index,
+          step: m.steps,
+          epoch: m.epoch,
+          evalMean: ev.mean,
+          evalStd: ev.std,
+          evalReturns: [...returns],
+          followCounts: [...m.followCounts],
+          ...Object.fromEntries(
+            group.terms.flatMap((t) => {
+              const v = t.logged(m);
+              return v ? [[t.name, Array.from(v)]] : [];
+            }),
+          ),
+        });
+        this.progress.setEval(ev.mean);
+      },
     });
     this.progress = new Progress(config.steps * n, 0, options.progress);
     // Resume from the latest checkpoint (taken between any two steps), or start from scratch.
@@ -74,25 +93,6 @@ export class GroupRun {
       this.resumedFrom = Math.floor(restored.stepsDone / n);
     }
     this.progress.tick(this.schedule.stepsDone);
-    group.onEvaluation = (m, ev, returns) => {
-      dir.appendMetrics({
-        type: "eval",
-        peer: m.index,
-        step: m.steps,
-        epoch: m.epoch,
-        evalMean: ev.mean,
-        evalStd: ev.std,
-        evalReturns: [...returns],
-        followCounts: [...m.followCounts],
-        ...Object.fromEntries(
-          group.terms.flatMap((t) => {
-            const v = t.logged(m);
-            return v ? [[t.name, Array.from(v)]] : [];
-          }),
-        ),
-      });
-      this.progress.setEval(ev.mean);
-    };
     // Trainer threads copy the agents as they are: made after the checkpoint is restored.
     if (g.schedule === "lockstep" && g.parallelTraining && !options.placement) {
       this.pool = new TrainerPool(

@@ -2,11 +2,13 @@
  * A peer group driven on its schedule, with no files and no threads of its own (it runs in a browser too): the
  * epochs of the plan, solo or with advice, round-robin or lockstep, in slices (`advance(n)`). Its cursor (epoch,
  * slot, step) is the position a checkpoint records. What happens around the steps is the caller's, through
- * callbacks: after every step (progress, checkpoints), at each member's epoch end (metrics), and evaluations
- * (PeerGroup.onEvaluation). GroupRun (run folders, trainer threads) and the demo drive it.
+ * callbacks: after every step (progress, checkpoints), at each member's epoch end (metrics), and after each
+ * member's evaluation (metrics, demo frames). GroupRun (run folders, trainer threads), the demo and the bench
+ * drive it.
  */
 import type { GroupRunConfig } from "./config.js";
 import type { GroupPosition } from "./group-checkpoint.js";
+import type { EvalResult } from "../runs/run-summary.js";
 import type { Member, PeerGroup } from "./group.js";
 import { SoloEpochs, epochSteps, planEpochs, type EpochPlan } from "./schedule.js";
 
@@ -21,6 +23,8 @@ export interface ScheduleCallbacks {
   afterStep?(stepsDone: number): void;
   /** When member m ends an epoch (its follow counts of the epoch are reset after this). */
   epochEnd?(m: Member, epoch: number, solo: boolean): void;
+  /** After each evaluation of member m (every evalFreq of its steps; the returns array is reused). */
+  evaluation?(m: Member, result: EvalResult, returns: readonly number[]): void;
 }
 
 /** The learning members, those placed elsewhere first (their training is started, then runs meanwhile). */
@@ -49,6 +53,8 @@ export class GroupSchedule {
     this.plan = planEpochs(config.steps, g.minEpochLength, first.loop.env.maxEpisodeSteps, first.peer.trainFreq);
     this.solo = new SoloEpochs(g.switchRatio, g.maxPeerEpochs);
     this.learners = learnersOf(group);
+    const evaluation = callbacks.evaluation;
+    if (evaluation) group.listenToEvaluations(evaluation);
   }
 
   private trainers: ParallelTrainers | null = null;

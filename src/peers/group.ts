@@ -98,8 +98,8 @@ export class PeerGroup {
   /** Whether the current epoch is solo (no advice). */
   private solo = false;
   private readonly maxEpisodeSteps: number;
-  /** Called with each member's evaluations (the driver writes its metrics line). */
-  onEvaluation: ((m: Member, result: EvalResult, returns: readonly number[]) => void) | null = null;
+  /** Told of each member's evaluations (GroupSchedule's evaluation callback). */
+  private evaluationListener: ((m: Member, result: EvalResult, returns: readonly number[]) => void) | null = null;
 
   constructor(
     readonly config: GroupRunConfig,
@@ -148,6 +148,12 @@ export class PeerGroup {
     placement?.attach?.(this);
   }
 
+  /** Tells `listener` of every member's evaluations from now on (one listener: its driver's schedule). */
+  listenToEvaluations(listener: (m: Member, result: EvalResult, returns: readonly number[]) => void): void {
+    if (this.evaluationListener) throw new Error("internal error: the group's evaluations have a listener already");
+    this.evaluationListener = listener;
+  }
+
   /** Whether the current epoch is solo (no advice, no value updates). */
   get inSoloEpoch(): boolean {
     return this.solo;
@@ -158,7 +164,7 @@ export class PeerGroup {
     const hooks: LoopHooks = {
       chooseAction: () => this.choose(m),
       afterEnvStep: (r) => this.countFollow(m, r),
-      onEvaluation: (ev, returns) => this.onEvaluation?.(m, ev, returns),
+      onEvaluation: (ev, returns) => this.evaluationListener?.(m, ev, returns),
       afterStore: (r, done) => this.store(m, r, done),
       onEpisodeEnd: (reward, first) => this.storeEpisodeEnd(m, reward, first),
       afterStep: () => {
