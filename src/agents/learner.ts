@@ -1,8 +1,8 @@
 /**
  * The Learner boundary: everything a peer group asks of a learning agent, so that `peers/` never reaches into
- * networks or optimisers. A learner acts, stores and trains like any off-policy agent (OffPolicyAgent), hands its
- * training to a trainer thread (ThreadTrainable), and answers a group's questions: its action in a state, its
- * critic's value of other peers' actions, and its value of states.
+ * networks or optimisers. It is three small interfaces: a learner acts, stores and trains like any off-policy
+ * agent (OffPolicyAgent), hands its training to a trainer thread (ThreadTrainable), and answers a group's
+ * questions (PeerAnswers): its action in a state, its critic's value of other peers' actions, its value of states.
  *
  * Actions travel as rows of a Float32Array: one number (the index) for a discrete action, actDim numbers in
  * [-1, 1] for a continuous one.
@@ -10,8 +10,8 @@
 import type { OffPolicyAgent } from "./agent.js";
 import type { AgentSpec, ThreadTrainable } from "./trainable.js";
 
-export interface Learner extends OffPolicyAgent, ThreadTrainable {
-  readonly algo: AgentSpec["algo"];
+/** What a peer group asks of a learner about states and actions (peers/peer.ts wraps it as a peer). */
+export interface PeerAnswers {
   readonly obsDim: number;
   /** Floats per action row: 1 for a discrete action, actDim for a continuous one. */
   readonly actionWidth: number;
@@ -41,4 +41,8 @@ export interface Learner extends OffPolicyAgent, ThreadTrainable {
   readonly valuesDraw: boolean;
   /** Loads the policy's weights from a model.safetensors this learner kind saved (a frozen, pre-trained peer). */
   loadPolicy(path: string): void;
+}
+
+export interface Learner extends OffPolicyAgent, ThreadTrainable, PeerAnswers {
+  readonly algo: AgentSpec["algo"];
 }
