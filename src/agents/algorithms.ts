@@ -3,76 +3,38 @@
  * space it acts in, how it suggests as a peer, its tuned settings per task, how to build it), so that no other
  * module lists the algorithms or tests for a concrete class. Adding one: docs/library.md, "Adding an algorithm".
  */
+import type { z } from "zod";
 import type { Random } from "../core/random.js";
 import { UserError } from "../core/errors.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import type { Space } from "../envs/spaces.js";
+import type { Algorithm, ReplayPlacement } from "./algorithm.js";
 import type { Learner } from "./learner.js";
-import type { SharedReplayMemory } from "./replay-buffer.js";
 import type { AgentSpec } from "./trainable.js";
-import { Dqn } from "./dqn/dqn.js";
-import { Sac } from "./sac/sac.js";
-import { Td3 } from "./td3/td3.js";
-import type { DqnConfig } from "./dqn/config.js";
-import type { SacConfig } from "./sac/config.js";
-import type { Td3Config } from "./td3/config.js";
+import { DQN_ALGORITHM } from "./dqn/algorithm.js";
+import { SAC_ALGORITHM } from "./sac/algorithm.js";
+import { TD3_ALGORITHM } from "./td3/algorithm.js";
 
-export type Algo = AgentSpec["algo"];
+export type { Algorithm, ReplayPlacement };
+
+/** The registered algorithms, in the order lists and messages show them: one line per algorithm. */
+export const REGISTERED = [DQN_ALGORITHM, SAC_ALGORITHM, TD3_ALGORITHM] as const;
+
+type Registered = (typeof REGISTERED)[number];
+export type Algo = Registered["algo"];
+/** An algorithm's settings schema and settings. */
+export type SchemaOf<A extends Algo> = Extract<Registered, { readonly algo: A }>["schema"];
+export type SettingsOf<A extends Algo> = z.infer<SchemaOf<A>>;
 
 /** An algorithm's settings, tagged with the algorithm. */
-export type AlgoSettings =
-  | { readonly algo: "dqn"; readonly settings: DqnConfig }
-  | { readonly algo: "sac"; readonly settings: SacConfig }
-  | { readonly algo: "td3"; readonly settings: Td3Config };
+export type AlgoSettings = { [A in Algo]: { readonly algo: A; readonly settings: SettingsOf<A> } }[Algo];
 
-/** Where a learner's replay buffer lives: its own memory, shared memory (true), or a trainer's view of that. */
-export type ReplayPlacement = boolean | SharedReplayMemory;
-
-export interface Algorithm {
-  readonly algo: Algo;
-  readonly actions: "discrete" | "continuous";
-  /** As a peer: it draws its suggestions' exploration from a generator of its own (DQN's epsilon). */
-  readonly suggestionGenerator: boolean;
-  /** As a peer in the faithful variant: its suggestions carry its policy noise (SB3's SAC predict samples). */
-  readonly faithfulSuggestionsExplore: boolean;
-  build(spec: AgentSpec, kernels: Kernels, rng: Random, replay?: ReplayPlacement): Learner;
+function byName<L extends readonly Algorithm[]>(entries: L): Readonly<Record<L[number]["algo"], Algorithm>> {
+  return Object.fromEntries(entries.map((a) => [a.algo, a])) as Record<L[number]["algo"], Algorithm>;
 }
 
-type SpecOf<A extends Algo> = Extract<AgentSpec, { algo: A }>;
-
-function entry<A extends Algo>(
-  algo: A,
-  facts: Omit<Algorithm, "algo" | "build">,
-  build: (spec: SpecOf<A>, kernels: Kernels, rng: Random, replay: ReplayPlacement) => Learner,
-): Algorithm {
-  return {
-    algo,
-    ...facts,
-    build: (spec, kernels, rng, replay = false) => {
-      if (spec.algo !== algo) throw new Error(`the ${algo} entry cannot build a ${spec.algo} agent`);
-      return build(spec as SpecOf<A>, kernels, rng, replay);
-    },
-  };
-}
-
-/** One line per algorithm. */
-export const ALGORITHMS: Readonly<Record<Algo, Algorithm>> = {
-  dqn: entry(
-    "dqn",
-    { actions: "discrete", suggestionGenerator: true, faithfulSuggestionsExplore: false },
-    (s, k, r, p) => new Dqn(k, s.obsDim, s.nActions, s.config, r, p),
-  ),
-  sac: entry(
-    "sac",
-    { actions: "continuous", suggestionGenerator: false, faithfulSuggestionsExplore: true },
-    (s, k, r, p) => new Sac(k, s.obsDim, s.actDim, s.config, r, p),
-  ),
-  td3: entry(
-    "td3",
-    { actions: "continuous", suggestionGenerator: false, faithfulSuggestionsExplore: false },
-    (s, k, r, p) => new Td3(k, s.obsDim, s.actDim, s.config, r, p),
-  ),
-};
+/** The entries by name. */
+export const ALGORITHMS: Readonly<Record<Algo, Algorithm>> = byName(REGISTERED);
 
 export const ALGOS = Object.keys(ALGORITHMS) as Algo[];
 
@@ -103,17 +65,12 @@ export function actionSpaceProblem(
 export function agentSpec(settings: AlgoSettings, obsDim: number, space: Space, what: string, env: string): AgentSpec {
   const problem = actionSpaceProblem(settings.algo, actionsOf(space.kind), what, env, (a) => `use ${a}`);
   if (problem) throw new UserError(problem);
-  if (settings.algo === "dqn") {
-    if (space.kind !== "discrete") throw new Error("unreachable: checked above");
-    return { algo: "dqn", obsDim, nActions: space.n, config: settings.settings };
-  }
-  if (space.kind !== "box") throw new Error("unreachable: checked above");
-  return settings.algo === "sac"
-    ? { algo: "sac", obsDim, actDim: space.dim, config: settings.settings }
-    : { algo: "td3", obsDim, actDim: space.dim, config: settings.settings };
+  const actionSize = space.kind === "discrete" ? space.n : space.dim;
+  return { algo: settings.algo, obsDim, actionSize, config: settings.settings };
 }
 
 /** Builds the agent a spec describes. */
 export function buildLearner(spec: AgentSpec, kernels: Kernels, rng: Random, replay: ReplayPlacement = false): Learner {
+  if (!isAlgo(spec.algo)) throw new Error(`no algorithm ${JSON.stringify(spec.algo)} is registered`);
   return ALGORITHMS[spec.algo].build(spec, kernels, rng, replay);
 }

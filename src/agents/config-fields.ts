@@ -10,3 +10,9 @@ export const fraction = z.number().min(0).max(1);
 export const bufferSize = positiveInt.max(100_000_000);
 export const batchSize = positiveInt.max(65_536);
 export const netArch = z.array(positiveInt.max(4096)).min(1).max(16);
+
+/** `tuned`: peerlearn's settings for the task (the paper's, the RL Zoo's); `sb3`: SB3 1.5's defaults. */
+export type HyperparameterSet = "tuned" | "sb3";
+
+/** The paper's MuJoCo tasks. */
+export const MUJOCO_TASKS = ["HalfCheetah-v4", "Hopper-v4", "Walker2d-v4", "Ant-v4"] as const;

@@ -7,15 +7,15 @@
  */
 import type { Random } from "../core/random.js";
 import type { ReplayBuffer } from "./replay-buffer.js";
-import type { DqnConfig } from "./dqn/config.js";
-import type { SacConfig } from "./sac/config.js";
-import type { Td3Config } from "./td3/config.js";
 
-/** What a trainer thread needs to build the same agent. */
-export type AgentSpec =
-  | { readonly algo: "dqn"; readonly obsDim: number; readonly nActions: number; readonly config: DqnConfig }
-  | { readonly algo: "sac"; readonly obsDim: number; readonly actDim: number; readonly config: SacConfig }
-  | { readonly algo: "td3"; readonly obsDim: number; readonly actDim: number; readonly config: Td3Config };
+/** What a trainer thread needs to build the same agent (algorithm.ts: its entry builds it from this). */
+export interface AgentSpec<A extends string = string, C = Readonly<Record<string, unknown>>> {
+  readonly algo: A;
+  readonly obsDim: number;
+  /** Discrete actions: how many; continuous ones: the action's dimension. */
+  readonly actionSize: number;
+  readonly config: C;
+}
 
 export interface ThreadTrainable {
   readonly spec: AgentSpec;

@@ -5,7 +5,7 @@ import { ensureDir } from "../core/folders.js";
 import { NO_EVALUATION, adaptEvalFreq, configTag, startHint } from "./run-defaults.js";
 import { startDashboardThread } from "../dashboard/dashboard-thread.js";
 import { UserError, oneOf } from "../core/errors.js";
-import { actionSpaceProblem, actionsOf } from "../agents/algorithms.js";
+import { actionSpaceProblem, actionsOf, isAlgo } from "../agents/algorithms.js";
 import { ALGOS, defaultRunConfig, validateRunConfig, type Algo, type HyperparameterSet } from "../agents/config.js";
 import { AgentRun, type RunConfig } from "../agents/train.js";
 import { make, prepareEnv, resolveEnvOptions } from "../envs/registry.js";
@@ -188,7 +188,8 @@ function expandPeerCount(draft: Record<string, unknown>, before: readonly PeerSp
     throw new UserError(
       `peers=${n} makes ${n} learners of one kind, but ${preset}'s group is ${before.map((p) => p.kind).join(", ")}: give the whole list, e.g. --set 'peers=${JSON.stringify(before)}'`,
     );
-  const learner = draft.sac && !draft.dqn ? "sac" : "dqn";
+  const only = kinds[0] ?? "";
+  const learner = isAlgo(only) ? only : (ALGOS.find((a) => draft[a] !== undefined) ?? ALGOS[0]);
   draft.peers = Array.from({ length: n }, () => ({ kind: learner }));
 }
 

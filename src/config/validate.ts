@@ -2,7 +2,7 @@
  * Turns zod's validation issues into one user-facing message that names the field, the value given and what is
  * allowed, e.g. `dqn.batchSize: got -3, expected an integer > 0`.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { UserError } from "../core/errors.js";
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -47,4 +47,20 @@ export function parseOrThrow<S extends z.ZodType>(
 export function firstProblem(error: z.ZodError, input: unknown): string {
   const issue = error.issues[0];
   return issue ? describe(issue, input) : "no problem named";
+}
+
+/**
+ * A discriminated union of objects built at run time from a table (one per algorithm), typed as T: zod infers no
+ * type for a list it did not see written out, so the caller states it (and the table's tests check the two agree).
+ */
+export function tableUnion<T>(discriminator: string, options: readonly z.ZodObject[]): z.ZodType<T> {
+  const [first, ...rest] = options;
+  if (!first) throw new Error("a table union needs at least one option");
+  return z.discriminatedUnion(discriminator, [first, ...rest]) as unknown as z.ZodType<T>;
+}
+
+/** An object shape built at run time from a table (a section per algorithm), typed as T (as tableUnion). */
+export function tableShape<T extends z.ZodRawShape>(entries: readonly (readonly [string, z.ZodType])[]): T {
+  const shape: z.ZodRawShape = Object.fromEntries(entries);
+  return shape as T;
 }

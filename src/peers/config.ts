@@ -1,24 +1,15 @@
 /**
- * The configuration of a peer learning run: the env, the peers, their DQN settings, and the group's mechanisms,
+ * The configuration of a peer learning run: the env, the peers, their algorithms' settings (a section per
+ * algorithm of the table, agents/algorithms.ts), and the group's mechanisms,
  * peer policy and schedule. Every field is documented where it is declared; `peerlearn train --preset P
  * --print-config` shows them all resolved.
  */
 import { z } from "zod";
-import type { FieldHint } from "../config/validate.js";
+import { tableShape, type FieldHint } from "../config/validate.js";
 import { UserError, didYouMean } from "../core/errors.js";
 import { envActions, type ActionKind } from "../envs/registry.js";
-import { ALGORITHMS, ALGOS, actionSpaceProblem, isAlgo } from "../agents/algorithms.js";
-import {
-  MAX_STEPS,
-  DqnConfigSchema,
-  RUN_FIELDS,
-  SacConfigSchema,
-  Td3ConfigSchema,
-  batchSize,
-  bufferSize,
-  netArch,
-  type Algo,
-} from "../agents/config.js";
+import { ALGORITHMS, ALGOS, REGISTERED, actionSpaceProblem, isAlgo, type SchemaOf } from "../agents/algorithms.js";
+import { MAX_STEPS, RUN_FIELDS, batchSize, bufferSize, netArch, type Algo } from "../agents/config.js";
 import { PEER_POLICIES } from "./peer-policy.js";
 import { SCHEDULES } from "./schedule.js";
 import { TEACHING_REWARDS } from "./lectr-reward.js";
@@ -29,22 +20,48 @@ export const BUILT_IN_TERMS = ["critic", "trust", "agentValues"];
 
 const positiveInt = z.number().int().positive();
 
+/** A settings schema with every field optional (what `.partial()` makes of it). */
+type PartialSchema<S> =
+  S extends z.ZodObject<infer Shape, infer Config>
+    ? z.ZodObject<{ [K in keyof Shape]: z.ZodOptional<Shape[K]> }, Config>
+    : never;
+
+/** A peer entry's own settings section per algorithm: what it leaves out comes from the group's section. */
+const peerSections = tableShape<{ [A in Algo]: z.ZodOptional<PartialSchema<SchemaOf<A>>> }>(
+  REGISTERED.map((a) => [
+    a.algo,
+    a.schema.partial().optional().describe(`this peer's ${a.label} settings over the group's`),
+  ]),
+);
+
+/** The group's settings section per algorithm (a section it lacks comes from the tuned settings on the task). */
+const groupSections = tableShape<{ [A in Algo]: z.ZodOptional<SchemaOf<A>> }>(
+  REGISTERED.map((a) => [
+    a.algo,
+    a.schema
+      .optional()
+      .describe(`settings of the ${a.label} peers (and of novice and frozen peers with algo ${a.algo})`),
+  ]),
+);
+
 /** A peer entry's own settings: what it leaves out comes from the group's config (peer-settings.ts). */
 const perPeer = {
   temperature: z.number().gt(0).optional().describe("this peer's softmax temperature T0 (default: the group's)"),
   temperatureDecay: z.number().min(0).optional().describe("this peer's temperature decay (default: the group's)"),
-  dqn: DqnConfigSchema.partial().optional().describe("this peer's DQN settings over the group's"),
-  sac: SacConfigSchema.partial().optional().describe("this peer's SAC settings over the group's"),
-  td3: Td3ConfigSchema.partial().optional().describe("this peer's TD3 settings over the group's"),
+  ...peerSections,
 };
 /** The algorithms a learner peer may be built on (the algorithm table, agents/algorithms.ts). */
 export const LEARNER_ALGOS = ALGOS as [Algo, ...Algo[]];
 const algo = z.enum(LEARNER_ALGOS).optional().describe("the learner it is built on (default dqn)");
 
+/** A learner peer of each registered algorithm: `{ "kind": "dqn" }`, ... */
+const [firstLearner, ...otherLearners] = REGISTERED.map((a) =>
+  z.object({ kind: z.literal(a.algo), ...perPeer }).strict(),
+);
+
 export const PeerSpecSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("dqn"), ...perPeer }).strict(),
-  z.object({ kind: z.literal("sac"), ...perPeer }).strict(),
-  z.object({ kind: z.literal("td3"), ...perPeer }).strict(),
+  firstLearner,
+  ...otherLearners,
   z.object({ kind: z.literal("novice"), algo, ...perPeer }).strict(),
   z
     .object({
@@ -139,9 +156,7 @@ export const GroupRunConfigSchema = z
       .enum(["faithful", "corrected"])
       .describe("faithful: as the published code ran, quirks included; corrected: quirks fixed"),
     peers: z.array(PeerSpecSchema).min(1, "a group needs at least one peer").describe("the members, in order"),
-    dqn: DqnConfigSchema.optional().describe("settings of the DQN-based peers (dqn, novice, frozen)"),
-    sac: SacConfigSchema.optional().describe("settings of the SAC peers"),
-    td3: Td3ConfigSchema.optional().describe("settings of the TD3 peers"),
+    ...groupSections,
     lectr: LectrSettingsSchema.optional().describe(
       "advise the LeCTR way (student and teacher policies) instead of by peer learning's mechanisms",
     ),

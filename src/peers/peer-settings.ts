@@ -1,20 +1,15 @@
 /**
  * Each peer's own settings, resolved: a peer entry may carry its algorithm's settings under the algorithm's key and
- * its own temperature and temperature decay; what it leaves out comes from the group's config (its `dqn`, `sac` or
- * `td3` section), and a section the group lacks comes from the tuned settings of that algorithm on the task (as
+ * its own temperature and temperature decay; what it leaves out comes from the group's config (the section named
+ * after the algorithm, as `dqn`), and a section the group lacks comes from the tuned settings of that algorithm on the task (as
  * `train --env` uses). As the original's command line, which takes one value per agent for the learning rate,
  * network and temperature (one value meaning all agents), and mixes SAC and TD3 peers in one group.
  */
-import { dqnHyperparameters, sacHyperparameters, td3Hyperparameters, type Algo } from "../agents/config.js";
-import type { DqnConfig } from "../agents/dqn/dqn.js";
-import type { SacConfig } from "../agents/sac/sac.js";
-import type { Td3Config } from "../agents/td3/td3.js";
+import { ALGORITHMS, type Algo, type AlgoSettings } from "../agents/algorithms.js";
 import { learnerAlgo, type GroupRunConfig, type PeerSpec } from "./config.js";
 
-export type LearnerSettings =
-  | { readonly algo: "dqn"; readonly settings: DqnConfig }
-  | { readonly algo: "sac"; readonly settings: SacConfig }
-  | { readonly algo: "td3"; readonly settings: Td3Config };
+/** The learner a peer is built on: its algorithm and settings. */
+export type LearnerSettings = AlgoSettings;
 
 export interface ResolvedPeer {
   readonly spec: PeerSpec;
@@ -25,10 +20,10 @@ export interface ResolvedPeer {
 }
 
 function learnerSettings(config: GroupRunConfig, spec: PeerSpec, algo: Algo): LearnerSettings {
-  const own = spec.kind === "expert" || spec.kind === "adversary" ? undefined : spec[algo];
-  if (algo === "dqn") return { algo, settings: { ...(config.dqn ?? dqnHyperparameters(config.env, "tuned")), ...own } };
-  if (algo === "sac") return { algo, settings: { ...(config.sac ?? sacHyperparameters(config.env, "tuned")), ...own } };
-  return { algo, settings: { ...(config.td3 ?? td3Hyperparameters(config.env, "tuned")), ...own } };
+  const sections: Partial<Record<Algo, object>> = config;
+  const own: Partial<Record<Algo, object>> = spec.kind === "expert" || spec.kind === "adversary" ? {} : spec;
+  const group = sections[algo] ?? ALGORITHMS[algo].hyperparameters(config.env, "tuned");
+  return { algo, settings: { ...group, ...own[algo] } } as LearnerSettings;
 }
 
 export function resolvePeers(config: GroupRunConfig): ResolvedPeer[] {

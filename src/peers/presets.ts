@@ -10,7 +10,10 @@
  */
 import { UserError, didYouMean, oneOf } from "../core/errors.js";
 import { DQN_DEFAULTS } from "../agents/dqn/dqn.js";
-import { MUJOCO_TASKS, ROOM_DQN, paperMujocoSac, sacHyperparameters, td3Hyperparameters } from "../agents/config.js";
+import { MUJOCO_TASKS } from "../agents/config.js";
+import { ROOM_DQN } from "../agents/dqn/config.js";
+import { paperMujocoSac, sacHyperparameters } from "../agents/sac/config.js";
+import { td3Hyperparameters } from "../agents/td3/config.js";
 import { LECTR_DEFAULTS } from "./lectr.js";
 import { PEER_LEARNING_GROUP, type GroupRunConfig, type GroupSettings, type PeerSpec } from "./config.js";
 

@@ -1,6 +1,6 @@
 /** DQN's settings: the schema (each field documented where it is declared) and SB3 1.5's defaults. */
 import { z } from "zod";
-import { batchSize, bufferSize, fraction, netArch, positiveInt } from "../config-fields.js";
+import { batchSize, bufferSize, fraction, netArch, positiveInt, type HyperparameterSet } from "../config-fields.js";
 
 export const DqnConfigSchema = z
   .object({
@@ -41,3 +41,44 @@ export const DQN_DEFAULTS: Readonly<DqnConfig> = Object.freeze({
   maxGradNorm: 10,
   netArch: [64, 64],
 });
+
+/**
+ * The published Room hyperparameters (the paper's runs on Room-v21/v27, as published), with the original
+ * command line's target update every env step (its --target_update_interval default is 1) and SB3's epsilon schedule.
+ */
+export const ROOM_DQN: Readonly<Partial<DqnConfig>> = {
+  netArch: [256, 256],
+  batchSize: 256,
+  bufferSize: 300_000,
+  learningStarts: 100,
+  gamma: 0.99,
+  tau: 0.02,
+  trainFreq: 8,
+  gradientSteps: 8,
+  learningRate: 5e-4,
+  targetUpdateInterval: 1,
+};
+
+/** CartPole-v1: the RL Baselines3 Zoo's tuned DQN hyperparameters. */
+export const CARTPOLE_DQN: Readonly<Partial<DqnConfig>> = {
+  learningRate: 2.3e-3,
+  batchSize: 64,
+  bufferSize: 100_000,
+  learningStarts: 1000,
+  gamma: 0.99,
+  targetUpdateInterval: 10,
+  trainFreq: 256,
+  gradientSteps: 128,
+  explorationFraction: 0.16,
+  explorationFinalEps: 0.04,
+  netArch: [256, 256],
+};
+
+/** The DQN settings for an env: SB3's defaults, overlaid with the tuned set unless `sb3` is asked for. */
+export function dqnHyperparameters(env: string, set: HyperparameterSet): DqnConfig {
+  const base: DqnConfig = { ...DQN_DEFAULTS, netArch: [...DQN_DEFAULTS.netArch] };
+  if (set === "sb3") return base;
+  if (env.startsWith("Room-") || env.startsWith("Hallway-")) return { ...base, ...ROOM_DQN } as DqnConfig;
+  if (env === "CartPole-v1") return { ...base, ...CARTPOLE_DQN } as DqnConfig;
+  return base;
+}

@@ -207,7 +207,7 @@ export class Dqn extends OffPolicyBase implements Learner {
   private trainerLoss: number | null = null;
 
   get spec(): AgentSpec {
-    return { algo: "dqn", obsDim: this.obsDim, nActions: this.nActions, config: this.config };
+    return { algo: "dqn", obsDim: this.obsDim, actionSize: this.nActions, config: this.config };
   }
 
   stateBlocks(): Float32Array[] {

@@ -1,6 +1,14 @@
 /** SAC's settings: the schema (each field documented where it is declared) and SB3 1.5's defaults. */
 import { z } from "zod";
-import { batchSize, bufferSize, fraction, netArch, positiveInt } from "../config-fields.js";
+import {
+  MUJOCO_TASKS,
+  batchSize,
+  bufferSize,
+  fraction,
+  netArch,
+  positiveInt,
+  type HyperparameterSet,
+} from "../config-fields.js";
 
 export const SacConfigSchema = z
   .object({
@@ -49,3 +57,48 @@ export const SAC_DEFAULTS: Readonly<SacConfig> = Object.freeze({
   logStdInit: -3,
   netArch: [256, 256],
 });
+
+/** SAC: SB3's defaults, with the RL Zoo's settings on Pendulum-v1 and MountainCarContinuous-v0 (tuned). */
+/** The paper's SAC settings on the MuJoCo tasks (the published commands; gSDE with log std -3 as run_peer.py sets). */
+export function paperMujocoSac(env: string): SacConfig {
+  const cheetah = env === "HalfCheetah-v4";
+  return {
+    ...SAC_DEFAULTS,
+    netArch: [150, 200],
+    batchSize: 256,
+    bufferSize: 1_000_000,
+    learningStarts: cheetah ? 10_000 : 100,
+    gamma: 0.99,
+    tau: 0.02,
+    trainFreq: 8,
+    gradientSteps: 8,
+    learningRate: cheetah ? 7.3e-4 : 3e-4,
+    useSde: true,
+    logStdInit: -3,
+  };
+}
+
+export function sacHyperparameters(env: string, set: HyperparameterSet): SacConfig {
+  const base: SacConfig = { ...SAC_DEFAULTS, netArch: [...SAC_DEFAULTS.netArch] };
+  if (set === "sb3") return base;
+  if ((MUJOCO_TASKS as readonly string[]).includes(env)) return paperMujocoSac(env);
+  if (env === "Pendulum-v1") return { ...base, learningRate: 1e-3 };
+  if (env === "MountainCarContinuous-v0") {
+    return {
+      ...base,
+      learningRate: 3e-4,
+      bufferSize: 50_000,
+      batchSize: 512,
+      entCoef: 0.1,
+      trainFreq: 32,
+      gradientSteps: 32,
+      gamma: 0.9999,
+      tau: 0.01,
+      learningStarts: 0,
+      useSde: true,
+      logStdInit: -3.67,
+      netArch: [64, 64],
+    };
+  }
+  return base;
+}

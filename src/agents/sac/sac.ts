@@ -170,7 +170,7 @@ export class Sac extends OffPolicyBase implements Learner {
   // ---- the trainer-thread seam (trainable.ts) ----
 
   get spec(): AgentSpec {
-    return { algo: "sac", obsDim: this.obsDim, actDim: this.actDim, config: this.config };
+    return { algo: "sac", obsDim: this.obsDim, actionSize: this.actDim, config: this.config };
   }
 
   get random(): Random {

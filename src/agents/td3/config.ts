@@ -1,6 +1,6 @@
 /** TD3's settings: the schema (each field documented where it is declared) and SB3 1.5's defaults. */
 import { z } from "zod";
-import { batchSize, bufferSize, fraction, netArch, positiveInt } from "../config-fields.js";
+import { batchSize, bufferSize, fraction, netArch, positiveInt, type HyperparameterSet } from "../config-fields.js";
 
 export const Td3ConfigSchema = z
   .object({
@@ -39,3 +39,19 @@ export const TD3_DEFAULTS: Readonly<Td3Config> = Object.freeze({
   actionNoiseStd: 0,
   netArch: [400, 300],
 });
+
+/** TD3: SB3's defaults, with the RL Zoo's settings on Pendulum-v1 (tuned). */
+export function td3Hyperparameters(env: string, set: HyperparameterSet): Td3Config {
+  const base: Td3Config = { ...TD3_DEFAULTS, netArch: [...TD3_DEFAULTS.netArch] };
+  if (set === "sb3") return base;
+  if (env === "Pendulum-v1")
+    return {
+      ...base,
+      gamma: 0.98,
+      bufferSize: 200_000,
+      learningStarts: 10_000,
+      actionNoiseStd: 0.1,
+      learningRate: 1e-3,
+    };
+  return base;
+}

@@ -182,7 +182,7 @@ export class Td3 extends OffPolicyBase implements Learner {
   // ---- the trainer-thread seam (trainable.ts) ----
 
   get spec(): AgentSpec {
-    return { algo: "td3", obsDim: this.obsDim, actDim: this.actDim, config: this.config };
+    return { algo: "td3", obsDim: this.obsDim, actionSize: this.actDim, config: this.config };
   }
 
   get random(): Random {
