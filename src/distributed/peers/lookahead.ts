@@ -132,11 +132,10 @@ export class Lookahead {
   }
 
   /**
-   * Whether member `index`'s updates wait for the next member's env step (then they are held). They can when
-   * running them later is running them in the same order: the next member in this lockstep step runs elsewhere,
-   * carries earlier updates, is present and past its warm-up, makes no decision this step, and follows itself
-   * (its advice then asks nothing: it takes its own suggestion where it steps) or a peer here whose suggestion
-   * draws apart from the updates (suggestsApartFromUpdates).
+   * Whether member `index`'s updates wait for (are held until) the next member's env step: when running them later
+   * is running them in the same order. The next member runs elsewhere, carries earlier updates, is present, past
+   * warm-up and makes no decision, and follows itself (it takes its own suggestion where it steps) or a peer here
+   * whose suggestion draws apart from the updates (suggestsApartFromUpdates).
    */
   holdsUpdates(index: number): boolean {
     const g = this.g;
