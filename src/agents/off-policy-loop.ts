@@ -32,6 +32,38 @@ export interface LoopHooks {
   afterStep?(): void;
 }
 
+/** Where an env step's seams run (runStepSeams): the loop here, or the stand-in of a loop whose step ran elsewhere. */
+export interface StepSeamSite {
+  /** The current observation: s until the seams set it to the next state. */
+  readonly obs: Float32Array;
+  /** Evaluates when an evaluation is due after this step (calling the onEvaluation seam). */
+  evaluateIfDue(): void;
+  /** Stores the transition from obs (the agent's replay buffer). */
+  storeStep(action: AgentAction, result: StepResult): void;
+  /** Resets the env at an episode end: the next episode's first observation. */
+  resetEpisode(): Float32Array;
+}
+
+/**
+ * The seams after an env step, in SB3 1.5's order, written once for every loop: afterEnvStep -> evaluation when
+ * due -> store -> afterStore -> at an episode end, reset and onEpisodeEnd -> obs becomes the next state -> afterStep.
+ */
+export function runStepSeams(h: LoopHooks, site: StepSeamSite, action: AgentAction, r: StepResult): void {
+  h.afterEnvStep?.(r);
+  site.evaluateIfDue();
+  site.storeStep(action, r);
+  const done = r.terminated || r.truncated;
+  h.afterStore?.(r, done);
+  if (done) {
+    const first = site.resetEpisode();
+    h.onEpisodeEnd?.(r.reward, first);
+    site.obs.set(first);
+  } else {
+    site.obs.set(r.obs);
+  }
+  h.afterStep?.();
+}
+
 export interface LoopSettings {
   /** Env steps between evaluations. */
   evalFreq: number;
@@ -78,7 +110,7 @@ export function evaluate(
   return { mean, std };
 }
 
-export class OffPolicyLoop {
+export class OffPolicyLoop implements StepSeamSite {
   /** It runs here (a peer group's stand-ins for peers placed elsewhere say true). */
   readonly placedElsewhere = false;
   /** The current observation (a copy: envs reuse theirs). */
@@ -124,22 +156,22 @@ export class OffPolicyLoop {
     const r = this.env.step(toEnvAction(this.env.actionSpace, action, this.envAction));
     this.steps += 1;
     this.episodeReturn += r.reward;
-    h.afterEnvStep?.(r);
+    runStepSeams(h, this, action, r);
+  }
+
+  evaluateIfDue(): void {
     if (this.steps % this.settings.evalFreq === 0) this.evaluateNow();
+  }
+
+  storeStep(action: AgentAction, r: StepResult): void {
     this.agent.observe(this.obs, r.obs, action, r.reward, r.terminated, this.steps, this.progressTotal);
-    const done = r.terminated || r.truncated;
-    h.afterStore?.(r, done);
-    if (done) {
-      const reward = r.reward;
-      const first = this.env.reset();
-      this.episodes += 1;
-      this.episodeReturn = 0;
-      h.onEpisodeEnd?.(reward, first);
-      this.obs.set(first);
-    } else {
-      this.obs.set(r.obs);
-    }
-    h.afterStep?.();
+  }
+
+  resetEpisode(): Float32Array {
+    const first = this.env.reset();
+    this.episodes += 1;
+    this.episodeReturn = 0;
+    return first;
   }
 
   /** Trains when a rollout is complete (SB3's train at the end of collect_rollouts); then checks for divergence. */

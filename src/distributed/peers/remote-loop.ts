@@ -5,20 +5,26 @@
  * the updates before and after it, and the suggestion the group will likely ask next, so that a lockstep step
  * waits for as few round trips as it can.
  */
-import type { EvalResult, LoopHooks, LoopState } from "../../agents/off-policy-loop.js";
+import {
+  runStepSeams,
+  type EvalResult,
+  type LoopHooks,
+  type LoopState,
+  type StepSeamSite,
+} from "../../agents/off-policy-loop.js";
 import type { StepResult } from "../../envs/env.js";
 import { rolloutComplete } from "../../agents/agent.js";
 import type { MemberLoop } from "../../peers/member-loop.js";
 import type { ValueQuery } from "../../peers/targets.js";
 import type { Lookahead } from "./lookahead.js";
 import type { z } from "zod";
-import { Op, ProtocolError, encode, f32 } from "./peer-protocol.js";
+import { Op, ProtocolError, encode, f32, type Message } from "./peer-protocol.js";
 import { PeerInfoSchema, SaveReplySchema, StepReplySchema, fields } from "./peer-messages.js";
 import { PeerUnavailable } from "./peer-links.js";
 import { LONG_MS, type LoopView, type Presence } from "./presence.js";
 import { RemotePeer, answerShape, queryWire, type AheadQuery } from "./remote-peer.js";
 
-export class RemoteLoop implements MemberLoop {
+export class RemoteLoop implements MemberLoop, StepSeamSite {
   readonly placedElsewhere = true;
   readonly obs: Float32Array;
   steps = 0;
@@ -28,6 +34,8 @@ export class RemoteLoop implements MemberLoop {
   readonly env: { readonly maxEpisodeSteps: number };
   private readonly actionRow: Float32Array;
   private readonly presence: Presence;
+  /** The reply of the step whose seams are running (runStepSeams). */
+  private step: { readonly reply: Message; readonly meta: z.infer<typeof StepReplySchema> } | null = null;
 
   constructor(
     private readonly peer: RemotePeer,
@@ -148,22 +156,9 @@ export class RemoteLoop implements MemberLoop {
     this.ahead.runHeld();
     const r: StepResult = { obs: f32(reply, 0), reward: m.reward, terminated: m.terminated, truncated: m.truncated };
     this.steps = m.steps;
-    h.afterEnvStep?.(r);
-    if (m.eval) {
-      this.lastEval = m.eval;
-      this.evalMeans.push(m.eval.mean);
-      h.onEvaluation?.(m.eval, m.returns);
-    }
-    const done = r.terminated || r.truncated;
-    h.afterStore?.(r, done);
-    if (done) {
-      const first = f32(reply, 1);
-      h.onEpisodeEnd?.(r.reward, first);
-      this.obs.set(first);
-    } else {
-      this.obs.set(r.obs);
-    }
-    h.afterStep?.();
+    this.step = { reply, meta: m };
+    runStepSeams(h, this, action, r);
+    this.step = null;
     let dropped = false;
     for (const p of [this.peer, ...others.keys()]) dropped = p.dropAhead() || dropped;
     if (dropped && this.presence.links.failures === failures)
@@ -182,6 +177,24 @@ export class RemoteLoop implements MemberLoop {
     const prefetch = ask ? { explore: ask.explore } : null;
     this.presence.start(encode(Op.train, { prefetch }, ask ? [ask.obs] : []), undefined, ask);
     return true;
+  }
+
+  /** The step's evaluation, taken there and reported with it. */
+  evaluateIfDue(): void {
+    const m = this.step?.meta;
+    if (!m?.eval) return;
+    this.lastEval = m.eval;
+    this.evalMeans.push(m.eval.mean);
+    this.hooks.onEvaluation?.(m.eval, m.returns);
+  }
+
+  /** Stored there, in the peer's own replay buffer. */
+  storeStep(): void {}
+
+  /** Reset there: the reply carries the next episode's first observation. */
+  resetEpisode(): Float32Array {
+    if (!this.step) throw new Error("internal error: an episode end outside a step");
+    return f32(this.step.reply, 1);
   }
 
   /** The peer checks its own training; a divergence comes back as the error reply of its next request. */
