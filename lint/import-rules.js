@@ -11,6 +11,7 @@ export const LAYERS = [
   "envs",
   "runs",
   "agents",
+  "onnx",
   "peers",
   "experiments|report",
   "distributed|dashboard|demo|bench",

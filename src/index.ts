@@ -12,6 +12,8 @@
  * - Experiments: the paper's tables and figures as data, their runner (worker threads, or worker processes on many
  *   machines through NATS JetStream) and reports; the live dashboard; the peers of one group in separate
  *   processes (coordinateGroup, servePeer); the browser demo's training (DemoRun).
+ * - ONNX: `exportOnnx` writes a learner's acting policy as an ONNX graph (`exportRunPolicy`: a finished run's);
+ *   `OnnxPeer` reads one back as a frozen expert (docs/onnx.md).
  * - Kernels: `getKernels` picks the fastest backend of this machine (or the one asked for).
  *
  * The command line (`peerlearn`) is built on exactly these.
@@ -99,3 +101,9 @@ export { DemoRun, demoConfig } from "./demo/demo-run.js";
 export { DEMO_DEFAULTS, type DemoSettings, type DemoFrame, type DemoEvaluation } from "./demo/settings.js";
 export { startDemoServer, type DemoServer } from "./demo/server.js";
 export { resolvePeers, withResolvedPeers, type ResolvedPeer } from "./peers/peer-settings.js";
+export { exportOnnx, type ExportSpaces } from "./onnx/export.js";
+export { readOnnxModel, decodeOnnxModel } from "./onnx/read-model.js";
+export { readOnnxPolicy, type OnnxPolicy } from "./onnx/onnx-policy.js";
+export { OnnxPeer } from "./peers/onnx-peer.js";
+export { exportRunPolicy } from "./cli/export.js";
+export type { PolicyDescription } from "./agents/policy-description.js";

@@ -22,7 +22,7 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
   it.each([
     [
       ["frobnicate"],
-      /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "compare", "results", "worker", "peer", "dashboard", "demo", "bench", "list", "random-policy", "help"/,
+      /unknown command "frobnicate": use one of "start", "train", "experiment", "report", "compare", "results", "worker", "peer", "dashboard", "demo", "bench", "export", "list", "random-policy", "help"/,
     ],
     [
       ["experiment", "table9"],
@@ -41,6 +41,9 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
     [["bench", "--seconds", "-1"], /--seconds must be a number > 0 and at most 600, got "-1"/],
     [["bench", "--fast"], /unknown option --fast: this command takes --json, --seconds/],
     [["train"], /train needs --preset .* or --env/],
+    [["export"], /export needs one run folder/],
+    [["export", "no/such/run"], /no\/such\/run is not a run folder \(no config.json\)/],
+    [["export", "x", "--out", "policy.bin"], /--out must name a .onnx file/],
     [
       ["train", "--env", "Room-v22"],
       /unknown env "Room-v22" \(did you mean "Room-v21" or "Room-v27".*\); use one of "Room-v3"/,

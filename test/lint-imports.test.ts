@@ -38,7 +38,7 @@ describe("import rules", () => {
     expect(found).toEqual([
       "agents/a.ts: peerlearn/no-cycle: import cycle: agents/a.ts -> agents/b.ts -> agents/a.ts",
       "agents/b.ts: peerlearn/no-cycle: import cycle: agents/b.ts -> agents/a.ts -> agents/b.ts",
-      "core/low.ts: peerlearn/layers: core/ (layer 1) imports from a higher layer: ../agents/high.js (layer 5; order: core|config|web < nn < envs < runs < agents < peers < experiments|report < distributed|dashboard|demo|bench < cli)",
+      "core/low.ts: peerlearn/layers: core/ (layer 1) imports from a higher layer: ../agents/high.js (layer 5; order: core|config|web < nn < envs < runs < agents < onnx < peers < experiments|report < distributed|dashboard|demo|bench < cli)",
     ]);
   });
 

@@ -9,6 +9,7 @@
  */
 import type { OffPolicyAgent } from "./agent.js";
 import type { AgentSpec, ThreadTrainable } from "./trainable.js";
+import type { PolicyDescription } from "./policy-description.js";
 
 /** What a peer group asks of a learner about states and actions (peers/peer.ts wraps it as a peer). */
 export interface PeerAnswers {
@@ -41,6 +42,8 @@ export interface PeerAnswers {
   readonly valuesDraw: boolean;
   /** Loads the policy's weights from a model.safetensors this learner kind saved (a frozen, pre-trained peer). */
   loadPolicy(path: string): void;
+  /** Its acting policy as plain layers (for export: onnx/). */
+  describePolicy(): PolicyDescription;
 }
 
 export interface Learner extends OffPolicyAgent, ThreadTrainable, PeerAnswers {

@@ -35,12 +35,15 @@ function referenceEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/** The first candidate interpreter that imports torch, or null. */
+export function torchPython(): string | null {
+  return candidates().find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0) ?? null;
+}
+
 /** The reference timings, or a one-line reason why there are none. */
 export function measureTorch(seconds: number): TorchTimings | string {
   if (!existsSync(SCRIPT)) return `reference script missing (${SCRIPT})`;
-  for (const python of candidates()) {
-    const probe = spawnSync(python, ["-c", "import torch"], { stdio: "ignore" });
-    if (probe.status !== 0) continue;
+  for (const python of [torchPython()].filter((p): p is string => p !== null)) {
     const run = spawnSync(python, [SCRIPT, String(seconds)], {
       env: referenceEnv(),
       encoding: "utf8",

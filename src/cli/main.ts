@@ -17,6 +17,7 @@ import { defaultWorkers, formatStartTable, runStart } from "../experiments/start
 import { DASHBOARD_USAGE, DEMO_USAGE, dashboard, demo } from "./pages.js";
 import { BENCH_USAGE, LIST_USAGE, RANDOM_POLICY_USAGE, bench, list, randomPolicy } from "./tools.js";
 import { PEER_USAGE, peerCommand } from "./peer.js";
+import { EXPORT_USAGE, exportCommand } from "./export.js";
 
 const START_USAGE = `  start                 the default job: Room-v21 peer learning vs single agent, small budget, report
       --steps N         env steps per peer (default 30000)
@@ -43,6 +44,7 @@ const COMMANDS: readonly Command[] = [
   { name: "dashboard", usage: DASHBOARD_USAGE, run: dashboard },
   { name: "demo", usage: DEMO_USAGE, run: demo },
   { name: "bench", usage: BENCH_USAGE, run: bench },
+  { name: "export", usage: EXPORT_USAGE, run: exportCommand },
   { name: "list", usage: LIST_USAGE, run: list },
   { name: "random-policy", usage: RANDOM_POLICY_USAGE, run: randomPolicy },
 ];

@@ -21,6 +21,11 @@ export type Provenance = z.infer<typeof ProvenanceSchema>;
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+/** The package's version (package.json). */
+export function peerlearnVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
+}
+
 /** The git commit of the package's checkout (with `+dirty` when it has changes), else `v<version>`. */
 export function peerlearnCommit(): string {
   try {
@@ -31,8 +36,7 @@ export function peerlearnCommit(): string {
     return dirty ? `${head}+dirty` : head;
   } catch {
     // Not a checkout (an installed package): the version says as much as there is.
-    const pkg = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string };
-    return `v${pkg.version}`;
+    return `v${peerlearnVersion()}`;
   }
 }
 

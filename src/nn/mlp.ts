@@ -19,6 +19,15 @@ export interface MlpSpec {
   readonly outputActivation?: ActivationName;
 }
 
+/** A layer as plain numbers (copies), for export: weight [out, in] row-major, bias [out], its activation. */
+export interface DenseLayer {
+  readonly inSize: number;
+  readonly outSize: number;
+  readonly weight: Float32Array;
+  readonly bias: Float32Array;
+  readonly activation: ActivationName;
+}
+
 export interface Layer {
   readonly inSize: number;
   readonly outSize: number;
@@ -163,6 +172,19 @@ export class Mlp {
       for (let i = 0; i < layer.inSize * layer.outSize; i++) p[layer.w + i] = rng.uniformIn(-bound, bound);
       for (let i = 0; i < layer.outSize; i++) p[layer.b + i] = rng.uniformIn(-bound, bound);
     }
+  }
+
+  /** Its layers as plain numbers (copies of the weights). */
+  denseLayers(): DenseLayer[] {
+    const p = this.kernels.heap.f32;
+    const names = Object.keys(Activation) as ActivationName[];
+    return this.layers.map((l) => ({
+      inSize: l.inSize,
+      outSize: l.outSize,
+      weight: p.slice(l.w, l.w + l.inSize * l.outSize),
+      bias: p.slice(l.b, l.b + l.outSize),
+      activation: names.find((n) => Activation[n] === l.act) ?? "identity",
+    }));
   }
 
   /** Copies all parameters from a network of the same shape (a target network's hard update). */

@@ -67,7 +67,11 @@ export const PeerSpecSchema = z.discriminatedUnion("kind", [
     .object({
       kind: z.literal("frozen"),
       algo,
-      checkpoint: z.string().min(1).describe("a model.safetensors written by peerlearn for this learner kind"),
+      checkpoint: z
+        .string()
+        .min(1)
+        .max(4096)
+        .describe("a model.safetensors written by peerlearn for this learner kind, or an ONNX policy (.onnx)"),
       ...perPeer,
     })
     .strict(),
@@ -272,9 +276,13 @@ export const PEER_LEARNING_GROUP: GroupSettings = {
   sampleRandomActions: false,
 };
 
-/** The learner a peer entry is built on (null for the scripted peers, which only answer). */
+/** Whether a frozen peer's checkpoint is an ONNX policy (it then answers suggestions only: onnx-peer.ts). */
+export const isOnnxCheckpoint = (checkpoint: string): boolean => checkpoint.toLowerCase().endsWith(".onnx");
+
+/** The learner a peer entry is built on (null for the peers that only answer: scripted ones, ONNX experts). */
 export function learnerAlgo(spec: PeerSpec): Algo | null {
   if (isAlgo(spec.kind)) return spec.kind;
+  if (spec.kind === "frozen" && isOnnxCheckpoint(spec.checkpoint)) return null;
   if (spec.kind === "novice" || spec.kind === "frozen") return spec.algo ?? "dqn";
   return null;
 }

@@ -27,9 +27,10 @@ import type { AgentAction } from "../agents/agent.js";
 import { resolvePeers } from "./peer-settings.js";
 import { newLearnerPeer } from "./learner-peers.js";
 import { OffPolicyLoop, type EvalResult, type LoopHooks } from "../agents/off-policy-loop.js";
-import type { GroupRunConfig } from "./config.js";
+import { isOnnxCheckpoint, type GroupRunConfig } from "./config.js";
 import { LearnerPeer, ScriptedPeer, type ActingPeer, type Peer } from "./peer.js";
 import { FollowState } from "./peer-policy.js";
+import { OnnxPeer } from "./onnx-peer.js";
 import { SuggestionBuffer, WARMUP } from "./suggestion-buffer.js";
 import { askEachPeer, type ValueAnswers } from "./targets.js";
 import { createValueTerms, type ValueTerm } from "./value-term.js";
@@ -120,6 +121,10 @@ export class PeerGroup {
     this.discrete = space.kind === "discrete";
     this.width = actionDim(space);
     resolvePeers(config).forEach(({ spec, learner }, index) => {
+      if (spec.kind === "frozen" && isOnnxCheckpoint(spec.checkpoint)) {
+        this.peers.push(new OnnxPeer(spec.checkpoint, obsDim, space, kernels));
+        return;
+      }
       if (spec.kind === "expert" || spec.kind === "adversary" || !learner) {
         if (!config.env.startsWith("Room-"))
           throw new UserError(`scripted ${spec.kind} peers exist for the Room tasks only, not ${config.env}`);

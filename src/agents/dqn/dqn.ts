@@ -25,6 +25,7 @@ import {
   type SharedReplayMemory,
 } from "../replay-buffer.js";
 import type { AgentSpec } from "../trainable.js";
+import type { PolicyDescription } from "../policy-description.js";
 import { linearSchedule } from "../schedules.js";
 import type { Learner } from "../learner.js";
 import { OffPolicyBase } from "../off-policy-base.js";
@@ -166,6 +167,10 @@ export class Dqn extends OffPolicyBase implements Learner {
   private valueWs: MlpWorkspace | null = null;
   private valueInput: Tensor | null = null;
   private valueRows = 0;
+
+  describePolicy(): PolicyDescription {
+    return { kind: "q-values", layers: this.networks.qNet.denseLayers() };
+  }
 
   loadPolicy(path: string): void {
     const file = loadSafetensors(path);

@@ -12,7 +12,8 @@ import type { Random } from "../../core/random.js";
 import type { Tensor } from "../../nn/kernels/heap.js";
 import type { Kernels } from "../../nn/kernels/kernels.js";
 import { Adam } from "../../nn/adam.js";
-import { Mlp, type MlpWorkspace } from "../../nn/mlp.js";
+import { Mlp, type DenseLayer, type MlpWorkspace } from "../../nn/mlp.js";
+import type { PolicyDescription } from "../policy-description.js";
 import { Gsde } from "./gsde.js";
 
 const LOG_STD_MIN = -20;
@@ -87,6 +88,26 @@ export class SquashedGaussianActor {
       logp: new Float64Array(rows),
       eps: new Float64Array(rows * A),
       latentSq: this.gsde ? this.kernels.heap.alloc(rows * this.latentDim) : null,
+    };
+  }
+
+  /** Its acting policy as plain layers (export): the head split into mean and log std rows without gSDE. */
+  describe(): PolicyDescription {
+    const A = this.actDim;
+    const [head] = this.head.denseLayers();
+    const rows = (from: number, to: number): DenseLayer => ({
+      ...head,
+      outSize: to - from,
+      weight: head.weight.slice(from * head.inSize, to * head.inSize),
+      bias: head.bias.slice(from, to),
+    });
+    return {
+      kind: "squashed-gaussian",
+      trunk: this.trunk.denseLayers(),
+      mean: this.gsde ? head : rows(0, A),
+      logStd: this.gsde ? null : rows(A, 2 * A),
+      gsdeLogStd: this.gsde ? this.gsde.logStd.data.slice() : null,
+      clipMean: this.gsde ? CLIP_MEAN : 0,
     };
   }
 

@@ -24,6 +24,7 @@ import {
   type SharedReplayMemory,
 } from "../replay-buffer.js";
 import type { AgentSpec } from "../trainable.js";
+import type { PolicyDescription } from "../policy-description.js";
 import { SacNetworks, type SacBatch } from "./update.js";
 import { TwinCriticQueries } from "../twin-critic-queries.js";
 import type { Sample } from "./actor.js";
@@ -120,6 +121,10 @@ export class Sac extends OffPolicyBase implements Learner {
   }
   loadPolicy(path: string): void {
     assignTensors(this.tensors(), loadSafetensors(path), path);
+  }
+
+  describePolicy(): PolicyDescription {
+    return this.networks.actor.describe();
   }
 
   /** gSDE: a new exploration matrix at the start of every rollout, and every sdeSampleFreq steps within one. */

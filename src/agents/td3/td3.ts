@@ -26,6 +26,7 @@ import {
   type SharedReplayMemory,
 } from "../replay-buffer.js";
 import type { AgentSpec } from "../trainable.js";
+import type { PolicyDescription } from "../policy-description.js";
 import type { Learner } from "../learner.js";
 import { TwinCriticQueries } from "../twin-critic-queries.js";
 import type { Td3Config } from "./config.js";
@@ -148,6 +149,10 @@ export class Td3 extends OffPolicyBase implements Learner {
   }
   loadPolicy(path: string): void {
     assignTensors(this.tensors(), loadSafetensors(path), path);
+  }
+
+  describePolicy(): PolicyDescription {
+    return { kind: "deterministic", layers: this.actor.denseLayers() };
   }
 
   predict(obs: Float32Array): Float32Array {
