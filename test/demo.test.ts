@@ -5,7 +5,7 @@
  * training, and the worker's speed is printed as a ratio of Node's on the wasm backend. Screenshots go to
  * screenshots/. In CI (.ci/run installs Chromium) a missing browser fails the suite.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DemoRun, demoConfig } from "../src/demo/demo-run.js";
@@ -40,12 +40,15 @@ const address = (base: string, s: DemoSettings, backend: string): string =>
     autostart: "1",
   })}`;
 
-function inNode(s: DemoSettings, kernels: Kernels): { evaluations: DemoEvaluation[]; envStepsPerSecond: number } {
+function inNode(
+  s: DemoSettings,
+  kernels: Kernels,
+): { evaluations: DemoEvaluation[]; envStepsPerSecond: number; run: DemoRun } {
   const run = new DemoRun(s, kernels);
   const started = performance.now();
   while (!run.done) run.advance(5);
   const seconds = (performance.now() - started) / 1000;
-  return { evaluations: run.evaluations, envStepsPerSecond: (s.steps * run.group.members.length) / seconds };
+  return { evaluations: run.evaluations, envStepsPerSecond: (s.steps * run.group.members.length) / seconds, run };
 }
 
 const state = (page: Page): Promise<DemoPageState> =>
@@ -98,7 +101,13 @@ describe.runIf(runsWith(CHROMIUM !== undefined))("the demo in a browser", () => 
     const { page, errors, final } = await train(s, "js");
     expect(final.backend).toBe("js (scalar)");
     expect(final.error).toBeNull();
-    expect(final.evaluations).toEqual(inNode(s, new JsKernels()).evaluations);
+    const node = inNode(s, new JsKernels());
+    expect(final.evaluations).toEqual(node.evaluations);
+    // "Download peer 0 as ONNX": the same graph Node exports from the same weights, byte for byte.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#onnx")]);
+    expect(download.suggestedFilename()).toBe("peerlearn-demo-peer-0.onnx");
+    const fromPage = readFileSync(await download.path());
+    expect(fromPage.equals(Buffer.from(node.run.exportPeer(0))), "the same bytes").toBe(true);
     expect(final.evaluations.length).toBe(3 * 10);
     // The curve moved: points were drawn, one per evaluation step.
     expect(await page.locator("#curve .uplot").count()).toBe(1);

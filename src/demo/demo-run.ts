@@ -10,7 +10,9 @@ import type { Kernels } from "../nn/kernels/kernels.js";
 import { findPreset } from "../peers/presets.js";
 import { type GroupRunConfig, type PeerSpec } from "../peers/config.js";
 import { validateGroupRunConfig } from "../peers/validate-config.js";
-import { PeerGroup, type Member } from "../peers/group.js";
+import { PeerGroup, localLoop, type Member } from "../peers/group.js";
+import { UserError } from "../core/errors.js";
+import { exportOnnx } from "../onnx/export.js";
 import { GroupSchedule } from "../peers/group-schedule.js";
 import type { DemoEvaluation, DemoFrame, DemoSettings } from "./settings.js";
 
@@ -97,6 +99,15 @@ export class DemoRun {
       agentValues: values ? Array.from(values.logged(members[0]) ?? []) : [],
       done: this.done,
     };
+  }
+
+  /** Peer `index`'s policy as an ONNX graph (docs/onnx.md), as it stands now. */
+  exportPeer(index: number): Uint8Array {
+    const m = this.group.members.find((x) => x.index === index);
+    if (!m || !m.peer.learns)
+      throw new UserError(`peer ${index} of the demo is not a learner: it has no policy to export`);
+    const env = localLoop(m).env;
+    return exportOnnx(m.peer.agent, { observation: env.observationSpace, action: env.actionSpace }, "demo");
   }
 }
 

@@ -9,7 +9,9 @@ export type ToWorker =
   | { readonly type: "start"; readonly settings: DemoSettings; readonly backend: DemoBackend; readonly speed: number }
   | { readonly type: "pause" }
   | { readonly type: "resume" }
-  | { readonly type: "speed"; readonly speed: number };
+  | { readonly type: "speed"; readonly speed: number }
+  /** The policy of peer `peer` as an ONNX graph (onnx/export.ts), answered by an `onnx` message. */
+  | { readonly type: "export"; readonly peer: number };
 
 /** Worker -> page. */
 export type FromWorker =
@@ -22,4 +24,5 @@ export type FromWorker =
       /** Env steps (all peers) per second of wall time since the start, pauses left out. */
       readonly envStepsPerSecond: number;
     }
+  | { readonly type: "onnx"; readonly peer: number; readonly bytes: Uint8Array }
   | { readonly type: "error"; readonly message: string };

@@ -147,6 +147,7 @@ function start(): void {
   if (!DEMO_BACKENDS.includes(backend)) return;
   paused = false;
   byId<HTMLButtonElement>("pause").disabled = false;
+  byId<HTMLButtonElement>("onnx").disabled = false;
   byId("pause").textContent = "Pause";
   send({ type: "start", settings, backend, speed: Number(byId<HTMLSelectElement>("speed").value) });
 }
@@ -224,10 +225,20 @@ function onFrame(message: Extract<FromWorker, { type: "frame" }>): void {
     `${settings.steps.toLocaleString("en")} per peer, ${rate} env steps/s, kernels ${state.backend}`;
 }
 
+/** Saves bytes as a file the browser downloads. */
+function download(bytes: Uint8Array, name: string): void {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([Uint8Array.from(bytes)], { type: "application/octet-stream" }));
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
   if (message.type === "started") state.backend = message.backend;
   else if (message.type === "frame") onFrame(message);
+  else if (message.type === "onnx") download(message.bytes, `peerlearn-demo-peer-${message.peer}.onnx`);
   else {
     state.error = message.message;
     byId("error").textContent = message.message;
@@ -244,6 +255,8 @@ byId("pause").addEventListener("click", () => {
   send({ type: paused ? "pause" : "resume" });
   byId("pause").textContent = paused ? "Resume" : "Pause";
 });
+// Peer 0 is always a learner in the demo's groups (docs/onnx.md: what the file holds).
+byId("onnx").addEventListener("click", () => send({ type: "export", peer: 0 }));
 byId("speed").addEventListener("change", () =>
   send({ type: "speed", speed: Number(byId<HTMLSelectElement>("speed").value) }),
 );

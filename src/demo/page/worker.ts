@@ -20,6 +20,8 @@ const SLICE_MS = 30;
 let generation = 0;
 let paused = false;
 let speed = 0;
+/** The run being trained (its peers can be exported), or null before the first start. */
+let running: DemoRun | null = null;
 let wasm: Promise<WasmModules> | null = null;
 
 /** The kernels fetched and compiled once (relaxed SIMD where this browser validates it). */
@@ -89,7 +91,9 @@ scope.onmessage = (event) => {
   if (message.type === "pause") paused = true;
   else if (message.type === "resume") paused = false;
   else if (message.type === "speed") speed = message.speed;
-  else if (message.type === "start") {
+  else if (message.type === "export") {
+    if (running) scope.postMessage({ type: "onnx", peer: message.peer, bytes: running.exportPeer(message.peer) });
+  } else if (message.type === "start") {
     const mine = ++generation;
     paused = false;
     speed = message.speed;
@@ -97,6 +101,7 @@ scope.onmessage = (event) => {
       .then((kernels) => {
         if (mine !== generation) return;
         const run = new DemoRun(message.settings, kernels);
+        running = run;
         scope.postMessage({ type: "started", backend: `${kernels.name} (${kernels.variant})` });
         return train(run, mine);
       })
