@@ -3,6 +3,7 @@ import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { requireBuilt } from "./built.js";
+import { GEMM_SHAPES } from "../src/bench/nn-bench.js";
 
 const CLI = "dist/cli/main.js";
 
@@ -162,6 +163,20 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
     if (last.corePeakGflops !== null) {
       expect(last.peerLearningShareOfLimit).toBeGreaterThan(0);
       expect(last.backends.wasm.shareOfPeak.dqnUpdate).toBeGreaterThan(0);
+      expect(last.corePeakGflopsAtEnd).toBeGreaterThan(0);
     }
+    // Every engine figure with the range of its repetitions around it; what moved is named, not hidden.
+    const spread = last.backends.wasm.spread;
+    expect(Object.keys(spread)).toEqual([
+      ...GEMM_SHAPES.map((s) => `gemm ${s.label}`),
+      "dqnUpdate",
+      "sacUpdate",
+      "sac150x200Update",
+    ]);
+    expect(spread.dqnUpdate.low).toBeLessThanOrEqual(last.backends.wasm.dqnUpdateMs);
+    expect(spread.dqnUpdate.high).toBeGreaterThanOrEqual(last.backends.wasm.dqnUpdateMs);
+    expect(Array.isArray(last.unsteady)).toBe(true);
+    if (last.unsteady.length > 0) expect(last.steadinessWarning).toMatch(/varied by more than 10%/);
+    expect(last.cpu).toMatch(/family \d+, model \d+|cores\)/);
   }, 600_000); // no time limit that matters: a loaded machine only makes it slower
 });

@@ -3,7 +3,7 @@
  */
 import type { BackendName } from "../nn/kernels/kernels.js";
 import type { BackendResult, BenchResult } from "./run.js";
-import { GEMM_SHAPES } from "./nn-bench.js";
+import { GEMM_SHAPES, REPETITIONS } from "./nn-bench.js";
 
 function fmt(x: number | undefined, digits = 2): string {
   return x === undefined || Number.isNaN(x) ? "-" : x.toFixed(digits);
@@ -25,23 +25,32 @@ export function formatBench(r: BenchResult): string {
     ...Object.entries(r.nativePaths).map(([isa, p]): [string, BackendResult] => [`native ${isa}, forced`, p]),
   ];
   const pct = (x: number | undefined): string => (x === undefined ? "" : ` (${fmt(100 * x, 0)}%)`);
+  /** ± half the range of a figure's repetitions, as a share of it. */
+  const pm = (b: BackendResult | undefined, figure: string, value: number | undefined): string => {
+    const s = b?.spread[figure];
+    return s && value ? ` ±${fmt((50 * (s.high - s.low)) / value, 0)}%` : "";
+  };
   const gemm = [
     ["GEMM GFLOP/s, 1 thread (share of peak)", ...columns.map(([label]) => label)],
     ...GEMM_SHAPES.map((s) => [
       s.label,
-      ...columns.map(([, b]) => `${fmt(b?.gemmShapes[s.label], 1)}${pct(b?.shareOfPeak?.gemm[s.label])}`),
+      ...columns.map(
+        ([, b]) =>
+          `${fmt(b?.gemmShapes[s.label], 1)}${pct(b?.shareOfPeak?.gemm[s.label])}${pm(b, `gemm ${s.label}`, b?.gemmShapes[s.label])}`,
+      ),
     ]),
   ];
   const torch = r.torch;
   const updateRow = (
     label: string,
+    figure: string,
     ms: (b: BackendResult) => number,
     share: (b: BackendResult) => number | undefined,
     torchMs: number | null,
     ratio: number | undefined,
   ): string[] => [
     label,
-    ...columns.map(([, b]) => (b ? `${fmt(ms(b), 3)}${pct(share(b))}` : "-")),
+    ...columns.map(([, b]) => (b ? `${fmt(ms(b), 3)}${pct(share(b))}${pm(b, figure, ms(b))}` : "-")),
     ...(torch ? [torchMs === null ? "" : fmt(torchMs, 3), ratio === undefined ? "" : `${fmt(ratio)}x`] : []),
   ];
   const updates = [
@@ -52,6 +61,7 @@ export function formatBench(r: BenchResult): string {
     ],
     updateRow(
       "DQN 4-256-256-4, batch 256",
+      "dqnUpdate",
       (b) => b.dqnUpdateMs,
       (b) => b.shareOfPeak?.dqnUpdate,
       torch?.dqnUpdateMs ?? null,
@@ -59,6 +69,7 @@ export function formatBench(r: BenchResult): string {
     ),
     updateRow(
       "SAC obs 17 act 6 [256, 256], batch 256",
+      "sacUpdate",
       (b) => b.sacUpdateMs,
       (b) => b.shareOfPeak?.sacUpdate,
       torch?.sacUpdateMs ?? null,
@@ -66,6 +77,7 @@ export function formatBench(r: BenchResult): string {
     ),
     updateRow(
       "SAC obs 17 act 6 [150, 200], batch 256",
+      "sac150x200Update",
       (b) => b.sac150x200UpdateMs,
       (b) => b.shareOfPeak?.sac150x200Update,
       null,
@@ -79,11 +91,12 @@ export function formatBench(r: BenchResult): string {
     .join(", ");
   const lines = [
     `peerlearn bench: ${r.cpu}, Node ${r.node}, 1 thread; kernels in use: ${r.backend} (${r.variant})`,
+    `GEMM and update figures: the median of ${REPETITIONS} timed repetitions after a warm-up, ± half their range`,
     "",
     table(gemm),
     ...(r.corePeakGflops
       ? [
-          `this core's measured FMA peak: ${fmt(r.corePeakGflops, 1)} GFLOP/s${peaks ? ` (per path: ${peaks})` : ""}${r.nativeGemmShareOfPeak ? `; native GEMM 256^3 reaches ${fmt(100 * r.nativeGemmShareOfPeak, 0)}% of it` : ""}`,
+          `this core's measured FMA peak: ${fmt(r.corePeakGflops, 1)} GFLOP/s (${fmt(r.corePeakGflopsAtEnd ?? Number.NaN, 1)} at the end)${peaks ? ` (per path: ${peaks})` : ""}${r.nativeGemmShareOfPeak ? `; native GEMM 256^3 reaches ${fmt(100 * r.nativeGemmShareOfPeak, 0)}% of it` : ""}`,
         ]
       : []),
     ...(r.torch ? [`PyTorch ${r.torch.torch} GEMM 256x256x256: ${fmt(r.torch.gemmGflops, 1)} GFLOP/s`] : []),
@@ -128,5 +141,6 @@ export function formatBench(r: BenchResult): string {
   ];
   for (const [name, why] of Object.entries(r.unavailable)) lines.push(`${name}: unavailable (${why})`);
   if (r.busyWarning) lines.push("", `warning: ${r.busyWarning}`);
+  if (r.steadinessWarning) lines.push("", `warning: ${r.steadinessWarning}`);
   return lines.join("\n");
 }

@@ -7,24 +7,46 @@ import type { Kernels } from "../nn/kernels/kernels.js";
 import { DqnNetworks } from "../agents/dqn/update.js";
 import { SacNetworks, type SacBatch } from "../agents/sac/update.js";
 
+/** A figure measured in several timed repetitions: their median, and the lowest and highest. */
+export interface Measured {
+  readonly value: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/** Timed repetitions per figure (their median is the figure; their range its spread). */
+export const REPETITIONS = 5;
+
 /**
- * Runs fn repeatedly for about `seconds` and returns milliseconds per call, after a warm-up of a quarter of that
- * time (at least 3 calls) so that the optimising compiler has run.
+ * Milliseconds per call of fn: after a warm-up of a quarter of `seconds` (at least 3 calls, so that the optimising
+ * compiler has run), REPETITIONS timed runs of `seconds / REPETITIONS` each; the median and the range of them.
  */
-export function timePerCall(fn: () => void, seconds: number): number {
+export function timePerCall(fn: () => void, seconds: number): Measured {
   const warmStart = performance.now();
   for (let i = 0; i < 3 || performance.now() - warmStart < seconds * 250; i++) fn();
-  let n = 0;
-  const start = performance.now();
-  const budget = seconds * 1000;
-  let elapsed = 0;
-  do {
-    fn();
-    n++;
-    elapsed = performance.now() - start;
-  } while (elapsed < budget);
-  return elapsed / n;
+  const budget = (seconds * 1000) / REPETITIONS;
+  const perCall: number[] = [];
+  for (let r = 0; r < REPETITIONS; r++) {
+    let n = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      fn();
+      n++;
+      elapsed = performance.now() - start;
+    } while (elapsed < budget);
+    perCall.push(elapsed / n);
+  }
+  perCall.sort((a, b) => a - b);
+  return { value: perCall[Math.floor(REPETITIONS / 2)], low: perCall[0], high: perCall[REPETITIONS - 1] };
 }
+
+/** A rate from a time per call (work / ms): the fastest repetition gives the highest rate. */
+export const rateOf = (work: number, t: Measured): Measured => ({
+  value: work / t.value,
+  low: work / t.high,
+  high: work / t.low,
+});
 
 export interface GemmShape {
   readonly label: string;
@@ -44,7 +66,7 @@ export const GEMM_SHAPES: readonly GemmShape[] = [
   { label: "forward 17->256 (b256)", m: 256, n: 256, k: 17, transA: false, transB: true },
 ];
 
-export function gemmGflops(kernels: Kernels, shape: GemmShape, seconds: number): number {
+export function gemmGflops(kernels: Kernels, shape: GemmShape, seconds: number): Measured {
   const { m, n, k, transA, transB } = shape;
   const heap = kernels.heap;
   const a = heap.alloc(m * k);
@@ -59,11 +81,11 @@ export function gemmGflops(kernels: Kernels, shape: GemmShape, seconds: number):
     () => kernels.gemm(transA, transB, m, n, k, a.offset, lda, b.offset, ldb, c.offset, n, 0),
     seconds,
   );
-  return (2 * m * n * k) / (ms * 1e6);
+  return rateOf((2 * m * n * k) / 1e6, ms);
 }
 
 /** One DQN update (Room's network: 4-256-256-4, batch 256, Adam, gradient clip 10), in milliseconds. */
-export function dqnUpdateMs(kernels: Kernels, seconds: number): number {
+export function dqnUpdateMs(kernels: Kernels, seconds: number): Measured {
   return timePerCall(dqnUpdate(kernels), seconds);
 }
 
@@ -104,7 +126,7 @@ export function randomSacBatch(kernels: Kernels, rng: Random, n: number, obsDim:
 }
 
 /** One SAC update (obs 17, act 6, [256, 256], batch 256, automatic entropy), in milliseconds. */
-export function sacUpdateMs(kernels: Kernels, seconds: number, hidden: readonly number[] = [256, 256]): number {
+export function sacUpdateMs(kernels: Kernels, seconds: number, hidden: readonly number[] = [256, 256]): Measured {
   return timePerCall(sacUpdate(kernels, hidden), seconds);
 }
 

@@ -13,7 +13,8 @@ import { getKernels, tryCreateKernels } from "../nn/kernels/select.js";
 import { loadNativeKernels } from "../nn/kernels/native.js";
 import { ALLOCATION_NODE_FLAGS } from "./allocation.js";
 import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs, updateFlops } from "./nn-bench.js";
-import { peerLearningStepBreakdown, type StepBreakdown } from "./peer-breakdown.js";
+import { engineFigures, spreadOf, steadinessWarning, unsteadyFigures, type Spread } from "./steadiness.js";
+import { peerLearningStepBreakdown } from "./peer-breakdown.js";
 import { NATIVE_ISAS, isSimdIsa, type NativeKernels } from "../nn/kernels/native.js";
 import { measureTorch, type TorchTimings } from "./torch-reference.js";
 import {
@@ -40,86 +41,9 @@ export interface BenchOptions {
   readonly log: (line: string) => void;
 }
 
-export interface BackendResult {
-  readonly variant: string;
-  readonly gemmGflops: number;
-  readonly gemmShapes: Record<string, number>;
-  readonly dqnUpdateMs: number;
-  readonly sacUpdateMs: number;
-  /** SAC with the paper's MuJoCo network [150, 200]. */
-  readonly sac150x200UpdateMs: number;
-  /**
-   * Shares of this core's measured FMA peak (corePeakGflops): each GEMM shape, and each update's GEMM FLOPs per
-   * second (element-wise work left out). Null without a peak measurement (no native addon).
-   */
-  readonly shareOfPeak: {
-    gemm: Record<string, number>;
-    dqnUpdate: number;
-    sacUpdate: number;
-    sac150x200Update: number;
-  } | null;
-}
+import type { BackendResult, BenchResult, NativePathResult } from "./bench-result.js";
 
-/** A native instruction-set path, forced (PEERLEARN_ISA does the same for a whole run). */
-export interface NativePathResult extends BackendResult {
-  /** This path's own FMA peak on this core (GFLOP/s, one thread). */
-  readonly peakGflops: number;
-}
-
-export interface BenchResult {
-  readonly backend: BackendName;
-  readonly variant: string;
-  readonly gemmGflops: number;
-  readonly dqnUpdateMs: number;
-  readonly sacUpdateMs: number;
-  readonly backends: Partial<Record<BackendName, BackendResult>>;
-  readonly unavailable: Partial<Record<BackendName, string>>;
-  readonly torch: TorchTimings | null;
-  readonly torchUnavailable?: string;
-  /** Our time / PyTorch's time for the selected backend (below 1 means faster than PyTorch). */
-  readonly ratioToTorch: { dqn: number; sac: number } | null;
-  /** Bytes one DQN update allocates on the JS heap once compiled, selected backend. */
-  readonly dqnUpdateBytesAllocated: number | null;
-  /**
-   * This core's measured FMA throughput (GFLOP/s, one thread, best instruction set; needs the native addon), and
-   * the native 256^3 GEMM as a share of it.
-   */
-  readonly corePeakGflops: number | null;
-  readonly nativeGemmShareOfPeak: number | null;
-  /** Every native SIMD path this CPU runs, each forced in turn, with its own peak and shares. */
-  readonly nativePaths: Record<string, NativePathResult>;
-  /** GEMM GFLOP of one benchmarked update. */
-  readonly updateGflop: { dqn: number; sac: number; sac150x200: number };
-  /** Env steps per second, env alone with random actions. */
-  readonly envStepsPerSecond: Record<string, number>;
-  /** Env steps per second of DQN training (published Room settings; the RL Zoo's on CartPole), backend in use. */
-  readonly dqnTrainingStepsPerSecond: Record<string, number>;
-  /** MuJoCo engine version, and SAC training env steps/s on HalfCheetah-v4 with the paper's settings. */
-  readonly mujocoVersion: string;
-  readonly halfCheetahSacStepsPerSecond: number;
-  /** SAC and TD3 training env steps/s on Pendulum-v1, per hidden layers, backend in use. */
-  readonly continuousTrainingStepsPerSecond: Record<string, number>;
-  /** Room-v21 peer learning (2 DQN peers, published settings), all peers' env steps/s, per schedule. */
-  readonly peerLearningStepsPerSecond: Record<string, number>;
-  /** Milliseconds per env step of round-robin Room-v21 peer learning, by part (backend in use). */
-  readonly peerLearningStepBreakdown: StepBreakdown;
-  /**
-   * Round-robin env steps/s divided by this core's FLOP limit for it: the measured peak over the FLOPs of one DQN
-   * update (the published settings do one update per env step). Null without a peak measurement.
-   */
-  readonly peerLearningShareOfLimit: number | null;
-  /** Hopper-v4, 4 SAC peers (paper settings), lockstep: all peers' env steps/s on one thread and with trainer threads. */
-  readonly hopperSacGroupStepsPerSecond: { oneThread: number; trainerThreads: number };
-  /** Peak resident memory of this process after the first DQN benchmark (MiB). */
-  readonly peakRssMiB: number;
-  readonly cpu: string;
-  readonly node: string;
-  readonly threads: 1;
-  /** The 1-minute load average at the start and at the end: above the free cores, figures read low and erratic. */
-  readonly loadAverage: { readonly start: number; readonly end: number; readonly cores: number };
-  /** Set when the machine was busy while the bench ran (its figures are then not this CPU's). */
-  readonly busyWarning: string | null;
-}
+export type { BackendResult, BenchResult, NativePathResult };
 
 type UpdateGflop = BenchResult["updateGflop"];
 
@@ -132,15 +56,19 @@ function benchBackend(
   label: string = k.name,
 ): BackendResult {
   const gemmShapes: Record<string, number> = {};
+  const spread: Record<string, Spread> = {};
   for (const shape of GEMM_SHAPES) {
     log(`  ${label}: GEMM ${shape.label}`);
-    gemmShapes[shape.label] = gemmGflops(k, shape, Math.min(seconds, 0.5));
+    const g = gemmGflops(k, shape, Math.min(seconds, 0.5));
+    gemmShapes[shape.label] = g.value;
+    spread[`gemm ${shape.label}`] = spreadOf(g);
   }
   log(`  ${label}: DQN update`);
-  const dqn = dqnUpdateMs(k, seconds);
+  const updates = { dqnUpdate: dqnUpdateMs(k, seconds) };
   log(`  ${label}: SAC update`);
-  const sac = sacUpdateMs(k, seconds);
-  const sac150 = sacUpdateMs(k, seconds, [150, 200]);
+  const all = { ...updates, sacUpdate: sacUpdateMs(k, seconds), sac150x200Update: sacUpdateMs(k, seconds, [150, 200]) };
+  for (const [name, m] of Object.entries(all)) spread[name] = spreadOf(m);
+  const [dqn, sac, sac150] = [all.dqnUpdate.value, all.sacUpdate.value, all.sac150x200Update.value];
   // GFLOP per update / ms per update = TFLOP/s; over the peak in GFLOP/s.
   const share = (gflop: number, ms: number): number => gflop / (ms / 1000) / (peak as number);
   const shareOfPeak = peak
@@ -159,6 +87,7 @@ function benchBackend(
     sacUpdateMs: sac,
     sac150x200UpdateMs: sac150,
     shareOfPeak,
+    spread,
   };
 }
 
@@ -309,6 +238,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const nativeGemm = backends.native?.gemmGflops;
   // One DQN update per env step: the most env steps per second this core's FLOPs allow.
   const flopLimit = corePeakGflops ? corePeakGflops / updateGflop.dqn : null;
+  const peaksAtEnd = measurePeaks(native, Math.min(seconds, 0.5));
+  const corePeakGflopsAtEnd = Object.keys(peaksAtEnd).length ? Math.max(...Object.values(peaksAtEnd)) : null;
+  const measured = [
+    ...Object.entries(backends),
+    ...Object.entries(nativePaths).map(([isa, r]) => [`native ${isa}`, r] as const),
+  ];
+  const unsteady = measured.flatMap(([name, r]) =>
+    r ? unsteadyFigures(engineFigures(r), r.spread).map((f) => `${name}: ${f}`) : [],
+  );
   return {
     backend: selected.name,
     variant: selected.variant,
@@ -340,5 +278,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     node: process.version,
     threads: 1,
     ...loadOf(loadAtStart),
+    unsteady,
+    corePeakGflopsAtEnd,
+    steadinessWarning: steadinessWarning(unsteady, corePeakGflops, corePeakGflopsAtEnd),
   };
 }

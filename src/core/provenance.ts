@@ -46,10 +46,11 @@ export function cpuDescription(): string {
   try {
     const info = readFileSync("/proc/cpuinfo", "utf8");
     const field = (key: string): string | undefined => new RegExp(`^${key}\\s*:\\s*(.+)$`, "m").exec(info)?.[1];
+    const vendor = field("vendor_id");
     const family = field("cpu family");
     const model = field("model");
     if (family !== undefined && model !== undefined)
-      return `${name} (${arch()}, family ${family}, model ${model}, ${cpus().length} cores)`;
+      return `${name} (${arch()}, ${vendor ? `${vendor} ` : ""}family ${family}, model ${model}, ${cpus().length} cores)`;
   } catch {
     // No /proc (macOS, Windows): the model name alone.
   }

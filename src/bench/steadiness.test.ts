@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { timePerCall } from "./nn-bench.js";
+import { steadinessWarning, unsteadyFigures } from "./steadiness.js";
+
+describe("figures that hold still", () => {
+  it("a figure is the median of its repetitions, with their range around it", () => {
+    let calls = 0;
+    const t = timePerCall(() => void (calls += 1), 0.01);
+    expect(t.low).toBeLessThanOrEqual(t.value);
+    expect(t.value).toBeLessThanOrEqual(t.high);
+    expect(calls).toBeGreaterThan(5);
+  });
+
+  it("flags a figure whose repetitions spread wider than 10% of it, and keeps the steady ones quiet", () => {
+    const values = { steady: 100, wobbly: 100 };
+    const spreads = { steady: { low: 97, high: 104 }, wobbly: { low: 80, high: 103 } };
+    expect(unsteadyFigures(values, spreads)).toEqual(["wobbly (80.0-103 around 100)"]);
+    expect(steadinessWarning([], 200, 204)).toBeNull();
+  });
+
+  it("flags an FMA peak that moved by more than 5% between the start and the end", () => {
+    expect(steadinessWarning([], 200, 180)).toMatch(/the FMA peak moved from 200.0 to 180.0 GFLOP\/s/);
+    expect(steadinessWarning(["x (1-2 around 1.5)"], null, null)).toMatch(/1 figure\(s\) varied by more than 10%/);
+  });
+});
