@@ -176,6 +176,8 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
     expect(spread.dqnUpdate.low).toBeLessThanOrEqual(last.backends.wasm.dqnUpdateMs);
     expect(spread.dqnUpdate.high).toBeGreaterThanOrEqual(last.backends.wasm.dqnUpdateMs);
     expect(Array.isArray(last.unsteady)).toBe(true);
+    for (const u of ["dqn", "sac", "sac150x200"])
+      expect(last.backends.wasm.updateShareOfGemmRate[u]).toBeGreaterThan(0);
     if (last.unsteady.length > 0) expect(last.steadinessWarning).toMatch(/varied by more than 10%/);
     expect(last.cpu).toMatch(/family \d+, model \d+|cores\)/);
   }, 600_000); // no time limit that matters: a loaded machine only makes it slower

@@ -22,6 +22,11 @@ export interface BackendResult {
     sacUpdate: number;
     sac150x200Update: number;
   } | null;
+  /**
+   * Each update's time at this backend's own 256^3 GEMM rate (its GEMM FLOPs / that rate) over its measured time:
+   * 1 when the element-wise work, thin products and passes over memory between the products cost nothing.
+   */
+  readonly updateShareOfGemmRate: { dqn: number; sac: number; sac150x200: number };
   /** Each figure above's range over its repetitions (GEMM "gemm <shape>" in GFLOP/s, updates in ms). */
   readonly spread: Record<string, Spread>;
 }

@@ -71,6 +71,8 @@ function benchBackend(
   const [dqn, sac, sac150] = [all.dqnUpdate.value, all.sacUpdate.value, all.sac150x200Update.value];
   // GFLOP per update / ms per update = TFLOP/s; over the peak in GFLOP/s.
   const share = (gflop: number, ms: number): number => gflop / (ms / 1000) / (peak as number);
+  const gemmRate = gemmShapes[GEMM_SHAPES[0].label];
+  const atGemmRate = (gflop: number, ms: number): number => ((gflop / gemmRate) * 1000) / ms;
   const shareOfPeak = peak
     ? {
         gemm: Object.fromEntries(Object.entries(gemmShapes).map(([label, g]) => [label, g / peak])),
@@ -87,6 +89,11 @@ function benchBackend(
     sacUpdateMs: sac,
     sac150x200UpdateMs: sac150,
     shareOfPeak,
+    updateShareOfGemmRate: {
+      dqn: atGemmRate(flop.dqn, dqn),
+      sac: atGemmRate(flop.sac, sac),
+      sac150x200: atGemmRate(flop.sac150x200, sac150),
+    },
     spread,
   };
 }
