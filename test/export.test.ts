@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { defaultRunConfig } from "../src/agents/config.js";
+import { defaultRunConfig, runSettings, type RunConfig } from "../src/agents/config.js";
+import { ALGORITHMS, agentSpec, buildLearner } from "../src/agents/algorithms.js";
+import { toEnvAction } from "../src/agents/agent.js";
+import { Random } from "../src/core/random.js";
 import { train } from "../src/agents/train.js";
 import { exportRunPolicy } from "../src/cli/export.js";
 import { make } from "../src/envs/registry.js";
@@ -44,6 +47,52 @@ describe("peerlearn export: a finished run's policy as ONNX", () => {
       expect(Number((r.action.data as BigInt64Array)[i])).toBe(row[0]);
     }
   });
+
+  for (const [algo, useSde] of [
+    ["sac", false],
+    ["sac", true],
+    ["td3", false],
+  ] as const) {
+    it(`a finished ${algo.toUpperCase()}${useSde ? " (gSDE)" : ""} run on Pendulum-v1: onnxruntime gives its learner's scaled actions`, async () => {
+      const base = defaultRunConfig("Pendulum-v1", "tuned", algo);
+      const settings = {
+        ...ALGORITHMS[algo].hyperparameters("Pendulum-v1", "tuned"),
+        learningStarts: 100,
+        netArch: [32, 32],
+      };
+      const config = {
+        ...base,
+        steps: 400,
+        evalFreq: 400,
+        evalEpisodes: 1,
+        checkpointFreq: 0,
+        [algo]: algo === "sac" ? { ...settings, useSde } : settings,
+      } as RunConfig;
+      const out = join(dir, `${algo}-${useSde}`);
+      train(config, { out, kernels });
+      const file = exportRunPolicy(out);
+      const env = make("Pendulum-v1");
+      const learner = buildLearner(
+        agentSpec(runSettings(config), 3, env.actionSpace, algo, "Pendulum-v1"),
+        kernels,
+        new Random(0),
+      );
+      learner.loadPolicy(join(out, "final", "model.safetensors"));
+      const session = await ort.InferenceSession.create(file);
+      const r = new Random(2);
+      const obs = Float32Array.from({ length: 3 * 200 }, () => r.uniformIn(-2, 2));
+      const action = (await session.run({ obs: new ort.Tensor("float32", obs, [200, 3]) })).action.data as Float32Array;
+      const row = new Float32Array(1);
+      const scaled = new Float32Array(1);
+      let worst = 0;
+      for (let i = 0; i < 200; i++) {
+        learner.suggest(obs.subarray(i * 3, i * 3 + 3), true, row, 0);
+        toEnvAction(env.actionSpace, row, scaled);
+        worst = Math.max(worst, Math.abs(scaled[0] - action[i]));
+      }
+      expect(worst).toBeLessThanOrEqual(1e-5);
+    });
+  }
 
   it("a group's peer, chosen with --peer; a scripted peer is refused by name", () => {
     const base = findPreset("room-v21/peer-learning").config;
