@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -115,5 +115,39 @@ describe("ONNX files peerlearn does not read: one line each", () => {
       4,
       /12 bytes for 8 float32/,
     );
+  });
+});
+
+describe("damaged ONNX files (fuzzed): a frozen peer or one line, never an internal error", () => {
+  it("survives 3,000 flipped bytes and truncations of an exported SAC policy", () => {
+    const base = ALGORITHMS.sac.hyperparameters("Pendulum-v1", "tuned");
+    const { path, obsDim, space } = exported(
+      "Pendulum-v1",
+      { algo: "sac", settings: { ...base, netArch: [8] } } as AlgoSettings,
+      "fuzz-base.onnx",
+    );
+    const bytes = readFileSync(path);
+    const r = new Random(17);
+    const target = join(dir, "fuzzed.onnx");
+    let refused = 0;
+    for (let t = 0; t < 3000; t++) {
+      const mutated = Uint8Array.from(bytes.subarray(0, t % 7 === 0 ? r.integer(0, bytes.length) : bytes.length));
+      for (let f = 0; f < 1 + (t % 4); f++)
+        if (mutated.length) mutated[r.integer(0, mutated.length)] = r.integer(0, 256);
+      writeFileSync(target, mutated);
+      try {
+        new OnnxPeer(target, obsDim, space, getKernels("js")).suggest(
+          new Float32Array(obsDim),
+          false,
+          new Float32Array(1),
+          0,
+        );
+      } catch (e) {
+        if (!(e instanceof UserError)) throw new Error(`mutation ${t}: ${(e as Error).stack}`);
+        expect((e as Error).message).not.toContain("\n");
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(100);
   });
 });

@@ -14,7 +14,13 @@ export const MAX_ONNX_BYTES = 256 << 20;
 /** The most floats one tensor may hold (64M: 256 MB). */
 const MAX_ELEMENTS = 1 << 26;
 
-const name = z.string().max(1024);
+/** A name from the file: bounded, and printable (messages repeat names). */
+const printableText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, "printable characters only");
+const name = printableText(1024);
 const dims = z.array(z.number().int().min(0).max(MAX_ELEMENTS)).max(8);
 
 const TensorSchema = z.object({
@@ -49,8 +55,8 @@ const NodeSchema = z.object({
   input: z.array(name).max(16).default([]),
   output: z.array(name).max(16).default([]),
   name: name.optional(),
-  opType: z.string().max(128),
-  domain: z.string().max(256).optional(),
+  opType: printableText(128),
+  domain: printableText(256).optional(),
   attribute: z.array(AttributeSchema).max(64).default([]),
 });
 export type NodeData = z.infer<typeof NodeSchema>;
@@ -65,7 +71,7 @@ const ValueInfoSchema = z.object({
           shape: z
             .object({
               dim: z
-                .array(z.object({ dimValue: z.number().int().optional(), dimParam: z.string().max(256).optional() }))
+                .array(z.object({ dimValue: z.number().int().optional(), dimParam: printableText(256).optional() }))
                 .max(8)
                 .default([]),
             })
