@@ -19,7 +19,7 @@ const printableText = (max: number) =>
   z
     .string()
     .max(max)
-    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, "printable characters only");
+    .refine((text) => [...text].every((c) => c >= " " && (c < "\u007f" || c > "\u009f")), "printable characters only");
 const name = printableText(1024);
 const dims = z.array(z.number().int().min(0).max(MAX_ELEMENTS)).max(8);
 
