@@ -78,11 +78,15 @@ export function exportRunPolicy(dir: string, options: { peer?: number; out?: str
       `${dir} has no final weights (${l.weights}): the run has not finished; the same train command finishes it`,
     );
   const env = make(l.env, l.envOptions);
-  const spec = agentSpec(l.settings, env.observationSpace.dim, env.actionSpace, l.what, l.env);
-  const learner = buildLearner(spec, getKernels("js"), new Random(0));
-  learner.loadPolicy(l.weights);
-  const bytes = exportOnnx(learner, { observation: env.observationSpace, action: env.actionSpace }, peerlearnVersion());
-  env.close();
+  let bytes: Uint8Array;
+  try {
+    const spec = agentSpec(l.settings, env.observationSpace.dim, env.actionSpace, l.what, l.env);
+    const learner = buildLearner(spec, getKernels("js"), new Random(0));
+    learner.loadPolicy(l.weights);
+    bytes = exportOnnx(learner, { observation: env.observationSpace, action: env.actionSpace }, peerlearnVersion());
+  } finally {
+    env.close();
+  }
   const out = options.out ?? l.out;
   writeFileSync(out, bytes);
   return out;

@@ -106,6 +106,18 @@ describe("ONNX files peerlearn does not read: one line each", () => {
     refuse(claim, 4, /truncated or damaged/);
   });
 
+  it("a graph that loops", () => {
+    const g = new GraphBuilder();
+    g.node("Relu", ["loop"], [], "loop");
+    const w = g.constant("w", [2, 4], new Float32Array(8));
+    g.node("Gemm", ["loop", w], [intAttribute("transB", 1)], "q");
+    refuse(
+      g.encode([floatValue("obs", "batch", 4)], [floatValue("q", "batch", 2)], {}, "test"),
+      4,
+      /the graph loops through Relu/,
+    );
+  });
+
   it("a tensor whose data does not match its shape", () => {
     const g = new GraphBuilder();
     const w = g.constant("w", [2, 4], new Float32Array(3));

@@ -74,6 +74,7 @@ export function readOnnxPolicy(model: ModelData, what: string): OnnxPolicy {
   const producer = new Map<string, NodeData>();
   for (const n of g.node) for (const o of n.output) producer.set(o, n);
   const chain: NodeData[] = [];
+  const visited = new Set<NodeData>();
   for (let value = output.name; value !== input.name;) {
     const n = producer.get(value);
     if (!n) throw new UserError(`${what}: nothing in the graph computes ${value}`);
@@ -86,10 +87,12 @@ export function readOnnxPolicy(model: ModelData, what: string): OnnxPolicy {
       throw new UserError(
         `${what}: ${n.opType} node ${n.name ?? ""} takes ${flowing.length} computed inputs (a policy is one chain of layers)`,
       );
-    chain.unshift(n);
+    if (visited.has(n)) throw new UserError(`${what}: the graph loops through ${n.opType} node ${n.name ?? ""}`);
+    visited.add(n);
+    chain.push(n);
     value = flowing[0];
-    if (chain.length > 10_000) throw new UserError(`${what}: the graph loops`);
   }
+  chain.reverse(); // from the input to the output
   const layers: DenseLayer[] = [];
   const tail: TailStep[] = [];
   let width = obsDim;
