@@ -138,6 +138,57 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// A layer's forward pass with the bias and activation applied in the product's epilogue (Kernels.linearForward).
+napi_value LinearForward(napi_env env, napi_callback_info info) {
+  Args args;
+  if (!read_args(env, info, args, 9)) return nullptr;
+  Instance* inst = instance(env);
+  bool ok = true;
+  const int rows = i32(env, args.v[0]), out = i32(env, args.v[1]), in = i32(env, args.v[2]);
+  const int ldx = i32(env, args.v[4]);
+  if (rows < 0 || out < 1 || in < 1 || ldx < in) {
+    napi_throw_range_error(env, nullptr, "peerlearn native: bad layer sizes");
+    return nullptr;
+  }
+  const float* x = at(env, inst, args.v[3], static_cast<size_t>(rows) * ldx, ok);
+  const float* w = at(env, inst, args.v[5], static_cast<size_t>(out) * in, ok);
+  peerlearn::Epilogue ep;
+  ep.bias = at(env, inst, args.v[6], out, ok);
+  ep.act = i32(env, args.v[8]);
+  float* y = at(env, inst, args.v[7], static_cast<size_t>(rows) * out, ok);
+  if (!ok) return nullptr;
+  peerlearn::gemm(inst->isa, false, true, rows, out, in, x, ldx, w, in, y, out, 0.0f, &ep);
+  return undefined(env);
+}
+
+// The gradient into the layer below with its activation derivative and bias gradient in the product's epilogue
+// (Kernels.linearBackwardInput).
+napi_value LinearBackwardInput(napi_env env, napi_callback_info info) {
+  Args args;
+  if (!read_args(env, info, args, 10)) return nullptr;
+  Instance* inst = instance(env);
+  bool ok = true;
+  const int rows = i32(env, args.v[0]), out = i32(env, args.v[1]), in = i32(env, args.v[2]);
+  if (rows < 0 || out < 1 || in < 1) {
+    napi_throw_range_error(env, nullptr, "peerlearn native: bad layer sizes");
+    return nullptr;
+  }
+  const size_t span = static_cast<size_t>(rows) * in;
+  const float* g = at(env, inst, args.v[3], static_cast<size_t>(rows) * out, ok);
+  const float* w = at(env, inst, args.v[4], static_cast<size_t>(out) * in, ok);
+  float* d = at(env, inst, args.v[5], span, ok);
+  peerlearn::Epilogue ep;
+  ep.y = at(env, inst, args.v[6], span, ok);
+  ep.ldy = in;
+  ep.dact = i32(env, args.v[7]);
+  const bool with_db = num(env, args.v[8]) >= 0;
+  if (with_db) ep.colsum = at(env, inst, args.v[8], in, ok);
+  if (!ok) return nullptr;
+  if (with_db && num(env, args.v[9]) == 0.0) std::memset(ep.colsum, 0, sizeof(float) * in);
+  peerlearn::gemm(inst->isa, false, false, rows, in, out, g, out, w, in, d, in, 0.0f, &ep);
+  return undefined(env);
+}
+
 napi_value BiasAct(napi_env env, napi_callback_info info) {
   Args args;
   if (!read_args(env, info, args, 5)) return nullptr;
@@ -249,8 +300,9 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   if (std::strcmp(name, "avx512") == 0) want = Isa::avx512;
   else if (std::strcmp(name, "avx2") == 0) want = Isa::avx2;
   else if (std::strcmp(name, "neon") == 0) want = Isa::neon;
+  else if (std::strcmp(name, "avx512-bf16") == 0) want = Isa::avx512_bf16;
   else if (std::strcmp(name, "generic") != 0) {
-    napi_throw_range_error(env, nullptr, "peerlearn native: isa must be one of avx512, avx2, neon, generic");
+    napi_throw_range_error(env, nullptr, "peerlearn native: isa must be one of avx512, avx2, neon, generic, avx512-bf16");
     return nullptr;
   }
   if (!peerlearn::isa_supported(want)) {
@@ -283,6 +335,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setHeap", nullptr, SetHeap, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setArgs", nullptr, SetArgs, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"linearForward", nullptr, LinearForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"linearBackwardInput", nullptr, LinearBackwardInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasAct", nullptr, BiasAct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"actBackward", nullptr, ActBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},

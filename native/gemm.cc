@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <initializer_list>
+#include <vector>
 
 #include "gemm_paths.h"
 
@@ -44,6 +45,9 @@ bool isa_supported(Isa isa) {
 #ifdef PEERLEARN_X86
     case Isa::avx512: __builtin_cpu_init(); return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
     case Isa::avx2: __builtin_cpu_init(); return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case Isa::avx512_bf16:
+      __builtin_cpu_init();
+      return isa_supported(Isa::avx512) && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512bf16");
 #endif
 #ifdef __aarch64__
     case Isa::neon: return true;  // Advanced SIMD is part of every AArch64 core
@@ -63,6 +67,7 @@ const char* isa_name(Isa isa) {
     case Isa::avx512: return "avx512";
     case Isa::avx2: return "avx2";
     case Isa::neon: return "neon";
+    case Isa::avx512_bf16: return "avx512-bf16";
     default: return "generic";
   }
 }
@@ -73,6 +78,7 @@ double fma_peak_gflops(Isa isa, double seconds) {
 #ifdef PEERLEARN_X86
   if (isa == Isa::avx512) block = fma_block_avx512, lanes = 16.0;
   if (isa == Isa::avx2) block = fma_block_avx2, lanes = 8.0;
+  if (isa == Isa::avx512_bf16) block = dp_block_bf16, lanes = 32.0;  // 16 lanes, two multiply-adds each
 #endif
 #ifdef __aarch64__
   if (isa == Isa::neon) block = fma_block_neon, lanes = 4.0;
@@ -90,31 +96,66 @@ double fma_peak_gflops(Isa isa, double seconds) {
   return static_cast<double>(iters) * 12.0 * lanes * 2.0 / elapsed / 1e9;
 }
 
-void gemm(Isa isa, bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
-          int ldc, float beta) {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    if (beta == 0.0f)
-      for (int i = 0; i < m; i++) std::memset(c + static_cast<std::ptrdiff_t>(i) * ldc, 0, sizeof(float) * n);
-    return;
-  }
+namespace {
+
+// The product without an epilogue (see gemm below).
+void gemm_plain(Isa isa, bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+                float* c, int ldc, float beta, const Epilogue* ep) {
   const bool dot = use_dot_path(ta, tb, m, n, k);
   switch (isa) {
 #ifdef PEERLEARN_X86
     case Isa::avx512:
       if (dot) return dot_avx512(m, n, k, a, lda, b, ldb, c, ldc, beta);
-      return gemm_blocked(kAvx512Path, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
+      return gemm_blocked(kAvx512Path, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta, ep);
+    case Isa::avx512_bf16:
+      if (dot) return dot_avx512(m, n, k, a, lda, b, ldb, c, ldc, beta);
+      return gemm_bf16(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta, ep);
     case Isa::avx2:
       if (dot) return dot_avx2(m, n, k, a, lda, b, ldb, c, ldc, beta);
-      return gemm_blocked(kAvx2Path, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
+      return gemm_blocked(kAvx2Path, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta, ep);
 #endif
 #ifdef __aarch64__
     case Isa::neon:
       if (dot) return dot_neon(m, n, k, a, lda, b, ldb, c, ldc, beta);
-      return gemm_blocked(kNeonPath, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
+      return gemm_blocked(kNeonPath, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta, ep);
 #endif
     default: return gemm_generic(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
   }
+}
+
+// Whether gemm_plain applies the epilogue itself (the blocked paths do, tile by tile).
+bool blocked_path(Isa isa, bool ta, bool tb, int m, int n, int k) {
+  return isa != Isa::generic && !use_dot_path(ta, tb, m, n, k);
+}
+
+thread_local std::vector<float> narrow_scratch;
+
+}  // namespace
+
+void gemm(Isa isa, bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
+          int ldc, float beta, const Epilogue* ep) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (beta == 0.0f)
+      for (int i = 0; i < m; i++) std::memset(c + static_cast<std::ptrdiff_t>(i) * ldc, 0, sizeof(float) * n);
+    if (ep != nullptr) apply_epilogue(*ep, c, ldc, 0, 0, m, n);
+    return;
+  }
+  // A weight gradient of a narrow input layer (G^T X with X a few columns wide) would fill the micro-tiles' columns
+  // mostly with padding; its transpose X^T G has the few columns as rows, where the blocked path reads B in place.
+  if (ta && !tb && n <= 8 && m > 8 && isa != Isa::generic) {
+    narrow_scratch.resize(static_cast<std::size_t>(n) * m);
+    float* t = narrow_scratch.data();
+    gemm_plain(isa, true, false, n, m, k, b, ldb, a, lda, t, m, 0.0f, nullptr);
+    for (int i = 0; i < m; i++) {
+      float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
+      for (int j = 0; j < n; j++) ci[j] = beta == 0.0f ? t[j * m + i] : ci[j] + t[j * m + i];
+    }
+    if (ep != nullptr) apply_epilogue(*ep, c, ldc, 0, 0, m, n);
+    return;
+  }
+  gemm_plain(isa, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta, ep);
+  if (ep != nullptr && !blocked_path(isa, ta, tb, m, n, k)) apply_epilogue(*ep, c, ldc, 0, 0, m, n);
 }
 
 }  // namespace peerlearn

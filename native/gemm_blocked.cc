@@ -64,12 +64,14 @@ void pack_a(bool ta, const float* a, int lda, int i0, int mc, int p0, int kc, in
   }
 }
 
-// op(B)[p0 : p0 + kc, 0 : n] into panels of nr_tile columns: panel q holds columns q*nr_tile.. as kc steps of
-// nr_tile floats, zero past the last column.
-void pack_b(bool tb, const float* b, int ldb, int p0, int kc, int n, int nr_tile, float* dst) {
-  for (int j0 = 0; j0 < n; j0 += nr_tile) {
+// op(B)[p0 : p0 + kc, j_from : n] into panels of nr_tile columns: panel q holds columns j_from + q*nr_tile.. as
+// kc steps of nr_tile floats, zero past the last column.
+void pack_b(const BlockedPath& path, bool tb, const float* b, int ldb, int p0, int kc, int j_from, int n,
+            float* dst) {
+  const int nr_tile = path.nr;
+  for (int j0 = j_from; j0 < n; j0 += nr_tile) {
     const int cols = n - j0 < nr_tile ? n - j0 : nr_tile;
-    float* panel = dst + static_cast<std::ptrdiff_t>(j0) * kc;
+    float* panel = dst + static_cast<std::ptrdiff_t>(j0 - j_from) * kc;
     if (!tb) {
       for (int p = 0; p < kc; p++) {
         const float* src = b + static_cast<std::ptrdiff_t>(p0 + p) * ldb + j0;
@@ -77,36 +79,45 @@ void pack_b(bool tb, const float* b, int ldb, int p0, int kc, int n, int nr_tile
         std::memcpy(d, src, sizeof(float) * cols);
         for (int j = cols; j < nr_tile; j++) d[j] = 0.0f;
       }
-    } else {  // op(B)[p, j] = B[j, p]: a column of op(B) is a contiguous row of B
-      for (int j = 0; j < cols; j++) {
-        const float* src = b + static_cast<std::ptrdiff_t>(j0 + j) * ldb + p0;
-        for (int p = 0; p < kc; p++) panel[p * nr_tile + j] = src[p];
-      }
-      for (int j = cols; j < nr_tile; j++)
-        for (int p = 0; p < kc; p++) panel[p * nr_tile + j] = 0.0f;
+      continue;
     }
+    // op(B)[p, j] = B[j, p]: a column of op(B) is a contiguous row of B
+    if (path.pack_bt != nullptr)
+      path.pack_bt(b, ldb, p0, kc, j0, cols, nr_tile, panel);
+    else
+      pack_bt_scalar(b, ldb, p0, 0, kc, j0, 0, cols, nr_tile, panel);
+    for (int j = cols; j < nr_tile; j++)
+      for (int p = 0; p < kc; p++) panel[p * nr_tile + j] = 0.0f;
   }
 }
 
 }  // namespace
 
 void gemm_blocked(const BlockedPath& path, bool ta, bool tb, int m, int n, int k, const float* a, int lda,
-                  const float* b, int ldb, float* c, int ldc, float beta) {
+                  const float* b, int ldb, float* c, int ldc, float beta, const Epilogue* ep) {
   const int MR = path.mr, NR = path.nr;
   const int kc_max = k < KC ? k : KC;
-  float* pb = packed_b.reserve(static_cast<std::size_t>(round_up(n, NR)) * kc_max);
+  // With one tile of rows, a packed panel of B would serve once: the full panels are read in place instead (rows
+  // of B are contiguous when it is not transposed) and only a ragged last panel is packed.
+  const bool b_in_place = !tb && m <= MR;
+  const int packed_from = b_in_place ? n / NR * NR : 0;
+  float* pb = packed_b.reserve(static_cast<std::size_t>(round_up(n - packed_from, NR)) * kc_max + 1);
   float* pa = path.pack_a ? packed_a.reserve(static_cast<std::size_t>(round_up(m < MC ? m : MC, MR)) * kc_max) : nullptr;
   if ((path.pack_a && pa == nullptr) || pb == nullptr) std::abort();  // out of memory for a few hundred KiB: nothing sensible to do
   for (int p0 = 0; p0 < k; p0 += KC) {
     const int kc = k - p0 < KC ? k - p0 : KC;
     const bool accumulate = beta != 0.0f || p0 > 0;
-    pack_b(tb, b, ldb, p0, kc, n, NR, pb);
+    const bool last_slice = p0 + kc >= k;
+    pack_b(path, tb, b, ldb, p0, kc, packed_from, n, pb);
     for (int i0 = 0; i0 < m; i0 += MC) {
       const int mc = m - i0 < MC ? m - i0 : MC;
       if (path.pack_a) pack_a(ta, a, lda, i0, mc, p0, kc, MR, pa);
       for (int j0 = 0; j0 < n; j0 += NR) {
         const int nr = n - j0 < NR ? n - j0 : NR;
-        const float* bpanel = pb + static_cast<std::ptrdiff_t>(j0) * kc;
+        const bool in_place = j0 < packed_from;
+        const float* bpanel = in_place ? b + static_cast<std::ptrdiff_t>(p0) * ldb + j0
+                                       : pb + static_cast<std::ptrdiff_t>(j0 - packed_from) * kc;
+        const int ldbp = in_place ? ldb : NR;
         for (int ir = 0; ir < mc; ir += MR) {
           const int mr = mc - ir < MR ? mc - ir : MR;
           float* ct = c + static_cast<std::ptrdiff_t>(i0 + ir) * ldc + j0;
@@ -114,7 +125,8 @@ void gemm_blocked(const BlockedPath& path, bool ta, bool tb, int m, int n, int k
           const float* at = path.pack_a ? pa + static_cast<std::ptrdiff_t>(ir) * kc
                             : ta        ? a + static_cast<std::ptrdiff_t>(p0) * lda + i
                                         : a + static_cast<std::ptrdiff_t>(i) * lda + p0;
-          path.micro(kc, at, lda, ta, bpanel, ct, ldc, mr, nr, accumulate);
+          // Tiles of one column panel come in row order, so column sums add rows in the order sum_rows does.
+          path.micro(kc, at, lda, ta, bpanel, ldbp, ct, ldc, mr, nr, accumulate, last_slice ? ep : nullptr, i, j0);
         }
       }
     }

@@ -18,8 +18,8 @@ namespace {
   acc[r][1] = vfmaq_laneq_f32(acc[r][1], b1, av, lane);        \
   acc[r][2] = vfmaq_laneq_f32(acc[r][2], b2, av, lane)
 
-void micro_neon(int kc, const float* ap, int /*lda*/, bool /*ta*/, const float* bp, float* c, int ldc, int mr, int nr,
-                bool accumulate) {
+void micro_neon_tile(int kc, const float* ap, const float* bp, int ldbp, float* c, int ldc, int mr, int nr,
+                     bool accumulate) {
   constexpr int MR = 8, NR = 12;
   float32x4_t acc[MR][3];
   PEERLEARN_UNROLL
@@ -36,7 +36,7 @@ void micro_neon(int kc, const float* ap, int /*lda*/, bool /*ta*/, const float* 
     PEERLEARN_NEON_ROW(6, a1, 2);
     PEERLEARN_NEON_ROW(7, a1, 3);
     ap += MR;
-    bp += NR;
+    bp += ldbp;
   }
   if (mr == MR && nr == NR) {
     PEERLEARN_UNROLL
@@ -59,9 +59,16 @@ void micro_neon(int kc, const float* ap, int /*lda*/, bool /*ta*/, const float* 
   store_edge_tile(tile, NR, c, ldc, mr, nr, accumulate);
 }
 
+// The epilogue runs on the stored tile (in L1).
+void micro_neon(int kc, const float* ap, int /*lda*/, bool /*ta*/, const float* bp, int ldbp, float* c, int ldc,
+                int mr, int nr, bool accumulate, const Epilogue* ep, int i0, int j0) {
+  micro_neon_tile(kc, ap, bp, ldbp, c, ldc, mr, nr, accumulate);
+  if (ep != nullptr) apply_epilogue(*ep, c, ldc, i0, j0, mr, nr);
+}
+
 }  // namespace
 
-const BlockedPath kNeonPath = {8, 12, true, micro_neon};
+const BlockedPath kNeonPath = {8, 12, true, micro_neon, nullptr};
 
 // One row of A against four rows of B at a time (see dot_avx2 in gemm_x86.cc); the remainder of k in scalars.
 void dot_neon(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc, float beta) {

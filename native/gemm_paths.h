@@ -13,12 +13,23 @@
 
 namespace peerlearn {
 
-// One micro-tile: C[0:mr, 0:nr] (+)= A' Bp, where Bp is a packed panel of NR columns of op(B) (kc steps of NR
-// floats, zero-padded past nr) and A' is mr rows of op(A): a packed panel (kc steps of MR floats) when the path
-// packs A, otherwise op(A) read in place at `a` (row stride lda, transposed when ta). Only the valid mr x nr part
-// of C is written.
-using MicroKernel = void (*)(int kc, const float* a, int lda, bool ta, const float* bp, float* c, int ldc, int mr,
-                             int nr, bool accumulate);
+// One micro-tile: C[0:mr, 0:nr] (+)= A' Bp, where Bp is a panel of NR columns of op(B), kc steps ldbp floats
+// apart (a packed panel, zero-padded past nr: ldbp = NR; or B itself read in place: ldbp = ldb) and A' is mr rows
+// of op(A): a packed panel (kc steps of MR floats) when the path packs A, otherwise op(A) read in place at `a`
+// (row stride lda, transposed when ta). Only the valid mr x nr part of C is written. With an epilogue (the tile's
+// top-left corner is C[i0, j0]), the tile is finished with it: in registers where the path can, else in L1.
+using MicroKernel = void (*)(int kc, const float* a, int lda, bool ta, const float* bp, int ldbp, float* c, int ldc,
+                             int mr, int nr, bool accumulate, const Epilogue* ep, int i0, int j0);
+
+// Whether a path may apply this epilogue in registers: bias with identity or relu, the relu mask, column sums.
+// tanh and its derivative go through apply_epilogue, whose compiled arithmetic is the definition's.
+inline bool epilogue_in_registers(const Epilogue* ep) {
+  return ep->act != 2 && (ep->y == nullptr || ep->dact != 2);
+}
+
+// Packs columns j0 .. j0 + cols of op(B) = B^T (B stored n x k, row stride ldb), steps p0 .. p0 + kc, into one
+// panel of nr_tile columns (kc steps of nr_tile floats, zero past cols): a transpose, done in registers.
+using PackTransposed = void (*)(const float* b, int ldb, int p0, int kc, int j0, int cols, int nr_tile, float* panel);
 
 struct BlockedPath {
   int mr;
@@ -27,11 +38,23 @@ struct BlockedPath {
   // rows of a tile stay in L1); packing would only add a copy. NEON loads A as vectors and needs it packed.
   bool pack_a;
   MicroKernel micro;
+  // Packs a panel of a transposed B (nullptr: the portable loop of gemm_blocked.cc).
+  PackTransposed pack_bt;
 };
 
 // C = op(A) op(B) + beta C through packed panels (see gemm_blocked.cc for the loop order and block sizes).
 void gemm_blocked(const BlockedPath& path, bool ta, bool tb, int m, int n, int k, const float* a, int lda,
-                  const float* b, int ldb, float* c, int ldc, float beta);
+                  const float* b, int ldb, float* c, int ldc, float beta, const Epilogue* ep);
+
+// The portable transposed pack of columns j_begin .. j_end, steps p_begin .. p_end of one panel (see
+// PackTransposed): what the SIMD packs do at the edges of their blocks.
+inline void pack_bt_scalar(const float* b, int ldb, int p0, int p_begin, int p_end, int j0, int j_begin, int j_end,
+                           int nr_tile, float* panel) {
+  for (int j = j_begin; j < j_end; j++) {
+    const float* src = b + static_cast<std::ptrdiff_t>(j0 + j) * ldb + p0;
+    for (int p = p_begin; p < p_end; p++) panel[p * nr_tile + j] = src[p];
+  }
+}
 
 // C = A B^T (+ beta C) as dot products along the contiguous rows of A and B: the shape of a thin product, where
 // packing a panel that is mostly padding, or used for a single row, costs more than it saves.
@@ -50,7 +73,17 @@ void dot_avx512(int m, int n, int k, const float* a, int lda, const float* b, in
 void dot_avx2(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc, float beta);
 void dot_neon(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc, float beta);
 
-// `iters` blocks of 12 independent register-only FMAs (the peak measurement of gemm.cc).
+// The SIMD transposed packs (PackTransposed); the bf16 path shares the AVX-512 one.
+void pack_bt_avx512(const float* b, int ldb, int p0, int kc, int j0, int cols, int nr_tile, float* panel);
+void pack_bt_avx2(const float* b, int ldb, int p0, int kc, int j0, int cols, int nr_tile, float* panel);
+
+// The bf16 product (gemm_bf16.cc): bf16 inputs, fp32 accumulation and C, the same epilogue.
+void gemm_bf16(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
+               int ldc, float beta, const Epilogue* ep);
+
+// `iters` blocks of 12 independent register-only FMAs (the peak measurement of gemm.cc); dp_block_bf16: of 12
+// vdpbf16ps (each two multiply-adds per fp32 lane).
+void dp_block_bf16(long iters);
 void fma_block_avx512(long iters);
 void fma_block_avx2(long iters);
 void fma_block_neon(long iters);

@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "gemm_paths.h"
+#include "tile_avx512.h"
 
 namespace peerlearn {
 
@@ -14,17 +15,21 @@ namespace {
 
 // ---- AVX-512 ---------------------------------------------------------------------------------------------------
 
-// ROWS <= 12 rows of the tile (the last tile of a block may have fewer), op(A) read in place (TA: transposed).
-template <int ROWS, bool TA>
-__attribute__((target("avx512f,fma"))) void micro_avx512_rows(int kc, const float* a, int lda, const float* bp, float* c,
-                                                               int ldc, int nr, bool accumulate) {
+// ROWS <= 12 rows of the tile (the last tile of a block may have fewer), op(A) read in place (TA: transposed);
+// PACKED: B's rows are NR floats apart (a packed panel; the step is then known to the compiler), else ldbp apart
+// (B read in place). Loads are unaligned either way: B read in place may have a row stride of NR.
+template <int ROWS, bool TA, bool PACKED>
+__attribute__((target("avx512f,fma"))) void micro_avx512_rows(int kc, const float* a, int lda, const float* bp, int ldbp,
+                                                               float* c, int ldc, int nr, bool accumulate,
+                                                               const Epilogue* ep, int i0, int j0) {
   constexpr int MR = ROWS, NR = 32;
+  const int step = PACKED ? NR : ldbp;
   __m512 acc[MR][2];
   PEERLEARN_UNROLL
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
   for (int p = 0; p < kc; p++) {
-    const __m512 b0 = _mm512_load_ps(bp);
-    const __m512 b1 = _mm512_load_ps(bp + 16);
+    const __m512 b0 = _mm512_loadu_ps(bp);
+    const __m512 b1 = _mm512_loadu_ps(bp + 16);
     PEERLEARN_UNROLL
     for (int i = 0; i < MR; i++) {
       // op(A)[i, p]: contiguous over i when A is transposed, contiguous over p otherwise.
@@ -32,69 +37,68 @@ __attribute__((target("avx512f,fma"))) void micro_avx512_rows(int kc, const floa
       acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
       acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
     }
-    bp += NR;
+    bp += step;
   }
-  if (nr == NR) {
-    PEERLEARN_UNROLL
-    for (int i = 0; i < MR; i++) {
-      float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
-      if (accumulate) {
-        acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(ci));
-        acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(ci + 16));
-      }
-      _mm512_storeu_ps(ci, acc[i][0]);
-      _mm512_storeu_ps(ci + 16, acc[i][1]);
-    }
-    return;
-  }
-  alignas(64) float tile[MR * NR];
-  PEERLEARN_UNROLL
-  for (int i = 0; i < MR; i++) {
-    _mm512_store_ps(tile + i * NR, acc[i][0]);
-    _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
-  }
-  store_edge_tile(tile, NR, c, ldc, MR, nr, accumulate);
+  finish_tile_avx512<MR>(acc, c, ldc, nr, accumulate, ep, i0, j0);
 }
 
-__attribute__((target("avx512f,fma"))) void micro_avx512(int kc, const float* a, int lda, bool ta, const float* bp, float* c,
-                                              int ldc, int mr, int nr, bool acc) {
+// The tile kernel for A's layout and B's panel kind.
+template <int ROWS>
+__attribute__((target("avx512f,fma"))) inline void micro_avx512_tile(int kc, const float* a, int lda, bool ta,
+                                                                      const float* bp, int ldbp, float* c, int ldc,
+                                                                      int nr, bool acc, const Epilogue* ep, int i0,
+                                                                      int j0) {
+  const bool packed = ldbp == 32;
+  if (ta) {
+    if (packed) return micro_avx512_rows<ROWS, true, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    return micro_avx512_rows<ROWS, true, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+  }
+  if (packed) return micro_avx512_rows<ROWS, false, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+  return micro_avx512_rows<ROWS, false, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+}
+
+__attribute__((target("avx512f,fma"))) void micro_avx512(int kc, const float* a, int lda, bool ta, const float* bp, int ldbp,
+                                                          float* c, int ldc, int mr, int nr, bool acc,
+                                                          const Epilogue* ep, int i0, int j0) {
   switch (mr) {
-    case 12: return ta ? micro_avx512_rows<12, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<12, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 11: return ta ? micro_avx512_rows<11, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<11, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 10: return ta ? micro_avx512_rows<10, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<10, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 9: return ta ? micro_avx512_rows<9, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<9, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 8: return ta ? micro_avx512_rows<8, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<8, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 7: return ta ? micro_avx512_rows<7, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<7, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 6: return ta ? micro_avx512_rows<6, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<6, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 5: return ta ? micro_avx512_rows<5, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<5, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 4: return ta ? micro_avx512_rows<4, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<4, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 3: return ta ? micro_avx512_rows<3, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<3, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 2: return ta ? micro_avx512_rows<2, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<2, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    default: return ta ? micro_avx512_rows<1, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx512_rows<1, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 12: return micro_avx512_tile<12>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 11: return micro_avx512_tile<11>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 10: return micro_avx512_tile<10>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 9: return micro_avx512_tile<9>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 8: return micro_avx512_tile<8>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 7: return micro_avx512_tile<7>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 6: return micro_avx512_tile<6>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 5: return micro_avx512_tile<5>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 4: return micro_avx512_tile<4>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 3: return micro_avx512_tile<3>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 2: return micro_avx512_tile<2>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    default: return micro_avx512_tile<1>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
   }
 }
 
 // ---- AVX2 + FMA ------------------------------------------------------------------------------------------------
 
-template <int ROWS, bool TA>  // see micro_avx512_rows
-__attribute__((target("avx2,fma"))) void micro_avx2_rows(int kc, const float* a, int lda, const float* bp, float* c, int ldc,
-                                                          int nr, bool accumulate) {
+template <int ROWS, bool TA, bool PACKED>  // see micro_avx512_rows
+__attribute__((target("avx2,fma"))) void micro_avx2_rows(int kc, const float* a, int lda, const float* bp, int ldbp, float* c,
+                                                          int ldc, int nr, bool accumulate, const Epilogue* ep,
+                                                          int i0, int j0) {
   constexpr int MR = ROWS, NR = 16;
+  const int step = PACKED ? NR : ldbp;
   __m256 acc[MR][2];
   PEERLEARN_UNROLL
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
   for (int p = 0; p < kc; p++) {
-    const __m256 b0 = _mm256_load_ps(bp);
-    const __m256 b1 = _mm256_load_ps(bp + 8);
+    const __m256 b0 = _mm256_loadu_ps(bp);
+    const __m256 b1 = _mm256_loadu_ps(bp + 8);
     PEERLEARN_UNROLL
     for (int i = 0; i < MR; i++) {
       const __m256 av = _mm256_broadcast_ss(TA ? a + static_cast<std::ptrdiff_t>(p) * lda + i : a + static_cast<std::ptrdiff_t>(i) * lda + p);
       acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
       acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
     }
-    bp += NR;
+    bp += step;
   }
-  if (nr == NR) {
+  if (nr == NR && (ep == nullptr || epilogue_in_registers(ep))) {
     PEERLEARN_UNROLL
     for (int i = 0; i < MR; i++) {
       float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
@@ -102,6 +106,43 @@ __attribute__((target("avx2,fma"))) void micro_avx2_rows(int kc, const float* a,
         acc[i][0] = _mm256_add_ps(acc[i][0], _mm256_loadu_ps(ci));
         acc[i][1] = _mm256_add_ps(acc[i][1], _mm256_loadu_ps(ci + 8));
       }
+    }
+    if (ep != nullptr) {  // see micro_avx512_rows
+      const __m256 zero = _mm256_setzero_ps();
+      if (ep->bias != nullptr) {
+        const __m256 b0 = _mm256_loadu_ps(ep->bias + j0), b1 = _mm256_loadu_ps(ep->bias + j0 + 8);
+        PEERLEARN_UNROLL
+        for (int i = 0; i < MR; i++) {
+          acc[i][0] = _mm256_add_ps(acc[i][0], b0);
+          acc[i][1] = _mm256_add_ps(acc[i][1], b1);
+          if (ep->act == 1) {
+            acc[i][0] = _mm256_and_ps(_mm256_cmp_ps(acc[i][0], zero, _CMP_GT_OQ), acc[i][0]);
+            acc[i][1] = _mm256_and_ps(_mm256_cmp_ps(acc[i][1], zero, _CMP_GT_OQ), acc[i][1]);
+          }
+        }
+      }
+      if (ep->y != nullptr && ep->dact == 1) {
+        PEERLEARN_UNROLL
+        for (int i = 0; i < MR; i++) {
+          const float* yi = ep->y + static_cast<std::ptrdiff_t>(i0 + i) * ep->ldy + j0;
+          acc[i][0] = _mm256_and_ps(_mm256_cmp_ps(_mm256_loadu_ps(yi), zero, _CMP_GT_OQ), acc[i][0]);
+          acc[i][1] = _mm256_and_ps(_mm256_cmp_ps(_mm256_loadu_ps(yi + 8), zero, _CMP_GT_OQ), acc[i][1]);
+        }
+      }
+      if (ep->colsum != nullptr) {
+        __m256 s0 = _mm256_loadu_ps(ep->colsum + j0), s1 = _mm256_loadu_ps(ep->colsum + j0 + 8);
+        PEERLEARN_UNROLL
+        for (int i = 0; i < MR; i++) {
+          s0 = _mm256_add_ps(s0, acc[i][0]);
+          s1 = _mm256_add_ps(s1, acc[i][1]);
+        }
+        _mm256_storeu_ps(ep->colsum + j0, s0);
+        _mm256_storeu_ps(ep->colsum + j0 + 8, s1);
+      }
+    }
+    PEERLEARN_UNROLL
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
       _mm256_storeu_ps(ci, acc[i][0]);
       _mm256_storeu_ps(ci + 8, acc[i][1]);
     }
@@ -114,17 +155,32 @@ __attribute__((target("avx2,fma"))) void micro_avx2_rows(int kc, const float* a,
     _mm256_store_ps(tile + i * NR + 8, acc[i][1]);
   }
   store_edge_tile(tile, NR, c, ldc, MR, nr, accumulate);
+  if (ep != nullptr) apply_epilogue(*ep, c, ldc, i0, j0, MR, nr);
 }
 
-__attribute__((target("avx2,fma"))) void micro_avx2(int kc, const float* a, int lda, bool ta, const float* bp, float* c,
-                                              int ldc, int mr, int nr, bool acc) {
+template <int ROWS>  // see micro_avx512_tile
+__attribute__((target("avx2,fma"))) inline void micro_avx2_tile(int kc, const float* a, int lda, bool ta,
+                                                                 const float* bp, int ldbp, float* c, int ldc, int nr,
+                                                                 bool acc, const Epilogue* ep, int i0, int j0) {
+  const bool packed = ldbp == 16;
+  if (ta) {
+    if (packed) return micro_avx2_rows<ROWS, true, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    return micro_avx2_rows<ROWS, true, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+  }
+  if (packed) return micro_avx2_rows<ROWS, false, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+  return micro_avx2_rows<ROWS, false, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+}
+
+__attribute__((target("avx2,fma"))) void micro_avx2(int kc, const float* a, int lda, bool ta, const float* bp, int ldbp,
+                                                      float* c, int ldc, int mr, int nr, bool acc,
+                                                      const Epilogue* ep, int i0, int j0) {
   switch (mr) {
-    case 6: return ta ? micro_avx2_rows<6, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<6, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 5: return ta ? micro_avx2_rows<5, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<5, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 4: return ta ? micro_avx2_rows<4, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<4, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 3: return ta ? micro_avx2_rows<3, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<3, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    case 2: return ta ? micro_avx2_rows<2, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<2, false>(kc, a, lda, bp, c, ldc, nr, acc);
-    default: return ta ? micro_avx2_rows<1, true>(kc, a, lda, bp, c, ldc, nr, acc) : micro_avx2_rows<1, false>(kc, a, lda, bp, c, ldc, nr, acc);
+    case 6: return micro_avx2_tile<6>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 5: return micro_avx2_tile<5>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 4: return micro_avx2_tile<4>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 3: return micro_avx2_tile<3>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    case 2: return micro_avx2_tile<2>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    default: return micro_avx2_tile<1>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
   }
 }
 
@@ -154,8 +210,86 @@ __attribute__((target("avx2,fma"))) inline void store4(float* c, __m128 v, int c
 
 }  // namespace
 
-const BlockedPath kAvx512Path = {12, 32, false, micro_avx512};
-const BlockedPath kAvx2Path = {6, 16, false, micro_avx2};
+// ---- transposed packing of B ------------------------------------------------------------------------------------
+
+// A 16 x 16 block of B (rows j, steps p) transposed in registers: three rounds of interleaving (32-bit, 64-bit,
+// then 128-bit lanes twice), the usual AVX-512 transpose; the scalar loop only handles the block's edges.
+__attribute__((target("avx512f"))) void pack_bt_avx512(const float* b, int ldb, int p0, int kc, int j0, int cols,
+                                                        int nr_tile, float* panel) {
+  const int pfull = kc & ~15, jfull = cols & ~15;
+  for (int jj = 0; jj < jfull; jj += 16) {
+    for (int p = 0; p < pfull; p += 16) {
+      __m512 r[16], t[16];
+      PEERLEARN_UNROLL
+      for (int q = 0; q < 16; q++) r[q] = _mm512_loadu_ps(b + static_cast<std::ptrdiff_t>(j0 + jj + q) * ldb + p0 + p);
+      PEERLEARN_UNROLL
+      for (int q = 0; q < 16; q += 2) {
+        t[q] = _mm512_unpacklo_ps(r[q], r[q + 1]);
+        t[q + 1] = _mm512_unpackhi_ps(r[q], r[q + 1]);
+      }
+      // u[4g + c]: rows 4g .. 4g + 3 of steps c, c + 4, c + 8, c + 12 (one per 128-bit lane)
+      PEERLEARN_UNROLL
+      for (int g = 0; g < 4; g++) {
+        const __m512d lo0 = _mm512_castps_pd(t[4 * g]), lo1 = _mm512_castps_pd(t[4 * g + 2]);
+        const __m512d hi0 = _mm512_castps_pd(t[4 * g + 1]), hi1 = _mm512_castps_pd(t[4 * g + 3]);
+        r[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(lo0, lo1));
+        r[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(lo0, lo1));
+        r[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(hi0, hi1));
+        r[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(hi0, hi1));
+      }
+      PEERLEARN_UNROLL
+      for (int c = 0; c < 4; c++) {
+        const __m512 v0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44), v1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xEE);
+        const __m512 w0 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44);
+        const __m512 w1 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xEE);
+        float* d = panel + static_cast<std::ptrdiff_t>(p + c) * nr_tile + jj;
+        _mm512_storeu_ps(d, _mm512_shuffle_f32x4(v0, w0, 0x88));
+        _mm512_storeu_ps(d + 4 * nr_tile, _mm512_shuffle_f32x4(v0, w0, 0xDD));
+        _mm512_storeu_ps(d + 8 * nr_tile, _mm512_shuffle_f32x4(v1, w1, 0x88));
+        _mm512_storeu_ps(d + 12 * nr_tile, _mm512_shuffle_f32x4(v1, w1, 0xDD));
+      }
+    }
+    pack_bt_scalar(b, ldb, p0, pfull, kc, j0, jj, jj + 16, nr_tile, panel);
+  }
+  pack_bt_scalar(b, ldb, p0, 0, kc, j0, jfull, cols, nr_tile, panel);
+}
+
+// The AVX2 version: 8 x 8 blocks (32-bit and 64-bit interleaving within 128-bit lanes, then swapping the lanes).
+__attribute__((target("avx2"))) void pack_bt_avx2(const float* b, int ldb, int p0, int kc, int j0, int cols,
+                                                   int nr_tile, float* panel) {
+  const int pfull = kc & ~7, jfull = cols & ~7;
+  for (int jj = 0; jj < jfull; jj += 8) {
+    for (int p = 0; p < pfull; p += 8) {
+      __m256 r[8], t[8];
+      PEERLEARN_UNROLL
+      for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(b + static_cast<std::ptrdiff_t>(j0 + jj + q) * ldb + p0 + p);
+      PEERLEARN_UNROLL
+      for (int q = 0; q < 8; q += 2) {
+        t[q] = _mm256_unpacklo_ps(r[q], r[q + 1]);
+        t[q + 1] = _mm256_unpackhi_ps(r[q], r[q + 1]);
+      }
+      // r[4h + c]: rows 4h .. 4h + 3 of steps c (low lane) and c + 4 (high lane)
+      PEERLEARN_UNROLL
+      for (int h = 0; h < 2; h++) {
+        r[4 * h] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0x44);
+        r[4 * h + 1] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0xEE);
+        r[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
+        r[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xEE);
+      }
+      PEERLEARN_UNROLL
+      for (int c = 0; c < 4; c++) {
+        float* d = panel + static_cast<std::ptrdiff_t>(p + c) * nr_tile + jj;
+        _mm256_storeu_ps(d, _mm256_permute2f128_ps(r[c], r[4 + c], 0x20));
+        _mm256_storeu_ps(d + 4 * nr_tile, _mm256_permute2f128_ps(r[c], r[4 + c], 0x31));
+      }
+    }
+    pack_bt_scalar(b, ldb, p0, pfull, kc, j0, jj, jj + 8, nr_tile, panel);
+  }
+  pack_bt_scalar(b, ldb, p0, 0, kc, j0, jfull, cols, nr_tile, panel);
+}
+
+const BlockedPath kAvx512Path = {12, 32, false, micro_avx512, pack_bt_avx512};
+const BlockedPath kAvx2Path = {6, 16, false, micro_avx2, pack_bt_avx2};
 
 // Dot-product paths: R rows of A against four rows of B at a time, so that each vector loaded from B serves R
 // rows and each one from A serves four columns (4 R independent FMA chains); the remainder of k through masked

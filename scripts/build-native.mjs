@@ -3,6 +3,7 @@
 // Set PEERLEARN_SKIP_NATIVE=1 to skip the build (e.g. to test the fallback).
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 const log = (msg) => console.error(`peerlearn: ${msg}`);
 
@@ -14,8 +15,15 @@ if (process.env.PEERLEARN_SKIP_NATIVE === "1") {
 
 // npm tells scripts where its bundled node-gyp is; fall back to one on PATH.
 const gypScript = process.env.npm_config_node_gyp;
+// The headers of the running Node where its installation has them (Linux packages, the official tarballs), so
+// that node-gyp does not download them: an install fetches nothing but npm packages.
+const prefix = dirname(dirname(process.execPath));
+const gypArgs = [
+  "rebuild",
+  ...(existsSync(join(prefix, "include", "node", "node_api.h")) ? [`--nodedir=${prefix}`] : []),
+];
 const [cmd, args] =
-  gypScript && existsSync(gypScript) ? [process.execPath, [gypScript, "rebuild"]] : ["node-gyp", ["rebuild"]];
+  gypScript && existsSync(gypScript) ? [process.execPath, [gypScript, ...gypArgs]] : ["node-gyp", gypArgs];
 
 const result = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
 if (result.status === 0) {

@@ -27,7 +27,7 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
     ],
     [
       ["experiment", "table9"],
-      /unknown experiment "table9": use one of "table1", "evidence", "table2", "fig4", "fig5", "fig6", "fig7"/,
+      /unknown experiment "table9": use one of "table1", "evidence", "precision", "table2", "fig4", "fig5", "fig6", "fig7"/,
     ],
     [["experiment", "table1", "--tasks", "Room-v99"], /table1 has no task "Room-v99": use one of "HalfCheetah-v4"/],
     [["experiment", "table1", "--budget", "0"], /--budget must be a number > 0 and at most 1, got "0"/],

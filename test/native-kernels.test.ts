@@ -12,10 +12,17 @@ import { afterAll, describe, expect, it } from "vitest";
 import { hasTool, runsWith } from "./tools.js";
 
 const NATIVE = join(import.meta.dirname, "..", "native");
-const SOURCES = ["kernel_test.cc", "gemm.cc", "gemm_blocked.cc", "gemm_x86.cc", "gemm_neon.cc", "elementwise.cc"].map(
-  (f) => join(NATIVE, f),
-);
-const FLAGS = ["-O2", "-std=c++17", "-fno-math-errno", "-fno-trapping-math"];
+const SOURCES = [
+  "kernel_test.cc",
+  "gemm.cc",
+  "gemm_blocked.cc",
+  "gemm_x86.cc",
+  "gemm_neon.cc",
+  "gemm_bf16.cc",
+  "elementwise.cc",
+].map((f) => join(NATIVE, f));
+// As binding.gyp: no contraction of a * b + c into one FMA, so that fused and unfused element-wise work agree to the bit.
+const FLAGS = ["-O2", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off"];
 
 const dir = mkdtempSync(join(tmpdir(), "peerlearn-kernels-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseOrThrow, tableUnion } from "../config/validate.js";
 import { ALGORITHMS, REGISTERED, type Algo, type AlgoSettings, type SettingsOf } from "./algorithms.js";
 import { MAX_STEPS, MUJOCO_TASKS, positiveInt, stepCount, type HyperparameterSet } from "./config-fields.js";
+import { PRECISIONS } from "../nn/kernels/precision.js";
 
 export { MAX_STEPS, MUJOCO_TASKS, type HyperparameterSet };
 export { batchSize, bufferSize, netArch } from "./config-fields.js";
@@ -25,6 +26,10 @@ export const RUN_FIELDS = {
   evalFreq: stepCount.describe("env steps between evaluations"),
   evalEpisodes: positiveInt.max(1e6).describe("deterministic episodes per evaluation"),
   checkpointFreq: z.number().int().min(0).max(MAX_STEPS).describe("env steps between checkpoints (0: only at the end)"),
+  precision: z
+    .enum(PRECISIONS)
+    .optional()
+    .describe("fp32 (default) or bf16: matrix products with bf16 inputs, on a CPU with AVX512-BF16 (native kernels)"),
 };
 
 type RunFields = z.infer<z.ZodObject<typeof RUN_FIELDS>>;

@@ -17,6 +17,7 @@ import { OffPolicyLoop, type LoopState } from "./off-policy-loop.js";
 import { z } from "zod";
 import { RunClock, RunSummaryBaseSchema, backendName } from "../runs/run-summary.js";
 import { RunDir, writeJsonAtomic } from "../runs/run-dir.js";
+import { usePrecision } from "../nn/kernels/precision.js";
 import { Progress } from "../runs/progress.js";
 
 export type { RunConfig };
@@ -159,5 +160,10 @@ export class AgentRun {
 }
 
 export function train(config: RunConfig, options: TrainOptions): TrainSummary {
-  return new AgentRun(config, options).finish();
+  const before = usePrecision(options.kernels, config.precision);
+  try {
+    return new AgentRun(config, options).finish();
+  } finally {
+    usePrecision(options.kernels, before);
+  }
 }

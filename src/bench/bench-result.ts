@@ -79,8 +79,19 @@ export interface BenchResult {
    * update (the published settings do one update per env step). Null without a peak measurement.
    */
   readonly peerLearningShareOfLimit: number | null;
+  /**
+   * Round-robin Room-v21 peer learning in precision bf16 over fp32 (env steps/s, same run); null where this CPU or
+   * backend has no bf16 path.
+   */
+  readonly bf16OverFp32: number | null;
   /** Hopper-v4, 4 SAC peers (paper settings), lockstep: all peers' env steps/s on one thread and with trainer threads. */
   readonly hopperSacGroupStepsPerSecond: { oneThread: number; trainerThreads: number };
+  /**
+   * The range of each loop figure above over its repeated runs (env steps/s; the figure is their median), by name:
+   * "env <id>", "dqn <id>", "sac [256, 256]" ..., "sac HalfCheetah-v4", "peer learning <schedule>", "hopper group
+   * oneThread|trainerThreads". The step breakdown is one run, without a range.
+   */
+  readonly loopSpread: Record<string, Spread>;
   /** Peak resident memory of this process after the first DQN benchmark (MiB). */
   readonly peakRssMiB: number;
   readonly cpu: string;

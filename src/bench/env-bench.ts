@@ -10,6 +10,7 @@ import { train } from "../agents/train.js";
 import { findPreset } from "../peers/presets.js";
 import { trainGroup } from "../peers/train-group.js";
 import type { ScheduleKind } from "../peers/schedule.js";
+import type { Precision } from "../nn/kernels/precision.js";
 
 /**
  * Env steps per second with uniform random actions (resetting at episode ends), on one thread. For the MuJoCo
@@ -60,19 +61,26 @@ export function dqnTrainingStepsPerSecond(id: string, kernels: Kernels, steps: n
 /**
  * All peers' env steps per second of Room-v21 peer learning with the published settings (2 DQN peers, every
  * mechanism, one gradient step of batch 256 per env step), for a schedule; with parallelTraining (lockstep only)
- * each peer trains on its own thread.
+ * each peer trains on its own thread; in a precision (bf16 needs the native kernels on a CPU with AVX512-BF16).
  */
 export function peerLearningStepsPerSecond(
   kernels: Kernels,
   stepsPerPeer: number,
   schedule: ScheduleKind,
   parallelTraining = false,
+  precision: Precision = "fp32",
 ): number {
   const out = mkdtempSync(join(tmpdir(), "peerlearn-bench-"));
   try {
     const c = findPreset("room-v21/peer-learning").config;
     const s = trainGroup(
-      { ...c, steps: stepsPerPeer, evalFreq: stepsPerPeer + 1, group: { ...c.group, schedule, parallelTraining } },
+      {
+        ...c,
+        steps: stepsPerPeer,
+        evalFreq: stepsPerPeer + 1,
+        precision,
+        group: { ...c.group, schedule, parallelTraining },
+      },
       { out, kernels },
     );
     return s.stepsPerSecond;

@@ -4,6 +4,7 @@
 import type { BackendName } from "../nn/kernels/kernels.js";
 import type { BackendResult, BenchResult } from "./run.js";
 import { GEMM_SHAPES, REPETITIONS } from "./nn-bench.js";
+import { LOOP_REPETITIONS } from "./repeat.js";
 
 function fmt(x: number | undefined, digits = 2): string {
   return x === undefined || Number.isNaN(x) ? "-" : x.toFixed(digits);
@@ -84,6 +85,13 @@ export function formatBench(r: BenchResult): string {
       undefined,
     ),
   ];
+  // A loop figure with half its range over the repeated runs (repeat.ts), in the figure's unit / scale.
+  const ranged = (name: string, v: number, digits = 0, scale = 1): string => {
+    const range = r.loopSpread[name];
+    return range
+      ? `${fmt(v / scale, digits)} ±${fmt((range.high - range.low) / 2 / scale, digits)}`
+      : fmt(v / scale, digits);
+  };
   const bd = r.peerLearningStepBreakdown;
   const us = (ms: number): string => `${fmt(ms * 1000, 0)} us`;
   const peaks = Object.entries(r.nativePaths)
@@ -103,29 +111,30 @@ export function formatBench(r: BenchResult): string {
     "",
     table(updates),
     "",
+    `env and training loop figures: the median of ${LOOP_REPETITIONS} runs ± half their range (the step breakdown: one run)`,
     `env steps/s (env alone, random actions): ${Object.entries(r.envStepsPerSecond)
       .filter(([id]) => !id.endsWith("-v4"))
-      .map(([id, v]) => `${id} ${fmt(v / 1e6, 2)}M`)
+      .map(([id, v]) => `${id} ${ranged(`env ${id}`, v, 2, 1e6)}M`)
       .join(", ")}`,
     `MuJoCo ${r.mujocoVersion} (wasm) env steps/s, physics + obs + reward, random actions, 1 thread: ${Object.entries(
       r.envStepsPerSecond,
     )
       .filter(([id]) => id.endsWith("-v4"))
-      .map(([id, v]) => `${id} ${fmt(v, 0)}`)
+      .map(([id, v]) => `${id} ${ranged(`env ${id}`, v)}`)
       .join(", ")}`,
-    `HalfCheetah-v4 SAC training steps/s (${r.backend}, paper settings: [150, 200], batch 256, gSDE, train freq 8, 8 gradient steps): ${fmt(r.halfCheetahSacStepsPerSecond, 0)}`,
+    `HalfCheetah-v4 SAC training steps/s (${r.backend}, paper settings: [150, 200], batch 256, gSDE, train freq 8, 8 gradient steps): ${ranged("sac HalfCheetah-v4", r.halfCheetahSacStepsPerSecond)}`,
     `DQN training steps/s (${r.backend}, default settings): ${Object.entries(r.dqnTrainingStepsPerSecond)
-      .map(([id, v]) => `${id} ${fmt(v, 0)}`)
+      .map(([id, v]) => `${id} ${ranged(`dqn ${id}`, v)}`)
       .join(", ")}`,
     `Pendulum-v1 training steps/s (${r.backend}, 1 gradient step per step): ${Object.entries(
       r.continuousTrainingStepsPerSecond,
     )
-      .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+      .map(([k, v]) => `${k} ${ranged(k, v)}`)
       .join(", ")}`,
     `Room-v21 peer learning, 2 DQN peers, published settings (${r.backend}): ${Object.entries(
       r.peerLearningStepsPerSecond,
     )
-      .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+      .map(([k, v]) => `${k} ${ranged(`peer learning ${k}`, v)}`)
       .join(", ")} env steps/s`,
     `update time at the GEMM's own rate over the measured one (updateShareOfGemmRate, ${r.backend}): DQN ${fmt(r.backends[r.backend]?.updateShareOfGemmRate.dqn)}, SAC ${fmt(r.backends[r.backend]?.updateShareOfGemmRate.sac)}, SAC [150, 200] ${fmt(r.backends[r.backend]?.updateShareOfGemmRate.sac150x200)}`,
     `  round-robin step, by part: updates ${us(bd.updates)}, advice forwards ${us(bd.adviceForwards)}, trust and agent values ${us(bd.trustAndAgentValues)}, env ${us(bd.env)}, the rest ${us(bd.rest)} (total ${us(bd.total)})`,
@@ -134,7 +143,10 @@ export function formatBench(r: BenchResult): string {
           `  round-robin share of this core's FLOP limit (peak / ${fmt(r.updateGflop.dqn * 1000, 0)} MFLOP per DQN update): ${fmt(100 * r.peerLearningShareOfLimit, 0)}%`,
         ]
       : []),
-    `Hopper-v4 peer learning, 4 SAC peers, paper settings, lockstep (${r.backend}): one thread ${fmt(r.hopperSacGroupStepsPerSecond.oneThread, 0)}, trainer threads ${fmt(r.hopperSacGroupStepsPerSecond.trainerThreads, 0)} env steps/s (${fmt(r.hopperSacGroupStepsPerSecond.trainerThreads / r.hopperSacGroupStepsPerSecond.oneThread)}x, identical results)`,
+    ...(r.bf16OverFp32 !== null
+      ? [`  round-robin in precision bf16 over fp32 (env steps/s, this run): ${fmt(r.bf16OverFp32)}x`]
+      : []),
+    `Hopper-v4 peer learning, 4 SAC peers, paper settings, lockstep (${r.backend}): one thread ${ranged("hopper group oneThread", r.hopperSacGroupStepsPerSecond.oneThread)}, trainer threads ${ranged("hopper group trainerThreads", r.hopperSacGroupStepsPerSecond.trainerThreads)} env steps/s (${fmt(r.hopperSacGroupStepsPerSecond.trainerThreads / r.hopperSacGroupStepsPerSecond.oneThread)}x, identical results)`,
     "",
     `ratio = ${r.backend} time / PyTorch time, measured in this run${r.torch ? "" : ` (PyTorch: ${r.torchUnavailable})`}`,
     `JS heap allocated per DQN update (${r.backend}): ${r.dqnUpdateBytesAllocated === null ? "not measured" : `${fmt(r.dqnUpdateBytesAllocated)} bytes`}`,

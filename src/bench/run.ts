@@ -15,7 +15,9 @@ import { ALLOCATION_NODE_FLAGS } from "./allocation.js";
 import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs, updateFlops } from "./nn-bench.js";
 import { engineFigures, spreadOf, steadinessWarning, unsteadyFigures, type Spread } from "./steadiness.js";
 import { peerLearningStepBreakdown } from "./peer-breakdown.js";
+import { LOOP_REPETITIONS, repeatedRates } from "./repeat.js";
 import { NATIVE_ISAS, isSimdIsa, type NativeKernels } from "../nn/kernels/native.js";
+import { BF16_ISA } from "../nn/kernels/precision.js";
 import { measureTorch, type TorchTimings } from "./torch-reference.js";
 import {
   continuousTrainingStepsPerSecond,
@@ -115,6 +117,12 @@ function measurePeaks(native: NativeKernels | Error, seconds: number): Record<st
   return peaks;
 }
 
+/** The core's fp32 peak: the best fp32 path's (the bf16 path's counts two multiply-adds per lane). */
+function fp32Peak(peaks: Record<string, number>): number | null {
+  const fp32 = Object.entries(peaks).filter(([isa]) => isa !== BF16_ISA);
+  return fp32.length ? Math.max(...fp32.map(([, p]) => p)) : null;
+}
+
 /** Every native SIMD path this CPU runs, forced in turn; the path in use is restored. */
 function benchNativePaths(
   native: NativeKernels,
@@ -174,7 +182,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const native = loadNativeKernels();
   log("FMA peak of each native path");
   const peaks = measurePeaks(native, Math.min(seconds, 0.5));
-  const corePeakGflops = Object.keys(peaks).length ? Math.max(...Object.values(peaks)) : null;
+  const corePeakGflops = fp32Peak(peaks);
   const updateGflop = Object.fromEntries(
     Object.entries(updateFlops(tryCreateKernels("js") as Kernels)).map(([k, v]) => [k, v / 1e9]),
   ) as UpdateGflop;
@@ -203,57 +211,91 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   } else {
     torchUnavailable = "skipped (--no-torch)";
   }
+  // Loop figures: medians of repeated runs, their ranges kept under the figure's name.
+  const loopSpread: Record<string, Spread> = {};
+  const loop = (name: string, run: () => number): number => {
+    const m = repeatedRates(options.smoke ? 1 : LOOP_REPETITIONS, () => ({ rate: run() })).rate;
+    loopSpread[name] = spreadOf(m);
+    return m.value;
+  };
   log("environments");
   const envs: Record<string, number> = {};
-  for (const id of ["Room-v21", "CartPole-v1"]) envs[id] = envStepsPerSecond(id, Math.min(seconds, 1));
+  for (const id of ["Room-v21", "CartPole-v1"])
+    envs[id] = loop(`env ${id}`, () => envStepsPerSecond(id, Math.min(seconds, 1) / 2));
   for (const id of MUJOCO_TASKS) {
     await prepareEnv(id);
-    envs[id] = envStepsPerSecond(id, Math.min(seconds, 2));
+    envs[id] = loop(`env ${id}`, () => envStepsPerSecond(id, Math.min(seconds, 2) / 2));
   }
   log("DQN training runs");
   const training: Record<string, number> = {};
   for (const id of ["Room-v21", "CartPole-v1"])
-    training[id] = dqnTrainingStepsPerSecond(id, selected, steps(id === "CartPole-v1" ? 3000 : 600, 500, 150));
+    training[id] = loop(`dqn ${id}`, () =>
+      dqnTrainingStepsPerSecond(id, selected, steps(id === "CartPole-v1" ? 3000 : 600, 500, 150)),
+    );
   log("SAC and TD3 training runs");
   const continuous: Record<string, number> = {};
   for (const algo of ["sac", "td3"] as const) {
     for (const arch of [
       [256, 256],
       [150, 200],
-    ])
-      continuous[`${algo} [${arch.join(", ")}]`] = continuousTrainingStepsPerSecond(
-        algo,
-        arch,
-        selected,
-        steps(250, 300, 120),
-      );
+    ]) {
+      const name = `${algo} [${arch.join(", ")}]`;
+      continuous[name] = loop(name, () => continuousTrainingStepsPerSecond(algo, arch, selected, steps(250, 300, 120)));
+    }
   }
   log("HalfCheetah-v4 SAC training (paper settings)");
-  const halfCheetahSac = halfCheetahSacStepsPerSecond(selected, steps(1000, 1000, 120));
+  const halfCheetahSac = loop("sac HalfCheetah-v4", () =>
+    halfCheetahSacStepsPerSecond(selected, steps(1000, 1000, 120)),
+  );
   log("Room-v21 peer learning");
   const peerLearning: Record<string, number> = {};
   const plSteps = steps(1500, 500, 150);
   for (const schedule of ["roundRobin", "lockstep"] as const)
-    peerLearning[schedule] = peerLearningStepsPerSecond(selected, plSteps, schedule);
-  peerLearning["lockstep, trainer threads"] = peerLearningStepsPerSecond(selected, plSteps, "lockstep", true);
+    peerLearning[schedule] = loop(`peer learning ${schedule}`, () =>
+      peerLearningStepsPerSecond(selected, plSteps, schedule),
+    );
+  peerLearning["lockstep, trainer threads"] = loop("peer learning lockstep, trainer threads", () =>
+    peerLearningStepsPerSecond(selected, plSteps, "lockstep", true),
+  );
+  if (selected.name === "native" && BF16_ISA in peaks)
+    peerLearning["roundRobin, bf16"] = loop("peer learning roundRobin, bf16", () =>
+      peerLearningStepsPerSecond(selected, plSteps, "roundRobin", false, "bf16"),
+    );
   log("Room-v21 peer learning step, by part");
   const breakdown = peerLearningStepBreakdown(selected, steps(600, 300, 150));
   log("Hopper-v4 peer learning, 4 SAC peers, lockstep: one thread, then trainer threads");
-  const hopper = hopperSacGroupStepsPerSecond(selected, steps(1000, 200, 120));
+  const hopperRuns = repeatedRates(options.smoke ? 1 : LOOP_REPETITIONS, () =>
+    hopperSacGroupStepsPerSecond(selected, steps(1000, 200, 120)),
+  );
+  loopSpread["hopper group oneThread"] = spreadOf(hopperRuns.oneThread);
+  loopSpread["hopper group trainerThreads"] = spreadOf(hopperRuns.trainerThreads);
+  const hopper = { oneThread: hopperRuns.oneThread.value, trainerThreads: hopperRuns.trainerThreads.value };
   log("allocation per update");
   const mine = backends[selected.name];
   const nativeGemm = backends.native?.gemmGflops;
   // One DQN update per env step: the most env steps per second this core's FLOPs allow.
   const flopLimit = corePeakGflops ? corePeakGflops / updateGflop.dqn : null;
   const peaksAtEnd = measurePeaks(native, Math.min(seconds, 0.5));
-  const corePeakGflopsAtEnd = Object.keys(peaksAtEnd).length ? Math.max(...Object.values(peaksAtEnd)) : null;
+  const corePeakGflopsAtEnd = fp32Peak(peaksAtEnd);
   const measured = [
     ...Object.entries(backends),
     ...Object.entries(nativePaths).map(([isa, r]) => [`native ${isa}`, r] as const),
   ];
-  const unsteady = measured.flatMap(([name, r]) =>
-    r ? unsteadyFigures(engineFigures(r), r.spread).map((f) => `${name}: ${f}`) : [],
-  );
+  const loopFigures: Record<string, number> = {
+    ...Object.fromEntries(Object.entries(envs).map(([id, v]) => [`env ${id}`, v])),
+    ...Object.fromEntries(Object.entries(training).map(([id, v]) => [`dqn ${id}`, v])),
+    ...continuous,
+    "sac HalfCheetah-v4": halfCheetahSac,
+    ...Object.fromEntries(Object.entries(peerLearning).map(([s, v]) => [`peer learning ${s}`, v])),
+    "hopper group oneThread": hopper.oneThread,
+    "hopper group trainerThreads": hopper.trainerThreads,
+  };
+  const unsteady = [
+    ...measured.flatMap(([name, r]) =>
+      r ? unsteadyFigures(engineFigures(r), r.spread).map((f) => `${name}: ${f}`) : [],
+    ),
+    ...unsteadyFigures(loopFigures, loopSpread).map((f) => `loops: ${f}`),
+  ];
   return {
     backend: selected.name,
     variant: selected.variant,
@@ -279,7 +321,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     updateGflop,
     peerLearningStepBreakdown: breakdown,
     peerLearningShareOfLimit: flopLimit ? peerLearning.roundRobin / flopLimit : null,
+    bf16OverFp32: peerLearning["roundRobin, bf16"] ? peerLearning["roundRobin, bf16"] / peerLearning.roundRobin : null,
     hopperSacGroupStepsPerSecond: hopper,
+    loopSpread,
     peakRssMiB,
     cpu: cpuDescription(),
     node: process.version,

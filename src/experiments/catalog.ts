@@ -11,6 +11,7 @@ import {
   TABLE1_METHODS,
   TABLE2_METHODS,
   EVIDENCE_METHODS,
+  PRECISION_METHODS,
   findMethod,
   groupOf,
   methodConfig,
@@ -131,6 +132,20 @@ export const EXPERIMENTS: readonly Experiment[] = [
     paper: { "Room-v21": TABLE1_PAPER["Room-v21"], "Room-v27": TABLE1_PAPER["Room-v27"] },
     notes: [
       "Each method keeps its own form whatever --variant says: `-corrected` ids are corrected, the others faithful; the equal-samples single agent explores (corrected) and trains for all the group's env steps (2 x steps per peer).",
+    ],
+    plots: ["curves"],
+  },
+  {
+    name: "precision",
+    title: "Does it still learn in bf16? Matrix products in bf16 against fp32",
+    description:
+      "Room-v21 peer learning and HalfCheetah-v4 single-agent SAC, each in fp32 and in bf16 (needs a CPU with AVX512-BF16)",
+    tasks: ["Room-v21", "HalfCheetah-v4"],
+    methods: PRECISION_METHODS,
+    paperSeeds: 10,
+    paper: {},
+    notes: [
+      "bf16: the native kernels' blocked matrix products take bf16 inputs (rounded to nearest even) and accumulate in fp32; master weights, Adam's state, thin products and element-wise work stay fp32 (docs/benchmarks.md).",
     ],
     plots: ["curves"],
   },

@@ -57,11 +57,13 @@ const accountingOf = (method: string): "per agent" | "in total" =>
   known.has(method) ? (findMethod(method).accounting ?? "per agent") : "per agent";
 
 /**
- * The single-agent runs a method is measured against, where the task has them: a corrected method against the
- * exploring single agent, per agent and at equal total samples; any other against the single agent of its own
- * experiment (faithful where the experiment is).
+ * The runs a method is measured against, where the task has them: a method in bf16 against itself in fp32; a
+ * corrected method against the exploring single agent, per agent and at equal total samples; any other against the
+ * single agent of its own experiment (faithful where the experiment is).
  */
 export function baselinesOf(method: string, present: ReadonlySet<string>): string[] {
+  // A method in bf16 against itself in fp32 (the precision experiment).
+  if (method.endsWith("-bf16")) return [method.slice(0, -"-bf16".length)].filter((b) => present.has(b));
   if (method.startsWith("single-agent")) return [];
   const wanted = method.endsWith("-corrected")
     ? ["single-agent-corrected", "single-agent-equal-samples"]

@@ -213,9 +213,8 @@ export class Mlp {
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l];
       const y = ws.outputs[l].offset;
-      // Y = X W^T (W stored [out, in]), then Y = act(Y + b).
-      k.gemm(false, true, batch, layer.outSize, layer.inSize, x, ldx, layer.w, layer.inSize, y, layer.outSize, 0);
-      k.biasAct(y, layer.b, batch, layer.outSize, layer.act);
+      // Y = act(X W^T + b), W stored [out, in].
+      k.linearForward(batch, layer.outSize, layer.inSize, x, ldx, layer.w, layer.b, y, layer.act);
       x = y;
       ldx = layer.outSize;
     }
@@ -234,21 +233,38 @@ export class Mlp {
     const batch = ws.lastBatch;
     const paramGrads = options.paramGrads !== false;
     const beta = options.accumulate ? 1 : 0;
+    const top = this.layers[this.layers.length - 1];
+    const gTop = ws.grads[this.layers.length - 1].offset;
+    // dLoss/dPreActivation of the top layer = dLoss/dOutput * act'(.), and its bias gradient.
+    k.actBackward(gTop, ws.outputs[this.layers.length - 1].offset, batch * top.outSize, top.act);
+    if (paramGrads) k.sumRows(gTop, batch, top.outSize, top.gb, beta);
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];
-      const g = ws.grads[l].offset;
+      const g = ws.grads[l].offset; // dLoss/dPreActivation of layer l
       const x = l === 0 ? ws.lastInput : ws.outputs[l - 1].offset;
       const ldx = l === 0 ? ws.lastInputStride : layer.inSize;
-      // dLoss/dPreActivation = dLoss/dOutput * act'(.)
-      k.actBackward(g, ws.outputs[l].offset, batch * layer.outSize, layer.act);
-      if (paramGrads) {
-        // dW = G^T X  ([out, batch] x [batch, in]);  db = column sums of G.
+      // dW = G^T X  ([out, batch] x [batch, in]).
+      if (paramGrads)
         k.gemm(true, false, layer.outSize, layer.inSize, batch, g, layer.outSize, x, ldx, layer.gw, layer.inSize, beta);
-        k.sumRows(g, batch, layer.outSize, layer.gb, beta);
-      }
-      // dX = G W  ([batch, out] x [out, in]).
-      const dx = l > 0 ? ws.grads[l - 1].offset : options.inputGrad ? ws.inputGrad.offset : -1;
-      if (dx >= 0)
+      if (l > 0) {
+        // dX = G W into the layer below, times its activation's derivative: its dLoss/dPreActivation, and the
+        // column sums of that are its bias gradient.
+        const below = this.layers[l - 1];
+        const db = paramGrads ? below.gb : -1;
+        k.linearBackwardInput(
+          batch,
+          layer.outSize,
+          layer.inSize,
+          g,
+          layer.w,
+          ws.grads[l - 1].offset,
+          x,
+          below.act,
+          db,
+          beta,
+        );
+      } else if (options.inputGrad) {
+        const dx = ws.inputGrad.offset;
         k.gemm(
           false,
           false,
@@ -263,6 +279,7 @@ export class Mlp {
           layer.inSize,
           0,
         );
+      }
     }
   }
 

@@ -243,6 +243,21 @@ export const EVIDENCE_METHODS: readonly Method[] = [
   singleAgentEqualSamples,
   correctedOnly(randomAdvice),
 ];
+/** A method with its matrix products in bf16 (the precision experiment), compared with itself in fp32. */
+function inBf16(m: Method): Method {
+  return {
+    ...m,
+    id: `${m.id}-bf16`,
+    label: `${m.label}, bf16`,
+    description: `${m.description}; matrix products in bf16 (needs AVX512-BF16)`,
+    extra: { ...m.extra, precision: "bf16" },
+  };
+}
+
+/** Peer learning on the Room tasks and the single SAC on MuJoCo, each in fp32 and in bf16. */
+export const PRECISION_METHODS = (task: string): readonly Method[] =>
+  isRoom(task) ? [peerLearning, inBf16(peerLearning)] : [singleAgent, inBf16(singleAgent)];
+
 export const METHODS: readonly Method[] = [
   ...TABLE1_METHODS,
   lectr,
@@ -252,6 +267,8 @@ export const METHODS: readonly Method[] = [
   withExpert,
   ...[2, 4, 8, 10].map(groupOf),
   ...EVIDENCE_METHODS.filter((m) => !TABLE1_METHODS.includes(m)),
+  inBf16(peerLearning),
+  inBf16(singleAgent),
 ];
 
 export function findMethod(id: string): Method {

@@ -6,10 +6,16 @@
  */
 import type { GroupRunConfig } from "./config.js";
 import { GroupRun, type GroupTrainOptions } from "./group-run.js";
+import { usePrecision } from "../nn/kernels/precision.js";
 import type { GroupSummary, PeerSummary } from "./group-summary.js";
 
 export type { GroupSummary, GroupTrainOptions, PeerSummary };
 
 export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): GroupSummary {
-  return new GroupRun(config, options).finish();
+  const before = usePrecision(options.kernels, config.precision);
+  try {
+    return new GroupRun(config, options).finish();
+  } finally {
+    usePrecision(options.kernels, before);
+  }
 }

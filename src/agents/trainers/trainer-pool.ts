@@ -10,12 +10,15 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Kernels } from "../../nn/kernels/kernels.js";
 import { currentBlocks, type ThreadTrainable } from "../trainable.js";
+import { precisionOf } from "../../nn/kernels/precision.js";
 import {
   Command,
   Ctrl,
   Num,
   Slot,
+  SPIN_MS,
   State,
+  spinUntil,
   blockViews,
   readRandomState,
   writeRandomState,
@@ -74,6 +77,7 @@ export class TrainerPool {
     for (let w = 0; w < n; w++) {
       const init: TrainerInit = {
         backend: kernels.name,
+        precision: precisionOf(kernels),
         ctrl: new SharedArrayBuffer(Ctrl.length * 4),
         agents: perThread[w],
       };
@@ -128,6 +132,7 @@ export class TrainerPool {
   private wait(t: Thread): void {
     // A bounded wait, so that a trainer that died before it could answer (its start-up failed: `failed` is set by
     // its error handler) does not block this thread forever.
+    spinUntil(t.ctrl, Ctrl.state, State.command, false, SPIN_MS);
     while (Atomics.load(t.ctrl, Ctrl.state) === State.command) {
       Atomics.wait(t.ctrl, Ctrl.state, State.command, 1000);
       if (Atomics.load(t.ctrl, Ctrl.failed) === 1) break;

@@ -5,10 +5,12 @@
  * this round), a Float64Array of numbers (the generator's state, pending work, the trainer's scalars) and one
  * Float32Array holding its state blocks back to back. The caller writes a command and its inputs, flips `state`
  * to COMMAND and notifies; the thread runs it for its agents, writes the outputs and flips `state` to DONE (or
- * FAILED). Both sides block with Atomics.wait, so a round costs no event-loop turn and no message copies.
+ * FAILED). Both sides block with Atomics.wait, so a round costs no event-loop turn and no message copies; each
+ * first spins for up to SPIN_MS, since a thread woken from Atomics.wait takes tens of microseconds to run again.
  */
 import type { AgentSpec } from "../trainable.js";
 import type { SharedReplayMemory } from "../replay-buffer.js";
+import type { Precision } from "../../nn/kernels/precision.js";
 import type { BackendName } from "../../nn/kernels/kernels.js";
 
 /** A thread's control words. */
@@ -21,6 +23,25 @@ export const Ctrl = {
   ready: 3,
   length: 4,
 } as const;
+
+/**
+ * How long a side of the protocol spins before it sleeps in Atomics.wait, in ms: longer than the gaps of a round
+ * (acting between two rounds, the other side's share of the updates), shorter than a blocked run. Spinning costs
+ * nobody: the pool starts no more executors than there are cores.
+ */
+export const SPIN_MS = 1;
+
+/**
+ * Spins until (ctrl[index] === value) === equal, for up to `ms`; whether it got there. The clock is read every
+ * 256 loads only: it costs more than a load.
+ */
+export function spinUntil(ctrl: Int32Array, index: number, value: number, equal: boolean, ms: number): boolean {
+  const end = performance.now() + ms;
+  for (let i = 1; ; i++) {
+    if ((Atomics.load(ctrl, index) === value) === equal) return true;
+    if ((i & 255) === 0 && performance.now() > end) return false;
+  }
+}
 
 /** An agent's control words. */
 export const Slot = {
@@ -49,6 +70,8 @@ export const Command = { train: 1, sync: 2, exit: 3 } as const;
 
 export interface TrainerInit {
   readonly backend: BackendName;
+  /** The precision of the thread that starts the trainers (their products must round as its would). */
+  readonly precision: Precision;
   /** Int32Array(Ctrl.length). */
   readonly ctrl: SharedArrayBuffer;
   readonly agents: readonly AgentSlotInit[];

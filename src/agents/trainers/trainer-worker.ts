@@ -9,12 +9,15 @@ import { Random } from "../../core/random.js";
 import { getKernels } from "../../nn/kernels/select.js";
 import { buildLearner } from "../algorithms.js";
 import { currentBlocks, type ThreadTrainable } from "../trainable.js";
+import { usePrecision } from "../../nn/kernels/precision.js";
 import {
   Command,
   Ctrl,
   Num,
   Slot,
+  SPIN_MS,
   State,
+  spinUntil,
   blockViews,
   readRandomState,
   writeRandomState,
@@ -24,6 +27,7 @@ import {
 
 const init = workerData as TrainerInit;
 const kernels = getKernels(init.backend);
+usePrecision(kernels, init.precision);
 const ctrl = new Int32Array(init.ctrl);
 
 /** One agent this thread trains, with its shared memory. */
@@ -73,6 +77,7 @@ Atomics.notify(ctrl, Ctrl.ready);
 for (;;) {
   // Wait for a command. The value waited on must be the one just compared: re-reading it for Atomics.wait would
   // miss a command stored in between and sleep through its notification (the time limit is a second guard).
+  spinUntil(ctrl, Ctrl.state, State.command, true, SPIN_MS);
   for (let state = Atomics.load(ctrl, Ctrl.state); state !== State.command; state = Atomics.load(ctrl, Ctrl.state)) {
     Atomics.wait(ctrl, Ctrl.state, state, 1000);
   }

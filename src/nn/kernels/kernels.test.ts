@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Random } from "../../core/random.js";
-import { Activation } from "./kernels.js";
+import { Activation, type ActivationCode } from "./kernels.js";
+import { linearBackwardInputUnfused, linearForwardUnfused } from "./layer-kernels.js";
 import { BACKENDS } from "../../../test/backends.js";
 
 /** op(A) op(B) in double precision, straight from the definition. */
@@ -38,6 +39,9 @@ const SHAPES: [number, number, number][] = [
   [3, 70, 41], // few rows (one agent picking an action): the dot-product path
   [16, 33, 20],
 ];
+
+/** The first index where two arrays differ in their bits (-1: none). */
+const firstDifference = (a: Float32Array, b: Float32Array): number => a.findIndex((v, i) => !Object.is(v, b[i]));
 
 describe.each(BACKENDS)("kernels: $label", ({ make }) => {
   it("gemm matches the definition for every transpose, shape, beta and leading dimension", () => {
@@ -153,5 +157,56 @@ describe.each(BACKENDS)("kernels: $label", ({ make }) => {
     for (let i = 0; i < 19; i++) want += s.data[i] ** 2;
     k.sumSquares(s.offset, 19);
     expect(k.scalars[0]).toBeCloseTo(want, 6);
+  });
+
+  it("fused layer kernels give the bits of their unfused definition (layer-kernels.ts)", () => {
+    const k = make();
+    const rng = new Random(7);
+    // A hidden layer over two packed slices (the blocked path), an output layer (the dot path), a narrow input
+    // and a ragged shape.
+    for (const [rows, out, inSize] of [
+      [150, 64, 300],
+      [256, 4, 256],
+      [64, 96, 4],
+      [37, 45, 29],
+    ]) {
+      const fill = (n: number, scale = 1) => {
+        const t = k.heap.alloc(n);
+        for (let i = 0; i < n; i++) t.data[i] = scale * rng.normal();
+        return t;
+      };
+      const x = fill(rows * inSize);
+      const w = fill(out * inSize, 0.2);
+      const bias = fill(out);
+      const g = fill(rows * out);
+      const yBelow = fill(rows * inSize);
+      for (const act of [Activation.identity, Activation.relu, Activation.tanh] as ActivationCode[]) {
+        const [y1, y2] = [k.heap.alloc(rows * out), k.heap.alloc(rows * out)];
+        k.linearForward(rows, out, inSize, x.offset, inSize, w.offset, bias.offset, y1.offset, act);
+        linearForwardUnfused(k, rows, out, inSize, x.offset, inSize, w.offset, bias.offset, y2.offset, act);
+        expect(firstDifference(y1.data, y2.data)).toBe(-1);
+        for (const beta of [0, 1]) {
+          const [d1, d2] = [k.heap.alloc(rows * inSize), k.heap.alloc(rows * inSize)];
+          const [db1, db2] = [fill(inSize), k.heap.alloc(inSize)];
+          db2.data.set(db1.data);
+          k.linearBackwardInput(rows, out, inSize, g.offset, w.offset, d1.offset, yBelow.offset, act, db1.offset, beta);
+          linearBackwardInputUnfused(
+            k,
+            rows,
+            out,
+            inSize,
+            g.offset,
+            w.offset,
+            d2.offset,
+            yBelow.offset,
+            act,
+            db2.offset,
+            beta,
+          );
+          expect(firstDifference(d1.data, d2.data)).toBe(-1);
+          expect(firstDifference(db1.data, db2.data)).toBe(-1);
+        }
+      }
+    }
   });
 });

@@ -47,6 +47,41 @@ export interface Kernels {
     beta: number,
   ): void;
 
+  /**
+   * One layer's forward pass: Y = act(X W^T + bias), X rows x inSize (row stride ldx), W [outSize, inSize], Y rows x
+   * outSize. Defined as gemm(false, true, ...) then biasAct (linearForwardUnfused); a backend may fuse the two.
+   */
+  linearForward(
+    rows: number,
+    outSize: number,
+    inSize: number,
+    x: number,
+    ldx: number,
+    w: number,
+    bias: number,
+    y: number,
+    act: ActivationCode,
+  ): void;
+
+  /**
+   * The gradient into the layer below: D = G W (G rows x outSize, W [outSize, inSize], D rows x inSize), then
+   * D *= act'(yBelow) (the lower layer's activation, in terms of its output) and, where db >= 0, db = beta db +
+   * the column sums of D (the lower layer's bias gradient). Defined as gemm, actBackward and sumRows
+   * (linearBackwardInputUnfused); a backend may fuse them.
+   */
+  linearBackwardInput(
+    rows: number,
+    outSize: number,
+    inSize: number,
+    g: number,
+    w: number,
+    d: number,
+    yBelow: number,
+    act: ActivationCode,
+    db: number,
+    beta: number,
+  ): void;
+
   /** y[r, c] = act(y[r, c] + bias[c]) for a rows x cols block. */
   biasAct(y: number, bias: number, rows: number, cols: number, act: ActivationCode): void;
 

@@ -11,6 +11,8 @@ import { dirname, join } from "node:path";
 import type { ActivationCode, Kernels } from "./kernels.js";
 import { arrayBufferMemory, Heap } from "./heap.js";
 import { UserError, oneOf } from "../../core/errors.js";
+import { cpuDescription } from "../../core/provenance.js";
+import { BF16_ISA, type Bf16Capable } from "./precision.js";
 
 /** The addon's exports (native/addon.cc). */
 interface NativeAddon {
@@ -28,6 +30,29 @@ interface NativeAddon {
     ldb: number,
     c: number,
     ldc: number,
+    beta: number,
+  ): void;
+  linearForward(
+    rows: number,
+    outSize: number,
+    inSize: number,
+    x: number,
+    ldx: number,
+    w: number,
+    bias: number,
+    y: number,
+    act: number,
+  ): void;
+  linearBackwardInput(
+    rows: number,
+    outSize: number,
+    inSize: number,
+    g: number,
+    w: number,
+    d: number,
+    yBelow: number,
+    act: number,
+    db: number,
     beta: number,
   ): void;
   biasAct(y: number, bias: number, rows: number, cols: number, act: number): void;
@@ -49,8 +74,11 @@ interface NativeAddon {
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const NATIVE_ADDON_PATH = join(packageRoot, "build", "Release", "peerlearn_native.node");
 
-/** The native paths, fastest first on their architecture; "generic" is the portable C++ one. */
-export const NATIVE_ISAS = ["avx512", "avx2", "neon", "generic"] as const;
+/**
+ * The native paths, fastest first on their architecture; "generic" is the portable C++ one, "avx512-bf16" the
+ * AVX-512 path with its blocked products in bf16 (opt-in: precision bf16).
+ */
+export const NATIVE_ISAS = ["avx512", "avx2", "neon", "generic", "avx512-bf16"] as const;
 
 /** Whether a native path is a SIMD one (the portable path loses to the wasm kernels, so it is never chosen). */
 export function isSimdIsa(isa: string): boolean {
@@ -75,7 +103,7 @@ function loadAddon(): NativeAddon | Error {
   return cached;
 }
 
-export class NativeKernels implements Kernels {
+export class NativeKernels implements Kernels, Bf16Capable {
   readonly name = "native";
   readonly heap: Heap;
   /** Registered with the addon, which reads scalar arguments from it and writes results to it. */
@@ -98,9 +126,32 @@ export class NativeKernels implements Kernels {
     return this.addon.fmaPeakGflops(seconds);
   }
 
+  /** The fp32 path to come back to from bf16: the best, or the one forced last. */
+  private fp32Isa = "";
+
   /** Forces an instruction set this CPU supports (see NATIVE_ISAS), for tests and benchmarks of each path. */
   setIsa(isa: string): void {
     this.addon.setIsa(isa);
+    if (isa !== BF16_ISA) this.fp32Isa = isa;
+  }
+
+  /** Products in bf16 (precision.ts); a UserError on a CPU without AVX512-BF16. */
+  useBf16(): void {
+    if (this.variant === BF16_ISA) return;
+    const fp32 = this.variant;
+    try {
+      this.addon.setIsa(BF16_ISA);
+    } catch {
+      throw new UserError(
+        `precision bf16 needs a CPU with AVX512-BF16 (AMD Zen 4 and later, Intel Xeon since Cooper Lake); this one (${cpuDescription()}) has not got it: use precision fp32`,
+      );
+    }
+    this.fp32Isa = fp32;
+  }
+
+  /** Back to fp32 products on the path in use before bf16. */
+  useFp32(): void {
+    if (this.variant === BF16_ISA) this.addon.setIsa(this.fp32Isa || "avx512");
   }
 
   gemm(
@@ -118,6 +169,33 @@ export class NativeKernels implements Kernels {
     beta: number,
   ): void {
     this.addon.gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
+  }
+  linearForward(
+    rows: number,
+    outSize: number,
+    inSize: number,
+    x: number,
+    ldx: number,
+    w: number,
+    bias: number,
+    y: number,
+    act: ActivationCode,
+  ): void {
+    this.addon.linearForward(rows, outSize, inSize, x, ldx, w, bias, y, act);
+  }
+  linearBackwardInput(
+    rows: number,
+    outSize: number,
+    inSize: number,
+    g: number,
+    w: number,
+    d: number,
+    yBelow: number,
+    act: ActivationCode,
+    db: number,
+    beta: number,
+  ): void {
+    this.addon.linearBackwardInput(rows, outSize, inSize, g, w, d, yBelow, act, db, beta);
   }
   biasAct(y: number, bias: number, rows: number, cols: number, act: ActivationCode): void {
     this.addon.biasAct(y, bias, rows, cols, act);
