@@ -1,4 +1,7 @@
 /** The command line as a user meets it: mistakes exit with code 2 and one line, bench prints its JSON last. */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -135,6 +138,21 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
     const r = run(["bench"], { PEERLEARN_BACKEND: "gpu" });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown kernel backend "gpu"/);
+  });
+
+  it("refuses precision bf16 where the kernels cannot compute in it, before writing anything", () => {
+    const root = mkdtempSync(join(tmpdir(), "peerlearn-bf16-"));
+    const single = ["train", "--env", "CartPole-v1", "--steps", "200"];
+    const group = ["train", "--preset", "room-v21/peer-learning", "--steps", "200"];
+    for (const [i, args] of [single, group].entries()) {
+      const out = join(root, String(i));
+      const r = run([...args, "--set", "precision=bf16", "--out", out], { PEERLEARN_BACKEND: "wasm" });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/precision bf16 needs the native kernels; this run computes with the wasm backend/);
+      expect(existsSync(out)).toBe(false);
+    }
+    rmSync(root, { recursive: true, force: true });
   });
 
   it("bench --json ends with one JSON object with the documented fields", async () => {

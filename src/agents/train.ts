@@ -17,7 +17,7 @@ import { OffPolicyLoop, type LoopState } from "./off-policy-loop.js";
 import { z } from "zod";
 import { RunClock, RunSummaryBaseSchema, backendName } from "../runs/run-summary.js";
 import { RunDir, writeJsonAtomic } from "../runs/run-dir.js";
-import { usePrecision } from "../nn/kernels/precision.js";
+import { precisionOf, usePrecision } from "../nn/kernels/precision.js";
 import { Progress } from "../runs/progress.js";
 
 export type { RunConfig };
@@ -62,6 +62,7 @@ export class AgentRun {
     private readonly config: RunConfig,
     private readonly options: TrainOptions,
   ) {
+    usePrecision(options.kernels, config.precision); // first: a refusal leaves no folder; train() restores it
     this.dir = new RunDir(options.out);
     this.dir.prepare(config);
     if (this.dir.isComplete()) {
@@ -160,7 +161,7 @@ export class AgentRun {
 }
 
 export function train(config: RunConfig, options: TrainOptions): TrainSummary {
-  const before = usePrecision(options.kernels, config.precision);
+  const before = precisionOf(options.kernels);
   try {
     return new AgentRun(config, options).finish();
   } finally {

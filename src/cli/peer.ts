@@ -15,6 +15,7 @@ import { coordinateGroup, remotePeerIndices } from "../distributed/peers/peer-co
 import { servePeer } from "../distributed/peers/peer-server.js";
 import { GROUP_ID } from "../distributed/peers/peer-protocol.js";
 import { redactUrl } from "../distributed/nats-connection.js";
+import { usePrecision } from "../nn/kernels/precision.js";
 
 export const PEER_USAGE = `  peer                  one peer of a group whose peers run in separate processes (any machines) on NATS;
                         peer 0 coordinates and writes the group's run folder; the others serve it
@@ -77,6 +78,7 @@ export async function peerCommand(args: string[]): Promise<void> {
     );
   const configHash = sha256Text(JSON.stringify(config));
   const kernels = getKernels();
+  usePrecision(kernels, config.precision);
   // Without --out, the other peers' default folders are told apart from peer 0's (the group's run folder).
   const givenOut = rest.some((a) => a === "--out" || a.startsWith("--out="));
   const peerOut = index === 0 || givenOut ? out : `${out}-peer${index}`;

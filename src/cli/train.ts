@@ -18,6 +18,7 @@ import type { GroupSummary } from "../peers/train-group.js";
 import { GroupRun } from "../peers/group-run.js";
 import { drive } from "./drive.js";
 import { withResolvedPeers } from "../peers/peer-settings.js";
+import { usePrecision } from "../nn/kernels/precision.js";
 
 export const TRAIN_USAGE = `  train                 train one agent (--env) or a peer group (--preset)
       --preset NAME     a paper experiment (see \`peerlearn list presets\`), e.g. room-v21/peer-learning
@@ -299,9 +300,10 @@ async function trainGroupCommand(args: string[]): Promise<void> {
     console.log(JSON.stringify(withResolvedPeers(config), null, 2));
     return;
   }
+  const kernels = getKernels();
+  usePrecision(kernels, config.precision); // a refusal before the run folder exists
   ensureDir(out);
   const dashboard = await maybeDashboard(args, out);
-  const kernels = getKernels();
   process.stderr.write(
     `peerlearn train: ${preset} (${config.variant}), seed ${config.seed}, ${config.steps} steps per peer, ${config.group.schedule}, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${startHint(out)}\n`,
   );
@@ -320,9 +322,10 @@ export async function trainCommand(args: string[]): Promise<void> {
     console.log(JSON.stringify(config, null, 2));
     return;
   }
+  const kernels = getKernels();
+  usePrecision(kernels, config.precision); // a refusal before the run folder exists
   ensureDir(out);
   const dashboard = await maybeDashboard(args, out);
-  const kernels = getKernels();
   process.stderr.write(
     `peerlearn train: ${config.env}, ${config.algo}, seed ${config.seed}, ${config.steps} steps, kernels ${kernels.name} (${kernels.variant}), out ${out}\n${startHint(out)}\n`,
   );

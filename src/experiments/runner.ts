@@ -22,6 +22,7 @@ import { progressLine, sweepProgress, writeProgress } from "./sweep-progress.js"
 import { ensureDir } from "../core/folders.js";
 import { getKernels } from "../nn/kernels/select.js";
 import { provenance } from "../core/provenance.js";
+import { usePrecision } from "../nn/kernels/precision.js";
 
 /** `peerlearn <args>` as typed, for the record (the script path left out). */
 const commandLine = (): string => ["peerlearn", ...process.argv.slice(2)].join(" ");
@@ -126,6 +127,8 @@ export function prepareExperimentFolder(
 export async function runExperiment(experiment: string, options: RunnerOptions): Promise<ExperimentResult> {
   const e = findExperiment(experiment);
   const runs = planRuns(e, options);
+  // Runs in bf16 need kernels that compute in it: refused here, before the folder, rather than by every worker.
+  if (runs.some((r) => r.config.precision === "bf16")) usePrecision(getKernels(), usePrecision(getKernels(), "bf16"));
   const manifest = prepareExperimentFolder(e, runs, options);
 
   const isDone = (r: RunSpec): boolean => runComplete(options.out, r.dir, options.log);

@@ -17,6 +17,7 @@ import { TrainerPool } from "../agents/trainers/trainer-pool.js";
 import { loadGroupCheckpoint, saveGroupCheckpoint } from "./group-checkpoint.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { GroupSummarySchema, type GroupSummary, type PeerSummary } from "./group-summary.js";
+import { usePrecision } from "../nn/kernels/precision.js";
 
 export interface GroupTrainOptions {
   out: string;
@@ -44,6 +45,7 @@ export class GroupRun {
     private readonly config: GroupRunConfig,
     private readonly options: GroupTrainOptions,
   ) {
+    usePrecision(options.kernels, config.precision); // first: a refusal leaves no folder; trainGroup() restores it
     this.dir = new RunDir(options.out);
     this.dir.prepare(config);
     if (this.dir.isComplete()) {

@@ -6,13 +6,13 @@
  */
 import type { GroupRunConfig } from "./config.js";
 import { GroupRun, type GroupTrainOptions } from "./group-run.js";
-import { usePrecision } from "../nn/kernels/precision.js";
+import { precisionOf, usePrecision } from "../nn/kernels/precision.js";
 import type { GroupSummary, PeerSummary } from "./group-summary.js";
 
 export type { GroupSummary, GroupTrainOptions, PeerSummary };
 
 export function trainGroup(config: GroupRunConfig, options: GroupTrainOptions): GroupSummary {
-  const before = usePrecision(options.kernels, config.precision);
+  const before = precisionOf(options.kernels);
   try {
     return new GroupRun(config, options).finish();
   } finally {
