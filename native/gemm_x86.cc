@@ -295,11 +295,12 @@ const BlockedPath kAvx2Path = {6, 16, false, micro_avx2, pack_bt_avx2};
 // rows and each one from A serves four columns (4 R independent FMA chains); the remainder of k through masked
 // loads. Past the last row of B the pointers repeat it, and those sums are dropped.
 template <int R>
-__attribute__((target("avx512f,fma"))) void dot_rows_avx512(int n, int k, const float* a, int lda, const float* b,
-                                                             int ldb, float* c, int ldc, float beta) {
+__attribute__((target("avx512f,fma"))) void dot_rows_avx512(int j_begin, int j_end, int n, int k, const float* a,
+                                                             int lda, const float* b, int ldb, float* c, int ldc,
+                                                             float beta) {
   const __mmask16 tail = static_cast<__mmask16>((1u << (k & 15)) - 1);
   const int kfull = k & ~15;
-  for (int j = 0; j < n; j += 4) {
+  for (int j = j_begin; j < j_end; j += 4) {
     const float* bq[4];
     for (int q = 0; q < 4; q++) bq[q] = b + static_cast<std::ptrdiff_t>(j + q < n ? j + q : n - 1) * ldb;
     __m512 s[R][4];
@@ -336,27 +337,33 @@ __attribute__((target("avx512f,fma"))) void dot_rows_avx512(int n, int k, const 
   }
 }
 
+// Column blocks outermost: the few rows of A stay in L1 while each block of B's rows (a weight matrix, often in
+// L3) is read once for all of them, instead of once per group of rows.
 __attribute__((target("avx512f,fma"))) void dot_avx512(int m, int n, int k, const float* a, int lda, const float* b,
                                                         int ldb, float* c, int ldc, float beta) {
-  for (int i = 0; i < m; i += 4) {
-    const float* ai = a + static_cast<std::ptrdiff_t>(i) * lda;
-    float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
-    switch (m - i) {
-      case 1: dot_rows_avx512<1>(n, k, ai, lda, b, ldb, ci, ldc, beta); break;
-      case 2: dot_rows_avx512<2>(n, k, ai, lda, b, ldb, ci, ldc, beta); break;
-      case 3: dot_rows_avx512<3>(n, k, ai, lda, b, ldb, ci, ldc, beta); break;
-      default: dot_rows_avx512<4>(n, k, ai, lda, b, ldb, ci, ldc, beta);
+  constexpr int JB = 16;  // columns per block: 16 rows of B, 16 KiB at k = 256
+  for (int j = 0; j < n; j += JB) {
+    const int j_end = j + JB < n ? j + JB : n;
+    for (int i = 0; i < m; i += 4) {
+      const float* ai = a + static_cast<std::ptrdiff_t>(i) * lda;
+      float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
+      switch (m - i) {
+        case 1: dot_rows_avx512<1>(j, j_end, n, k, ai, lda, b, ldb, ci, ldc, beta); break;
+        case 2: dot_rows_avx512<2>(j, j_end, n, k, ai, lda, b, ldb, ci, ldc, beta); break;
+        case 3: dot_rows_avx512<3>(j, j_end, n, k, ai, lda, b, ldb, ci, ldc, beta); break;
+        default: dot_rows_avx512<4>(j, j_end, n, k, ai, lda, b, ldb, ci, ldc, beta);
+      }
     }
   }
 }
 
 // AVX2 has 16 registers: 3 rows x 4 columns of accumulators, 3 of A and 1 of B.
 template <int R>
-__attribute__((target("avx2,fma"))) void dot_rows_avx2(int n, int k, const float* a, int lda, const float* b,
-                                                        int ldb, float* c, int ldc, float beta) {
+__attribute__((target("avx2,fma"))) void dot_rows_avx2(int j_begin, int j_end, int n, int k, const float* a, int lda,
+                                                        const float* b, int ldb, float* c, int ldc, float beta) {
   const int kfull = k & ~7;
   const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32(k & 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  for (int j = 0; j < n; j += 4) {
+  for (int j = j_begin; j < j_end; j += 4) {
     const float* bq[4];
     for (int q = 0; q < 4; q++) bq[q] = b + static_cast<std::ptrdiff_t>(j + q < n ? j + q : n - 1) * ldb;
     __m256 s[R][4];
@@ -389,15 +396,20 @@ __attribute__((target("avx2,fma"))) void dot_rows_avx2(int n, int k, const float
   }
 }
 
+// Column blocks outermost, as dot_avx512.
 __attribute__((target("avx2,fma"))) void dot_avx2(int m, int n, int k, const float* a, int lda, const float* b,
                                                    int ldb, float* c, int ldc, float beta) {
-  for (int i = 0; i < m; i += 3) {
-    const float* ai = a + static_cast<std::ptrdiff_t>(i) * lda;
-    float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
-    switch (m - i) {
-      case 1: dot_rows_avx2<1>(n, k, ai, lda, b, ldb, ci, ldc, beta); break;
-      case 2: dot_rows_avx2<2>(n, k, ai, lda, b, ldb, ci, ldc, beta); break;
-      default: dot_rows_avx2<3>(n, k, ai, lda, b, ldb, ci, ldc, beta);
+  constexpr int JB = 16;
+  for (int j = 0; j < n; j += JB) {
+    const int j_end = j + JB < n ? j + JB : n;
+    for (int i = 0; i < m; i += 3) {
+      const float* ai = a + static_cast<std::ptrdiff_t>(i) * lda;
+      float* ci = c + static_cast<std::ptrdiff_t>(i) * ldc;
+      switch (m - i) {
+        case 1: dot_rows_avx2<1>(j, j_end, n, k, ai, lda, b, ldb, ci, ldc, beta); break;
+        case 2: dot_rows_avx2<2>(j, j_end, n, k, ai, lda, b, ldb, ci, ldc, beta); break;
+        default: dot_rows_avx2<3>(j, j_end, n, k, ai, lda, b, ldb, ci, ldc, beta);
+      }
     }
   }
 }

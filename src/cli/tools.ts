@@ -102,12 +102,13 @@ export function list(args: string[]): void {
     console.log(
       "\nExperiments (peerlearn experiment NAME), at the paper's budget and seeds; core-hours at this project's measured speeds:",
     );
+    const width = Math.max(...EXPERIMENTS.map((e) => e.name.length));
     for (const e of EXPERIMENTS) {
       const runs = planRuns(e, { seeds: e.paperSeeds, budget: 1, variant: "faithful" });
       const steps = runs.reduce((a, r) => a + r.cost, 0);
       const hours = runs.reduce((a, r) => a + r.cost / stepsPerSecondEstimate(r.task), 0) / 3600;
       console.log(
-        `  ${e.name.padEnd(8)} ${count(runs.length, "run")}, ${shortSteps(steps)} env steps, ~${hours.toFixed(0)} core-hours  ${e.description}`,
+        `  ${e.name.padEnd(width)} ${count(runs.length, "run")}, ${shortSteps(steps)} env steps, ~${hours.toFixed(0)} core-hours  ${e.description}`,
       );
     }
     return;
