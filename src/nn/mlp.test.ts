@@ -138,11 +138,10 @@ function supportsBf16(k: NativeKernels): boolean {
 
 describe.skipIf(!bf16)("Mlp in precision bf16 (native kernels, a CPU with AVX512-BF16)", () => {
   /**
-   * The gradient check adapted to bf16: the same pass in bf16 against fp32 (itself checked against finite
-   * differences above). bf16 keeps 8 significant bits, so a product's terms are each off by up to 2^-8 of
-   * themselves, and a sum of k of them by 2^-8 of the sum of their magnitudes: with random signs about sqrt(k)
-   * times the sum itself, a few percent at k = 64 (the batch, in a weight gradient). Allowed: outputs 1% of their
-   * norm, gradients 10% (measured: 0.2% and 5.4%), gradients pointing the same way (cosine > 0.995; measured 0.9985).
+   * The gradient check adapted to bf16: bf16 against fp32 (checked against finite differences above). A product's
+   * terms are each off by up to 2^-8 of themselves, a sum of k by ~sqrt(k) 2^-8 of the sum with random signs: a few
+   * percent at k = 64 (the batch, in a weight gradient). Allowed: outputs 1%, gradients 10% of their norm
+   * (measured 0.2%, 5.4%), gradients pointing the same way (cosine > 0.995; measured 0.9985).
    */
   it("backpropagates within bf16's rounding of fp32, and repeats itself exactly", () => {
     const k = native as NativeKernels;
