@@ -5,9 +5,9 @@
  */
 import { Activation, AdamScalar, type ActivationCode, type Kernels } from "./kernels.js";
 import { arrayBufferMemory, Heap } from "./heap.js";
-import { linearBackwardInputUnfused, linearForwardUnfused } from "./layer-kernels.js";
+import { UnfusedLayerKernels } from "./layer-kernels.js";
 
-export class JsKernels implements Kernels {
+export class JsKernels extends UnfusedLayerKernels implements Kernels {
   readonly name = "js";
   readonly variant = "scalar";
   readonly heap: Heap;
@@ -17,6 +17,7 @@ export class JsKernels implements Kernels {
   private packedB = new Float32Array(0);
 
   constructor(initialBytes = 1 << 22) {
+    super();
     this.heap = new Heap(arrayBufferMemory(initialBytes));
   }
 
@@ -145,33 +146,6 @@ export class JsKernels implements Kernels {
     }
   }
 
-  linearForward(
-    rows: number,
-    outSize: number,
-    inSize: number,
-    x: number,
-    ldx: number,
-    w: number,
-    bias: number,
-    y: number,
-    act: ActivationCode,
-  ): void {
-    linearForwardUnfused(this, rows, outSize, inSize, x, ldx, w, bias, y, act);
-  }
-  linearBackwardInput(
-    rows: number,
-    outSize: number,
-    inSize: number,
-    g: number,
-    w: number,
-    d: number,
-    yBelow: number,
-    act: ActivationCode,
-    db: number,
-    beta: number,
-  ): void {
-    linearBackwardInputUnfused(this, rows, outSize, inSize, g, w, d, yBelow, act, db, beta);
-  }
   biasAct(y: number, bias: number, rows: number, cols: number, act: ActivationCode): void {
     const f = this.heap.f32;
     for (let r = 0; r < rows; r++) {

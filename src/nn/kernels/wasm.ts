@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { Activation, type ActivationCode, type Kernels } from "./kernels.js";
 import { Heap, type HeapMemory } from "./heap.js";
-import { linearBackwardInputUnfused, linearForwardUnfused } from "./layer-kernels.js";
+import { UnfusedLayerKernels } from "./layer-kernels.js";
 
 interface WasmExports {
   memory: WebAssembly.Memory;
@@ -66,7 +66,7 @@ function compiled(): WasmModules {
   return modules;
 }
 
-export class WasmKernels implements Kernels {
+export class WasmKernels extends UnfusedLayerKernels implements Kernels {
   readonly name = "wasm";
   readonly variant: string;
   readonly heap: Heap;
@@ -79,6 +79,7 @@ export class WasmKernels implements Kernels {
    * compiled kernels (a browser fetches and compiles them itself, having no file system).
    */
   constructor(options: { initialBytes?: number; relaxed?: boolean; modules?: WasmModules } = {}) {
+    super();
     const mods = options.modules ?? compiled();
     const useRelaxed = options.relaxed !== false && mods.relaxed !== null;
     const instance = new WebAssembly.Instance(useRelaxed && mods.relaxed ? mods.relaxed : mods.plain, {});
@@ -117,33 +118,6 @@ export class WasmKernels implements Kernels {
     beta: number,
   ): void {
     this.x.gemm(ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc, beta);
-  }
-  linearForward(
-    rows: number,
-    outSize: number,
-    inSize: number,
-    x: number,
-    ldx: number,
-    w: number,
-    bias: number,
-    y: number,
-    act: ActivationCode,
-  ): void {
-    linearForwardUnfused(this, rows, outSize, inSize, x, ldx, w, bias, y, act);
-  }
-  linearBackwardInput(
-    rows: number,
-    outSize: number,
-    inSize: number,
-    g: number,
-    w: number,
-    d: number,
-    yBelow: number,
-    act: ActivationCode,
-    db: number,
-    beta: number,
-  ): void {
-    linearBackwardInputUnfused(this, rows, outSize, inSize, g, w, d, yBelow, act, db, beta);
   }
   biasAct(y: number, bias: number, rows: number, cols: number, act: ActivationCode): void {
     if (act !== Activation.tanh) return this.x.biasAct(y, bias, rows, cols, act);
