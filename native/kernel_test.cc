@@ -35,7 +35,7 @@ struct Lcg {
 
 void test_gemm(Isa isa) {
   // Edges of every path: partial micro-tiles both ways, k over one packed slice (256), thin products (the dot
-  // path: n <= 8 or m <= 16 with B transposed), and blocks of A over one packed block (144 rows).
+  // path: n <= 8 or m <= 32 with B transposed), and blocks of A over one packed block (144 rows).
   const int shapes[][3] = {{1, 1, 1},    {13, 37, 19}, {12, 32, 256}, {7, 5, 300},  {64, 4, 33},   {256, 3, 17},
                            {5, 70, 600}, {3, 70, 41},  {16, 33, 20},  {17, 9, 7},   {6, 16, 1},    {8, 12, 5},
                            {150, 40, 9}, {300, 49, 513}, {24, 64, 256}, {1, 256, 256}, {33, 1, 70}};
