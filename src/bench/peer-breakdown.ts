@@ -85,3 +85,13 @@ export function peerLearningStepBreakdown(kernels: Kernels, stepsPerPeer: number
     total,
   };
 }
+
+/**
+ * The most lockstep with trainer threads can gain over one thread, from a step's parts: each of the n peers'
+ * updates on a core of its own while the rest of every peer's step stays on the calling thread, with a free
+ * hand-over. A round is n steps' rest and one update instead of n of each.
+ */
+export function trainerThreadsLimit(b: StepBreakdown, peers: number): number {
+  const serial = b.total - b.updates;
+  return (peers * b.total) / (peers * serial + b.updates);
+}

@@ -14,7 +14,7 @@ import { loadNativeKernels } from "../nn/kernels/native.js";
 import { ALLOCATION_NODE_FLAGS } from "./allocation.js";
 import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs, updateFlops } from "./nn-bench.js";
 import { engineFigures, spreadOf, steadinessWarning, unsteadyFigures, type Spread } from "./steadiness.js";
-import { peerLearningStepBreakdown } from "./peer-breakdown.js";
+import { peerLearningStepBreakdown, trainerThreadsLimit } from "./peer-breakdown.js";
 import { LOOP_REPETITIONS, repeatedRates } from "./repeat.js";
 import { NATIVE_ISAS, isSimdIsa, type NativeKernels } from "../nn/kernels/native.js";
 import { BF16_ISA } from "../nn/kernels/precision.js";
@@ -321,6 +321,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     updateGflop,
     peerLearningStepBreakdown: breakdown,
     peerLearningShareOfLimit: flopLimit ? peerLearning.roundRobin / flopLimit : null,
+    trainerThreadsLimit: trainerThreadsLimit(breakdown, 2),
     bf16OverFp32: peerLearning["roundRobin, bf16"] ? peerLearning["roundRobin, bf16"] / peerLearning.roundRobin : null,
     hopperSacGroupStepsPerSecond: hopper,
     loopSpread,
