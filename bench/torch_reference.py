@@ -2,7 +2,8 @@
 
 Never a runtime dependency of peerlearn: the benchmark runs this script only when python3 with torch is present
 (Debian: apt-get install python3-torch; install libopenblas0 too, or torch falls back to the slow reference BLAS).
-It prints one JSON object: {"torch": version, "dqnUpdateMs", "sacUpdateMs", "gemmGflops"}.
+It prints one JSON object: {"torch": version, "dqnUpdateMs", "sacUpdateMs", "gemmGflops", "spread"}, each figure
+the median of five timed runs, "spread" their range.
 
 The updates follow Stable-Baselines3 1.5's train() step by step, minus replay sampling (the batch is fixed), so
 they measure the same arithmetic as peerlearn's DqnNetworks.trainStep and SacNetworks.trainStep.
@@ -28,14 +29,22 @@ def mlp(sizes):
     return nn.Sequential(*layers)
 
 
+REPETITIONS = 5  # as peerlearn's own figures: the median of five timed runs after a warm-up, with their range
+
+
 def timeit(fn, seconds):
+    """Milliseconds per call: (median, lowest, highest) of REPETITIONS runs of seconds / REPETITIONS each."""
     for _ in range(20):
         fn()
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        fn()
-        n += 1
-    return (time.perf_counter() - start) / n * 1e3
+    per_call = []
+    for _ in range(REPETITIONS):
+        n, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds / REPETITIONS:
+            fn()
+            n += 1
+        per_call.append((time.perf_counter() - start) / n * 1e3)
+    per_call.sort()
+    return per_call[REPETITIONS // 2], per_call[0], per_call[-1]
 
 
 def dqn_update_ms(seconds):
@@ -119,17 +128,25 @@ def sac_update_ms(seconds):
     return timeit(step, seconds)
 
 
-def gemm_gflops(seconds):
-    x, y = torch.randn(256, 256), torch.randn(256, 256)
-    ms = timeit(lambda: x @ y, seconds)
+def gemm_gflops(ms):
     return 2 * 256 ** 3 / (ms * 1e-3) / 1e9
 
 
 if __name__ == "__main__":
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
+    x, y = torch.randn(256, 256), torch.randn(256, 256)
+    gemm = timeit(lambda: x @ y, seconds)
+    dqn = dqn_update_ms(seconds)
+    sac = sac_update_ms(seconds)
     print(json.dumps({
         "torch": torch.__version__,
-        "gemmGflops": gemm_gflops(seconds),
-        "dqnUpdateMs": dqn_update_ms(seconds),
-        "sacUpdateMs": sac_update_ms(seconds),
+        "gemmGflops": gemm_gflops(gemm[0]),
+        "dqnUpdateMs": dqn[0],
+        "sacUpdateMs": sac[0],
+        # The range of each figure over its repetitions (GEMM in GFLOP/s: the fastest run is the highest).
+        "spread": {
+            "gemm": {"low": gemm_gflops(gemm[2]), "high": gemm_gflops(gemm[1])},
+            "dqnUpdate": {"low": dqn[1], "high": dqn[2]},
+            "sacUpdate": {"low": sac[1], "high": sac[2]},
+        },
     }))

@@ -5,6 +5,7 @@ import type { BackendName } from "../nn/kernels/kernels.js";
 import type { BackendResult, BenchResult } from "./run.js";
 import { GEMM_SHAPES, REPETITIONS } from "./nn-bench.js";
 import { LOOP_REPETITIONS } from "./repeat.js";
+import type { Spread } from "./steadiness.js";
 
 function fmt(x: number | undefined, digits = 2): string {
   return x === undefined || Number.isNaN(x) ? "-" : x.toFixed(digits);
@@ -27,7 +28,11 @@ export function formatBench(r: BenchResult): string {
   ];
   const pct = (x: number | undefined): string => (x === undefined ? "" : ` (${fmt(100 * x, 0)}%)`);
   /** ± half the range of a figure's repetitions, as a share of it. */
-  const pm = (b: BackendResult | undefined, figure: string, value: number | undefined): string => {
+  const pm = (
+    b: { readonly spread: Readonly<Record<string, Spread>> } | null | undefined,
+    figure: string,
+    value: number | undefined,
+  ): string => {
     const s = b?.spread[figure];
     return s && value ? ` ±${fmt((50 * (s.high - s.low)) / value, 0)}%` : "";
   };
@@ -52,7 +57,12 @@ export function formatBench(r: BenchResult): string {
   ): string[] => [
     label,
     ...columns.map(([, b]) => (b ? `${fmt(ms(b), 3)}${pct(share(b))}${pm(b, figure, ms(b))}` : "-")),
-    ...(torch ? [torchMs === null ? "" : fmt(torchMs, 3), ratio === undefined ? "" : `${fmt(ratio)}x`] : []),
+    ...(torch
+      ? [
+          torchMs === null ? "" : `${fmt(torchMs, 3)}${pm(torch, figure, torchMs)}`,
+          ratio === undefined ? "" : `${fmt(ratio)}x`,
+        ]
+      : []),
   ];
   const updates = [
     [
@@ -107,7 +117,11 @@ export function formatBench(r: BenchResult): string {
           `this core's measured FMA peak: ${fmt(r.corePeakGflops, 1)} GFLOP/s (${fmt(r.corePeakGflopsAtEnd ?? Number.NaN, 1)} at the end)${peaks ? ` (per path: ${peaks})` : ""}${r.nativeGemmShareOfPeak ? `; native GEMM 256^3 reaches ${fmt(100 * r.nativeGemmShareOfPeak, 0)}% of it` : ""}`,
         ]
       : []),
-    ...(r.torch ? [`PyTorch ${r.torch.torch} GEMM 256x256x256: ${fmt(r.torch.gemmGflops, 1)} GFLOP/s`] : []),
+    ...(r.torch
+      ? [
+          `PyTorch ${r.torch.torch} GEMM 256x256x256: ${fmt(r.torch.gemmGflops, 1)}${pm(r.torch, "gemm", r.torch.gemmGflops)} GFLOP/s`,
+        ]
+      : []),
     "",
     table(updates),
     "",

@@ -18,7 +18,7 @@ import { peerLearningStepBreakdown, trainerThreadsLimit } from "./peer-breakdown
 import { LOOP_REPETITIONS, repeatedRates } from "./repeat.js";
 import { NATIVE_ISAS, isSimdIsa, type NativeKernels } from "../nn/kernels/native.js";
 import { BF16_ISA } from "../nn/kernels/precision.js";
-import { measureTorch, type TorchTimings } from "./torch-reference.js";
+import { measureTorch, torchFigures, type TorchTimings } from "./torch-reference.js";
 import {
   continuousTrainingStepsPerSecond,
   dqnTrainingStepsPerSecond,
@@ -295,6 +295,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       r ? unsteadyFigures(engineFigures(r), r.spread).map((f) => `${name}: ${f}`) : [],
     ),
     ...unsteadyFigures(loopFigures, loopSpread).map((f) => `loops: ${f}`),
+    ...(torch ? unsteadyFigures(torchFigures(torch), torch.spread).map((f) => `torch: ${f}`) : []),
   ];
   return {
     backend: selected.name,

@@ -6,13 +6,23 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { z } from "zod";
 
-export interface TorchTimings {
-  readonly torch: string;
-  readonly gemmGflops: number;
-  readonly dqnUpdateMs: number;
-  readonly sacUpdateMs: number;
-}
+const figure = z.number().finite().positive().max(1e9);
+const range = z.object({ low: figure, high: figure }).strict();
+
+/** The script's output: each figure the median of its repetitions, with their range (read back, so checked). */
+const TorchTimingsSchema = z
+  .object({
+    torch: z.string().max(100),
+    gemmGflops: figure,
+    dqnUpdateMs: figure,
+    sacUpdateMs: figure,
+    spread: z.object({ gemm: range, dqnUpdate: range, sacUpdate: range }).strict(),
+  })
+  .strict();
+
+export type TorchTimings = z.infer<typeof TorchTimingsSchema>;
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "torch_reference.py");
 
@@ -51,12 +61,28 @@ export function measureTorch(seconds: number): TorchTimings | string {
     });
     if (run.status !== 0)
       return `${python} ${SCRIPT} failed: ${(run.stderr || run.error?.message || "").trim().split("\n").pop()}`;
-    const last = run.stdout.trim().split("\n").pop() ?? "";
-    try {
-      return JSON.parse(last) as TorchTimings;
-    } catch {
-      return `unexpected output from the reference script: ${last.slice(0, 200)}`;
-    }
+    return parseTorchTimings(run.stdout.trim().split("\n").pop() ?? "");
   }
   return "no python3 with torch found (apt-get install python3-torch libopenblas0 to compare)";
+}
+
+/** The reference's figures by the names of its ranges (for the steadiness check). */
+export const torchFigures = (t: TorchTimings): Record<string, number> => ({
+  gemm: t.gemmGflops,
+  dqnUpdate: t.dqnUpdateMs,
+  sacUpdate: t.sacUpdateMs,
+});
+
+/** The script's last line as timings, or a one-line reason why it is not what the script prints. */
+export function parseTorchTimings(line: string): TorchTimings | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return `unexpected output from the reference script: ${line.slice(0, 200)}`;
+  }
+  const timings = TorchTimingsSchema.safeParse(parsed);
+  if (timings.success) return timings.data;
+  const issue = timings.error.issues[0];
+  return `unexpected output from the reference script (${issue?.path.join(".") || "top level"}: ${issue?.message})`;
 }
