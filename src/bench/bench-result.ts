@@ -79,7 +79,7 @@ export interface BenchResult {
    * update (the published settings do one update per env step). Null without a peak measurement.
    */
   readonly peerLearningShareOfLimit: number | null;
-  /** What the step breakdown allows lockstep with trainer threads over one thread (peer-breakdown.ts). */
+  /** What the step breakdown allows lockstep with trainer threads over lockstep on one thread (peer-breakdown.ts). */
   readonly trainerThreadsLimit: number;
   /**
    * Round-robin Room-v21 peer learning in precision bf16 over fp32 (env steps/s, same run); null where this CPU or

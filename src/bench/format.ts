@@ -103,6 +103,7 @@ export function formatBench(r: BenchResult): string {
       : fmt(v / scale, digits);
   };
   const bd = r.peerLearningStepBreakdown;
+  const pl = r.peerLearningStepsPerSecond;
   const us = (ms: number): string => `${fmt(ms * 1000, 0)} us`;
   const peaks = Object.entries(r.nativePaths)
     .map(([isa, p]) => `${isa} ${fmt(p.peakGflops, 1)}`)
@@ -157,7 +158,7 @@ export function formatBench(r: BenchResult): string {
           `  round-robin share of this core's FLOP limit (peak / ${fmt(r.updateGflop.dqn * 1000, 0)} MFLOP per DQN update): ${fmt(100 * r.peerLearningShareOfLimit, 0)}%`,
         ]
       : []),
-    `  lockstep with trainer threads over round-robin: ${fmt(r.peerLearningStepsPerSecond["lockstep, trainer threads"] / r.peerLearningStepsPerSecond.roundRobin)}x; at most ${fmt(r.trainerThreadsLimit)}x by the step breakdown (both updates at once, the rest of each step on the calling thread, a free hand-over)`,
+    `  lockstep with trainer threads: ${fmt(pl["lockstep, trainer threads"] / pl.roundRobin)}x round-robin, ${fmt(pl["lockstep, trainer threads"] / pl.lockstep)}x lockstep on one thread; the step breakdown allows at most ${fmt(r.trainerThreadsLimit)}x the latter (both updates at once, the rest of each step on the calling thread, a free hand-over)`,
     ...(r.bf16OverFp32 !== null
       ? [`  round-robin in precision bf16 over fp32 (env steps/s, this run): ${fmt(r.bf16OverFp32)}x`]
       : []),
