@@ -72,7 +72,7 @@ export interface BenchResult {
   readonly continuousTrainingStepsPerSecond: Record<string, number>;
   /** Room-v21 peer learning (2 DQN peers, published settings), all peers' env steps/s, per schedule. */
   readonly peerLearningStepsPerSecond: Record<string, number>;
-  /** Milliseconds per env step of round-robin Room-v21 peer learning, by part (backend in use). */
+  /** Milliseconds per env step of Room-v21 peer learning (lockstep on one thread), by part (backend in use). */
   readonly peerLearningStepBreakdown: StepBreakdown;
   /**
    * Round-robin env steps/s divided by this core's FLOP limit for it: the measured peak over the FLOPs of one DQN
