@@ -177,6 +177,9 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
       parts.total,
       9,
     );
+    const partSpread = last.peerLearningStepBreakdownSpread;
+    expect(partSpread.total.low).toBeLessThanOrEqual(parts.total);
+    expect(partSpread.total.high).toBeGreaterThanOrEqual(parts.total);
     const limit = (2 * parts.total) / (2 * (parts.total - parts.updates) + parts.updates);
     expect(last.trainerThreadsLimit).toBeCloseTo(limit, 9);
     expect(last.updateGflop.dqn).toBeCloseTo(0.1379, 3); // 4-256-256-4 at batch 256: forward, target forward, backward

@@ -74,6 +74,8 @@ export interface BenchResult {
   readonly peerLearningStepsPerSecond: Record<string, number>;
   /** Milliseconds per env step of Room-v21 peer learning (lockstep on one thread), by part (backend in use). */
   readonly peerLearningStepBreakdown: StepBreakdown;
+  /** Each part's range over the breakdown's runs (the breakdown is the run with the median total). */
+  readonly peerLearningStepBreakdownSpread: Record<keyof StepBreakdown, Spread>;
   /**
    * Round-robin env steps/s divided by this core's FLOP limit for it: the measured peak over the FLOPs of one DQN
    * update (the published settings do one update per env step). Null without a peak measurement.
@@ -91,7 +93,7 @@ export interface BenchResult {
   /**
    * The range of each loop figure above over its repeated runs (env steps/s; the figure is their median), by name:
    * "env <id>", "dqn <id>", "sac [256, 256]" ..., "sac HalfCheetah-v4", "peer learning <schedule>", "hopper group
-   * oneThread|trainerThreads". The step breakdown is one run, without a range.
+   * oneThread|trainerThreads", and "step breakdown total" (ms per env step).
    */
   readonly loopSpread: Record<string, Spread>;
   /** Peak resident memory of this process after the first DQN benchmark (MiB). */

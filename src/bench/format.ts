@@ -126,7 +126,7 @@ export function formatBench(r: BenchResult): string {
     "",
     table(updates),
     "",
-    `env and training loop figures: the median of ${LOOP_REPETITIONS} runs ± half their range (the step breakdown: one run)`,
+    `env and training loop figures: the median of ${LOOP_REPETITIONS} runs ± half their range (the step breakdown: the run with the median total)`,
     `env steps/s (env alone, random actions): ${Object.entries(r.envStepsPerSecond)
       .filter(([id]) => !id.endsWith("-v4"))
       .map(([id, v]) => `${id} ${ranged(`env ${id}`, v, 2, 1e6)}M`)
@@ -152,7 +152,7 @@ export function formatBench(r: BenchResult): string {
       .map(([k, v]) => `${k} ${ranged(`peer learning ${k}`, v)}`)
       .join(", ")} env steps/s`,
     `update time at the GEMM's own rate over the measured one (updateShareOfGemmRate, ${r.backend}): DQN ${fmt(r.backends[r.backend]?.updateShareOfGemmRate.dqn)}, SAC ${fmt(r.backends[r.backend]?.updateShareOfGemmRate.sac)}, SAC [150, 200] ${fmt(r.backends[r.backend]?.updateShareOfGemmRate.sac150x200)}`,
-    `  a step (lockstep, one thread), by part: updates ${us(bd.updates)}, advice forwards ${us(bd.adviceForwards)}, trust and agent values ${us(bd.trustAndAgentValues)}, env ${us(bd.env)}, the rest ${us(bd.rest)} (total ${us(bd.total)})`,
+    `  a step (lockstep, one thread), by part: updates ${us(bd.updates)}, advice forwards ${us(bd.adviceForwards)}, trust and agent values ${us(bd.trustAndAgentValues)}, env ${us(bd.env)}, the rest ${us(bd.rest)} (total ${ranged("step breakdown total", bd.total, 0, 0.001)} us)`,
     ...(r.peerLearningShareOfLimit !== null
       ? [
           `  round-robin share of this core's FLOP limit (peak / ${fmt(r.updateGflop.dqn * 1000, 0)} MFLOP per DQN update): ${fmt(100 * r.peerLearningShareOfLimit, 0)}%`,

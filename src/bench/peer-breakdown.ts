@@ -9,6 +9,7 @@ import { findPreset } from "../peers/presets.js";
 import { PeerGroup, localLoop } from "../peers/group.js";
 import { GroupSchedule } from "../peers/group-schedule.js";
 import { resolvePeers } from "../peers/peer-settings.js";
+import type { Spread } from "./steadiness.js";
 
 /** Milliseconds per env step of one peer, by part; they add up to `total`. */
 export interface StepBreakdown {
@@ -94,4 +95,27 @@ export function peerLearningStepBreakdown(kernels: Kernels, stepsPerPeer: number
 export function trainerThreadsLimit(b: StepBreakdown, peers: number): number {
   const serial = b.total - b.updates;
   return (peers * b.total) / (peers * serial + b.updates);
+}
+
+/** A breakdown measured several times: the run with the median total, and each part's range over the runs. */
+export interface RepeatedBreakdown {
+  readonly breakdown: StepBreakdown;
+  readonly spread: Record<keyof StepBreakdown, Spread>;
+}
+
+export function repeatedStepBreakdown(kernels: Kernels, stepsPerPeer: number, times: number): RepeatedBreakdown {
+  return medianBreakdown(Array.from({ length: times }, () => peerLearningStepBreakdown(kernels, stepsPerPeer)));
+}
+
+/** The run with the median total (one run's parts, so that they still add up to its total) and the ranges. */
+export function medianBreakdown(runs: readonly StepBreakdown[]): RepeatedBreakdown {
+  const sorted = [...runs].sort((a, b) => a.total - b.total);
+  const parts = Object.keys(sorted[0]) as (keyof StepBreakdown)[];
+  const spread = Object.fromEntries(
+    parts.map((part) => {
+      const values = sorted.map((r) => r[part]);
+      return [part, { low: Math.min(...values), high: Math.max(...values) }];
+    }),
+  ) as Record<keyof StepBreakdown, Spread>;
+  return { breakdown: sorted[Math.floor((sorted.length - 1) / 2)], spread };
 }

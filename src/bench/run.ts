@@ -14,7 +14,7 @@ import { loadNativeKernels } from "../nn/kernels/native.js";
 import { ALLOCATION_NODE_FLAGS } from "./allocation.js";
 import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs, updateFlops } from "./nn-bench.js";
 import { engineFigures, spreadOf, steadinessWarning, unsteadyFigures, type Spread } from "./steadiness.js";
-import { peerLearningStepBreakdown, trainerThreadsLimit } from "./peer-breakdown.js";
+import { repeatedStepBreakdown, trainerThreadsLimit } from "./peer-breakdown.js";
 import { LOOP_REPETITIONS, repeatedRates } from "./repeat.js";
 import { NATIVE_ISAS, isSimdIsa, type NativeKernels } from "../nn/kernels/native.js";
 import { BF16_ISA } from "../nn/kernels/precision.js";
@@ -262,7 +262,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       peerLearningStepsPerSecond(selected, plSteps, "roundRobin", false, "bf16"),
     );
   log("Room-v21 peer learning step, by part");
-  const breakdown = peerLearningStepBreakdown(selected, steps(600, 300, 150));
+  const parts = repeatedStepBreakdown(selected, steps(600, 300, 150), options.smoke ? 1 : LOOP_REPETITIONS);
+  const breakdown = parts.breakdown;
+  loopSpread["step breakdown total"] = parts.spread.total;
   log("Hopper-v4 peer learning, 4 SAC peers, lockstep: one thread, then trainer threads");
   const hopperRuns = repeatedRates(options.smoke ? 1 : LOOP_REPETITIONS, () =>
     hopperSacGroupStepsPerSecond(selected, steps(1000, 200, 120)),
@@ -289,6 +291,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     ...Object.fromEntries(Object.entries(peerLearning).map(([s, v]) => [`peer learning ${s}`, v])),
     "hopper group oneThread": hopper.oneThread,
     "hopper group trainerThreads": hopper.trainerThreads,
+    "step breakdown total": breakdown.total,
   };
   const unsteady = [
     ...measured.flatMap(([name, r]) =>
@@ -321,6 +324,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     nativePaths,
     updateGflop,
     peerLearningStepBreakdown: breakdown,
+    peerLearningStepBreakdownSpread: parts.spread,
     peerLearningShareOfLimit: flopLimit ? peerLearning.roundRobin / flopLimit : null,
     trainerThreadsLimit: trainerThreadsLimit(breakdown, 2),
     bf16OverFp32: peerLearning["roundRobin, bf16"] ? peerLearning["roundRobin, bf16"] / peerLearning.roundRobin : null,
