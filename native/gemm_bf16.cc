@@ -91,38 +91,18 @@ PEERLEARN_BF16 void micro_bf16_rows(int kc, const float* a, int lda, const float
   finish_tile_avx512<MR>(acc, c, ldc, nr, accumulate, ep, i0, j0);
 }
 
-template <int ROWS>
-PEERLEARN_BF16 inline void micro_bf16_tile(int kc, const float* a, int lda, bool ta, const float* bp, int ldbp,
-                                           float* c, int ldc, int nr, bool acc, const Epilogue* ep, int i0, int j0) {
-  const bool packed = ldbp == 32;
-  if (ta) {
-    if (packed) return micro_bf16_rows<ROWS, true, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    return micro_bf16_rows<ROWS, true, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+// The bf16 row kernels, as micro_from_rows takes them (their steps are words: pairs of bf16 in a float's place).
+struct Bf16Rows {
+  static constexpr int kMaxRows = 12, kNr = 32;
+  template <int ROWS, bool TA, bool PACKED>
+  static void rows(int kc, const float* a, int lda, const float* bp, int ldbp, float* c, int ldc, int nr, bool acc,
+                   const Epilogue* ep, int i0, int j0) {
+    micro_bf16_rows<ROWS, TA, PACKED>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
   }
-  if (packed) return micro_bf16_rows<ROWS, false, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-  return micro_bf16_rows<ROWS, false, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-}
-
-PEERLEARN_BF16 void micro_bf16(int kc, const float* a, int lda, bool ta, const float* bp, int ldbp, float* c,
-                               int ldc, int mr, int nr, bool acc, const Epilogue* ep, int i0, int j0) {
-  switch (mr) {
-    case 12: return micro_bf16_tile<12>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 11: return micro_bf16_tile<11>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 10: return micro_bf16_tile<10>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 9: return micro_bf16_tile<9>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 8: return micro_bf16_tile<8>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 7: return micro_bf16_tile<7>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 6: return micro_bf16_tile<6>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 5: return micro_bf16_tile<5>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 4: return micro_bf16_tile<4>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 3: return micro_bf16_tile<3>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 2: return micro_bf16_tile<2>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    default: return micro_bf16_tile<1>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-  }
-}
+};
 
 // Words copy through the fp32 packing as floats: moves only, so their bits pass unchanged.
-const BlockedPath kBf16Path = {12, 32, false, micro_bf16, pack_bt_avx512};
+const BlockedPath kBf16Path = {12, 32, false, micro_from_rows<Bf16Rows>, pack_bt_avx512};
 
 thread_local std::vector<std::uint32_t> words_a;
 thread_local std::vector<std::uint32_t> words_b;

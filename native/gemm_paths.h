@@ -21,6 +21,24 @@ namespace peerlearn {
 using MicroKernel = void (*)(int kc, const float* a, int lda, bool ta, const float* bp, int ldbp, float* c, int ldc,
                              int mr, int nr, bool accumulate, const Epilogue* ep, int i0, int j0);
 
+// A MicroKernel made of a family of row kernels, K::rows<ROWS, TA, PACKED> (the x86 paths: fp32 AVX-512 and AVX2,
+// bf16): the tile's rows (1 .. K::kMaxRows), whether op(A) is transposed and whether B is a packed panel (its steps
+// K::kNr floats apart, known to the compiler) become compile-time constants of the kernel that runs.
+template <class K, int ROWS = K::kMaxRows>
+void micro_from_rows(int kc, const float* a, int lda, bool ta, const float* bp, int ldbp, float* c, int ldc, int mr,
+                     int nr, bool acc, const Epilogue* ep, int i0, int j0) {
+  if constexpr (ROWS > 1) {
+    if (mr < ROWS) return micro_from_rows<K, ROWS - 1>(kc, a, lda, ta, bp, ldbp, c, ldc, mr, nr, acc, ep, i0, j0);
+  }
+  const bool packed = ldbp == K::kNr;
+  if (ta) {
+    if (packed) return K::template rows<ROWS, true, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+    return K::template rows<ROWS, true, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+  }
+  if (packed) return K::template rows<ROWS, false, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+  return K::template rows<ROWS, false, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+}
+
 // Whether a path may apply this epilogue in registers: bias with identity or relu, the relu mask, column sums.
 // tanh and its derivative go through apply_epilogue, whose compiled arithmetic is the definition's.
 inline bool epilogue_in_registers(const Epilogue* ep) {

@@ -42,39 +42,15 @@ __attribute__((target("avx512f,fma"))) void micro_avx512_rows(int kc, const floa
   finish_tile_avx512<MR>(acc, c, ldc, nr, accumulate, ep, i0, j0);
 }
 
-// The tile kernel for A's layout and B's panel kind.
-template <int ROWS>
-__attribute__((target("avx512f,fma"))) inline void micro_avx512_tile(int kc, const float* a, int lda, bool ta,
-                                                                      const float* bp, int ldbp, float* c, int ldc,
-                                                                      int nr, bool acc, const Epilogue* ep, int i0,
-                                                                      int j0) {
-  const bool packed = ldbp == 32;
-  if (ta) {
-    if (packed) return micro_avx512_rows<ROWS, true, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    return micro_avx512_rows<ROWS, true, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+// The AVX-512 row kernels, as micro_from_rows takes them.
+struct Avx512Rows {
+  static constexpr int kMaxRows = 12, kNr = 32;
+  template <int ROWS, bool TA, bool PACKED>
+  static void rows(int kc, const float* a, int lda, const float* bp, int ldbp, float* c, int ldc, int nr, bool acc,
+                   const Epilogue* ep, int i0, int j0) {
+    micro_avx512_rows<ROWS, TA, PACKED>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
   }
-  if (packed) return micro_avx512_rows<ROWS, false, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-  return micro_avx512_rows<ROWS, false, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-}
-
-__attribute__((target("avx512f,fma"))) void micro_avx512(int kc, const float* a, int lda, bool ta, const float* bp, int ldbp,
-                                                          float* c, int ldc, int mr, int nr, bool acc,
-                                                          const Epilogue* ep, int i0, int j0) {
-  switch (mr) {
-    case 12: return micro_avx512_tile<12>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 11: return micro_avx512_tile<11>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 10: return micro_avx512_tile<10>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 9: return micro_avx512_tile<9>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 8: return micro_avx512_tile<8>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 7: return micro_avx512_tile<7>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 6: return micro_avx512_tile<6>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 5: return micro_avx512_tile<5>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 4: return micro_avx512_tile<4>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 3: return micro_avx512_tile<3>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 2: return micro_avx512_tile<2>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    default: return micro_avx512_tile<1>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-  }
-}
+};
 
 // ---- AVX2 + FMA ------------------------------------------------------------------------------------------------
 
@@ -158,31 +134,14 @@ __attribute__((target("avx2,fma"))) void micro_avx2_rows(int kc, const float* a,
   if (ep != nullptr) apply_epilogue(*ep, c, ldc, i0, j0, MR, nr);
 }
 
-template <int ROWS>  // see micro_avx512_tile
-__attribute__((target("avx2,fma"))) inline void micro_avx2_tile(int kc, const float* a, int lda, bool ta,
-                                                                 const float* bp, int ldbp, float* c, int ldc, int nr,
-                                                                 bool acc, const Epilogue* ep, int i0, int j0) {
-  const bool packed = ldbp == 16;
-  if (ta) {
-    if (packed) return micro_avx2_rows<ROWS, true, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    return micro_avx2_rows<ROWS, true, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
+struct Avx2Rows {  // see Avx512Rows
+  static constexpr int kMaxRows = 6, kNr = 16;
+  template <int ROWS, bool TA, bool PACKED>
+  static void rows(int kc, const float* a, int lda, const float* bp, int ldbp, float* c, int ldc, int nr, bool acc,
+                   const Epilogue* ep, int i0, int j0) {
+    micro_avx2_rows<ROWS, TA, PACKED>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
   }
-  if (packed) return micro_avx2_rows<ROWS, false, true>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-  return micro_avx2_rows<ROWS, false, false>(kc, a, lda, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-}
-
-__attribute__((target("avx2,fma"))) void micro_avx2(int kc, const float* a, int lda, bool ta, const float* bp, int ldbp,
-                                                      float* c, int ldc, int mr, int nr, bool acc,
-                                                      const Epilogue* ep, int i0, int j0) {
-  switch (mr) {
-    case 6: return micro_avx2_tile<6>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 5: return micro_avx2_tile<5>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 4: return micro_avx2_tile<4>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 3: return micro_avx2_tile<3>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    case 2: return micro_avx2_tile<2>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-    default: return micro_avx2_tile<1>(kc, a, lda, ta, bp, ldbp, c, ldc, nr, acc, ep, i0, j0);
-  }
-}
+};
 
 // The four sums of a, b, c, d (8 lanes each) as one vector, through a tree of horizontal adds: a quarter of the
 // work of four separate reductions.
@@ -288,8 +247,8 @@ __attribute__((target("avx2"))) void pack_bt_avx2(const float* b, int ldb, int p
   pack_bt_scalar(b, ldb, p0, 0, kc, j0, jfull, cols, nr_tile, panel);
 }
 
-const BlockedPath kAvx512Path = {12, 32, false, micro_avx512, pack_bt_avx512};
-const BlockedPath kAvx2Path = {6, 16, false, micro_avx2, pack_bt_avx2};
+const BlockedPath kAvx512Path = {12, 32, false, micro_from_rows<Avx512Rows>, pack_bt_avx512};
+const BlockedPath kAvx2Path = {6, 16, false, micro_from_rows<Avx2Rows>, pack_bt_avx2};
 
 // Dot-product paths: R rows of A against four rows of B at a time, so that each vector loaded from B serves R
 // rows and each one from A serves four columns (4 R independent FMA chains); the remainder of k through masked
