@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { pack, unpack } from "./sweeps/bundle.js";
 import { connectNats, redactUrl } from "./nats-connection.js";
-import { progressKey, resultsName, sweepId } from "./sweeps/sweep-store.js";
+import { progressKey, resultsName, sweepId, type SweepStore } from "./sweeps/sweep-store.js";
+import { runningElsewhere } from "./sweeps/nats-worker.js";
+import type { JsMsg } from "@nats-io/jetstream";
 
 describe("bundles of run files", () => {
   it("pack a folder's files and give them back byte for byte", () => {
@@ -46,5 +48,38 @@ describe("NATS names and connections", () => {
     expect(sweepId(["fig4", 0.002, "faithful", "out"])).toBe(s);
     expect(resultsName(s, "Room-v21/adversarial/seed-0")).toBe(`${s}/Room-v21/adversarial/seed-0/results`);
     expect(progressKey(s, "Room-v21/adversarial/seed-0")).toBe(`${s}.Room-v21_adversarial_seed-0`);
+  });
+});
+
+describe("a job delivered again while a worker may still run it", () => {
+  // A fake progress bucket whose entry for the key moves (a live worker writes it) or stands still (a dead one's).
+  const storeWith = (revisions: (number | null)[]) => {
+    let reads = 0;
+    const get = async () => {
+      const r = revisions[Math.min(reads++, revisions.length - 1)];
+      return r === null ? null : { revision: r };
+    };
+    return { progress: { get } } as unknown as SweepStore;
+  };
+  const msg = () => {
+    const m = { working: () => void (m.extended += 1), extended: 0 };
+    return m;
+  };
+
+  it("is left alone while its progress entry moves, and the ack wait is extended meanwhile", async () => {
+    const m = msg();
+    expect(await runningElsewhere(storeWith([7, 7, 8]), "k", m as unknown as JsMsg)).toBe(true);
+    expect(m.extended).toBe(2);
+  });
+
+  it("is run when its entry stands still (its worker died) or there is none", async () => {
+    expect(await runningElsewhere(storeWith([7]), "k", msg() as unknown as JsMsg)).toBe(false);
+    const m = msg();
+    expect(await runningElsewhere(storeWith([null]), "k", m as unknown as JsMsg)).toBe(false);
+    expect(m.extended).toBe(0); // no entry: nobody ran it, nothing to watch
+  });
+
+  it("counts an entry deleted meanwhile (the other worker finished) as running elsewhere", async () => {
+    expect(await runningElsewhere(storeWith([7, null]), "k", msg() as unknown as JsMsg)).toBe(true);
   });
 });

@@ -195,6 +195,12 @@ async function runJob(
     }
     log(`${job.dir}: the results stored for it are not its own (${wrong}): running it`);
   }
+  const key = progressKey(job.sweep, job.dir);
+  if (await runningElsewhere(store, key, msg)) {
+    log(`${job.dir}: another worker is running it (its progress moves): asking again later`);
+    msg.nak(ACK_WAIT_MS);
+    return;
+  }
   // Ids of a fixed character set (sweep-messages.ts), and checked again here: the folder stays under the root.
   const out = confined(root, `${job.sweep}/${job.dir}`);
   rmSync(out, { recursive: true, force: true });
@@ -220,12 +226,11 @@ async function runJob(
       .catch((e: unknown) => gaveUp(log, `${job.dir}: storing its checkpoint or metrics`, e))
       .finally(() => (busy = false));
   }, ACK_WAIT_MS / 4);
-  const key = progressKey(job.sweep, job.dir);
   let lastPut = 0;
   try {
     await trainIn(thread, job, out, (steps, total) => {
       const now = performance.now();
-      if (now - lastPut < 1000) return;
+      if (now - lastPut < PROGRESS_EVERY_MS) return;
       lastPut = now;
       void store.progress
         .put(key, JSON.stringify({ steps, total }))
@@ -258,6 +263,27 @@ async function runJob(
   await store.progress.delete(key).catch(cleanUp);
   rmSync(out, { recursive: true, force: true });
   log(`${job.dir}: done`);
+}
+
+/** How often a running job's progress entry is written (at most). */
+const PROGRESS_EVERY_MS = 1000;
+
+/**
+ * Whether another worker is running this job now: its progress entry moves while we watch it. A job comes back
+ * while its worker lives when the server has lost that worker's in-progress acknowledgements (a restart, a long
+ * reconnect); a job whose worker died leaves an entry that stands still. Watched only where an entry exists.
+ */
+export async function runningElsewhere(store: SweepStore, key: string, msg: JsMsg): Promise<boolean> {
+  const revision = async (): Promise<number | null> =>
+    (await store.progress.get(key).catch(() => null))?.revision ?? null;
+  const first = await revision();
+  if (first === null) return false;
+  for (let waited = 0; waited < 2.5 * PROGRESS_EVERY_MS; waited += 250) {
+    msg.working();
+    await new Promise((r) => setTimeout(r, 250));
+    if ((await revision()) !== first) return true;
+  }
+  return false;
 }
 
 /** Says once what was given up on and why (work that the next tick or delivery does again). */
