@@ -226,10 +226,11 @@ export class SquashedGaussianActor {
     }
     // The head's backward gives dL/dlatent through mu; gSDE adds the paths through the noise and sigma.
     this.head.backward(s.headWs, { inputGrad: true });
-    const dLatent = s.trunkWs.outputGrad.data;
-    const fromHead = s.headWs.inputGrad.data;
-    for (let i = 0; i < n * this.latentDim; i++) dLatent[i] = fromHead[i];
-    if (gsde) gsde.backward(n, s.trunkWs.output, s.latentSq as Tensor, dLatent);
+    // Both live on the kernels' heap: one memmove there, with no view to allocate.
+    const dLatent = s.trunkWs.outputGrad;
+    const fromHead = s.headWs.inputGrad.offset;
+    dLatent.heap.f32.copyWithin(dLatent.offset, fromHead, fromHead + n * this.latentDim);
+    if (gsde) gsde.backward(n, s.trunkWs.output, s.latentSq as Tensor, dLatent.data);
     this.trunk.backward(s.trunkWs);
   }
 }
