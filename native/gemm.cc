@@ -101,7 +101,7 @@ namespace {
 // The product without an epilogue (see gemm below).
 void gemm_plain(Isa isa, bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
                 float* c, int ldc, float beta, const Epilogue* ep) {
-  const bool dot = use_dot_path(ta, tb, m, n, k);
+  const bool dot = use_dot_path(ta, tb, m, n, k, dot_max_cols(isa));
   switch (isa) {
 #ifdef PEERLEARN_X86
     case Isa::avx512:
@@ -125,7 +125,7 @@ void gemm_plain(Isa isa, bool ta, bool tb, int m, int n, int k, const float* a, 
 
 // Whether gemm_plain applies the epilogue itself (the blocked paths do, tile by tile).
 bool blocked_path(Isa isa, bool ta, bool tb, int m, int n, int k) {
-  return isa != Isa::generic && !use_dot_path(ta, tb, m, n, k);
+  return isa != Isa::generic && !use_dot_path(ta, tb, m, n, k, dot_max_cols(isa));
 }
 
 thread_local std::vector<float> narrow_scratch;

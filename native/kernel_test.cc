@@ -35,10 +35,11 @@ struct Lcg {
 
 void test_gemm(Isa isa) {
   // Edges of every path: partial micro-tiles both ways, k over one packed slice (256), thin products (the dot
-  // path: n <= 8 or m <= 32 with B transposed), and blocks of A over one packed block (144 rows).
+  // path: m <= 32, or n <= 8, 12 or 16 by path, with B transposed), and blocks of A over one packed block (144 rows).
   const int shapes[][3] = {{1, 1, 1},    {13, 37, 19}, {12, 32, 256}, {7, 5, 300},  {64, 4, 33},   {256, 3, 17},
                            {5, 70, 600}, {3, 70, 41},  {16, 33, 20},  {17, 9, 7},   {6, 16, 1},    {8, 12, 5},
-                           {150, 40, 9}, {300, 49, 513}, {24, 64, 256}, {1, 256, 256}, {33, 1, 70}};
+                           {150, 40, 9}, {300, 49, 513}, {24, 64, 256}, {1, 256, 256}, {33, 1, 70},
+                           {256, 12, 256}, {40, 16, 50}, {50, 17, 40}};
   Lcg rng;
   for (const auto& s : shapes) {
     const int m = s[0], n = s[1], k = s[2];
@@ -86,9 +87,11 @@ void test_gemm(Isa isa) {
 }
 
 // The fused epilogue against its definition: the product, then bias_act, act_backward and sum_rows (beta 1), to
-// the bit, on shapes that take the blocked, dot, narrow and portable routes.
+// the bit, on shapes that take the blocked, dot (few rows; up to 8, 12 or 16 columns by path), narrow and portable
+// routes.
 void test_epilogue(Isa isa) {
-  const int shapes[][3] = {{256, 256, 256}, {13, 37, 19}, {300, 49, 513}, {256, 4, 256}, {5, 70, 600}, {64, 6, 33}};
+  const int shapes[][3] = {{256, 256, 256}, {13, 37, 19}, {300, 49, 513}, {256, 4, 256},
+                           {5, 70, 600},   {64, 6, 33},  {256, 12, 256}, {40, 13, 50}};
   Lcg rng;
   for (const auto& s : shapes) {
     const int m = s[0], n = s[1], k = s[2];
