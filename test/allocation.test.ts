@@ -1,6 +1,7 @@
 /**
  * An update allocates nothing: checked on the compiled package (dist/, built by `npm test` before vitest runs), in
- * a fresh Node process per backend, as a real run would execute it.
+ * a fresh Node process per backend and algorithm, as a real run would execute it. DQN's gradient step on a fixed
+ * batch; SAC's (with and without gSDE) and TD3's through the agent, replay sampling and noise draws included.
  */
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
@@ -9,23 +10,24 @@ import { HAS_NATIVE } from "./backends.js";
 
 const script = `
   const { tryCreateKernels } = await import("./dist/nn/kernels/select.js");
-  const { dqnUpdateBytesAllocated } = await import("./dist/bench/allocation.js");
-  const k = tryCreateKernels(process.argv[1]);
+  const { dqnUpdateBytesAllocated, gradientStepBytesAllocated } = await import("./dist/bench/allocation.js");
+  const [backend, algo] = process.argv.slice(1);
+  const k = tryCreateKernels(backend);
   if (k instanceof Error) throw k;
-  console.log(dqnUpdateBytesAllocated(k));
+  console.log(algo === "dqn" ? dqnUpdateBytesAllocated(k) : gradientStepBytesAllocated(k, algo));
 `;
+
+const backends = ["js", "wasm", ...(HAS_NATIVE ? ["native"] : [])];
+const cases = backends.flatMap((b) => ["dqn", "sac", "sac-gsde", "td3"].map((a) => [a, b]));
 
 describe("allocation (needs `npm run build`)", () => {
   requireBuilt("dist/bench/allocation.js");
-  it.each(["js", "wasm", ...(HAS_NATIVE ? ["native"] : [])])(
-    "a DQN update on %s allocates nothing once compiled",
-    (backend) => {
-      const out = execFileSync(
-        process.execPath,
-        ["--expose-gc", "--max-semi-space-size=64", "--input-type=module", "-e", script, backend],
-        { encoding: "utf8" },
-      );
-      expect(Number(out.trim())).toBeLessThan(0.5); // bytes per update: a single boxed double would be 16
-    },
-  );
+  it.each(cases)("a %s gradient step on %s allocates nothing once compiled", (algo, backend) => {
+    const out = execFileSync(
+      process.execPath,
+      ["--expose-gc", "--max-semi-space-size=64", "--input-type=module", "-e", script, backend, algo],
+      { encoding: "utf8" },
+    );
+    expect(Number(out.trim())).toBeLessThan(0.5); // bytes per step: a single boxed double would be 16
+  });
 });

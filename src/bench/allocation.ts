@@ -10,6 +10,8 @@
 import { Random } from "../core/random.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { DqnNetworks } from "../agents/dqn/update.js";
+import { SAC_DEFAULTS, Sac } from "../agents/sac/sac.js";
+import { TD3_DEFAULTS, Td3 } from "../agents/td3/td3.js";
 
 export function dqnUpdateBytesAllocated(k: Kernels): number {
   const rng = new Random(33);
@@ -25,14 +27,42 @@ export function dqnUpdateBytesAllocated(k: Kernels): number {
   for (let i = 0; i < n * 4; i++) obs.data[i] = rng.normal();
   const rewards = Float32Array.from({ length: n }, () => rng.normal());
   const batch = { obs, nextObs, actions: new Int32Array(n), rewards, dones: new Float32Array(n) };
-  const run = (count: number): number => {
+  return bytesPerCall(() => net.trainStep(batch), 5_000);
+}
+
+/** Algorithms whose gradient steps `gradientStepBytesAllocated` measures, replay sampling included. */
+export const CONTINUOUS_UPDATES = ["sac", "sac-gsde", "td3"] as const;
+
+/** Bytes one gradient step of a small SAC (with or without gSDE) or TD3 agent allocates, sampling its batch. */
+export function gradientStepBytesAllocated(k: Kernels, algo: (typeof CONTINUOUS_UPDATES)[number]): number {
+  const rng = new Random(34);
+  const [obsDim, actDim] = [5, 2];
+  const small = { netArch: [8], batchSize: 16, learningStarts: 0, gradientSteps: 1 };
+  const agent =
+    algo === "td3"
+      ? new Td3(k, obsDim, actDim, { ...TD3_DEFAULTS, ...small, policyDelay: 1 }, rng)
+      : new Sac(k, obsDim, actDim, { ...SAC_DEFAULTS, ...small, useSde: algo === "sac-gsde" }, rng);
+  const obs = new Float32Array(obsDim);
+  const next = new Float32Array(obsDim);
+  const action = new Float32Array(actDim);
+  for (let i = 0; i < 64; i++) {
+    for (let j = 0; j < obsDim; j++) [obs[j], next[j]] = [rng.normal(), rng.normal()];
+    for (let j = 0; j < actDim; j++) action[j] = rng.uniformIn(-1, 1);
+    agent.buffer.add(obs, next, action, rng.normal(), false);
+  }
+  return bytesPerCall(() => agent.trainNow(), 2_000);
+}
+
+/** The least growth of the JS heap per call over six windows of `count` calls, after one to compile. */
+function bytesPerCall(call: () => void, count: number): number {
+  const run = (): number => {
     const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < count; i++) net.trainStep(batch);
+    for (let i = 0; i < count; i++) call();
     return process.memoryUsage().heapUsed - before;
   };
-  run(5_000);
+  run();
   (globalThis as { gc?: () => void }).gc?.();
-  return Math.min(...[0, 1, 2, 3, 4, 5].map(() => run(5_000) / 5_000));
+  return Math.min(...[0, 1, 2, 3, 4, 5].map(() => run() / count));
 }
 
 /** Node flags under which `dqnUpdateBytesAllocated` measures allocation rather than collection. */

@@ -33,6 +33,25 @@ describe("Random", () => {
     expect([r.normal(), r.uniform(), r.integer(0, 10)]).toEqual(next);
   });
 
+  it("fills normals with exactly the draws of as many normal() calls, the spare deviate carried both ways", () => {
+    for (const [before, count] of [
+      [0, 6],
+      [0, 7],
+      [1, 6],
+      [1, 5],
+      [3, 1],
+      [2, 0],
+    ]) {
+      const [a, b] = [new Random(9), new Random(9)];
+      for (let i = 0; i < before; i++) expect(b.normal()).toBe(a.normal());
+      const filled = new Float64Array(count + 1).fill(42);
+      b.fillNormals(filled, count);
+      expect([...filled]).toEqual([...Array.from({ length: count }, () => a.normal()), 42]);
+      expect(b.getState()).toEqual(a.getState());
+      expect(b.normal()).toBe(a.normal());
+    }
+  });
+
   it("draws integers in [low, high) with the upper bound excluded, each value about equally often", () => {
     const r = new Random(1);
     const counts = new Array(5).fill(0);

@@ -32,7 +32,10 @@ export class Random {
   private s1 = 0;
   private s2 = 0;
   private s3 = 0;
-  private spare: number | null = null;
+  // The spare deviate and whether there is one, apart: a field that may hold null keeps its number boxed, and every
+  // store of a fresh double would allocate one (a SAC update draws hundreds).
+  private spare = 0;
+  private hasSpare = false;
 
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
@@ -51,12 +54,21 @@ export class Random {
 
   /** Next raw 32-bit output, as an unsigned integer. */
   uint32(): number {
+    return this.next(0);
+  }
+
+  /**
+   * The generator's step: its next 32-bit output shifted right by `shift`. Uniform draws take 27 and 26 bits, small
+   * integers that stay unboxed even where this call is not inlined (a full 32-bit output returned from a call that
+   * is not inlined is a new heap number: an allocation per draw).
+   */
+  private next(shift: number): number {
     const s0 = this.s0;
     const s1 = this.s1;
     const s2 = this.s2;
     const s3 = this.s3;
     const m = Math.imul(s1, 5);
-    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> shift;
     const t = s1 << 9;
     const n2 = s2 ^ s0;
     const n3 = s3 ^ s1;
@@ -69,8 +81,8 @@ export class Random {
 
   /** Uniform double in [0, 1) with 53 random bits. */
   uniform(): number {
-    const hi = this.uint32() >>> 5; // 27 bits
-    const lo = this.uint32() >>> 6; // 26 bits
+    const hi = this.next(5); // 27 bits
+    const lo = this.next(6); // 26 bits
     return (hi * 67108864 + lo) * TWO_POW_M53;
   }
 
@@ -94,10 +106,9 @@ export class Random {
 
   /** Standard normal deviate (Box-Muller; the second deviate is kept for the next call). */
   normal(): number {
-    const spare = this.spare;
-    if (spare !== null) {
-      this.spare = null;
-      return spare;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
     let u = this.uniform();
     while (u === 0) u = this.uniform();
@@ -105,6 +116,7 @@ export class Random {
     const r = Math.sqrt(-2 * Math.log(u));
     const theta = 2 * Math.PI * v;
     this.spare = r * Math.sin(theta);
+    this.hasSpare = true;
     return r * Math.cos(theta);
   }
 
@@ -139,13 +151,37 @@ export class Random {
     }
   }
 
+  /** Fills out[0..count) with standard normal deviates: the same draws as that many `normal()` calls, none boxed. */
+  fillNormals(out: Float64Array, count = out.length): void {
+    let i = 0;
+    if (count > 0 && this.hasSpare) {
+      this.hasSpare = false;
+      out[i++] = this.spare;
+    }
+    // Both deviates of each pair straight into `out` (normal() returns one and keeps the other). The uniforms are
+    // uniform()'s expression written out: a double returned from a call that is not inlined would be boxed.
+    for (; i < count; i += 2) {
+      let u = (this.next(5) * 67108864 + this.next(6)) * TWO_POW_M53;
+      while (u === 0) u = (this.next(5) * 67108864 + this.next(6)) * TWO_POW_M53;
+      const v = (this.next(5) * 67108864 + this.next(6)) * TWO_POW_M53;
+      const r = Math.sqrt(-2 * Math.log(u));
+      const theta = 2 * Math.PI * v;
+      out[i] = r * Math.cos(theta);
+      if (i + 1 < count) out[i + 1] = r * Math.sin(theta);
+      else {
+        this.spare = r * Math.sin(theta);
+        this.hasSpare = true;
+      }
+    }
+  }
+
   /** Fills `out` with uniform integers in [0, n) (sampling with replacement, as replay buffers do). */
   fillIntegers(out: Int32Array, n: number, count = out.length): void {
     for (let i = 0; i < count; i++) out[i] = this.integer(0, n);
   }
 
   getState(): RandomState {
-    return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spare };
+    return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.hasSpare ? this.spare : null };
   }
 
   setState(state: RandomState): void {
@@ -155,6 +191,7 @@ export class Random {
     this.s1 = b >>> 0;
     this.s2 = c >>> 0;
     this.s3 = d >>> 0;
-    this.spare = state.spareNormal;
+    this.hasSpare = state.spareNormal !== null;
+    this.spare = state.spareNormal ?? 0;
   }
 }

@@ -30,14 +30,31 @@ export function huberGrad(
   }
 }
 
+const lossScratch = new Float64Array(1);
+
 /** Mean squared error, as torch.nn.functional.mse_loss, times `scale` (SAC uses 0.5 per critic). */
 export function mseLoss(pred: Float32Array, target: Float32Array, n: number, scale = 1, predStride = 1): number {
+  lossScratch[0] = 0;
+  addMseLoss(pred, target, n, lossScratch, 0, scale, predStride);
+  return lossScratch[0];
+}
+
+/** into[at] += mseLoss(...): for the hot path, where the returned double would allocate (see the file comment). */
+export function addMseLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  n: number,
+  into: Float64Array,
+  at: number,
+  scale = 1,
+  predStride = 1,
+): void {
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const d = pred[i * predStride] - target[i];
     loss += d * d;
   }
-  return (scale * loss) / n;
+  into[at] += (scale * loss) / n;
 }
 
 /** d(mseLoss)/d(pred): 2 scale (pred - target) / n. */

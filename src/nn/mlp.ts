@@ -93,6 +93,9 @@ export interface BackwardOptions {
 
 /** Shared default, so that a call without options allocates no object. */
 const DEFAULT_BACKWARD: BackwardOptions = Object.freeze({});
+/** The options hot paths pass, made once: an object literal at a call site would allocate on every call. */
+export const WITH_INPUT_GRAD: BackwardOptions = Object.freeze({ inputGrad: true });
+export const INPUT_GRAD_ONLY: BackwardOptions = Object.freeze({ paramGrads: false, inputGrad: true });
 
 export class Mlp {
   readonly layers: Layer[];

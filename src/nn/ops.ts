@@ -43,6 +43,23 @@ export function polyakUpdate(kernels: Kernels, target: Tensor, source: Tensor, t
   kernels.polyak(target.offset, source.offset, target.length);
 }
 
+/** polyakUpdate made once, for every step: tau is read from the object, not passed (a boxed double, as above). */
+export class PolyakUpdater {
+  constructor(
+    private readonly kernels: Kernels,
+    private readonly target: Tensor,
+    private readonly source: Tensor,
+    private readonly tau: number,
+  ) {
+    if (target.length !== source.length) throw new RangeError("polyakUpdate: blocks differ in length");
+  }
+
+  apply(): void {
+    this.kernels.scalars[0] = this.tau;
+    this.kernels.polyak(this.target.offset, this.source.offset, this.target.length);
+  }
+}
+
 /**
  * The name of the first block holding a NaN or an infinity, or null (a sum of squares is finite only when every
  * element is). One kernel call per block: cheap enough to run after every training round.

@@ -12,7 +12,7 @@ import type { Random } from "../../core/random.js";
 import type { Tensor } from "../../nn/kernels/heap.js";
 import type { Kernels } from "../../nn/kernels/kernels.js";
 import { Adam } from "../../nn/adam.js";
-import { Mlp, type DenseLayer, type MlpWorkspace } from "../../nn/mlp.js";
+import { Mlp, WITH_INPUT_GRAD, type DenseLayer, type MlpWorkspace } from "../../nn/mlp.js";
 import type { PolicyDescription } from "../policy-description.js";
 import { Gsde } from "./gsde.js";
 
@@ -35,6 +35,8 @@ export interface Sample {
   readonly eps: Float64Array;
   /** gSDE: latent^2 (batch x latent), kept for the backward pass. */
   readonly latentSq: Tensor | null;
+  /** The loss's coefficient c of sum log pi, set before `backward` (as an argument, a double would allocate). */
+  logpCoef: number;
 }
 
 export class SquashedGaussianActor {
@@ -88,6 +90,7 @@ export class SquashedGaussianActor {
       logp: new Float64Array(rows),
       eps: new Float64Array(rows * A),
       latentSq: this.gsde ? this.kernels.heap.alloc(rows * this.latentDim) : null,
+      logpCoef: 0.5, // a double from the start, so that stores into it never box
     };
   }
 
@@ -132,6 +135,8 @@ export class SquashedGaussianActor {
     const gsde = this.gsde;
     if (gsde) gsde.noiseAndVariance(s.trunkWs.output, s.latentSq as Tensor, n);
     const w = gsde ? A : 2 * A;
+    // The draws first, in the loop's order (nothing else draws in between): the same numbers, none boxed.
+    if (!gsde && !reuseNoise) this.rng.fillNormals(s.eps, n * A);
     for (let i = 0; i < n; i++) {
       let lp = 0;
       for (let j = 0; j < A; j++) {
@@ -145,9 +150,7 @@ export class SquashedGaussianActor {
         } else {
           const logStd = Math.min(Math.max(out[i * w + A + j], LOG_STD_MIN), LOG_STD_MAX);
           sigma = Math.exp(logStd);
-          const e = reuseNoise ? s.eps[i * A + j] : this.rng.normal();
-          s.eps[i * A + j] = e;
-          z = sigma * e;
+          z = sigma * s.eps[i * A + j];
         }
         const a = Math.tanh(mu + z);
         s.noise[i * A + j] = z;
@@ -180,14 +183,14 @@ export class SquashedGaussianActor {
   }
 
   /**
-   * The gradients of a loss alpha/B sum log pi + f(a) into the actor's parameter gradients (trunk, head and, with
-   * gSDE, log_std), for the sample `s` of B = n rows whose actions sit at actions[i * stride + offset + j], given
-   * dL/da = dLdaA + dLdaB (the twin critics' input gradients, same layout). The derivation: docs/engine.md.
+   * The gradients of a loss c sum log pi + f(a) (c = s.logpCoef, alpha/B) into the actor's parameter gradients
+   * (trunk, head and, with gSDE, log_std), for the sample `s` of B = n rows whose actions sit at
+   * actions[i * stride + offset + j], given dL/da = dLdaA + dLdaB (the twin critics' input gradients, same layout).
+   * The derivation: docs/engine.md.
    */
   backward(
     s: Sample,
     n: number,
-    c: number,
     actions: Float32Array,
     dLdaA: Float32Array,
     dLdaB: Float32Array,
@@ -195,6 +198,7 @@ export class SquashedGaussianActor {
     stride: number,
   ): void {
     const A = this.actDim;
+    const c = s.logpCoef;
     const head = s.headWs.output.data;
     const dHead = s.headWs.outputGrad.data;
     const gsde = this.gsde;
@@ -225,7 +229,7 @@ export class SquashedGaussianActor {
       }
     }
     // The head's backward gives dL/dlatent through mu; gSDE adds the paths through the noise and sigma.
-    this.head.backward(s.headWs, { inputGrad: true });
+    this.head.backward(s.headWs, WITH_INPUT_GRAD);
     // Both live on the kernels' heap: one memmove there, with no view to allocate.
     const dLatent = s.trunkWs.outputGrad;
     const fromHead = s.headWs.inputGrad.offset;

@@ -15,9 +15,9 @@ import type { Random } from "../../core/random.js";
 import type { Tensor } from "../../nn/kernels/heap.js";
 import type { Kernels } from "../../nn/kernels/kernels.js";
 import { Adam } from "../../nn/adam.js";
-import { mseGrad, mseLoss } from "../../nn/losses.js";
-import { Mlp, type MlpWorkspace } from "../../nn/mlp.js";
-import { polyakUpdate } from "../../nn/ops.js";
+import { addMseLoss, mseGrad } from "../../nn/losses.js";
+import { INPUT_GRAD_ONLY, Mlp, type MlpWorkspace } from "../../nn/mlp.js";
+import { PolyakUpdater } from "../../nn/ops.js";
 import { SquashedGaussianActor, type Sample } from "./actor.js";
 import { EntropyCoefficient, type ScalarAdam } from "./entropy.js";
 
@@ -74,6 +74,10 @@ export class SacNetworks {
   /** batch x (obsDim + actDim): s with the actor's own action a_pi. */
   private readonly obsActionPi: Tensor;
   private readonly y: Float32Array;
+  /** The critic loss of a step, summed in a cell (a double returned from a call would allocate). */
+  private readonly criticLoss = new Float64Array(1);
+  /** The target critics' Polyak updates. */
+  private readonly polyak: PolyakUpdater[];
 
   constructor(
     readonly kernels: Kernels,
@@ -119,6 +123,9 @@ export class SacNetworks {
     this.wsTarget = [this.criticTargets[0].workspace(n), this.criticTargets[1].workspace(n)];
     this.wsCriticPi = [this.critics[0].workspace(n), this.critics[1].workspace(n)];
     this.obsActionPi = kernels.heap.alloc(n * this.rowWidth);
+    this.polyak = [0, 1].map(
+      (i) => new PolyakUpdater(kernels, this.criticTargets[i].params, this.critics[i].params, options.tau),
+    );
     this.y = new Float32Array(n);
     this.resetNoise();
   }
@@ -190,9 +197,8 @@ export class SacNetworks {
   /** One gradient step; `updateTarget`: finish with the Polyak update of the target critics (SB3: every
    * targetUpdateInterval-th gradient step of a train() call). */
   trainStep(batch: SacBatch, n = this.options.batchSize, updateTarget = true): void {
-    const { obsDim, gamma, tau } = this.options;
+    const { obsDim, gamma } = this.options;
     const w = this.rowWidth;
-    const k = this.kernels;
     const sa = batch.obsAction;
     const san = batch.nextObsAction;
 
@@ -201,7 +207,8 @@ export class SacNetworks {
     // 2. Actor sample on s (activations kept for the actor's backward pass).
     this.sampleOnObs(sa, n);
     // 3. Entropy coefficient (alpha from before its step).
-    const alpha = this.entropy.update(this.sample.logp, n);
+    this.entropy.update(this.sample.logp, n);
+    const alpha = this.entropy.lastAlpha;
 
     // 4. Targets from a fresh sample on s' and the target critics.
     this.actor.sample(this.sampleNext, san.offset, n, w, san.data, obsDim, w);
@@ -215,28 +222,27 @@ export class SacNetworks {
     }
 
     // 5. Critics: 0.5 * MSE each, then one Adam step each (Adam is per element, so two optimisers equal SB3's one).
-    let criticLoss = 0;
+    const criticLoss = this.criticLoss;
+    criticLoss[0] = 0;
     for (let c = 0; c < 2; c++) {
       const ws = this.wsCritic[c];
       this.critics[c].forward(ws, sa.offset, n);
-      criticLoss += mseLoss(ws.output.data, this.y, n, 0.5);
+      addMseLoss(ws.output.data, this.y, n, criticLoss, 0, 0.5);
       mseGrad(ws.output.data, this.y, n, ws.outputGrad.data, 0.5);
       this.critics[c].backward(ws);
       this.criticOptimizers[c].update();
     }
 
     // 6. Actor loss with the updated critics.
-    const actorLoss = this.actorLossAndGradients(n, alpha);
+    this.actorLossAndGradients(n);
     for (const opt of this.actorOptimizers) opt.update();
 
     // 7. Target critics.
     if (updateTarget) {
-      polyakUpdate(k, this.criticTargets[0].params, this.critics[0].params, tau);
-      polyakUpdate(k, this.criticTargets[1].params, this.critics[1].params, tau);
+      for (const p of this.polyak) p.apply();
     }
     const stats = this.lastStats;
-    stats.actorLoss = actorLoss;
-    stats.criticLoss = criticLoss;
+    stats.criticLoss = criticLoss[0];
     stats.entropyLoss = this.entropy.lastLoss;
     stats.alpha = alpha;
   }
@@ -254,9 +260,12 @@ export class SacNetworks {
 
   /**
    * mean(alpha log pi - min(Q1, Q2)(s, a_pi)) for the sample in this.sample (actions in obsActionPi), and its
-   * gradients into the actor's parameter gradients (SquashedGaussianActor.backward). Returns the loss.
+   * gradients into the actor's parameter gradients (SquashedGaussianActor.backward); the loss goes to
+   * lastStats.actorLoss. Alpha is this step's (entropy.lastAlpha): doubles passed to or returned from a call that
+   * is not inlined would allocate on every step.
    */
-  actorLossAndGradients(n: number, alpha: number): number {
+  actorLossAndGradients(n: number): void {
+    const alpha = this.entropy.lastAlpha;
     const q0 = this.wsCriticPi[0];
     const q1 = this.wsCriticPi[1];
     this.critics[0].forward(q0, this.obsActionPi.offset, n);
@@ -271,18 +280,18 @@ export class SacNetworks {
       g1[i] = first ? 0 : -1 / n;
     }
     actorLoss /= n;
-    this.critics[0].backward(q0, { paramGrads: false, inputGrad: true });
-    this.critics[1].backward(q1, { paramGrads: false, inputGrad: true });
+    this.critics[0].backward(q0, INPUT_GRAD_ONLY);
+    this.critics[1].backward(q1, INPUT_GRAD_ONLY);
+    this.sample.logpCoef = alpha / n;
     this.actor.backward(
       this.sample,
       n,
-      alpha / n,
       this.obsActionPi.data,
       q0.inputGrad.data,
       q1.inputGrad.data,
       this.options.obsDim,
       this.rowWidth,
     );
-    return actorLoss;
+    this.lastStats.actorLoss = actorLoss;
   }
 }

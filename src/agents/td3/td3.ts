@@ -14,9 +14,9 @@ import type { Random, RandomState } from "../../core/random.js";
 import type { Kernels } from "../../nn/kernels/kernels.js";
 import type { Tensor } from "../../nn/kernels/heap.js";
 import { Adam } from "../../nn/adam.js";
-import { mseGrad, mseLoss } from "../../nn/losses.js";
-import { Mlp, type MlpWorkspace, type NamedTensor } from "../../nn/mlp.js";
-import { firstNonFinite, polyakUpdate } from "../../nn/ops.js";
+import { addMseLoss, mseGrad } from "../../nn/losses.js";
+import { INPUT_GRAD_ONLY, Mlp, type MlpWorkspace, type NamedTensor } from "../../nn/mlp.js";
+import { PolyakUpdater, firstNonFinite } from "../../nn/ops.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../../nn/safetensors.js";
 import {
   ReplayBuffer,
@@ -50,7 +50,8 @@ export class Td3 extends OffPolicyBase implements Learner {
   private readonly actorOpt: Adam;
   private readonly criticOpts: [Adam, Adam];
   private nUpdates = 0;
-  private lastCriticLoss = 0;
+  /** The last critic loss, in a cell: summed there, no double is returned from a call (an allocation). */
+  private readonly lastCriticLoss = new Float64Array(1);
   private readonly action: Float32Array;
   private readonly indices: Int32Array;
   private readonly sa: Tensor;
@@ -59,6 +60,10 @@ export class Td3 extends OffPolicyBase implements Learner {
   private readonly rewards: Float32Array;
   private readonly dones: Float32Array;
   private readonly y: Float32Array;
+  /** The target policy's smoothing noise of a step, drawn before it is used. */
+  private readonly noiseDraws: Float64Array;
+  /** The three target networks' Polyak updates. */
+  private readonly polyak: PolyakUpdater[];
   private readonly wsActor: MlpWorkspace;
   private readonly wsActorTarget: MlpWorkspace;
   private readonly wsCritic: [MlpWorkspace, MlpWorkspace];
@@ -107,6 +112,12 @@ export class Td3 extends OffPolicyBase implements Learner {
     this.rewards = new Float32Array(n);
     this.dones = new Float32Array(n);
     this.y = new Float32Array(n);
+    this.noiseDraws = new Float64Array(n * actDim);
+    this.polyak = [
+      new PolyakUpdater(kernels, this.criticTargets[0].params, this.critics[0].params, c.tau),
+      new PolyakUpdater(kernels, this.criticTargets[1].params, this.critics[1].params, c.tau),
+      new PolyakUpdater(kernels, this.actorTarget.params, this.actor.params, c.tau),
+    ];
     this.wsActor = this.actor.workspace(n);
     this.wsActorTarget = this.actorTarget.workspace(n);
     this.wsCritic = [this.critics[0].workspace(n), this.critics[1].workspace(n)];
@@ -214,7 +225,7 @@ export class Td3 extends OffPolicyBase implements Learner {
 
   writeTrainerScalars(out: Float64Array): void {
     out[0] = this.nUpdates;
-    out[1] = this.lastCriticLoss;
+    out[1] = this.lastCriticLoss[0];
     out[2] = this.actorOpt.step;
     out[3] = this.criticOpts[0].step;
     out[4] = this.criticOpts[1].step;
@@ -222,7 +233,7 @@ export class Td3 extends OffPolicyBase implements Learner {
 
   setTrainerScalars(values: ArrayLike<number>): void {
     this.nUpdates = values[0];
-    this.lastCriticLoss = values[1];
+    this.lastCriticLoss[0] = values[1];
     this.actorOpt.step = values[2];
     this.criticOpts[0].step = values[3];
     this.criticOpts[1].step = values[4];
@@ -246,12 +257,12 @@ export class Td3 extends OffPolicyBase implements Learner {
     // Target policy smoothing and the clipped double-Q target.
     this.actorTarget.forward(this.wsActorTarget, this.san.offset, n, w);
     const at = this.wsActorTarget.output.data;
+    // The draws first, in the loop's order (nothing else draws in between): the same numbers, none boxed.
+    const draws = this.noiseDraws;
+    this.rng.fillNormals(draws, n * A);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < A; j++) {
-        const noise = Math.min(
-          Math.max(c.targetPolicyNoise * this.rng.normal(), -c.targetNoiseClip),
-          c.targetNoiseClip,
-        );
+        const noise = Math.min(Math.max(c.targetPolicyNoise * draws[i * A + j], -c.targetNoiseClip), c.targetNoiseClip);
         this.san.data[i * w + d + j] = Math.min(Math.max(at[i * A + j] + noise, -1), 1);
       }
     }
@@ -262,16 +273,15 @@ export class Td3 extends OffPolicyBase implements Learner {
         this.rewards[i] +
         (1 - this.dones[i]) * c.gamma * Math.min(this.wsTarget[0].output.data[i], this.wsTarget[1].output.data[i]);
     }
-    let criticLoss = 0;
+    this.lastCriticLoss[0] = 0;
     for (let q = 0; q < 2; q++) {
       const ws = this.wsCritic[q];
       this.critics[q].forward(ws, this.sa.offset, n);
-      criticLoss += mseLoss(ws.output.data, this.y, n);
+      addMseLoss(ws.output.data, this.y, n, this.lastCriticLoss, 0);
       mseGrad(ws.output.data, this.y, n, ws.outputGrad.data);
       this.critics[q].backward(ws);
       this.criticOpts[q].update();
     }
-    this.lastCriticLoss = criticLoss;
     if (this.nUpdates % c.policyDelay !== 0) return;
     // Actor: maximise Q_1(s, actor(s)).
     this.actor.forward(this.wsActor, this.sa.offset, n, w);
@@ -281,20 +291,19 @@ export class Td3 extends OffPolicyBase implements Learner {
       for (let j = 0; j < A; j++) pi[i * w + d + j] = this.wsActor.output.data[i * A + j];
     }
     this.critics[0].forward(this.wsPi, this.saPi.offset, n);
-    this.wsPi.outputGrad.data.fill(-1 / n, 0, n);
-    this.critics[0].backward(this.wsPi, { paramGrads: false, inputGrad: true });
+    const dOut = this.wsPi.outputGrad.data;
+    for (let i = 0; i < n; i++) dOut[i] = -1 / n; // a loop: fill(-1 / n) would box its argument
+    this.critics[0].backward(this.wsPi, INPUT_GRAD_ONLY);
     const dq = this.wsPi.inputGrad.data;
     const g = this.wsActor.outputGrad.data;
     for (let i = 0; i < n; i++) for (let j = 0; j < A; j++) g[i * A + j] = dq[i * w + d + j];
     this.actor.backward(this.wsActor);
     this.actorOpt.update();
-    polyakUpdate(this.kernels, this.criticTargets[0].params, this.critics[0].params, c.tau);
-    polyakUpdate(this.kernels, this.criticTargets[1].params, this.critics[1].params, c.tau);
-    polyakUpdate(this.kernels, this.actorTarget.params, this.actor.params, c.tau);
+    for (const p of this.polyak) p.apply();
   }
 
   nonFinite(): string | null {
-    if (!Number.isFinite(this.lastCriticLoss)) return "the critic loss";
+    if (!Number.isFinite(this.lastCriticLoss[0])) return "the critic loss";
     return firstNonFinite(this.kernels, [
       ["the actor's weights", this.actor.params],
       ["the first critic's weights", this.critics[0].params],
@@ -303,7 +312,7 @@ export class Td3 extends OffPolicyBase implements Learner {
   }
 
   logValues(): Record<string, number> {
-    return { criticLoss: this.lastCriticLoss };
+    return { criticLoss: this.lastCriticLoss[0] };
   }
 
   private tensors(): NamedTensor[] {
