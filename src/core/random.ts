@@ -36,6 +36,8 @@ export class Random {
   // store of a fresh double would allocate one (a SAC update draws hundreds).
   private spare = 0;
   private hasSpare = false;
+  /** The last raw output (step). */
+  private out = 0;
 
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
@@ -54,21 +56,27 @@ export class Random {
 
   /** Next raw 32-bit output, as an unsigned integer. */
   uint32(): number {
-    return this.next(0);
+    this.step();
+    return this.out;
+  }
+
+  /** The next output shifted right by `shift`: uniform draws take 27 and 26 bits, small integers, never boxed. */
+  private next(shift: number): number {
+    this.step();
+    return this.out >>> shift;
   }
 
   /**
-   * The generator's step: its next 32-bit output shifted right by `shift`. Uniform draws take 27 and 26 bits, small
-   * integers that stay unboxed even where this call is not inlined (a full 32-bit output returned from a call that
-   * is not inlined is a new heap number: an allocation per draw).
+   * The generator's step, its output left in `out`: a full 32-bit output returned from a call that is not inlined
+   * would be a new heap number (an allocation per draw), a field holding it is written in place.
    */
-  private next(shift: number): number {
+  private step(): void {
     const s0 = this.s0;
     const s1 = this.s1;
     const s2 = this.s2;
     const s3 = this.s3;
     const m = Math.imul(s1, 5);
-    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> shift;
+    this.out = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
     const t = s1 << 9;
     const n2 = s2 ^ s0;
     const n3 = s3 ^ s1;
@@ -76,7 +84,6 @@ export class Random {
     this.s0 = s0 ^ n3;
     this.s2 = n2 ^ t;
     this.s3 = (n3 << 11) | (n3 >>> 21);
-    return result;
   }
 
   /** Uniform double in [0, 1) with 53 random bits. */
@@ -99,9 +106,9 @@ export class Random {
     }
     // Lemire-style rejection on the 32-bit output: reject the top partial block.
     const limit = 2 ** 32 - (2 ** 32 % range);
-    let x = this.uint32();
-    while (x >= limit) x = this.uint32();
-    return low + (x % range);
+    this.step();
+    while (this.out >= limit) this.step();
+    return low + (this.out % range);
   }
 
   /** Standard normal deviate (Box-Muller; the second deviate is kept for the next call). */
