@@ -5,12 +5,15 @@
 import type { AgentAction } from "./agent.js";
 import { rolloutComplete } from "./agent.js";
 import type { ReplayBuffer } from "./replay-buffer.js";
+import type { Tensor } from "../nn/kernels/heap.js";
 
 export abstract class OffPolicyBase {
   abstract readonly config: { readonly gamma: number; readonly learningStarts: number; readonly trainFreq: number };
   abstract readonly buffer: ReplayBuffer;
   /** Set while a trainer thread trains this agent (trainable.ts). */
   onTrainerThread = false;
+  /** The named parameter blocks nonFinite checks after every round, listed once (firstNonFinite). */
+  protected checked: (readonly [string, Tensor])[] | undefined;
 
   /** The gradient steps of one round, now. */
   abstract trainNow(): void;

@@ -104,7 +104,7 @@ export class ReplayBuffer {
   sampleIndices(rng: Random, n: number, out: Int32Array): void {
     const size = this.size;
     if (size === 0) throw new Error("cannot sample from an empty replay buffer");
-    for (let i = 0; i < n; i++) out[i] = rng.integer(0, size);
+    rng.fillIntegers(out, size, n);
   }
 
   /** Copies rows `indices[0..n)` of `source` (obs or nextObs) into `dest` at `destOffset`, rows `destStride` apart. */

@@ -52,6 +52,17 @@ describe("Random", () => {
     }
   });
 
+  it("fills integers with exactly the draws of as many integer(0, n) calls", () => {
+    for (const n of [1, 7, 1000, 2 ** 31]) {
+      const [a, b] = [new Random(11), new Random(11)];
+      const filled = new Int32Array(9).fill(-1);
+      b.fillIntegers(filled, n, 8);
+      expect([...filled]).toEqual([...Array.from({ length: 8 }, () => a.integer(0, n)), -1]);
+      expect(b.getState()).toEqual(a.getState());
+    }
+    expect(() => new Random(1).fillIntegers(new Int32Array(2), 0)).toThrow(/fillIntegers/);
+  });
+
   it("draws integers in [low, high) with the upper bound excluded, each value about equally often", () => {
     const r = new Random(1);
     const counts = new Array(5).fill(0);

@@ -36,8 +36,8 @@ export class Random {
   // store of a fresh double would allocate one (a SAC update draws hundreds).
   private spare = 0;
   private hasSpare = false;
-  /** The last raw output (step). */
-  private out = 0;
+  /** The last raw output (step), in a typed array: a field would box it (it does not fit a small integer). */
+  private readonly last = new Uint32Array(1);
 
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
@@ -57,18 +57,18 @@ export class Random {
   /** Next raw 32-bit output, as an unsigned integer. */
   uint32(): number {
     this.step();
-    return this.out;
+    return this.last[0];
   }
 
   /** The next output shifted right by `shift`: uniform draws take 27 and 26 bits, small integers, never boxed. */
   private next(shift: number): number {
     this.step();
-    return this.out >>> shift;
+    return this.last[0] >>> shift;
   }
 
   /**
-   * The generator's step, its output left in `out`: a full 32-bit output returned from a call that is not inlined
-   * would be a new heap number (an allocation per draw), a field holding it is written in place.
+   * The generator's step, its output left in `last`: a full 32-bit output returned from a call that is not inlined
+   * would be a new heap number (an allocation per draw).
    */
   private step(): void {
     const s0 = this.s0;
@@ -76,7 +76,7 @@ export class Random {
     const s2 = this.s2;
     const s3 = this.s3;
     const m = Math.imul(s1, 5);
-    this.out = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    this.last[0] = Math.imul((m << 7) | (m >>> 25), 9);
     const t = s1 << 9;
     const n2 = s2 ^ s0;
     const n3 = s3 ^ s1;
@@ -107,8 +107,8 @@ export class Random {
     // Lemire-style rejection on the 32-bit output: reject the top partial block.
     const limit = 2 ** 32 - (2 ** 32 % range);
     this.step();
-    while (this.out >= limit) this.step();
-    return low + (this.out % range);
+    while (this.last[0] >= limit) this.step();
+    return low + (this.last[0] % range);
   }
 
   /** Standard normal deviate (Box-Muller; the second deviate is kept for the next call). */
@@ -182,9 +182,21 @@ export class Random {
     }
   }
 
-  /** Fills `out` with uniform integers in [0, n) (sampling with replacement, as replay buffers do). */
+  /**
+   * Fills `out` with uniform integers in [0, n) (sampling with replacement, as replay buffers do): the draws of
+   * `count` integer(0, n) calls, written straight into `out` (a number returned from a call that is not inlined may
+   * be boxed).
+   */
   fillIntegers(out: Int32Array, n: number, count = out.length): void {
-    for (let i = 0; i < count; i++) out[i] = this.integer(0, n);
+    if (!(n >= 1) || !Number.isInteger(n) || n > 2 ** 31) {
+      throw new RangeError(`fillIntegers(n = ${n}): need an integer with 1 <= n <= 2^31`);
+    }
+    const limit = 2 ** 32 - (2 ** 32 % n);
+    for (let i = 0; i < count; i++) {
+      this.step();
+      while (this.last[0] >= limit) this.step();
+      out[i] = this.last[0] % n;
+    }
   }
 
   getState(): RandomState {

@@ -62,12 +62,14 @@ export class PolyakUpdater {
 
 /**
  * The name of the first block holding a NaN or an infinity, or null (a sum of squares is finite only when every
- * element is). One kernel call per block: cheap enough to run after every training round.
+ * element is). One kernel call per block: cheap enough to run after every training round. Agents make their list
+ * once and loop by index: a list or an iterator per round would allocate.
  */
 export function firstNonFinite(kernels: Kernels, blocks: readonly (readonly [string, Tensor])[]): string | null {
-  for (const [name, t] of blocks) {
+  for (let i = 0; i < blocks.length; i++) {
+    const t = blocks[i][1];
     kernels.sumSquares(t.offset, t.length);
-    if (!Number.isFinite(kernels.scalars[0])) return name;
+    if (!Number.isFinite(kernels.scalars[0])) return blocks[i][0];
   }
   return null;
 }

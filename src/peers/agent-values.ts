@@ -32,15 +32,28 @@ export class AgentValues {
     this.targets = new TargetAccumulator(Math.max(this.perPeer, 1), obsDim, answers);
   }
 
-  update(sources: readonly AgentValueSource[], gamma: number, advantage: boolean, lr: number, rng: Random): void {
+  /**
+   * `stepping`: the peer that just stepped, whose discount every target uses (as the original). Passed as the peer,
+   * not its discount: a double passed to a call that is not inlined is boxed, an allocation per env step.
+   */
+  update(
+    sources: readonly AgentValueSource[],
+    stepping: { readonly gamma: number },
+    advantage: boolean,
+    lr: number,
+    rng: Random,
+  ): void {
     if (this.perPeer < 1) return;
+    const gamma = stepping.gamma;
     this.sums.fill(0);
     this.counts.fill(0);
-    for (const s of sources) {
-      if (s.buffer.size <= this.perPeer) return; // every buffer must be able to give its share
+    for (let i = 0; i < sources.length; i++) {
+      if (sources[i].buffer.size <= this.perPeer) return; // every buffer must be able to give its share
     }
-    for (const s of sources)
+    for (let i = 0; i < sources.length; i++) {
+      const s = sources[i];
       this.targets.accumulate(s.peer, s.buffer, this.perPeer, gamma, advantage, rng, this.sums, this.counts);
+    }
     moveTowardsMeanTargets(this.values, this.sums, this.counts, lr);
   }
 }
@@ -76,7 +89,7 @@ class AgentValuesTerm implements ValueTerm {
   update(m: TermMember): void {
     for (const p of this.peers) if (!p.available) return;
     const g = this.settings;
-    this.agentValues.update(this.sources, m.peer.gamma, g.advantage, g.trustLr, this.random);
+    this.agentValues.update(this.sources, m.peer, g.advantage, g.trustLr, this.random);
   }
 
   logged(): Float64Array {

@@ -104,11 +104,14 @@ export class GroupSchedule {
         // Lockstep: every peer acts (on the weights all peers had before this step), then every peer whose
         // rollout is complete trains: one after another, or all at once on trainer threads.
         for (let k = 0; k < n; k++) group.act(members[k], at.solo, total);
-        // Every member has taken the same number of steps, so all learners are due together or not at all.
+        // Every member has taken the same number of steps, so all learners are due together or not at all. (Indexed
+        // loops: this one runs for the whole run, and its for-of iterators were allocated on every step.)
+        const learners = this.learners;
         if (this.trainers) {
-          if (this.trainers.trainDue(members[0].steps)) for (const m of this.learners) m.loop.checkFinite();
+          if (this.trainers.trainDue(members[0].steps))
+            for (let i = 0; i < learners.length; i++) learners[i].loop.checkFinite();
         } else {
-          for (const m of this.learners) m.loop.trainIfDue();
+          for (let i = 0; i < learners.length; i++) learners[i].loop.trainIfDue();
         }
         at.step += 1;
         this.stepped(n);

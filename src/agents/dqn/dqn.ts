@@ -114,7 +114,7 @@ export class Dqn extends OffPolicyBase implements Learner {
 
   nonFinite(): string | null {
     if (!Number.isFinite(this.lastLoss)) return "the DQN loss";
-    return firstNonFinite(this.kernels, [["the Q-network's weights", this.networks.qNet.params]]);
+    return firstNonFinite(this.kernels, (this.checked ??= [["the Q-network's weights", this.networks.qNet.params]]));
   }
 
   /** Q(obs, a) for every action, into `out` (what a peer group's critic reads). */

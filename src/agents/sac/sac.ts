@@ -254,13 +254,16 @@ export class Sac extends OffPolicyBase implements Learner {
     if (!Number.isFinite(s.criticLoss)) return "the critic loss";
     if (!Number.isFinite(s.actorLoss)) return "the actor loss";
     if (!Number.isFinite(n.logAlpha)) return "the entropy coefficient";
-    return firstNonFinite(this.kernels, [
-      ["the actor's weights", n.actorTrunk.params],
-      ["the actor's head weights", n.actorHead.params],
-      ["the first critic's weights", n.critics[0].params],
-      ["the second critic's weights", n.critics[1].params],
-      ...(n.logStd ? [["gSDE's log std", n.logStd] as const] : []),
-    ]);
+    return firstNonFinite(
+      this.kernels,
+      (this.checked ??= [
+        ["the actor's weights", n.actorTrunk.params],
+        ["the actor's head weights", n.actorHead.params],
+        ["the first critic's weights", n.critics[0].params],
+        ["the second critic's weights", n.critics[1].params],
+        ...(n.logStd ? [["gSDE's log std", n.logStd] as const] : []),
+      ]),
+    );
   }
 
   logValues(): Record<string, number> {

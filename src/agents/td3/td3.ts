@@ -304,11 +304,14 @@ export class Td3 extends OffPolicyBase implements Learner {
 
   nonFinite(): string | null {
     if (!Number.isFinite(this.lastCriticLoss[0])) return "the critic loss";
-    return firstNonFinite(this.kernels, [
-      ["the actor's weights", this.actor.params],
-      ["the first critic's weights", this.critics[0].params],
-      ["the second critic's weights", this.critics[1].params],
-    ]);
+    return firstNonFinite(
+      this.kernels,
+      (this.checked ??= [
+        ["the actor's weights", this.actor.params],
+        ["the first critic's weights", this.critics[0].params],
+        ["the second critic's weights", this.critics[1].params],
+      ]),
+    );
   }
 
   logValues(): Record<string, number> {
