@@ -1,8 +1,9 @@
 /**
  * Regression losses with mean reduction: one function for the gradient (the hot path: it returns nothing, since
- * returning a double from a call that is not inlined allocates) and one for the value (for logging). They run over
- * one value per batch row (a few hundred floats), so plain TypeScript is as fast as a kernel call would be.
- * Rows are read and written with a stride, so a column of a wider matrix can be used in place.
+ * returning a double from a call that is not inlined allocates) and one for the value (for logging; addMseLoss sums
+ * it into a cell, for steps that keep it). They run over one value per batch row (a few hundred floats), so plain
+ * TypeScript is as fast as a kernel call would be. Rows are read and written with a stride, so a column of a wider
+ * matrix can be used in place.
  */
 
 /** Smooth L1 (Huber) loss with beta = 1, as torch.nn.functional.smooth_l1_loss (DQN's loss). */

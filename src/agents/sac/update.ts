@@ -239,7 +239,7 @@ export class SacNetworks {
 
     // 7. Target critics.
     if (updateTarget) {
-      for (const p of this.polyak) p.apply();
+      for (let i = 0; i < this.polyak.length; i++) this.polyak[i].apply();
     }
     const stats = this.lastStats;
     stats.criticLoss = criticLoss[0];

@@ -299,7 +299,7 @@ export class Td3 extends OffPolicyBase implements Learner {
     for (let i = 0; i < n; i++) for (let j = 0; j < A; j++) g[i * A + j] = dq[i * w + d + j];
     this.actor.backward(this.wsActor);
     this.actorOpt.update();
-    for (const p of this.polyak) p.apply();
+    for (let i = 0; i < this.polyak.length; i++) this.polyak[i].apply();
   }
 
   nonFinite(): string | null {
