@@ -47,6 +47,11 @@ export interface BenchResult {
   readonly unavailable: Partial<Record<BackendName, string>>;
   readonly torch: TorchTimings | null;
   readonly torchUnavailable?: string;
+  /**
+   * The core the selected backend's updates were measured on and the one the PyTorch reference was pinned to (null:
+   * not known, or not pinned): a VM's cores can differ in speed, and a ratio compares one core with itself.
+   */
+  readonly cpus: { updates: number | null; torch: number | null };
   /** Our time / PyTorch's time for the selected backend (below 1 means faster than PyTorch). */
   readonly ratioToTorch: { dqn: number; sac: number } | null;
   /** Bytes one DQN update allocates on the JS heap once compiled, selected backend. */

@@ -120,7 +120,7 @@ export function formatBench(r: BenchResult): string {
       : []),
     ...(r.torch
       ? [
-          `PyTorch ${r.torch.torch} GEMM 256x256x256: ${fmt(r.torch.gemmGflops, 1)}${pm(r.torch, "gemm", r.torch.gemmGflops)} GFLOP/s`,
+          `PyTorch ${r.torch.torch} GEMM 256x256x256: ${fmt(r.torch.gemmGflops, 1)}${pm(r.torch, "gemm", r.torch.gemmGflops)} GFLOP/s; ${r.cpus.torch === null ? "not pinned to the core the native updates ran on (no taskset, or that core unknown)" : `on CPU ${r.cpus.torch}, the core the native updates ran on`}`,
         ]
       : []),
     "",

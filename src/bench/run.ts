@@ -19,6 +19,7 @@ import { LOOP_REPETITIONS, repeatedRates } from "./repeat.js";
 import { NATIVE_ISAS, isSimdIsa, type NativeKernels } from "../nn/kernels/native.js";
 import { BF16_ISA } from "../nn/kernels/precision.js";
 import { measureTorch, torchFigures, type TorchTimings } from "./torch-reference.js";
+import { currentCpu } from "./cpu-affinity.js";
 import {
   continuousTrainingStepsPerSecond,
   dqnTrainingStepsPerSecond,
@@ -186,6 +187,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const updateGflop = Object.fromEntries(
     Object.entries(updateFlops(tryCreateKernels("js") as Kernels)).map(([k, v]) => [k, v / 1e9]),
   ) as UpdateGflop;
+  let updatesCpu: number | null = null; // the core the selected backend's updates ran on (the reference runs there)
   for (const name of order) {
     const k = name === selected.name ? selected : tryCreateKernels(name);
     if (k instanceof Error) {
@@ -195,6 +197,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
     log(`${name} (${k.variant})`);
     backends[name] = benchBackend(k, seconds, log, corePeakGflops, updateGflop);
+    if (name === selected.name) updatesCpu = currentCpu();
     if (peakRssMiB === 0) peakRssMiB = process.resourceUsage().maxRSS / 1024;
   }
   const nativePaths =
@@ -202,12 +205,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       ? benchNativePaths(native, peaks, corePeakGflops, seconds, updateGflop, log)
       : {};
   let torch: TorchTimings | null = null;
+  let torchCpu: number | null = null;
   let torchUnavailable: string | undefined;
   if (options.torch) {
     log("PyTorch reference (bench/torch_reference.py)");
-    const t = measureTorch(seconds);
+    const t = measureTorch(seconds, updatesCpu);
     if (typeof t === "string") torchUnavailable = t;
-    else torch = t;
+    else [torch, torchCpu] = [t.timings, t.pinned ? updatesCpu : null];
   } else {
     torchUnavailable = "skipped (--no-torch)";
   }
@@ -309,6 +313,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     backends,
     unavailable,
     torch,
+    cpus: { updates: updatesCpu, torch: torchCpu },
     ...(torchUnavailable ? { torchUnavailable } : {}),
     ratioToTorch:
       torch && mine ? { dqn: mine.dqnUpdateMs / torch.dqnUpdateMs, sac: mine.sacUpdateMs / torch.sacUpdateMs } : null,

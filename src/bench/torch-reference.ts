@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { canPin, pinnedTo } from "./cpu-affinity.js";
 
 const figure = z.number().finite().positive().max(1e9);
 const range = z.object({ low: figure, high: figure }).strict();
@@ -50,18 +51,27 @@ export function torchPython(): string | null {
   return candidates().find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0) ?? null;
 }
 
-/** The reference timings, or a one-line reason why there are none. */
-export function measureTorch(seconds: number): TorchTimings | string {
+/**
+ * The reference timings, or a one-line reason why there are none. `cpu`: the core to run it on (the one the
+ * native updates were measured on), where `taskset` can pin it; `pinned` says whether it was.
+ */
+export function measureTorch(
+  seconds: number,
+  cpu: number | null = null,
+): { timings: TorchTimings; pinned: boolean } | string {
   if (!existsSync(SCRIPT)) return `reference script missing (${SCRIPT})`;
   for (const python of [torchPython()].filter((p): p is string => p !== null)) {
-    const run = spawnSync(python, [SCRIPT, String(seconds)], {
+    const pinning = cpu !== null && canPin();
+    const [command, args] = pinnedTo(cpu, python, [SCRIPT, String(seconds)], pinning);
+    const run = spawnSync(command, args, {
       env: referenceEnv(),
       encoding: "utf8",
       timeout: 600_000,
     });
     if (run.status !== 0)
       return `${python} ${SCRIPT} failed: ${(run.stderr || run.error?.message || "").trim().split("\n").pop()}`;
-    return parseTorchTimings(run.stdout.trim().split("\n").pop() ?? "");
+    const timings = parseTorchTimings(run.stdout.trim().split("\n").pop() ?? "");
+    return typeof timings === "string" ? timings : { timings, pinned: pinning };
   }
   return "no python3 with torch found (apt-get install python3-torch libopenblas0 to compare)";
 }
