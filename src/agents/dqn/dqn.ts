@@ -15,7 +15,7 @@ import type { Kernels } from "../../nn/kernels/kernels.js";
 import type { Tensor } from "../../nn/kernels/heap.js";
 import type { MlpWorkspace } from "../../nn/mlp.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../../nn/safetensors.js";
-import { firstNonFinite } from "../../nn/ops.js";
+import { PolyakUpdater, firstNonFinite } from "../../nn/ops.js";
 import { DqnNetworks, trainRound, type DqnBatchBuffers } from "./update.js";
 import {
   ReplayBuffer,
@@ -44,6 +44,8 @@ export interface DqnState {
 
 export class Dqn extends OffPolicyBase implements Learner {
   readonly networks: DqnNetworks;
+  /** The target network's Polyak update with this agent's tau, made once (it runs every targetUpdateInterval steps). */
+  private readonly targetUpdate: PolyakUpdater;
   readonly buffer: ReplayBuffer;
   /** Current epsilon; SB3 starts it at 0 and sets it after the first step. */
   explorationRate = 0;
@@ -79,6 +81,7 @@ export class Dqn extends OffPolicyBase implements Learner {
       },
       rng,
     );
+    this.targetUpdate = new PolyakUpdater(kernels, this.networks.qTarget.params, this.networks.qNet.params, c.tau);
     this.buffer = new ReplayBuffer(c.bufferSize, obsDim, 1, sharedBuffer);
     this.epsilon = linearSchedule(c.explorationInitialEps, c.explorationFinalEps, c.explorationFraction);
     this.actWs = this.networks.qNet.workspace(1);
@@ -199,7 +202,7 @@ export class Dqn extends OffPolicyBase implements Learner {
     this.nCalls += 1;
     if (this.nCalls % this.config.targetUpdateInterval === 0) {
       if (this.onTrainerThread) this.pendingTargetUpdates += 1;
-      else this.networks.updateTarget(this.config.tau);
+      else this.targetUpdate.apply();
     }
     this.explorationRate = this.epsilon(1 - numTimesteps / totalTimesteps);
   }
@@ -241,7 +244,7 @@ export class Dqn extends OffPolicyBase implements Learner {
   }
 
   applyPending(count: number): void {
-    for (let k = 0; k < count; k++) this.networks.updateTarget(this.config.tau);
+    for (let k = 0; k < count; k++) this.targetUpdate.apply();
   }
 
   trainNow(): void {

@@ -14,7 +14,7 @@ import type { Kernels } from "../../nn/kernels/kernels.js";
 import { Adam } from "../../nn/adam.js";
 import { Mlp, WITH_INPUT_GRAD, type DenseLayer, type MlpWorkspace } from "../../nn/mlp.js";
 import type { PolicyDescription } from "../policy-description.js";
-import { Gsde } from "./gsde.js";
+import { Gsde, SDE_EPS } from "./gsde.js";
 
 const LOG_STD_MIN = -20;
 const LOG_STD_MAX = 2;
@@ -135,6 +135,9 @@ export class SquashedGaussianActor {
     const gsde = this.gsde;
     if (gsde) gsde.noiseAndVariance(s.trunkWs.output, s.latentSq as Tensor, n);
     const w = gsde ? A : 2 * A;
+    // gSDE's noise and variance (rows x act), read in place.
+    const noise = gsde ? gsde.noise.data : null;
+    const variance = gsde ? gsde.variance.data : null;
     // The draws first, in the loop's order (nothing else draws in between): the same numbers, none boxed.
     if (!gsde && !reuseNoise) this.rng.fillNormals(s.eps, n * A);
     for (let i = 0; i < n; i++) {
@@ -145,8 +148,8 @@ export class SquashedGaussianActor {
         let z: number;
         if (gsde) {
           mu = Math.min(Math.max(mu, -CLIP_MEAN), CLIP_MEAN);
-          sigma = gsde.sigmaAt(i * A + j);
-          z = gsde.noiseAt(i * A + j);
+          sigma = Math.sqrt((variance as Float32Array)[i * A + j] + SDE_EPS);
+          z = (noise as Float32Array)[i * A + j];
         } else {
           const logStd = Math.min(Math.max(out[i * w + A + j], LOG_STD_MIN), LOG_STD_MAX);
           sigma = Math.exp(logStd);
@@ -203,6 +206,9 @@ export class SquashedGaussianActor {
     const dHead = s.headWs.outputGrad.data;
     const gsde = this.gsde;
     const hw = gsde ? A : 2 * A;
+    // gSDE's element gradients (dL/dnoise, (dL/dsigma) / sigma), written in place for gsde.backward.
+    const dNoise = gsde ? gsde.dNoise.data : null;
+    const dSigmaOver = gsde ? gsde.dSigmaOver.data : null;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < A; j++) {
         const idx = i * A + j;
@@ -219,7 +225,8 @@ export class SquashedGaussianActor {
         if (gsde) {
           const rawMu = head[i * hw + j];
           dHead[i * hw + j] = rawMu < -CLIP_MEAN || rawMu > CLIP_MEAN ? 0 : dLdmu; // Hardtanh
-          gsde.setElementGradient(idx, dLdu, dLdsigma / sigma);
+          (dNoise as Float32Array)[idx] = dLdu;
+          (dSigmaOver as Float32Array)[idx] = dLdsigma / sigma;
         } else {
           dHead[i * hw + j] = dLdmu;
           const raw = head[i * hw + A + j];

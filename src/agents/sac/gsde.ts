@@ -8,7 +8,7 @@ import type { Random } from "../../core/random.js";
 import type { Tensor } from "../../nn/kernels/heap.js";
 import type { Kernels } from "../../nn/kernels/kernels.js";
 
-const SDE_EPS = 1e-6;
+export const SDE_EPS = 1e-6;
 
 export class Gsde {
   readonly logStd: Tensor;
@@ -16,12 +16,16 @@ export class Gsde {
   /** E, the current exploration matrix [latent, act], and the N(0, 1) draws behind it. */
   readonly explorationMat: Tensor;
   readonly draws: Float64Array;
-  /** Scratch on the heap: std^2 (latent x act), noise and variance (rows x act), their gradients, ... */
+  /**
+   * Scratch on the heap: std^2 (latent x act), noise and variance (rows x act), their gradients, ... The actor reads
+   * noise and variance and writes the gradients element by element, straight into these (through methods, each
+   * double would be boxed where the call is not inlined: an allocation per element).
+   */
   private readonly stdSq: Tensor;
-  private readonly noise: Tensor;
-  private readonly variance: Tensor;
-  private readonly dNoise: Tensor;
-  private readonly dSigmaOver: Tensor;
+  readonly noise: Tensor;
+  readonly variance: Tensor;
+  readonly dNoise: Tensor;
+  readonly dSigmaOver: Tensor;
   private readonly scratch: Tensor;
 
   constructor(
@@ -88,28 +92,12 @@ export class Gsde {
     k.gemm(false, false, n, A, h, latentSq.offset, h, this.stdSq.offset, A, this.variance.offset, A, 0);
   }
 
-  /** The noise of element idx (row * act + j) from the last noiseAndVariance. */
-  noiseAt(idx: number): number {
-    return this.noise.data[idx];
-  }
-
-  /** sigma of element idx from the last noiseAndVariance. */
-  sigmaAt(idx: number): number {
-    return Math.sqrt(this.variance.data[idx] + SDE_EPS);
-  }
-
   /** The noise of action j for one latent row (acting). */
   actNoise(latent: Float32Array, j: number): number {
     const e = this.explorationMat.data;
     let z = 0;
     for (let q = 0; q < this.latentDim; q++) z += latent[q] * e[q * this.actDim + j];
     return z;
-  }
-
-  /** Records dL/dnoise and (dL/dsigma) / sigma of element idx for `backward`. */
-  setElementGradient(idx: number, dNoise: number, dSigmaOverSigma: number): void {
-    this.dNoise.data[idx] = dNoise;
-    this.dSigmaOver.data[idx] = dSigmaOverSigma;
   }
 
   /**
