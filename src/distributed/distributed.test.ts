@@ -68,18 +68,25 @@ describe("a job delivered again while a worker may still run it", () => {
 
   it("is left alone while its progress entry moves, and the ack wait is extended meanwhile", async () => {
     const m = msg();
-    expect(await runningElsewhere(storeWith([7, 7, 8]), "k", m as unknown as JsMsg)).toBe(true);
+    expect(await runningElsewhere(storeWith([7, 7, 8]), "k", m as unknown as JsMsg, () => {})).toBe(true);
     expect(m.extended).toBe(2);
   });
 
   it("is run when its entry stands still (its worker died) or there is none", async () => {
-    expect(await runningElsewhere(storeWith([7]), "k", msg() as unknown as JsMsg)).toBe(false);
+    expect(await runningElsewhere(storeWith([7]), "k", msg() as unknown as JsMsg, () => {})).toBe(false);
     const m = msg();
-    expect(await runningElsewhere(storeWith([null]), "k", m as unknown as JsMsg)).toBe(false);
+    expect(await runningElsewhere(storeWith([null]), "k", m as unknown as JsMsg, () => {})).toBe(false);
     expect(m.extended).toBe(0); // no entry: nobody ran it, nothing to watch
   });
 
+  it("runs the job, and says so, when the entry cannot be read", async () => {
+    const lines: string[] = [];
+    const failing = { progress: { get: async () => Promise.reject(new Error("timeout")) } } as unknown as SweepStore;
+    expect(await runningElsewhere(failing, "k", msg() as unknown as JsMsg, (l) => lines.push(l))).toBe(false);
+    expect(lines).toEqual(["k: its progress entry could not be read (timeout): taken as no other worker's"]);
+  });
+
   it("counts an entry deleted meanwhile (the other worker finished) as running elsewhere", async () => {
-    expect(await runningElsewhere(storeWith([7, null]), "k", msg() as unknown as JsMsg)).toBe(true);
+    expect(await runningElsewhere(storeWith([7, null]), "k", msg() as unknown as JsMsg, () => {})).toBe(true);
   });
 });

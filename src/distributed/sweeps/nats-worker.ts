@@ -196,7 +196,7 @@ async function runJob(
     log(`${job.dir}: the results stored for it are not its own (${wrong}): running it`);
   }
   const key = progressKey(job.sweep, job.dir);
-  if (await runningElsewhere(store, key, msg)) {
+  if (await runningElsewhere(store, key, msg, log)) {
     log(`${job.dir}: another worker is running it (its progress moves): asking again later`);
     msg.nak(ACK_WAIT_MS);
     return;
@@ -273,9 +273,22 @@ const PROGRESS_EVERY_MS = 1000;
  * while its worker lives when the server has lost that worker's in-progress acknowledgements (a restart, a long
  * reconnect); a job whose worker died leaves an entry that stands still. Watched only where an entry exists.
  */
-export async function runningElsewhere(store: SweepStore, key: string, msg: JsMsg): Promise<boolean> {
-  const revision = async (): Promise<number | null> =>
-    (await store.progress.get(key).catch(() => null))?.revision ?? null;
+export async function runningElsewhere(
+  store: SweepStore,
+  key: string,
+  msg: JsMsg,
+  log: (line: string) => void,
+): Promise<boolean> {
+  // An entry that cannot be read counts as none (the job runs): said, since a doubled run may follow.
+  const revision = async (): Promise<number | null> => {
+    try {
+      return (await store.progress.get(key))?.revision ?? null;
+    } catch (e) {
+      const why = printable(e instanceof Error ? e.message : String(e), 160);
+      log(`${key}: its progress entry could not be read (${why}): taken as no other worker's`);
+      return null;
+    }
+  };
   const first = await revision();
   if (first === null) return false;
   for (let waited = 0; waited < 2.5 * PROGRESS_EVERY_MS; waited += 250) {
