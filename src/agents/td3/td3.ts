@@ -30,6 +30,7 @@ import type { PolicyDescription } from "../policy-description.js";
 import type { Learner } from "../learner.js";
 import { TwinCriticQueries } from "../twin-critic-queries.js";
 import type { Td3Config } from "./config.js";
+import { td3Tensors } from "./tensors.js";
 import { OffPolicyBase } from "../off-policy-base.js";
 
 export { TD3_DEFAULTS, type Td3Config } from "./config.js";
@@ -318,22 +319,10 @@ export class Td3 extends OffPolicyBase implements Learner {
     return { criticLoss: this.lastCriticLoss[0] };
   }
 
+  /** Weights and optimiser moments, named as SB3's TD3 policy names them. */
   private tensors(): NamedTensor[] {
-    const m = (name: string, t: Tensor): NamedTensor => ({ name, shape: [t.length], data: t.data });
-    return [
-      ...this.actor.namedTensors("actor.mu."),
-      ...this.actorTarget.namedTensors("actor_target.mu."),
-      ...this.critics[0].namedTensors("critic.qf0."),
-      ...this.critics[1].namedTensors("critic.qf1."),
-      ...this.criticTargets[0].namedTensors("critic_target.qf0."),
-      ...this.criticTargets[1].namedTensors("critic_target.qf1."),
-      m("optimizer.actor.exp_avg", this.actorOpt.m),
-      m("optimizer.actor.exp_avg_sq", this.actorOpt.v),
-      ...this.criticOpts.flatMap((o, i) => [
-        m(`optimizer.critic${i}.exp_avg`, o.m),
-        m(`optimizer.critic${i}.exp_avg_sq`, o.v),
-      ]),
-    ];
+    const { actor, actorTarget, critics, criticTargets, actorOpt, criticOpts } = this;
+    return td3Tensors({ actor, actorTarget, critics, criticTargets, actorOpt, criticOpts });
   }
 
   save(dir: string, withBuffer = true): Td3State {
