@@ -38,6 +38,8 @@ export class Random {
   private hasSpare = false;
   /** The last raw output (step), in a typed array: a field would box it (it does not fit a small integer). */
   private readonly last = new Uint32Array(1);
+  /** The last Box-Muller pair (boxMuller). */
+  private readonly pair = new Float64Array(2);
 
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
@@ -117,14 +119,24 @@ export class Random {
       this.hasSpare = false;
       return this.spare;
     }
-    let u = this.uniform();
-    while (u === 0) u = this.uniform();
-    const v = this.uniform();
+    this.boxMuller();
+    this.spare = this.pair[1];
+    this.hasSpare = true;
+    return this.pair[0];
+  }
+
+  /**
+   * One Box-Muller pair into `pair` (cosine, then sine deviate). The uniforms are uniform()'s expression written
+   * out, and the pair goes to an array: doubles passed out of calls that are not inlined would be boxed.
+   */
+  private boxMuller(): void {
+    let u = (this.next(5) * 67108864 + this.next(6)) * TWO_POW_M53;
+    while (u === 0) u = (this.next(5) * 67108864 + this.next(6)) * TWO_POW_M53;
+    const v = (this.next(5) * 67108864 + this.next(6)) * TWO_POW_M53;
     const r = Math.sqrt(-2 * Math.log(u));
     const theta = 2 * Math.PI * v;
-    this.spare = r * Math.sin(theta);
-    this.hasSpare = true;
-    return r * Math.cos(theta);
+    this.pair[0] = r * Math.cos(theta);
+    this.pair[1] = r * Math.sin(theta);
   }
 
   /** Index drawn with probability proportional to `weights[i]` (non-negative, not all zero). */
@@ -165,18 +177,13 @@ export class Random {
       this.hasSpare = false;
       out[i++] = this.spare;
     }
-    // Both deviates of each pair straight into `out` (normal() returns one and keeps the other). The uniforms are
-    // uniform()'s expression written out: a double returned from a call that is not inlined would be boxed.
+    // Both deviates of each pair straight into `out` (normal() returns one and keeps the other).
     for (; i < count; i += 2) {
-      let u = (this.next(5) * 67108864 + this.next(6)) * TWO_POW_M53;
-      while (u === 0) u = (this.next(5) * 67108864 + this.next(6)) * TWO_POW_M53;
-      const v = (this.next(5) * 67108864 + this.next(6)) * TWO_POW_M53;
-      const r = Math.sqrt(-2 * Math.log(u));
-      const theta = 2 * Math.PI * v;
-      out[i] = r * Math.cos(theta);
-      if (i + 1 < count) out[i + 1] = r * Math.sin(theta);
+      this.boxMuller();
+      out[i] = this.pair[0];
+      if (i + 1 < count) out[i + 1] = this.pair[1];
       else {
-        this.spare = r * Math.sin(theta);
+        this.spare = this.pair[1];
         this.hasSpare = true;
       }
     }

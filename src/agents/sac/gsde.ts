@@ -55,11 +55,8 @@ export class Gsde {
   reset(rng: Random): void {
     const ls = this.logStd.data;
     const e = this.explorationMat.data;
-    for (let i = 0; i < e.length; i++) {
-      const z = rng.normal();
-      this.draws[i] = z;
-      e[i] = Math.exp(ls[i]) * z;
-    }
+    rng.fillNormals(this.draws, e.length); // the draws of as many normal() calls, none boxed (once per update)
+    for (let i = 0; i < e.length; i++) e[i] = Math.exp(ls[i]) * this.draws[i];
   }
 
   /** Restores the draws and rebuilds E = std * draws (checkpoints). */
