@@ -50,6 +50,8 @@ export class SquashedGaussianActor {
   private readonly actTrunk: MlpWorkspace;
   private readonly actHead: MlpWorkspace;
   private readonly actInput: Tensor;
+  /** An env step's exploration noise, drawn before the loop that adds it (normal()'s result may be boxed). */
+  private readonly actNoise: Float64Array;
 
   constructor(
     private readonly kernels: Kernels,
@@ -77,6 +79,7 @@ export class SquashedGaussianActor {
     this.actTrunk = this.trunk.workspace(1);
     this.actHead = this.head.workspace(1);
     this.actInput = kernels.heap.alloc(obsDim);
+    this.actNoise = new Float64Array(actDim);
   }
 
   /** Workspaces and per-row records for sampling up to `rows` actions. */
@@ -173,6 +176,8 @@ export class SquashedGaussianActor {
     this.head.forward(this.actHead, this.actTrunk.output.offset, 1);
     const head = this.actHead.output.data;
     const latent = this.actTrunk.output.data;
+    const noise = this.actNoise;
+    if (!deterministic && !this.gsde) this.rng.fillNormals(noise, A); // the same draws as A normal() calls
     for (let j = 0; j < A; j++) {
       if (this.gsde) {
         const mu = Math.min(Math.max(head[j], -CLIP_MEAN), CLIP_MEAN);
@@ -180,7 +185,7 @@ export class SquashedGaussianActor {
       } else {
         const mu = head[j];
         const logStd = Math.min(Math.max(head[A + j], LOG_STD_MIN), LOG_STD_MAX);
-        out[j] = Math.tanh(deterministic ? mu : mu + Math.exp(logStd) * this.rng.normal());
+        out[j] = Math.tanh(deterministic ? mu : mu + Math.exp(logStd) * noise[j]);
       }
     }
   }

@@ -10,7 +10,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Random, RandomState } from "../../core/random.js";
+import type { Random } from "../../core/random.js";
 import type { Kernels } from "../../nn/kernels/kernels.js";
 import type { Tensor } from "../../nn/kernels/heap.js";
 import { Adam } from "../../nn/adam.js";
@@ -18,29 +18,16 @@ import { addMseLoss, mseGrad } from "../../nn/losses.js";
 import { INPUT_GRAD_ONLY, Mlp, type MlpWorkspace, type NamedTensor } from "../../nn/mlp.js";
 import { PolyakUpdater, firstNonFinite } from "../../nn/ops.js";
 import { assignTensors, loadSafetensors, saveSafetensors } from "../../nn/safetensors.js";
-import {
-  ReplayBuffer,
-  loadReplayBuffer,
-  saveReplayBuffer,
-  type ReplayBufferState,
-  type SharedReplayMemory,
-} from "../replay-buffer.js";
+import { ReplayBuffer, loadReplayBuffer, saveReplayBuffer, type SharedReplayMemory } from "../replay-buffer.js";
 import type { AgentSpec } from "../trainable.js";
 import type { PolicyDescription } from "../policy-description.js";
 import type { Learner } from "../learner.js";
 import { TwinCriticQueries } from "../twin-critic-queries.js";
 import type { Td3Config } from "./config.js";
-import { td3Tensors } from "./tensors.js";
+import { td3Tensors, type Td3State } from "./tensors.js";
 import { OffPolicyBase } from "../off-policy-base.js";
 
 export { TD3_DEFAULTS, type Td3Config } from "./config.js";
-
-interface Td3State {
-  nUpdates: number;
-  adamSteps: number[];
-  buffer: ReplayBufferState;
-  rng: RandomState;
-}
 
 export class Td3 extends OffPolicyBase implements Learner {
   readonly actor: Mlp;
@@ -63,6 +50,8 @@ export class Td3 extends OffPolicyBase implements Learner {
   private readonly y: Float32Array;
   /** The target policy's smoothing noise of a step, drawn before it is used. */
   private readonly noiseDraws: Float64Array;
+  /** The exploration noise of an env step's action, drawn before it is added. */
+  private readonly actionNoise: Float64Array;
   /** The three target networks' Polyak updates. */
   private readonly polyak: PolyakUpdater[];
   private readonly wsActor: MlpWorkspace;
@@ -114,6 +103,7 @@ export class Td3 extends OffPolicyBase implements Learner {
     this.dones = new Float32Array(n);
     this.y = new Float32Array(n);
     this.noiseDraws = new Float64Array(n * actDim);
+    this.actionNoise = new Float64Array(actDim);
     this.polyak = [
       new PolyakUpdater(kernels, this.criticTargets[0].params, this.critics[0].params, c.tau),
       new PolyakUpdater(kernels, this.criticTargets[1].params, this.critics[1].params, c.tau),
@@ -187,9 +177,10 @@ export class Td3 extends OffPolicyBase implements Learner {
   /** SB3's Gaussian action noise (actionNoiseStd), clipped to [-1, 1]. */
   private addActionNoise(): void {
     const sd = this.config.actionNoiseStd;
-    if (sd > 0)
-      for (let j = 0; j < this.actDim; j++)
-        this.action[j] = Math.min(Math.max(this.action[j] + sd * this.rng.normal(), -1), 1);
+    if (!(sd > 0)) return;
+    const noise = this.actionNoise;
+    this.rng.fillNormals(noise, this.actDim); // the draws of actDim normal() calls, none boxed
+    for (let j = 0; j < this.actDim; j++) this.action[j] = Math.min(Math.max(this.action[j] + sd * noise[j], -1), 1);
   }
 
   trainNow(): void {

@@ -1,7 +1,19 @@
-/** TD3's weights and optimiser moments under the names Stable-Baselines3's TD3 policy gives them (checkpoints). */
+/**
+ * What a TD3 checkpoint holds: its weights and optimiser moments under the names Stable-Baselines3's TD3 policy
+ * gives them, and its state (JSON).
+ */
+import type { RandomState } from "../../core/random.js";
+import type { ReplayBufferState } from "../replay-buffer.js";
 import type { Tensor } from "../../nn/kernels/heap.js";
 import type { Adam } from "../../nn/adam.js";
 import type { Mlp, NamedTensor } from "../../nn/mlp.js";
+
+export interface Td3State {
+  nUpdates: number;
+  adamSteps: number[];
+  buffer: ReplayBufferState;
+  rng: RandomState;
+}
 
 export interface Td3Parts {
   readonly actor: Mlp;
