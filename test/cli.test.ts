@@ -195,7 +195,15 @@ describe("peerlearn CLI (needs `npm run build`)", () => {
       "dqnUpdate",
       "sacUpdate",
       "sac150x200Update",
+      "products dqn",
+      "products sac",
+      "products sac150x200",
     ]);
+    // The ceilings: each update's share if only its product calls took time; the threads' limit over round-robin.
+    for (const u of ["dqn", "sac", "sac150x200"]) expect(last.backends.wasm.updateShareCeiling[u]).toBeGreaterThan(0);
+    const pl = last.peerLearningStepsPerSecond;
+    expect(last.trainerThreadsLimitOverRoundRobin).toBeCloseTo((limit * pl.lockstep) / pl.roundRobin, 9);
+    expect(last.ratioToTorchAtPeak).toBeNull(); // no PyTorch in this run
     expect(spread.dqnUpdate.low).toBeLessThanOrEqual(last.backends.wasm.dqnUpdateMs);
     expect(spread.dqnUpdate.high).toBeGreaterThanOrEqual(last.backends.wasm.dqnUpdateMs);
     expect(Array.isArray(last.unsteady)).toBe(true);

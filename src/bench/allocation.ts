@@ -7,7 +7,11 @@
  * still pay for the optimising compiler's own objects, so the least of six windows is the steady state. One
  * backend per process: mixing backends makes call sites polymorphic, which a real run never sees.
  */
+import { execFileSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Random } from "../core/random.js";
+import type { BackendName } from "../nn/kernels/kernels.js";
 import type { Kernels } from "../nn/kernels/kernels.js";
 import { DqnNetworks } from "../agents/dqn/update.js";
 import { SAC_DEFAULTS, Sac } from "../agents/sac/sac.js";
@@ -94,3 +98,23 @@ function bytesPerCall(call: () => void, count: number): number {
 
 /** Node flags under which `dqnUpdateBytesAllocated` measures allocation rather than collection. */
 export const ALLOCATION_NODE_FLAGS = ["--expose-gc", "--max-semi-space-size=64"];
+
+/** `dqnUpdateBytesAllocated` of a backend, measured in a child process with the flags it needs (see above). */
+export function measureAllocation(backend: BackendName): number | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const script = `
+    const { tryCreateKernels } = await import(${JSON.stringify(pathToFileURL(join(here, "..", "nn", "kernels", "select.js")).href)});
+    const { dqnUpdateBytesAllocated } = await import(${JSON.stringify(pathToFileURL(join(here, "allocation.js")).href)});
+    const k = tryCreateKernels(${JSON.stringify(backend)});
+    if (k instanceof Error) throw k;
+    console.log(dqnUpdateBytesAllocated(k));`;
+  try {
+    const out = execFileSync(process.execPath, [...ALLOCATION_NODE_FLAGS, "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return Number(out.trim());
+  } catch {
+    return null; // running from TypeScript sources (tests) rather than the built package
+  }
+}

@@ -27,6 +27,11 @@ export interface BackendResult {
    * 1 when the element-wise work, thin products and passes over memory between the products cost nothing.
    */
   readonly updateShareOfGemmRate: { dqn: number; sac: number; sac150x200: number };
+  /**
+   * updateShareOfGemmRate's ceiling (ceilings.ts): the share if all but the product calls cost nothing, from the
+   * time the update spends inside them ("products <update>" in `spread`, ms).
+   */
+  readonly updateShareCeiling: { dqn: number; sac: number; sac150x200: number };
   /** Each figure above's range over its repetitions (GEMM "gemm <shape>" in GFLOP/s, updates in ms). */
   readonly spread: Record<string, Spread>;
 }
@@ -54,6 +59,11 @@ export interface BenchResult {
   readonly cpus: { updates: number | null; torch: number | null };
   /** Our time / PyTorch's time for the selected backend (below 1 means faster than PyTorch). */
   readonly ratioToTorch: { dqn: number; sac: number } | null;
+  /**
+   * ratioToTorch's floor on this core: each update's GEMM FLOPs at the measured FMA peak with nothing else done, over
+   * PyTorch's time (ceilings.ts). Null without PyTorch or a peak.
+   */
+  readonly ratioToTorchAtPeak: { dqn: number; sac: number } | null;
   /** Bytes one DQN update allocates on the JS heap once compiled, selected backend. */
   readonly dqnUpdateBytesAllocated: number | null;
   /**
@@ -88,6 +98,8 @@ export interface BenchResult {
   readonly peerLearningShareOfLimit: number | null;
   /** What the step breakdown allows lockstep with trainer threads over lockstep on one thread (peer-breakdown.ts). */
   readonly trainerThreadsLimit: number;
+  /** The same limit over round-robin (converted with the two schedules' measured env steps/s). */
+  readonly trainerThreadsLimitOverRoundRobin: number;
   /**
    * Round-robin Room-v21 peer learning in precision bf16 over fp32 (env steps/s, same run); null where this CPU or
    * backend has no bf16 path.

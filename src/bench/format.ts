@@ -105,6 +105,9 @@ export function formatBench(r: BenchResult): string {
   const bd = r.peerLearningStepBreakdown;
   const pl = r.peerLearningStepsPerSecond;
   const us = (ms: number): string => `${fmt(ms * 1000, 0)} us`;
+  const mine = r.backends[r.backend];
+  const byUpdate = (f: (b: BackendResult) => { dqn: number; sac: number; sac150x200: number }): string =>
+    mine ? `DQN ${fmt(f(mine).dqn)}, SAC ${fmt(f(mine).sac)}, SAC [150, 200] ${fmt(f(mine).sac150x200)}` : "-";
   const peaks = Object.entries(r.nativePaths)
     .map(([isa, p]) => `${isa} ${fmt(p.peakGflops, 1)}`)
     .join(", ");
@@ -151,20 +154,25 @@ export function formatBench(r: BenchResult): string {
     )
       .map(([k, v]) => `${k} ${ranged(`peer learning ${k}`, v)}`)
       .join(", ")} env steps/s`,
-    `update time at the GEMM's own rate over the measured one (updateShareOfGemmRate, ${r.backend}): DQN ${fmt(r.backends[r.backend]?.updateShareOfGemmRate.dqn)}, SAC ${fmt(r.backends[r.backend]?.updateShareOfGemmRate.sac)}, SAC [150, 200] ${fmt(r.backends[r.backend]?.updateShareOfGemmRate.sac150x200)}`,
+    `update time at the GEMM's own rate over the measured one (updateShareOfGemmRate, ${r.backend}): ${byUpdate((b) => b.updateShareOfGemmRate)}; if only the product calls took time (updateShareCeiling): ${byUpdate((b) => b.updateShareCeiling)}`,
     `  a step (lockstep, one thread), by part: updates ${us(bd.updates)}, advice forwards ${us(bd.adviceForwards)}, trust and agent values ${us(bd.trustAndAgentValues)}, env ${us(bd.env)}, the rest ${us(bd.rest)} (total ${ranged("step breakdown total", bd.total, 0, 0.001)} us)`,
     ...(r.peerLearningShareOfLimit !== null
       ? [
           `  round-robin share of this core's FLOP limit (peak / ${fmt(r.updateGflop.dqn * 1000, 0)} MFLOP per DQN update): ${fmt(100 * r.peerLearningShareOfLimit, 0)}%`,
         ]
       : []),
-    `  lockstep with trainer threads: ${fmt(pl["lockstep, trainer threads"] / pl.roundRobin)}x round-robin, ${fmt(pl["lockstep, trainer threads"] / pl.lockstep)}x lockstep on one thread; the step breakdown allows at most ${fmt(r.trainerThreadsLimit)}x the latter (both updates at once, the rest of each step on the calling thread, a free hand-over)`,
+    `  lockstep with trainer threads: ${fmt(pl["lockstep, trainer threads"] / pl.roundRobin)}x round-robin, ${fmt(pl["lockstep, trainer threads"] / pl.lockstep)}x lockstep on one thread; the step breakdown allows at most ${fmt(r.trainerThreadsLimit)}x the latter, ${fmt(r.trainerThreadsLimitOverRoundRobin)}x round-robin (both updates at once, the rest of each step on the calling thread, a free hand-over)`,
     ...(r.bf16OverFp32 !== null
       ? [`  round-robin in precision bf16 over fp32 (env steps/s, this run): ${fmt(r.bf16OverFp32)}x`]
       : []),
     `Hopper-v4 peer learning, 4 SAC peers, paper settings, lockstep (${r.backend}): one thread ${ranged("hopper group oneThread", r.hopperSacGroupStepsPerSecond.oneThread)}, trainer threads ${ranged("hopper group trainerThreads", r.hopperSacGroupStepsPerSecond.trainerThreads)} env steps/s (${fmt(r.hopperSacGroupStepsPerSecond.trainerThreads / r.hopperSacGroupStepsPerSecond.oneThread)}x, identical results)`,
     "",
     `ratio = ${r.backend} time / PyTorch time, measured in this run${r.torch ? "" : ` (PyTorch: ${r.torchUnavailable})`}`,
+    ...(r.ratioToTorchAtPeak
+      ? [
+          `  the least ratio this core allows (the products at its FMA peak, nothing else): DQN ${fmt(r.ratioToTorchAtPeak.dqn)}x, SAC ${fmt(r.ratioToTorchAtPeak.sac)}x`,
+        ]
+      : []),
     `JS heap allocated per DQN update (${r.backend}): ${r.dqnUpdateBytesAllocated === null ? "not measured" : `${fmt(r.dqnUpdateBytesAllocated)} bytes`}`,
     `peak RSS after the DQN benchmark: ${fmt(r.peakRssMiB, 0)} MiB`,
   ];

@@ -90,7 +90,7 @@ export function dqnUpdateMs(kernels: Kernels, seconds: number): Measured {
 }
 
 /** A DQN update on a fixed random batch, ready to call. */
-function dqnUpdate(kernels: Kernels): () => void {
+export function dqnUpdate(kernels: Kernels): () => void {
   const rng = new Random(2);
   const batch = 256;
   const net = new DqnNetworks(
@@ -131,7 +131,12 @@ export function sacUpdateMs(kernels: Kernels, seconds: number, hidden: readonly 
 }
 
 /** A SAC update on a fixed random batch, ready to call. */
-function sacUpdate(kernels: Kernels, hidden: readonly number[] = [256, 256], obsDim = 17, actDim = 6): () => void {
+export function sacUpdate(
+  kernels: Kernels,
+  hidden: readonly number[] = [256, 256],
+  obsDim = 17,
+  actDim = 6,
+): () => void {
   const rng = new Random(3);
   const batch = 256;
   const net = new SacNetworks(

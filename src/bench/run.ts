@@ -2,17 +2,15 @@
  * `peerlearn bench`: throughput of every available kernel backend, with PyTorch's time for the same updates
  * measured in the same run when it is installed, printed as tables and (with --json) as one JSON object.
  */
-import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { loadOf } from "./load.js";
 import { cpuDescription } from "../core/provenance.js";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { BACKEND_NAMES, type BackendName, type Kernels } from "../nn/kernels/kernels.js";
 import { getKernels, tryCreateKernels } from "../nn/kernels/select.js";
 import { loadNativeKernels } from "../nn/kernels/native.js";
-import { ALLOCATION_NODE_FLAGS } from "./allocation.js";
+import { measureAllocation } from "./allocation.js";
 import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs, updateFlops } from "./nn-bench.js";
+import { ratioToTorchAtPeak, shareCeiling, trainerThreadsLimitOverRoundRobin, updateProductMs } from "./ceilings.js";
 import { engineFigures, spreadOf, steadinessWarning, unsteadyFigures, type Spread } from "./steadiness.js";
 import { repeatedStepBreakdown, trainerThreadsLimit } from "./peer-breakdown.js";
 import { LOOP_REPETITIONS, repeatedRates } from "./repeat.js";
@@ -70,7 +68,10 @@ function benchBackend(
   const updates = { dqnUpdate: dqnUpdateMs(k, seconds) };
   log(`  ${label}: SAC update`);
   const all = { ...updates, sacUpdate: sacUpdateMs(k, seconds), sac150x200Update: sacUpdateMs(k, seconds, [150, 200]) };
+  log(`  ${label}: the updates' product calls alone`);
+  const products = updateProductMs(k, seconds);
   for (const [name, m] of Object.entries(all)) spread[name] = spreadOf(m);
+  for (const [name, m] of Object.entries(products)) spread[`products ${name}`] = spreadOf(m);
   const [dqn, sac, sac150] = [all.dqnUpdate.value, all.sacUpdate.value, all.sac150x200Update.value];
   // GFLOP per update / ms per update = TFLOP/s; over the peak in GFLOP/s.
   const share = (gflop: number, ms: number): number => gflop / (ms / 1000) / (peak as number);
@@ -96,6 +97,11 @@ function benchBackend(
       dqn: atGemmRate(flop.dqn, dqn),
       sac: atGemmRate(flop.sac, sac),
       sac150x200: atGemmRate(flop.sac150x200, sac150),
+    },
+    updateShareCeiling: {
+      dqn: shareCeiling(flop.dqn, gemmRate, products.dqn.value),
+      sac: shareCeiling(flop.sac, gemmRate, products.sac.value),
+      sac150x200: shareCeiling(flop.sac150x200, gemmRate, products.sac150x200.value),
     },
     spread,
   };
@@ -145,26 +151,6 @@ function benchNativePaths(
     native.setIsa(inUse);
   }
   return out;
-}
-
-/** Allocation is measured in a child process with the flags it needs (see allocation.ts). */
-function measureAllocation(backend: BackendName): number | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const script = `
-    const { tryCreateKernels } = await import(${JSON.stringify(pathToFileURL(join(here, "..", "nn", "kernels", "select.js")).href)});
-    const { dqnUpdateBytesAllocated } = await import(${JSON.stringify(pathToFileURL(join(here, "allocation.js")).href)});
-    const k = tryCreateKernels(${JSON.stringify(backend)});
-    if (k instanceof Error) throw k;
-    console.log(dqnUpdateBytesAllocated(k));`;
-  try {
-    const out = execFileSync(process.execPath, [...ALLOCATION_NODE_FLAGS, "--input-type=module", "-e", script], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    return Number(out.trim());
-  } catch {
-    return null; // running from TypeScript sources (tests) rather than the built package
-  }
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
@@ -317,6 +303,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     ...(torchUnavailable ? { torchUnavailable } : {}),
     ratioToTorch:
       torch && mine ? { dqn: mine.dqnUpdateMs / torch.dqnUpdateMs, sac: mine.sacUpdateMs / torch.sacUpdateMs } : null,
+    ratioToTorchAtPeak:
+      torch && corePeakGflops
+        ? {
+            dqn: ratioToTorchAtPeak(updateGflop.dqn, corePeakGflops, torch.dqnUpdateMs),
+            sac: ratioToTorchAtPeak(updateGflop.sac, corePeakGflops, torch.sacUpdateMs),
+          }
+        : null,
     dqnUpdateBytesAllocated: measureAllocation(selected.name),
     envStepsPerSecond: envs,
     dqnTrainingStepsPerSecond: training,
@@ -332,6 +325,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     peerLearningStepBreakdownSpread: parts.spread,
     peerLearningShareOfLimit: flopLimit ? peerLearning.roundRobin / flopLimit : null,
     trainerThreadsLimit: trainerThreadsLimit(breakdown, 2),
+    trainerThreadsLimitOverRoundRobin: trainerThreadsLimitOverRoundRobin(
+      breakdown,
+      peerLearning.lockstep,
+      peerLearning.roundRobin,
+    ),
     bf16OverFp32: peerLearning["roundRobin, bf16"] ? peerLearning["roundRobin, bf16"] / peerLearning.roundRobin : null,
     hopperSacGroupStepsPerSecond: hopper,
     loopSpread,
