@@ -82,7 +82,10 @@ export function actingBytesAllocated(k: Kernels, algo: (typeof ACTING)[number]):
   return bytesPerCall(() => agent.act(obs, t++), 20_000);
 }
 
-/** The least growth of the JS heap per call over six windows of `count` calls, after one to compile (NaN: none counted). */
+/**
+ * The least growth of the JS heap per call over six windows of `count` calls, after one to compile (NaN: no window
+ * could be counted).
+ */
 function bytesPerCall(call: () => void, count: number): number {
   const run = (): number => {
     const before = process.memoryUsage().heapUsed;

@@ -29,10 +29,15 @@ export interface BackendResult {
   readonly updateShareOfGemmRate: { dqn: number; sac: number; sac150x200: number };
   /**
    * updateShareOfGemmRate's ceiling (ceilings.ts): the share if all but the product calls cost nothing, from the
-   * time the update spends inside them ("products <update>" in `spread`, ms).
+   * time the update spends inside them (productMs). Null where they could not be timed.
    */
-  readonly updateShareCeiling: { dqn: number; sac: number; sac150x200: number };
-  /** Each figure above's range over its repetitions (GEMM "gemm <shape>" in GFLOP/s, updates in ms). */
+  readonly updateShareCeiling: { dqn: number; sac: number; sac150x200: number } | null;
+  /** Milliseconds per update spent inside its product calls (what updateShareCeiling is computed from), or null. */
+  readonly productMs: { dqn: number; sac: number; sac150x200: number } | null;
+  /**
+   * Each figure above's range over its repetitions: GEMM "gemm <shape>" in GFLOP/s, updates and "products <update>"
+   * in ms.
+   */
   readonly spread: Record<string, Spread>;
 }
 

@@ -3,8 +3,12 @@
  * cost nothing. A figure below its ceiling has room for tuning; a ceiling below a target says that the target is
  * past what this core (or the design) allows, whatever is tuned.
  */
-import type { Kernels } from "../nn/kernels/kernels.js";
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { BackendName, Kernels } from "../nn/kernels/kernels.js";
 import { REPETITIONS, dqnUpdate, sacUpdate, type Measured } from "./nn-bench.js";
+import { canPin, currentCpu, pinnedTo } from "./cpu-affinity.js";
 import type { StepBreakdown } from "./peer-breakdown.js";
 import { trainerThreadsLimit } from "./peer-breakdown.js";
 
@@ -49,13 +53,47 @@ export function productCallMs(kernels: Kernels, build: (k: Kernels) => () => voi
   return { value: perCall[Math.floor(REPETITIONS / 2)], low: perCall[0], high: perCall[REPETITIONS - 1] };
 }
 
+export type UpdateName = "dqn" | "sac" | "sac150x200";
+
 /** Product time per update of the benchmarked DQN and SAC updates (nn-bench.ts), in milliseconds. */
-export function updateProductMs(kernels: Kernels, seconds: number): Record<"dqn" | "sac" | "sac150x200", Measured> {
+export function updateProductMs(kernels: Kernels, seconds: number): Record<UpdateName, Measured> {
   return {
     dqn: productCallMs(kernels, (k) => dqnUpdate(k), seconds),
     sac: productCallMs(kernels, (k) => sacUpdate(k), seconds),
     sac150x200: productCallMs(kernels, (k) => sacUpdate(k, [150, 200]), seconds),
   };
+}
+
+/**
+ * updateProductMs of a backend (a native path forced with `isa`), measured in a child process pinned to this core:
+ * the timing kernels there are the only ones the networks' code ever sees. In this process, after the plain updates,
+ * they would make its call sites polymorphic and the products read slower than the whole update did. Null when the
+ * child cannot run (from the TypeScript sources, in tests), with the reason logged.
+ */
+export function updateProductMsInChild(
+  backend: BackendName,
+  isa: string | null,
+  seconds: number,
+  log: (line: string) => void,
+): Record<UpdateName, Measured> | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const url = (...path: string[]): string => JSON.stringify(pathToFileURL(join(here, ...path)).href);
+  const script = `
+    const { tryCreateKernels } = await import(${url("..", "nn", "kernels", "select.js")});
+    const { updateProductMs } = await import(${url("ceilings.js")});
+    const [backend, isa, seconds] = process.argv.slice(1);
+    const k = tryCreateKernels(backend);
+    if (k instanceof Error) throw k;
+    if (isa) k.setIsa(isa);
+    console.log(JSON.stringify(updateProductMs(k, Number(seconds))));`;
+  const args = ["--input-type=module", "-e", script, backend, isa ?? "", String(seconds)];
+  const [command, argv] = pinnedTo(currentCpu(), process.execPath, args, canPin());
+  const run = spawnSync(command, argv, { encoding: "utf8" });
+  if (run.status !== 0) {
+    log(`  the product calls could not be timed in a child process: ${(run.stderr || run.error?.message) ?? ""}`);
+    return null;
+  }
+  return JSON.parse(run.stdout.trim().split("\n").pop() ?? "") as Record<UpdateName, Measured>;
 }
 
 /**

@@ -106,8 +106,10 @@ export function formatBench(r: BenchResult): string {
   const pl = r.peerLearningStepsPerSecond;
   const us = (ms: number): string => `${fmt(ms * 1000, 0)} us`;
   const mine = r.backends[r.backend];
-  const byUpdate = (f: (b: BackendResult) => { dqn: number; sac: number; sac150x200: number }): string =>
-    mine ? `DQN ${fmt(f(mine).dqn)}, SAC ${fmt(f(mine).sac)}, SAC [150, 200] ${fmt(f(mine).sac150x200)}` : "-";
+  const byUpdate = (f: (b: BackendResult) => { dqn: number; sac: number; sac150x200: number } | null): string => {
+    const v = mine && f(mine);
+    return v ? `DQN ${fmt(v.dqn)}, SAC ${fmt(v.sac)}, SAC [150, 200] ${fmt(v.sac150x200)}` : "not measured";
+  };
   const peaks = Object.entries(r.nativePaths)
     .map(([isa, p]) => `${isa} ${fmt(p.peakGflops, 1)}`)
     .join(", ");

@@ -10,7 +10,12 @@ import { getKernels, tryCreateKernels } from "../nn/kernels/select.js";
 import { loadNativeKernels } from "../nn/kernels/native.js";
 import { measureAllocation } from "./allocation.js";
 import { GEMM_SHAPES, dqnUpdateMs, gemmGflops, sacUpdateMs, updateFlops } from "./nn-bench.js";
-import { ratioToTorchAtPeak, shareCeiling, trainerThreadsLimitOverRoundRobin, updateProductMs } from "./ceilings.js";
+import {
+  ratioToTorchAtPeak,
+  shareCeiling,
+  trainerThreadsLimitOverRoundRobin,
+  updateProductMsInChild,
+} from "./ceilings.js";
 import { engineFigures, spreadOf, steadinessWarning, unsteadyFigures, type Spread } from "./steadiness.js";
 import { repeatedStepBreakdown, trainerThreadsLimit } from "./peer-breakdown.js";
 import { LOOP_REPETITIONS, repeatedRates } from "./repeat.js";
@@ -55,6 +60,7 @@ function benchBackend(
   peak: number | null,
   flop: UpdateGflop,
   label: string = k.name,
+  forcedIsa: string | null = null,
 ): BackendResult {
   const gemmShapes: Record<string, number> = {};
   const spread: Record<string, Spread> = {};
@@ -69,9 +75,9 @@ function benchBackend(
   log(`  ${label}: SAC update`);
   const all = { ...updates, sacUpdate: sacUpdateMs(k, seconds), sac150x200Update: sacUpdateMs(k, seconds, [150, 200]) };
   log(`  ${label}: the updates' product calls alone`);
-  const products = updateProductMs(k, seconds);
+  const products = updateProductMsInChild(k.name, forcedIsa, seconds, log);
   for (const [name, m] of Object.entries(all)) spread[name] = spreadOf(m);
-  for (const [name, m] of Object.entries(products)) spread[`products ${name}`] = spreadOf(m);
+  for (const [name, m] of Object.entries(products ?? {})) spread[`products ${name}`] = spreadOf(m);
   const [dqn, sac, sac150] = [all.dqnUpdate.value, all.sacUpdate.value, all.sac150x200Update.value];
   // GFLOP per update / ms per update = TFLOP/s; over the peak in GFLOP/s.
   const share = (gflop: number, ms: number): number => gflop / (ms / 1000) / (peak as number);
@@ -98,7 +104,12 @@ function benchBackend(
       sac: atGemmRate(flop.sac, sac),
       sac150x200: atGemmRate(flop.sac150x200, sac150),
     },
-    updateShareCeiling: {
+    productMs: products && {
+      dqn: products.dqn.value,
+      sac: products.sac.value,
+      sac150x200: products.sac150x200.value,
+    },
+    updateShareCeiling: products && {
       dqn: shareCeiling(flop.dqn, gemmRate, products.dqn.value),
       sac: shareCeiling(flop.sac, gemmRate, products.sac.value),
       sac150x200: shareCeiling(flop.sac150x200, gemmRate, products.sac150x200.value),
@@ -145,7 +156,7 @@ function benchNativePaths(
     for (const [isa, peakGflops] of Object.entries(peaks)) {
       native.setIsa(isa);
       log(`native path ${isa} (forced)`);
-      out[isa] = { ...benchBackend(native, seconds, log, corePeak, flop, `native ${isa}`), peakGflops };
+      out[isa] = { ...benchBackend(native, seconds, log, corePeak, flop, `native ${isa}`, isa), peakGflops };
     }
   } finally {
     native.setIsa(inUse);

@@ -55,11 +55,13 @@ export function engineFigures(r: {
   readonly dqnUpdateMs: number;
   readonly sacUpdateMs: number;
   readonly sac150x200UpdateMs: number;
+  readonly productMs: Readonly<Record<string, number>> | null;
 }): Record<string, number> {
   return {
     ...Object.fromEntries(Object.entries(r.gemmShapes).map(([label, g]) => [`gemm ${label}`, g])),
     dqnUpdate: r.dqnUpdateMs,
     sacUpdate: r.sacUpdateMs,
     sac150x200Update: r.sac150x200UpdateMs,
+    ...Object.fromEntries(Object.entries(r.productMs ?? {}).map(([update, ms]) => [`products ${update}`, ms])),
   };
 }
