@@ -53,6 +53,31 @@ describe("Dqn", () => {
     expect(target()).toEqual([...dqn.networks.qNet.params.data]);
     expect(dqn.explorationRate).toBe(0.05); // 15% of training done, past the 10% decay
   });
+
+  it("skips a hard target update (tau 1) that would copy an unchanged online network, and no other", () => {
+    for (const tau of [1, 0.5]) {
+      const kernels = new JsKernels();
+      let passes = 0;
+      const polyak = kernels.polyak.bind(kernels);
+      kernels.polyak = (target, source, n) => {
+        passes += 1;
+        polyak(target, source, n);
+      };
+      const dqn = new Dqn(kernels, 2, 2, { ...small, tau, targetUpdateInterval: 1 }, new Random(3));
+      const o = Float32Array.of(0, 1);
+      const passesOver = (from: number, to: number): number => {
+        const before = passes;
+        for (let t = from; t <= to; t++) dqn.observe(o, o, t % 2, 1, false, t, 100);
+        return passes - before;
+      };
+      expect(passesOver(1, 12)).toBe(tau === 1 ? 1 : 12); // the first copy (its state unknown), then nothing new
+      dqn.trainNow();
+      expect(passesOver(13, 20)).toBe(tau === 1 ? 1 : 8);
+      expect(
+        [...dqn.networks.qTarget.params.data].every((w, i) => tau !== 1 || w === dqn.networks.qNet.params.data[i]),
+      ).toBe(true);
+    }
+  });
 });
 
 function tinyRoomConfig(overrides: { seed?: number } = {}): RunConfig {

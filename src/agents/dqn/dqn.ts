@@ -179,6 +179,7 @@ export class Dqn extends OffPolicyBase implements Learner {
     const file = loadSafetensors(path);
     const n = this.networks;
     assignTensors([...n.qNet.namedTensors("q_net."), ...n.qTarget.namedTensors("q_net.")], file, path);
+    this.onlineVersion += 1;
   }
 
   /** The action to take at env step `numTimesteps` (0-based count of steps already taken) while training. */
@@ -202,15 +203,30 @@ export class Dqn extends OffPolicyBase implements Learner {
     this.nCalls += 1;
     if (this.nCalls % this.config.targetUpdateInterval === 0) {
       if (this.onTrainerThread) this.pendingTargetUpdates += 1;
-      else this.targetUpdate.apply();
+      else this.updateTarget();
     }
     this.explorationRate = this.epsilon(1 - numTimesteps / totalTimesteps);
   }
 
   /**
+   * The target update. With tau = 1 it is a copy (0 * target + source is source, to the bit), so while the online
+   * network has not changed since the last one it would change nothing and is skipped: with the published Room
+   * settings (an update every env step, training every 8) that is 7 passes over the weights in 8.
+   */
+  private updateTarget(): void {
+    if (this.config.tau === 1 && this.syncedVersion === this.onlineVersion) return;
+    this.targetUpdate.apply();
+    this.syncedVersion = this.onlineVersion;
+  }
+  /** Counts changes of the online weights (training, loading, a trainer thread's hand-back); the target's copy of it. */
+  private onlineVersion = 0;
+  private syncedVersion = -1;
+
+  /**
    * When training runs in another thread (agents/trainers/trainer-pool.ts), target updates are counted here and applied
    * there before the next round, in the same order: the online network does not change between rounds.
-   */ private pendingTargetUpdates = 0;
+   */
+  private pendingTargetUpdates = 0;
   /** The trainer thread's last loss, until this thread trains again (the divergence check reads it). */
   private trainerLoss: number | null = null;
 
@@ -233,6 +249,7 @@ export class Dqn extends OffPolicyBase implements Learner {
   }
 
   setTrainerScalars(values: ArrayLike<number>): void {
+    this.onlineVersion += 1; // the weights were just copied from a trainer thread
     this.networks.optimizer.step = values[0];
     this.trainerLoss = values[1];
   }
@@ -244,10 +261,11 @@ export class Dqn extends OffPolicyBase implements Learner {
   }
 
   applyPending(count: number): void {
-    for (let k = 0; k < count; k++) this.targetUpdate.apply();
+    for (let k = 0; k < count; k++) this.updateTarget();
   }
 
   trainNow(): void {
+    this.onlineVersion += 1;
     this.trainerLoss = null;
     trainRound(this.networks, this.buffer, this.rng, this.config, this.indices, this.batch);
   }
@@ -292,6 +310,7 @@ export class Dqn extends OffPolicyBase implements Learner {
     const file = loadSafetensors(path);
     const n = this.networks;
     assignTensors([...n.qNet.namedTensors("q_net."), ...n.qTarget.namedTensors("q_net_target.")], file, path);
+    this.onlineVersion += 1;
     if (!state) return;
     assignTensors(
       [
