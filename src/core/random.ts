@@ -14,6 +14,8 @@ export interface RandomState {
 }
 
 const TWO_POW_M53 = 2 ** -53;
+/** 2^32 as a constant: the generator's output range (rejection limits are computed from it). */
+const TWO_POW_32 = 4294967296;
 
 /** splitmix32: spreads a small integer seed over the 128-bit state (xoshiro must not start from all zeros). */
 function splitmix32(seed: number): () => number {
@@ -103,11 +105,11 @@ export class Random {
   /** Integer uniform in [low, high) (upper bound exclusive, like numpy's `integers`), without modulo bias. */
   integer(low: number, high: number): number {
     const range = high - low;
-    if (!(range >= 1) || !Number.isInteger(range) || range > 2 ** 32) {
+    if (!(range >= 1) || !Number.isInteger(range) || range > TWO_POW_32) {
       throw new RangeError(`integer(${low}, ${high}): need integers with 1 <= high - low <= 2^32`);
     }
     // Lemire-style rejection on the 32-bit output: reject the top partial block.
-    const limit = 2 ** 32 - (2 ** 32 % range);
+    const limit = TWO_POW_32 - (TWO_POW_32 % range);
     this.step();
     while (this.last[0] >= limit) this.step();
     return low + (this.last[0] % range);
@@ -195,10 +197,10 @@ export class Random {
    * be boxed).
    */
   fillIntegers(out: Int32Array, n: number, count = out.length): void {
-    if (!(n >= 1) || !Number.isInteger(n) || n > 2 ** 31) {
+    if (!(n >= 1) || !Number.isInteger(n) || n > TWO_POW_32 / 2) {
       throw new RangeError(`fillIntegers(n = ${n}): need an integer with 1 <= n <= 2^31`);
     }
-    const limit = 2 ** 32 - (2 ** 32 % n);
+    const limit = TWO_POW_32 - (TWO_POW_32 % n);
     for (let i = 0; i < count; i++) {
       this.step();
       while (this.last[0] >= limit) this.step();

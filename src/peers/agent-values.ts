@@ -34,13 +34,13 @@ export class AgentValues {
 
   /**
    * `stepping`: the peer that just stepped, whose discount every target uses (as the original). Passed as the peer,
-   * not its discount: a double passed to a call that is not inlined is boxed, an allocation per env step.
+   * not its discount, and the rate in the group settings: a double passed to a call that is not inlined is boxed.
    */
   update(
     sources: readonly AgentValueSource[],
     stepping: { readonly gamma: number },
     advantage: boolean,
-    lr: number,
+    rate: { readonly trustLr: number },
     rng: Random,
   ): void {
     if (this.perPeer < 1) return;
@@ -54,7 +54,7 @@ export class AgentValues {
       const s = sources[i];
       this.targets.accumulate(s.peer, s.buffer, this.perPeer, gamma, advantage, rng, this.sums, this.counts);
     }
-    moveTowardsMeanTargets(this.values, this.sums, this.counts, lr);
+    moveTowardsMeanTargets(this.values, this.sums, this.counts, rate.trustLr);
   }
 }
 
@@ -87,9 +87,9 @@ class AgentValuesTerm implements ValueTerm {
    * cannot be valued: the update waits (as it waits until every buffer holds its share).
    */
   update(m: TermMember): void {
-    for (const p of this.peers) if (!p.available) return;
+    for (let i = 0; i < this.peers.length; i++) if (!this.peers[i].available) return;
     const g = this.settings;
-    this.agentValues.update(this.sources, m.peer, g.advantage, g.trustLr, this.random);
+    this.agentValues.update(this.sources, m.peer, g.advantage, g, this.random);
   }
 
   logged(): Float64Array {

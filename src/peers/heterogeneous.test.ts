@@ -102,13 +102,13 @@ describe("the original's switches", () => {
     const v = { values: (o: Float32Array, k: number, out: Float64Array) => out.fill(10, 0, k) }; // V = 10
     const rng = new Random(1);
     const before = rng.getState();
-    trust.update(v, buffer, 0.9, false, 0.5, rng, true);
+    trust.update(v, buffer, { gamma: 0.9 }, false, { trustLr: 0.5 }, rng, true);
     // target 3 + 0.9 * 10 = 12; trust[1] = 200 + 0.5 (12 - 200) = 106; trust[0] untouched; no random draw.
     expect([...trust.values]).toEqual([200, 106]);
     expect(rng.getState()).toEqual(before);
     // A warm-up entry (nobody's advice) counts for every peer, as in a batch.
     buffer.add(1, WARMUP, Float32Array.of(0), Float32Array.of(0));
-    trust.update(v, buffer, 0.9, false, 0.5, rng, true);
+    trust.update(v, buffer, { gamma: 0.9 }, false, { trustLr: 0.5 }, rng, true);
     expect([...trust.values]).toEqual([200 + 0.5 * (10 - 200), 106 + 0.5 * (10 - 106)]);
   });
 

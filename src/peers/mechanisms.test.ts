@@ -50,7 +50,7 @@ describe("trust values (Eq. 4 with targets of Eq. 5 / Eq. 8)", () => {
 
   it("without advantage: target r + gamma V(s')", () => {
     const trust = new TrustValues(2, 200, 10, 1);
-    trust.update(linearValue, bufferOf(entries), 0.9, false, 0.001, new Random(1));
+    trust.update(linearValue, bufferOf(entries), { gamma: 0.9 }, false, { trustLr: 0.001 }, new Random(1));
     // peer 0: 1 + 0.9 * 5 = 5.5; peer 1: 0 + 0.9 * 1 = 0.9
     expect(trust.values[0]).toBeCloseTo(200 + 0.001 * (5.5 - 200), 6);
     expect(trust.values[1]).toBeCloseTo(200 + 0.001 * (0.9 - 200), 6);
@@ -58,7 +58,7 @@ describe("trust values (Eq. 4 with targets of Eq. 5 / Eq. 8)", () => {
 
   it("with advantage: target r + gamma V(s') - V(s)", () => {
     const trust = new TrustValues(2, 200, 10, 1);
-    trust.update(linearValue, bufferOf(entries), 0.9, true, 0.5, new Random(1));
+    trust.update(linearValue, bufferOf(entries), { gamma: 0.9 }, true, { trustLr: 0.5 }, new Random(1));
     // peer 0: 5.5 - 2 = 3.5; peer 1: 0.9 - 3 = -2.1
     expect(trust.values[0]).toBeCloseTo(200 + 0.5 * (3.5 - 200), 6); // states are float32: 0.2 is not exact
     expect(trust.values[1]).toBeCloseTo(200 + 0.5 * (-2.1 - 200), 6);
@@ -67,10 +67,10 @@ describe("trust values (Eq. 4 with targets of Eq. 5 / Eq. 8)", () => {
   it("waits until the buffer holds more than a batch, and counts warm-up entries for every peer", () => {
     const trust = new TrustValues(2, 200, 10, 1);
     const ten = bufferOf(Array.from({ length: 10 }, () => [1, 0, 0, 0] as [number, number, number, number]));
-    trust.update(linearValue, ten, 0.9, false, 0.5, new Random(1));
+    trust.update(linearValue, ten, { gamma: 0.9 }, false, { trustLr: 0.5 }, new Random(1));
     expect([...trust.values]).toEqual([200, 200]);
     const warm = bufferOf(Array.from({ length: 11 }, () => [1, WARMUP, 0, 0] as [number, number, number, number]));
-    trust.update(linearValue, warm, 0.9, false, 0.5, new Random(1));
+    trust.update(linearValue, warm, { gamma: 0.9 }, false, { trustLr: 0.5 }, new Random(1));
     expect([...trust.values]).toEqual([100.5, 100.5]); // both move towards 1
   });
 });
@@ -92,7 +92,7 @@ describe("agent values (Eq. 6-7)", () => {
       ],
       { gamma: 0.9 },
       false,
-      0.1,
+      { trustLr: 0.1 },
       new Random(2),
     );
     expect(av.values[0]).toBe(200); // nobody followed peer 0
@@ -110,7 +110,7 @@ describe("agent values (Eq. 6-7)", () => {
       ],
       { gamma: 0.9 },
       false,
-      0.1,
+      { trustLr: 0.1 },
       new Random(2),
     );
     expect([...av.values]).toEqual([200, 200]);

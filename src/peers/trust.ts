@@ -28,23 +28,28 @@ export class TrustValues {
     this.targets = new TargetAccumulator(batchSize, obsDim, answers);
   }
 
-  /** `latestOnly`: from the latest transition alone, not a batch (the original's use_trust_buffer off). */
+  /**
+   * `latestOnly`: from the latest transition alone, not a batch (the original's use_trust_buffer off). The discount
+   * and the rate come in objects (the peer, the group settings): a double passed to a call that is not inlined is
+   * boxed, an allocation per env step.
+   */
   update(
     peer: ValueFunction,
     buffer: SuggestionBuffer,
-    gamma: number,
+    discount: { readonly gamma: number },
     advantage: boolean,
-    lr: number,
+    rate: { readonly trustLr: number },
     rng: Random,
     latestOnly = false,
   ): void {
+    const gamma = discount.gamma;
     this.sums.fill(0);
     this.counts.fill(0);
     const t = this.targets;
     const added = latestOnly
       ? t.accumulateLatest(peer, buffer, gamma, advantage, this.sums, this.counts)
       : t.accumulate(peer, buffer, this.batchSize, gamma, advantage, rng, this.sums, this.counts);
-    if (added) moveTowardsMeanTargets(this.values, this.sums, this.counts, lr);
+    if (added) moveTowardsMeanTargets(this.values, this.sums, this.counts, rate.trustLr);
   }
 }
 
@@ -80,7 +85,7 @@ class TrustTerm implements ValueTerm {
 
   update(m: TermMember): void {
     const g = this.settings;
-    this.of(m).update(m.peer, m.suggestions, m.peer.gamma, g.advantage, g.trustLr, this.random, !g.useTrustBuffer);
+    this.of(m).update(m.peer, m.suggestions, m.peer, g.advantage, g, this.random, !g.useTrustBuffer);
   }
 
   logged(m: TermMember): Float64Array {
