@@ -54,6 +54,21 @@ describe("Dqn", () => {
     expect(dqn.explorationRate).toBe(0.05); // 15% of training done, past the 10% decay
   });
 
+  it("says the loss is finite exactly when lastLoss is, without computing it", () => {
+    const dqn = new Dqn(new JsKernels(), 2, 2, { ...small, learningStarts: 0 }, new Random(4));
+    const o = Float32Array.of(0.5, -1);
+    for (let t = 1; t <= 8; t++) dqn.observe(o, o, t % 2, 1, false, t, 100);
+    dqn.trainNow();
+    expect(Number.isFinite(dqn.lastLoss)).toBe(true);
+    expect(dqn.networks.lossFinite()).toBe(true);
+    const params = dqn.networks.qNet.params.data;
+    params[params.length - 1] = Number.NaN; // an output bias (a NaN before a ReLU would be cut to 0)
+    dqn.trainNow();
+    expect(Number.isNaN(dqn.lastLoss)).toBe(true);
+    expect(dqn.networks.lossFinite()).toBe(false);
+    expect(dqn.nonFinite()).toBe("the DQN loss");
+  });
+
   it("skips a hard target update (tau 1) that would copy an unchanged online network, and no other", () => {
     for (const tau of [1, 0.5]) {
       const kernels = new JsKernels();

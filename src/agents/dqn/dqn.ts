@@ -116,7 +116,8 @@ export class Dqn extends OffPolicyBase implements Learner {
   }
 
   nonFinite(): string | null {
-    if (!Number.isFinite(this.lastLoss)) return "the DQN loss";
+    const lossFinite = this.trainerLoss === null ? this.networks.lossFinite() : Number.isFinite(this.trainerLoss);
+    if (!lossFinite) return "the DQN loss";
     return firstNonFinite(this.kernels, (this.checked ??= [["the Q-network's weights", this.networks.qNet.params]]));
   }
 

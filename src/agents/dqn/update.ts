@@ -75,6 +75,18 @@ export class DqnNetworks {
     return this.lastBatchSize === 0 ? 0 : huberLoss(this.q, this.targets, this.lastBatchSize);
   }
 
+  /**
+   * Whether lastLoss is finite, without computing it: it is exactly when every prediction and target is (a float32
+   * difference, summed in double over a batch, cannot overflow). For the divergence check after every round: the
+   * loss itself, a double returned from a call, would be boxed.
+   */
+  lossFinite(): boolean {
+    for (let i = 0; i < this.lastBatchSize; i++) {
+      if (!Number.isFinite(this.q[i]) || !Number.isFinite(this.targets[i])) return false;
+    }
+    return true;
+  }
+
   /** One gradient step (see the file comment for its order). */
   trainStep(batch: DqnBatch, n = this.options.batchSize): void {
     const { gamma, nActions } = this.options;
