@@ -288,6 +288,8 @@ __attribute__((target("avx512f,fma"))) void dot_rows_avx512(int j_begin, int j_e
       }
     }
     const int cols = n - j < 4 ? n - j : 4;
+    // Unrolled like the loops above: a loop over r indexed at run time would keep the accumulators in memory.
+    PEERLEARN_UNROLL
     for (int r = 0; r < R; r++) {
       // Fold each 16-lane sum to 8 lanes, then reduce the four together (hsum4).
       const __m128 v = hsum4(fold(s[r][0]), fold(s[r][1]), fold(s[r][2]), fold(s[r][3]));
@@ -358,6 +360,7 @@ __attribute__((target("avx2,fma"))) void dot_rows_avx2(int j_begin, int j_end, i
       }
     }
     const int cols = n - j < 4 ? n - j : 4;
+    PEERLEARN_UNROLL  // see dot_rows_avx512
     for (int r = 0; r < R; r++) store4(c + static_cast<std::ptrdiff_t>(r) * ldc + j, hsum4(s[r][0], s[r][1], s[r][2], s[r][3]), cols, beta);
   }
 }
