@@ -152,8 +152,18 @@ __attribute__((target("avx2,fma"))) inline __m128 hsum4(__m256 a, __m256 b, __m2
   return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
 }
 
-__attribute__((target("avx512f,fma"))) inline __m256 fold(__m512 v) {
-  return _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+// The four sums of a, b, c, d (16 lanes each) as one vector: interleave and add pairs within each 128-bit lane
+// (a, b then c, d, then the two results as 64-bit pairs), which leaves the four partial sums in every lane, then
+// fold the lanes. Single-uop shuffles only.
+__attribute__((target("avx512f,fma"))) inline __m128 hsum4x16(__m512 a, __m512 b, __m512 c, __m512 d) {
+  const __m512 ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
+  const __m512 cd = _mm512_add_ps(_mm512_unpacklo_ps(c, d), _mm512_unpackhi_ps(c, d));
+  const __m512d abd = _mm512_castps_pd(ab), cdd = _mm512_castps_pd(cd);
+  const __m512 abcd = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(abd, cdd)),
+                                    _mm512_castpd_ps(_mm512_unpackhi_pd(abd, cdd)));
+  const __m256 half = _mm256_add_ps(_mm512_castps512_ps256(abcd),
+                                    _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(abcd), 1)));
+  return _mm_add_ps(_mm256_castps256_ps128(half), _mm256_extractf128_ps(half, 1));
 }
 
 // c[0:cols] = v (beta 0) or c[0:cols] += v (beta 1), cols <= 4.
@@ -291,8 +301,7 @@ __attribute__((target("avx512f,fma"))) void dot_rows_avx512(int j_begin, int j_e
     // Unrolled like the loops above: a loop over r indexed at run time would keep the accumulators in memory.
     PEERLEARN_UNROLL
     for (int r = 0; r < R; r++) {
-      // Fold each 16-lane sum to 8 lanes, then reduce the four together (hsum4).
-      const __m128 v = hsum4(fold(s[r][0]), fold(s[r][1]), fold(s[r][2]), fold(s[r][3]));
+      const __m128 v = hsum4x16(s[r][0], s[r][1], s[r][2], s[r][3]);
       store4(c + static_cast<std::ptrdiff_t>(r) * ldc + j, v, cols, beta);
     }
   }
