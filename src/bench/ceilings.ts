@@ -93,7 +93,12 @@ export function updateProductMsInChild(
     log(`  the product calls could not be timed in a child process: ${(run.stderr || run.error?.message) ?? ""}`);
     return null;
   }
-  return JSON.parse(run.stdout.trim().split("\n").pop() ?? "") as Record<UpdateName, Measured>;
+  try {
+    return JSON.parse(run.stdout.trim().split("\n").pop() ?? "") as Record<UpdateName, Measured>;
+  } catch (e) {
+    log(`  the product calls' child process answered something unreadable (${(e as Error).message})`);
+    return null;
+  }
 }
 
 /**
