@@ -109,11 +109,18 @@ export const shareCeiling = (gflop: number, gemmGflops: number, productMs: numbe
   ((gflop / gemmGflops) * 1000) / productMs;
 
 /**
- * The least time over PyTorch's an update could take on this core: its GEMM FLOPs at the measured FMA peak, nothing
- * else done, over PyTorch's measured time.
+ * The least time over PyTorch's each update could take on this core: its GEMM FLOPs at the measured FMA peak,
+ * nothing else done, over PyTorch's measured time; null without a peak or PyTorch's figures.
  */
-export const ratioToTorchAtPeak = (gflop: number, peakGflops: number, torchMs: number): number =>
-  ((gflop / peakGflops) * 1000) / torchMs;
+export function ratioToTorchAtPeak(
+  gflop: { readonly dqn: number; readonly sac: number },
+  peakGflops: number | null,
+  torch: { readonly dqnUpdateMs: number; readonly sacUpdateMs: number } | null,
+): { dqn: number; sac: number } | null {
+  if (!peakGflops || !torch) return null;
+  const atPeakMs = (g: number): number => (g / peakGflops) * 1000;
+  return { dqn: atPeakMs(gflop.dqn) / torch.dqnUpdateMs, sac: atPeakMs(gflop.sac) / torch.sacUpdateMs };
+}
 
 /**
  * trainerThreadsLimit (over lockstep on one thread) expressed over round-robin, the schedule the target compares

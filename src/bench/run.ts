@@ -314,13 +314,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     ...(torchUnavailable ? { torchUnavailable } : {}),
     ratioToTorch:
       torch && mine ? { dqn: mine.dqnUpdateMs / torch.dqnUpdateMs, sac: mine.sacUpdateMs / torch.sacUpdateMs } : null,
-    ratioToTorchAtPeak:
-      torch && corePeakGflops
-        ? {
-            dqn: ratioToTorchAtPeak(updateGflop.dqn, corePeakGflops, torch.dqnUpdateMs),
-            sac: ratioToTorchAtPeak(updateGflop.sac, corePeakGflops, torch.sacUpdateMs),
-          }
-        : null,
+    ratioToTorchAtPeak: ratioToTorchAtPeak(updateGflop, corePeakGflops, torch),
     dqnUpdateBytesAllocated: measureAllocation(selected.name),
     envStepsPerSecond: envs,
     dqnTrainingStepsPerSecond: training,
