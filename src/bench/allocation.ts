@@ -72,7 +72,7 @@ export function actingBytesAllocated(k: Kernels, algo: (typeof ACTING)[number]):
   const small = { netArch: [8], batchSize: 16, learningStarts: 0 };
   const agent =
     algo === "dqn"
-      ? new Dqn(k, obsDim, 3, { ...DQN_DEFAULTS, ...small, explorationInitialEps: 0.5 }, rng)
+      ? new Dqn(k, obsDim, 3, { ...DQN_DEFAULTS, ...small }, rng)
       : algo === "td3"
         ? new Td3(k, obsDim, actDim, { ...TD3_DEFAULTS, ...small }, rng)
         : new Sac(k, obsDim, actDim, { ...SAC_DEFAULTS, ...small, useSde: algo === "sac-gsde" }, rng);

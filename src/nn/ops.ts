@@ -38,9 +38,7 @@ export function clipGradNorm(kernels: Kernels, grads: Tensor, maxNorm: number): 
 
 /** target = (1 - tau) target + tau source over whole parameter blocks (SB3's polyak_update). */
 export function polyakUpdate(kernels: Kernels, target: Tensor, source: Tensor, tau: number): void {
-  if (target.length !== source.length) throw new RangeError("polyakUpdate: blocks differ in length");
-  kernels.scalars[0] = tau;
-  kernels.polyak(target.offset, source.offset, target.length);
+  new PolyakUpdater(kernels, target, source, tau).apply();
 }
 
 /** polyakUpdate made once, for every step: tau is read from the object, not passed (a boxed double, as above). */

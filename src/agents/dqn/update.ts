@@ -14,7 +14,7 @@ import type { Kernels } from "../../nn/kernels/kernels.js";
 import { Adam } from "../../nn/adam.js";
 import { huberGrad, huberLoss } from "../../nn/losses.js";
 import { Mlp, type MlpWorkspace } from "../../nn/mlp.js";
-import { GradClipper, polyakUpdate } from "../../nn/ops.js";
+import { GradClipper } from "../../nn/ops.js";
 import type { ReplayBuffer } from "../replay-buffer.js";
 import type { DqnConfig } from "./config.js";
 
@@ -112,11 +112,6 @@ export class DqnNetworks {
     this.qNet.backward(this.wsOnline);
     this.clipper.apply();
     this.optimizer.update();
-  }
-
-  /** Polyak update of the target network (tau = 1 is SB3's hard copy). */
-  updateTarget(tau: number): void {
-    polyakUpdate(this.kernels, this.qTarget.params, this.qNet.params, tau);
   }
 }
 
